@@ -1,0 +1,1 @@
+"""Configuration: one schema for every role, loaded from TOML and validated once at start-up."""
