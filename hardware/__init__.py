@@ -1,0 +1,1 @@
+"""Hardware ports: printers, scanners, fingerprint readers — drivers and wire-level simulators."""
