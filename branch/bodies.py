@@ -1,0 +1,90 @@
+"""Request bodies: strict pydantic models (unknown fields and wrong types are 422s, never 500s)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class AppointmentBody(Body):
+    ref: Ident
+    slot: Annotated[datetime, Field(strict=False)] = Field(description="Slot start, ISO 8601 with a time zone.")
+
+
+class IssueTicketBody(Body):
+    service: Ident
+    priority: Ident | Annotated[int, Field(ge=0, le=9)] | None = Field(
+        None, description="A priority category id (e.g. pregnant) or a level number.")
+    appointment: AppointmentBody | None = None
+    language: Literal["fr", "en", "ar"] = "fr"
+
+
+class CancelBody(Body):
+    reason: Literal["customer", "staff", "duplicate"] = "customer"
+
+
+class LoginBody(Body):
+    agent: Ident
+    pin: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^\d+$")] | None = None
+    fingerprint_slot: Annotated[int, Field(ge=0, le=9999)] | None = Field(
+        None, description="A slot matched by the keypad's own fingerprint reader.")
+    counter: Ident | None = None
+
+
+class CallBody(Body):
+    ticket: Annotated[str, Field(min_length=1, max_length=64)] = Field(description="Ticket id or today's number.")
+
+
+class FinishBody(Body):
+    outcome: Ident | None = None
+
+
+class TransferBody(Body):
+    service: Ident | None = None
+    counter: Ident | None = None
+    position: Literal["front", "back", "original"] = "back"
+
+
+class PauseBody(Body):
+    reason: Ident
+
+
+class ReturnBody(Body):
+    ticket: Annotated[str, Field(min_length=1, max_length=64)]
+    position: Literal["front", "back", "original"] = "front"
+
+
+class EmptyBody(Body):
+    pass
+
+
+class PairingCodeBody(Body):
+    role: Literal["kiosk", "display", "keypad", "admin"]
+    counter: Ident | None = None
+    name: Annotated[str, Field(max_length=80)] | None = None
+
+
+class PairBody(Body):
+    code: Annotated[str, Field(pattern=r"^\d{8}$")]
+    device_id: Ident
+    name: Annotated[str, Field(max_length=80)] | None = None
+
+
+class DeviceStatusBody(Body):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    state: Literal["ok", "degraded", "error", "offline"]
+    version: Annotated[str, Field(max_length=40)] | None = None
+    components: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict, max_length=20,
+        description="Per component (printer, scanner, camera, fingerprint, audio) a state word or short detail.")
+    paper_left_estimate: Annotated[int, Field(ge=0)] | None = None
+    message: Annotated[str, Field(max_length=500)] | None = None

@@ -1,0 +1,186 @@
+"""`smartqueue node ...`: run the node, issue device tokens and pairing codes, hash PINs, verify the log."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import signal
+import sys
+from pathlib import Path
+
+from config.loader import ConfigError, load_config
+
+
+def add_node_commands(sub: argparse._SubParsersAction) -> None:
+    node = sub.add_parser("node", help="run or manage the branch node")
+    node.add_argument("--config", help="configuration file (TOML)")
+    node.add_argument("--data-dir", help="overrides [node] data_dir")
+    node.add_argument("--host", help="overrides [node] host")
+    node.add_argument("--port", type=int, help="overrides [node] port")
+    node.add_argument("--no-advertise", action="store_true", help="do not advertise with zeroconf")
+    node.set_defaults(handler=run_node)
+    actions = node.add_subparsers(dest="node_action")
+
+    token = actions.add_parser("token", help="issue a device token (printed alone on stdout)")
+    token.add_argument("--config", required=True)
+    token.add_argument("--data-dir")
+    token.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin"])
+    token.add_argument("--counter", help="the keypad's counter")
+    token.add_argument("--name", help="a human name for the device")
+    token.add_argument("--device-id", help="re-key an existing device id")
+    token.set_defaults(handler=issue_token)
+
+    code = actions.add_parser("pair-code", help="create a one-time pairing code for a device")
+    code.add_argument("--config", required=True)
+    code.add_argument("--data-dir")
+    code.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin"])
+    code.add_argument("--counter")
+    code.add_argument("--name")
+    code.set_defaults(handler=pairing_code)
+
+    revoke = actions.add_parser("revoke", help="revoke a device's token")
+    revoke.add_argument("--config", required=True)
+    revoke.add_argument("--data-dir")
+    revoke.add_argument("device_id")
+    revoke.set_defaults(handler=revoke_device)
+
+    pin = actions.add_parser("hash-pin", help="hash an agent PIN for the configuration (reads the PIN)")
+    pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
+    pin.set_defaults(handler=hash_pin_command)
+
+    verify = actions.add_parser("verify", help="check the event log's hash chain")
+    verify.add_argument("--config")
+    verify.add_argument("--data-dir")
+    verify.set_defaults(handler=verify_command)
+
+
+def _config(args: argparse.Namespace):
+    try:
+        return load_config(args.config)
+    except ConfigError as err:
+        print(f"configuration error:\n{err}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _data_dir(args: argparse.Namespace, config) -> Path:
+    return Path(args.data_dir or config.node.data_dir)
+
+
+def run_node(args: argparse.Namespace) -> int:
+    if not args.config:
+        print("smartqueue node: --config FILE is required", file=sys.stderr)
+        return 2
+    from branch.node import BranchNode
+    from smartqueue.logs import setup_logging
+
+    setup_logging()
+    config = _config(args)
+
+    async def main() -> None:
+        node = BranchNode(config, _data_dir(args, config))
+        host = args.host or config.node.host
+        port = await node.start(host, args.port if args.port is not None else config.node.port,
+                                advertise=False if args.no_advertise else None)
+        print(f"SmartQueue node {node.node_id} of branch {node.setup.branch_id} on http://{host}:{port}",
+              flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await node.stop()
+
+    asyncio.run(main())
+    return 0
+
+
+def _store(args: argparse.Namespace):
+    from branch.store import Store
+
+    config = _config(args)
+    return Store(_data_dir(args, config) / "branch.sqlite3"), config
+
+
+def issue_token(args: argparse.Namespace) -> int:
+    from branch.handlers import register_device
+
+    store, config = _store(args)
+    try:
+        if args.role == "keypad" and args.counter is None:
+            print("a keypad token needs --counter", file=sys.stderr)
+            return 2
+        if args.counter is not None and args.counter not in {c.id for c in config.counters}:
+            print(f"unknown counter {args.counter!r}", file=sys.stderr)
+            return 2
+        device_id, token = register_device(store, args.role, args.counter, args.name or args.role, args.device_id)
+        print(f"device {device_id} ({args.role}) registered", file=sys.stderr)
+        print(token)
+    finally:
+        store.close()
+    return 0
+
+
+def pairing_code(args: argparse.Namespace) -> int:
+    from types import SimpleNamespace
+
+    from branch.handlers import create_pairing
+
+    store, config = _store(args)
+    try:
+        code, _ = create_pairing(SimpleNamespace(store=store, config=config), args.role, args.counter, args.name)
+        print(f"valid {config.node.pairing_code_minutes} minutes, once", file=sys.stderr)
+        print(code)
+    finally:
+        store.close()
+    return 0
+
+
+def revoke_device(args: argparse.Namespace) -> int:
+    import time
+
+    store, _ = _store(args)
+    try:
+        changed = store.execute_write("UPDATE devices SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL",
+                                      (int(time.time() * 1000), args.device_id))
+    finally:
+        store.close()
+    if not changed:
+        print(f"no active device {args.device_id!r}", file=sys.stderr)
+        return 1
+    print(f"device {args.device_id} revoked", file=sys.stderr)
+    return 0
+
+
+def hash_pin_command(args: argparse.Namespace) -> int:
+    from branch.security import hash_pin
+
+    pin = sys.stdin.readline().strip() if args.stdin else getpass.getpass("PIN: ")
+    try:
+        print(hash_pin(pin))
+    except ValueError as err:
+        print(str(err), file=sys.stderr)
+        return 2
+    return 0
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    from branch.store import verify_chain
+
+    if args.data_dir:
+        data_dir = Path(args.data_dir)
+    elif args.config:
+        data_dir = _data_dir(args, _config(args))
+    else:
+        print("give --config or --data-dir", file=sys.stderr)
+        return 2
+    path = data_dir / "branch.sqlite3"
+    if not path.exists():
+        print(f"no database at {path}", file=sys.stderr)
+        return 2
+    report = verify_chain(path)
+    if report.ok:
+        print(f"ok: {report.events} events, hash chain intact")
+        return 0
+    print(f"BROKEN after {report.events} good events: {report.problem}")
+    return 1

@@ -1,0 +1,376 @@
+"""Route handlers. Each one: authenticate, check the role, validate the body, run a command or read state."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+from branch import bodies, views
+from branch.api_errors import ApiError
+from branch.auth import require, require_agent
+from branch.node import request_digest
+from branch.security import AgentSession, hash_pin, new_device_token, new_pairing_code, token_hash, verify_pin
+from branch.server import body_of, json_response, node_of, principal_of
+from queue_engine import commands as cmd
+from queue_engine.metrics import daily_metrics as compute_daily_metrics
+from queue_engine.state import Ticket
+
+ANY_DEVICE = ("kiosk", "display", "keypad", "admin")
+_DUMMY_PIN_HASH = hash_pin("0000")  # verified against when the agent is unknown, so timing reveals nothing
+
+
+async def health(request: web.Request) -> web.Response:
+    return json_response(node_of(request).health())
+
+
+async def prometheus(request: web.Request) -> web.Response:
+    node = node_of(request)
+    state = node.core.state
+    waiting: dict[str, int] = dict.fromkeys(node.setup.services, 0)
+    for ticket_id in state.waiting:
+        waiting[state.tickets[ticket_id].service] += 1
+    gauges = {
+        "sq_tickets_waiting": [({"service": s}, float(n)) for s, n in waiting.items()],
+        "sq_event_seq": [({}, float(node.core.seq))],
+        "sq_sse_subscribers": [({}, float(len(node.hub)))],
+        "sq_counters_open": [({}, float(sum(1 for c in state.counters.values() if c.open)))],
+    }
+    return web.Response(text=node.metrics.render(gauges), content_type="text/plain", charset="utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})
+
+
+async def services(request: web.Request) -> web.Response:
+    node = node_of(request)
+    require(principal_of(request), *ANY_DEVICE)
+    groups = [{"id": g.id, "names": g.names.as_dict(), "parent": g.parent} for g in node.config.groups]
+    categories = [{"id": p.id, "level": p.level, "names": p.names.as_dict()} for p in node.config.priority_categories]
+    return json_response({"services": views.services_view(node.core.state, node.setup, node.now_ms()),
+                          "groups": groups, "priority_categories": categories,
+                          "languages": list(node.config.branch.languages)})
+
+
+def _idempotency_key(request: web.Request, required: bool) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        if required:
+            raise ApiError(400, "idempotency_key_required",
+                           "send an Idempotency-Key header (e.g. a UUID) so a retry never issues two tickets")
+        return None
+    if not 8 <= len(key) <= 100 or not key.isascii() or not key.isprintable():
+        raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 8 to 100 printable ASCII characters")
+    return key
+
+
+async def issue_ticket(request: web.Request) -> web.Response:
+    node = node_of(request)
+    principal = principal_of(request)
+    require(principal, "kiosk", "admin")
+    key = _idempotency_key(request, required=True)
+    raw = await request.read()
+    body = await body_of(request, bodies.IssueTicketBody)
+    found = node.store.idempotent_response(principal.scope, key) if key else None
+    if found is None:  # a replay of an answered request is not rate limited
+        wait = node.ticket_limiter.take(principal.device)
+        if wait:
+            raise ApiError(429, "rate_limited", "too many tickets from this device; try again shortly",
+                           headers={"Retry-After": str(max(1, round(wait)))})
+    category = body.priority if isinstance(body.priority, str) else None
+    level = body.priority if isinstance(body.priority, int) else None
+    appointment = body.appointment
+    ticket_id = secrets.token_hex(8)
+
+    def make(at_ms: int) -> cmd.Command:
+        return cmd.IssueTicket(
+            at_ms=at_ms, ticket_id=ticket_id, service=body.service, category=category, level=level,
+            appointment_ref=appointment.ref if appointment else None,
+            slot_ms=int(appointment.slot.timestamp() * 1000) if appointment else None, language=body.language)
+
+    def respond(events) -> tuple[int, Any]:
+        state = node.core.state
+        return 201, views.ticket_view(state, node.setup, state.tickets[ticket_id])
+
+    if appointment is not None and appointment.slot.tzinfo is None:
+        raise ApiError(422, "invalid_body", "appointment.slot needs a time zone",
+                       fields=[{"field": "appointment.slot", "problem": "time zone missing"}])
+    status, payload, replayed = await node.run_command(
+        principal, make, respond, idempotency_key=key, request_hash=request_digest("POST", request.path, raw))
+    return json_response(payload, status, replayed)
+
+
+def _ticket_or_404(node, ref: str) -> Ticket:
+    ticket = views.find_ticket(node.core.state, ref)
+    if ticket is None:
+        rows = node.store.query("SELECT data FROM tickets WHERE id = ?", (ref,))
+        if rows:
+            return Ticket.from_dict(json.loads(rows[0]["data"]))
+        raise ApiError(404, "unknown_ticket", f"no ticket {ref!r}", id=ref)
+    return ticket
+
+
+async def get_ticket(request: web.Request) -> web.Response:
+    node = node_of(request)
+    require(principal_of(request), *ANY_DEVICE)
+    ticket = _ticket_or_404(node, request.match_info["id"])
+    return json_response(views.ticket_view(node.core.state, node.setup, ticket))
+
+
+async def cancel_ticket(request: web.Request) -> web.Response:
+    node = node_of(request)
+    principal = principal_of(request)
+    require(principal, "kiosk", "admin", "keypad")
+    body = await body_of(request, bodies.CancelBody, optional=True)
+    ticket = _ticket_or_404(node, request.match_info["id"])
+
+    def respond(events):
+        return 200, views.ticket_view(node.core.state, node.setup, node.core.state.tickets[ticket.id])
+
+    status, payload, _ = await node.run_command(
+        principal, lambda at: cmd.CancelTicket(at_ms=at, ticket_id=ticket.id, reason=body.reason), respond)
+    return json_response(payload, status)
+
+
+async def state(request: web.Request) -> web.Response:
+    node = node_of(request)
+    require(principal_of(request), *ANY_DEVICE)
+    return json_response(views.state_view(node.core.state, node.setup, node.core.seq, node.now_ms(), node.zones,
+                                          node.config.branch.name.as_dict()))
+
+
+async def get_counter(request: web.Request) -> web.Response:
+    node = node_of(request)
+    require(principal_of(request), *ANY_DEVICE)
+    counter_id = request.match_info["id"]
+    if counter_id not in node.setup.counters:
+        raise ApiError(404, "unknown_counter", f"no counter {counter_id!r}", id=counter_id)
+    return json_response(views.counter_view(node.core.state, node.setup, counter_id, node.zones.get(counter_id)))
+
+
+# -- agents ----------------------------------------------------------------------------------------------------
+
+
+async def agent_login(request: web.Request) -> web.Response:
+    node = node_of(request)
+    principal = principal_of(request)
+    require(principal, "keypad")
+    if principal.agent is not None:
+        raise ApiError(403, "device_token_required", "log in with the keypad's device token, not a session")
+    body = await body_of(request, bodies.LoginBody)
+    counter = body.counter or principal.counter
+    if counter is None:
+        raise ApiError(422, "counter_required", "this keypad has no counter; give one")
+    if principal.counter is not None and counter != principal.counter:
+        raise ApiError(403, "wrong_counter", f"this keypad belongs to counter {principal.counter}")
+    locked = node.pin_guard.locked_for(body.agent)
+    if locked:
+        raise ApiError(429, "agent_locked", "too many failed attempts; wait before trying again",
+                       headers={"Retry-After": str(max(1, round(locked)))})
+    agent = node.agents.get(body.agent)
+    if body.pin is not None:
+        encoded = agent.pin_hash.get_secret_value() if agent and agent.pin_hash else _DUMMY_PIN_HASH
+        # scrypt takes ~50 ms: off the loop, and off the writer thread so commands are not delayed
+        ok = await asyncio.to_thread(verify_pin, body.pin, encoded) and agent is not None and agent.pin_hash
+    elif body.fingerprint_slot is not None:
+        ok = agent is not None and body.fingerprint_slot in agent.fingerprint_slots
+    else:
+        raise ApiError(422, "credentials_required", "give a pin or a fingerprint_slot")
+    if not ok:
+        node.pin_guard.failed(body.agent)
+        raise ApiError(401, "bad_credentials", "unknown agent or wrong PIN")
+    if agent.counters is not None and counter not in agent.counters:
+        raise ApiError(403, "counter_not_allowed", f"agent {agent.id} may not work at counter {counter}")
+    node.pin_guard.succeeded(body.agent)
+    session_id = secrets.token_hex(8)
+    expires_ms = node.now_ms() + node.config.node.session_max_hours * 3600 * 1000
+    session = AgentSession(agent.id, counter, principal.device, session_id, expires_ms)
+
+    def respond(events):
+        return 200, {"session": node.signer.issue(session), "agent": agent.id, "agent_name": agent.name,
+                     "counter": counter, "expires_at_ms": expires_ms}
+
+    status, payload, _ = await node.run_command(
+        principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id),
+        respond)
+    return json_response(payload, status)
+
+
+async def agent_logout(request: web.Request) -> web.Response:
+    node = node_of(request)
+    principal = principal_of(request)
+    if principal.agent is None or principal.session is None:
+        raise ApiError(403, "agent_required", "log out with the agent session")
+    await node.run_command(
+        principal, lambda at: cmd.LogoutAgent(at_ms=at, counter=principal.counter, agent=principal.agent),
+        lambda events: (200, None))
+    node.auth.end_session(principal.session.session_id)
+    return json_response({"logged_out": True})
+
+
+def _ticket_id(node, ref: str) -> str:
+    ticket = views.find_ticket(node.core.state, ref)
+    if ticket is None:
+        raise ApiError(404, "unknown_ticket", f"no ticket {ref!r} today", id=ref)
+    return ticket.id
+
+
+COUNTER_ACTIONS: dict[str, tuple[type[bodies.Body], Any]] = {
+    "call-next": (bodies.EmptyBody, lambda node, b, base: cmd.CallNext(**base)),
+    "call": (bodies.CallBody, lambda node, b, base: cmd.CallTicket(**base, ticket_id=_ticket_id(node, b.ticket))),
+    "recall": (bodies.EmptyBody, lambda node, b, base: cmd.Recall(**base)),
+    "start": (bodies.EmptyBody, lambda node, b, base: cmd.StartServing(**base)),
+    "finish": (bodies.FinishBody, lambda node, b, base: cmd.FinishServing(**base, outcome=b.outcome)),
+    "no-show": (bodies.EmptyBody, lambda node, b, base: cmd.MarkNoShow(**base)),
+    "transfer": (bodies.TransferBody, lambda node, b, base: cmd.Transfer(
+        **base, to_service=b.service, to_counter=b.counter, position=b.position)),
+    "park": (bodies.EmptyBody, lambda node, b, base: cmd.Park(**base)),
+    "return": (bodies.ReturnBody, lambda node, b, base: cmd.ReturnParked(
+        **base, ticket_id=_ticket_id(node, b.ticket), position=b.position)),
+    "pause": (bodies.PauseBody, lambda node, b, base: cmd.PauseCounter(**base, reason=b.reason)),
+    "resume": (bodies.EmptyBody, lambda node, b, base: cmd.ResumeCounter(**base)),
+}
+
+
+async def counter_action(request: web.Request) -> web.Response:
+    node = node_of(request)
+    counter_id, action = request.match_info["id"], request.match_info["action"]
+    if action not in COUNTER_ACTIONS:
+        raise ApiError(404, "unknown_action", f"no counter action {action!r}",
+                       actions=sorted(COUNTER_ACTIONS))
+    principal = principal_of(request)
+    if counter_id not in node.setup.counters:
+        raise ApiError(404, "unknown_counter", f"no counter {counter_id!r}", id=counter_id)
+    require_agent(principal, counter_id)
+    key = _idempotency_key(request, required=False)
+    raw = await request.read()
+    model, build = COUNTER_ACTIONS[action]
+    body = await body_of(request, model, optional=model in (bodies.EmptyBody, bodies.FinishBody))
+
+    def make(at_ms: int) -> cmd.Command:
+        return build(node, body, {"at_ms": at_ms, "counter": counter_id, "agent": principal.agent})
+
+    def respond(events) -> tuple[int, Any]:
+        return 200, {"counter": views.counter_view(node.core.state, node.setup, counter_id,
+                                                   node.zones.get(counter_id)),
+                     "events": [{"type": e.type, **e.data()} for e in events]}
+
+    status, payload, replayed = await node.run_command(
+        principal, make, respond, idempotency_key=key, request_hash=request_digest("POST", request.path, raw))
+    return json_response(payload, status, replayed)
+
+
+# -- devices and pairing ------------------------------------------------------------------------------------------
+
+
+async def create_pairing_code(request: web.Request) -> web.Response:
+    node = node_of(request)
+    require(principal_of(request), "admin")
+    body = await body_of(request, bodies.PairingCodeBody)
+    if body.counter is not None and body.counter not in node.setup.counters:
+        raise ApiError(404, "unknown_counter", f"no counter {body.counter!r}")
+    code, expires_ms = await node.write(lambda: create_pairing(node, body.role, body.counter, body.name))
+    return json_response({"code": code, "role": body.role, "counter": body.counter, "expires_at_ms": expires_ms}, 201)
+
+
+def create_pairing(node, role: str, counter: str | None, name: str | None) -> tuple[str, int]:
+    """Store a pairing code's hash; returns the code (shown once) and its expiry."""
+    code = new_pairing_code()
+    expires_ms = int(time.time() * 1000) + node.config.node.pairing_code_minutes * 60_000
+    node.store.execute_write("INSERT INTO pairing_codes (code_hash, role, counter, name, expires_ms)"
+                             " VALUES (?, ?, ?, ?, ?)", (token_hash(code), role, counter, name, expires_ms))
+    return code, expires_ms
+
+
+def register_device(store, role: str, counter: str | None, name: str, device_id: str | None = None) -> tuple[str, str]:
+    """Create (or re-key) a device and return (device id, token). Only the token's hash is stored."""
+    token = new_device_token()
+    device_id = device_id or f"{role}-{secrets.token_hex(4)}"
+    store.execute_write(
+        "INSERT INTO devices (id, role, name, counter, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET role=excluded.role, name=excluded.name, counter=excluded.counter,"
+        " token_hash=excluded.token_hash, revoked_ms=NULL",
+        (device_id, role, name, counter, token_hash(token), int(time.time() * 1000)))
+    return device_id, token
+
+
+async def pair(request: web.Request) -> web.Response:
+    node = node_of(request)
+    peer = request.remote or "?"
+    wait = node.pairing_limiter.take(peer)
+    if wait:
+        raise ApiError(429, "rate_limited", "too many pairing attempts; wait",
+                       headers={"Retry-After": str(max(1, round(wait)))})
+    body = await body_of(request, bodies.PairBody)
+
+    def consume() -> tuple[str, str, str | None] | None:
+        now = int(time.time() * 1000)
+        rows = node.store.writer_query(
+            "SELECT role, counter, name FROM pairing_codes WHERE code_hash = ? AND used_ms IS NULL AND expires_ms > ?",
+            (token_hash(body.code), now))
+        if not rows:
+            return None
+        changed = node.store.execute_write(
+            "UPDATE pairing_codes SET used_ms = ? WHERE code_hash = ? AND used_ms IS NULL",
+            (now, token_hash(body.code)))
+        if changed != 1:
+            return None
+        role, counter, name = rows[0]
+        _, token = register_device(node.store, role, counter, body.name or name or body.device_id,
+                                           body.device_id)
+        return token, role, counter
+
+    result = await node.write(consume)
+    if result is None:
+        raise ApiError(401, "invalid_pairing_code", "this pairing code is unknown, used or expired")
+    token, role, counter = result
+    node.auth.forget_devices()
+    return json_response({"token": token, "role": role, "device_id": body.device_id, "counter": counter,
+                          "branch": node.setup.branch_id, "node_id": node.node_id}, 201)
+
+
+async def device_status(request: web.Request) -> web.Response:
+    node = node_of(request)
+    principal = principal_of(request)
+    device_id = request.match_info["id"]
+    if principal.device != device_id and principal.role != "admin":
+        raise ApiError(403, "forbidden", "a device reports only its own status")
+    body = await body_of(request, bodies.DeviceStatusBody)
+    payload = json.dumps(body.model_dump(), separators=(",", ":"))
+    now = node.now_ms()
+    await node.write(lambda: node.store.execute_write(
+        "INSERT OR REPLACE INTO device_status (device_id, status, updated_ms) VALUES (?, ?, ?)",
+        (device_id, payload, now)))
+    return json_response({"stored": True})
+
+
+async def list_devices(request: web.Request) -> web.Response:
+    node = node_of(request)
+    require(principal_of(request), "admin")
+    rows = node.store.query(
+        "SELECT d.id, d.role, d.name, d.counter, d.created_ms, d.revoked_ms, s.status, s.updated_ms"
+        " FROM devices d LEFT JOIN device_status s ON s.device_id = d.id ORDER BY d.id")
+    return json_response({"devices": [
+        {"id": r["id"], "role": r["role"], "name": r["name"], "counter": r["counter"],
+         "revoked": r["revoked_ms"] is not None, "status": json.loads(r["status"]) if r["status"] else None,
+         "status_updated_ms": r["updated_ms"]} for r in rows]})
+
+
+async def daily_metrics(request: web.Request) -> web.Response:
+    node = node_of(request)
+    require(principal_of(request), "admin", "display")
+    day = request.query.get("day") or node.core.state.day
+    try:
+        date.fromisoformat(day or "")
+    except ValueError:
+        raise ApiError(422, "invalid_day", "day must be YYYY-MM-DD") from None
+    if day == node.core.state.day:
+        tickets = list(node.core.state.tickets.values())
+    else:
+        rows = node.store.query("SELECT data FROM tickets WHERE day = ?", (day,))
+        tickets = [Ticket.from_dict(json.loads(r["data"])) for r in rows]
+    records = compute_daily_metrics(tickets, day, node.setup.services, node.setup.timezone)
+    return json_response({"branch": node.setup.branch_id, "day": day, "services": records})

@@ -1,0 +1,91 @@
+"""Versioned schema migrations (PRAGMA user_version). Append a step; never edit a released one."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: the event log, projections, outbox, snapshots, idempotency, devices and pairing.
+    """
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        number TEXT NOT NULL,
+        service TEXT NOT NULL,
+        status TEXT NOT NULL,
+        issued_ms INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        updated_seq INTEGER NOT NULL
+    );
+    CREATE INDEX tickets_day ON tickets(day, service);
+    CREATE TABLE counters (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL,
+        updated_seq INTEGER NOT NULL
+    );
+    CREATE TABLE outbox (seq INTEGER PRIMARY KEY);
+    CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, state TEXT NOT NULL);
+    CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        response TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+    );
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        name TEXT NOT NULL,
+        counter TEXT,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_ms INTEGER NOT NULL,
+        revoked_ms INTEGER
+    );
+    CREATE TABLE device_status (
+        device_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL
+    );
+    CREATE TABLE pairing_codes (
+        code_hash TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        counter TEXT,
+        name TEXT,
+        expires_ms INTEGER NOT NULL,
+        used_ms INTEGER
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to the latest version; returns it. Each step is its own transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(f"database schema v{version} is newer than this program (v{len(MIGRATIONS)})")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in script.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)

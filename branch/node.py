@@ -1,0 +1,200 @@
+"""The branch node process: owns the store, the in-memory state, the command lock and the event hub.
+
+Threads: the asyncio loop (HTTP, SSE, state reads, decide/apply) and one writer thread (SQLite commits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from branch.api_errors import ApiError, from_domain
+from branch.auth import Authenticator, Principal
+from branch.core import BranchCore
+from branch.hub import EventHub
+from branch.prom import Registry
+from branch.security import PinGuard, SessionSigner, TokenBucket
+from branch.setup_build import build_setup
+from branch.store import Store, canonical
+from config.schema import AppConfig
+from queue_engine import commands as cmd
+from queue_engine.errors import DomainError
+from queue_engine.events import Event
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "1"
+
+
+def read_or_create(path: Path, make: Callable[[], bytes], mode: int = 0o600) -> bytes:
+    """A value generated once and kept in the data dir (node id, secrets)."""
+    if path.exists():
+        return path.read_bytes().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(value)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return value
+
+
+class BranchNode:
+    def __init__(self, config: AppConfig, data_dir: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.data_dir = data_dir
+        self.clock = clock
+        self.node_id = read_or_create(data_dir / "node-id", lambda: f"node-{uuid.uuid4().hex[:12]}".encode()).decode()
+        secret = read_or_create(data_dir / "session.key", lambda: secrets.token_hex(32).encode())
+        self.setup = build_setup(config)
+        self.store = Store(data_dir / "branch.sqlite3")
+        self.core = BranchCore(self.setup, self.store, config.node.snapshot_every)
+        self.hub = EventHub()
+        self.signer = SessionSigner(secret)
+        self.auth = Authenticator(self.store, self.signer, config.node.session_idle_minutes * 60)
+        node = config.node
+        self.ticket_limiter = TokenBucket(node.ticket_rate_per_minute / 60, node.ticket_burst)
+        self.pairing_limiter = TokenBucket(5 / 60, 5)
+        self.pin_guard = PinGuard(node.pin_attempts, node.pin_lockout_minutes * 60)
+        self.metrics = Registry()
+        self.metrics.describe("sq_http_requests_total", "counter", "HTTP requests by route and status")
+        self.metrics.describe("sq_http_request_seconds", "histogram", "HTTP request latency by route")
+        self.metrics.describe("sq_commands_total", "counter", "Queue commands by type and result")
+        self.zones = {c.id: c.zone for c in config.counters}
+        self.agents = {a.id: a for a in config.agents}
+        self.started_at = time.monotonic()
+        self._lock = asyncio.Lock()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sq-writer")
+        self._tasks: list[asyncio.Task] = []
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+        self.advertiser = None
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    # -- the command path ---------------------------------------------------------------------------------------
+
+    async def run_command(
+        self, principal: Principal | None, make: Callable[[int], cmd.Command],
+        respond: Callable[[list[Event]], tuple[int, Any]], *, idempotency_key: str | None = None,
+        request_hash: str = "",
+    ) -> tuple[int, Any, bool]:
+        """Run one command: (status, body, replayed). A retried idempotency key returns the first answer."""
+        scope = principal.scope if principal else "anonymous"
+        async with self._lock:
+            if idempotency_key is not None:
+                found = self.store.idempotent_response(scope, idempotency_key)
+                if found is not None:
+                    stored_hash, status, body = found
+                    if stored_hash != request_hash:
+                        raise ApiError(422, "idempotency_key_reused",
+                                       "this Idempotency-Key was used for a different request")
+                    return status, _json_loads(body), True
+            command = make(self.now_ms())
+            actor = {"device": principal.device if principal else None,
+                     "agent": principal.agent if principal else None}
+            try:
+                prepared = self.core.prepare(
+                    command, actor, uuid.uuid4().hex, respond,
+                    (scope, idempotency_key, request_hash) if idempotency_key else None)
+            except DomainError as err:
+                self.metrics.inc("sq_commands_total", type=type(command).__name__, result=err.code)
+                raise from_domain(err) from None
+            try:
+                await asyncio.get_running_loop().run_in_executor(self._writer, self.core.persist, prepared)
+            except BaseException:
+                log.exception("writing a command failed; rebuilding state from the database")
+                self.core.reload()
+                raise
+        self.metrics.inc("sq_commands_total", type=type(command).__name__, result="ok")
+        if prepared.stored:
+            self.hub.publish(prepared.stored)
+        status, body = prepared.response
+        return status, body, False
+
+    async def write(self, fn: Callable[[], Any]) -> Any:
+        """Run a small database write on the writer thread (devices, pairing, status)."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, fn)
+
+    # -- lifecycle ------------------------------------------------------------------------------------------------
+
+    async def start(self, host: str, port: int, *, advertise: bool | None = None) -> int:
+        from branch.server import build_app
+
+        app = build_app(self)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, reuse_address=True)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._tasks.append(asyncio.create_task(self._housekeeping(), name="sq-housekeeping"))
+        if advertise if advertise is not None else self.config.node.advertise:
+            from branch.advertise import Advertiser
+
+            self.advertiser = Advertiser(self, host)
+            await self.advertiser.start()
+        log.info("node %s of branch %s serving on %s:%s", self.node_id, self.setup.branch_id, host, self.port)
+        return self.port
+
+    async def stop(self) -> None:
+        if self.advertiser is not None:
+            await self.advertiser.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.hub.close_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        async with self._lock:
+            self._writer.shutdown(wait=True)
+            self.store.close()
+
+    async def _housekeeping(self) -> None:
+        """Roll the business day over on time (not only on the next ticket) and purge old idempotency keys."""
+        while True:
+            try:
+                await self.run_command(None, lambda at: cmd.StartDay(at_ms=at), lambda events: (200, None))
+                await self.write(partial(self.store.purge_idempotency, self.now_ms() - 24 * 3600 * 1000))
+            except Exception:
+                log.exception("housekeeping failed; trying again in a minute")
+            await asyncio.sleep(60)
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "node_id": self.node_id, "branch": self.setup.branch_id, "role": "leader",
+                "api": API_VERSION, "seq": self.core.seq, "day": self.core.state.day,
+                "version": _version(), "uptime_s": round(time.monotonic() - self.started_at, 1)}
+
+
+def request_digest(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(canonical([method, path, body.decode("utf-8", "replace")]).encode()).hexdigest()
+
+
+def _json_loads(text: str) -> Any:
+    import json
+
+    return json.loads(text)
+
+
+def _version() -> str:
+    from smartqueue import __version__
+
+    return __version__

@@ -1,0 +1,125 @@
+"""JSON views of the state for the API: what kiosks, displays and keypads read. No personal data here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from queue_engine.calendar import iso_ms
+from queue_engine.estimates import service_loads, ticket_estimate
+from queue_engine.setup import BranchSetup
+from queue_engine.state import BranchState, Ticket, TicketStatus
+
+
+def _iso(ms: int | None) -> str | None:
+    return None if ms is None else iso_ms(ms)
+
+
+def ticket_view(state: BranchState, setup: BranchSetup, ticket: Ticket) -> dict[str, Any]:
+    service = setup.services.get(ticket.service)
+    view: dict[str, Any] = {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service,
+        "service_names": dict(service.names) if service else {},
+        "status": str(ticket.status),
+        "day": ticket.day,
+        "level": ticket.level,
+        "category": ticket.category,
+        "appointment_ref": ticket.appointment_ref,
+        "late": ticket.late,
+        "language": ticket.language,
+        "issued_at": iso_ms(ticket.issued_ms),
+        "counter": ticket.counter,
+        "called_at": _iso(ticket.called_ms),
+        "recalls": ticket.recalls,
+        "people_ahead": None,
+        "estimated_wait_s": None,
+    }
+    if ticket.status is TicketStatus.WAITING:
+        view["people_ahead"], view["estimated_wait_s"] = ticket_estimate(state, setup, ticket)
+    return view
+
+
+def services_view(state: BranchState, setup: BranchSetup, now_ms: int) -> list[dict[str, Any]]:
+    loads = {load.service: load for load in service_loads(state, setup)}
+    out = []
+    for service in setup.services.values():
+        load = loads[service.id]
+        out.append({
+            "id": service.id,
+            "prefix": service.prefix,
+            "names": dict(service.names),
+            "group": service.group,
+            "open_now": service.hours is None or service.hours.is_open(now_ms, setup.timezone),
+            "waiting": load.waiting,
+            "open_counters": load.open_counters,
+            "estimated_wait_s": load.estimated_wait_s,
+        })
+    return out
+
+
+def counter_view(state: BranchState, setup: BranchSetup, counter_id: str, zone: str | None) -> dict[str, Any]:
+    counter = setup.counters[counter_id]
+    cstate = state.counters.get(counter_id)
+    current = None
+    if cstate is not None and cstate.current is not None:
+        t = state.tickets[cstate.current]
+        current = {"id": t.id, "number": t.number, "service": t.service, "status": str(t.status),
+                   "called_at": _iso(t.called_ms), "issued_at": iso_ms(t.issued_ms), "recalls": t.recalls}
+    waiting = sum(1 for tid in state.waiting
+                  if counter.serves(state.tickets[tid].service) or state.tickets[tid].target_counter == counter_id)
+    return {
+        "id": counter_id,
+        "names": dict(counter.names),
+        "zone": zone,
+        "services": [link.service for link in counter.services],
+        "agent": cstate.agent if cstate else None,
+        "paused": cstate.paused if cstate else None,
+        "open": bool(cstate and cstate.open),
+        "current": current,
+        "waiting": waiting,
+    }
+
+
+def recent_calls(state: BranchState, limit: int = 10) -> list[dict[str, Any]]:
+    called = [t for t in state.tickets.values() if t.called_ms is not None and t.counter is not None]
+    called.sort(key=lambda t: t.called_ms or 0, reverse=True)
+    return [{"ticket_id": t.id, "number": t.number, "service": t.service, "counter": t.counter,
+             "at": iso_ms(t.called_ms or 0), "recalls": t.recalls, "status": str(t.status)} for t in called[:limit]]
+
+
+def waiting_list(state: BranchState) -> list[dict[str, Any]]:
+    tickets = sorted((state.tickets[t] for t in state.waiting), key=Ticket.sort_key)
+    return [{"id": t.id, "number": t.number, "service": t.service, "level": t.level,
+             "issued_at": iso_ms(t.issued_ms), "target_counter": t.target_counter} for t in tickets]
+
+
+def state_view(state: BranchState, setup: BranchSetup, seq: int, now_ms: int,
+               zones: dict[str, str | None], branch_names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "day": state.day,
+        "now": iso_ms(now_ms),
+        "branch": {"id": setup.branch_id, "names": branch_names, "timezone": setup.timezone},
+        "services": services_view(state, setup, now_ms),
+        "counters": [counter_view(state, setup, cid, zones.get(cid)) for cid in setup.counters],
+        "recent_calls": recent_calls(state),
+        "waiting": waiting_list(state),
+        "parked": [{"id": t.id, "number": t.number, "service": t.service}
+                   for t in sorted((state.tickets[p] for p in state.parked), key=Ticket.sort_key)],
+        "priority_categories": [{"id": p.id, "level": p.level, "names": dict(p.names)}
+                                for p in setup.priority_categories.values()],
+        "pause_reasons": list(setup.pause_reasons),
+        "outcomes": list(setup.outcomes),
+    }
+
+
+def find_ticket(state: BranchState, ref: str) -> Ticket | None:
+    """A ticket by id, or by today's number (what an agent types on a keypad, e.g. A-042 or A042)."""
+    if ref in state.tickets:
+        return state.tickets[ref]
+    wanted = ref.upper().replace("-", "")
+    for ticket in state.tickets.values():
+        if ticket.day == state.day and ticket.number.replace("-", "") == wanted:
+            return ticket
+    return None

@@ -1,0 +1,138 @@
+"""Text → 1-bit raster with Qt, for Arabic and any text the printer's code page cannot carry.
+
+Qt (QTextLayout behind ``QPainter.drawText``) shapes Arabic and orders bidirectional text; printer fonts and code
+pages cannot (research §1: CP720/CP864 print Arabic unjoined and reversed).
+
+Threading choice: we paint only on a ``QImage`` — never a QPixmap or a window — which Qt supports from any thread
+("QPainter can be used in a thread to paint onto QImage"). The font engine's caches are process-wide, so every
+render is serialised by one lock, and the kiosk may call ``print_ticket`` from its worker thread. A
+``QGuiApplication`` must exist for fonts to load: if none does, we create one with the offscreen platform, but only
+when called on the main thread (Qt requires its application object there); otherwise we raise, telling the
+composition root to create its app first.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from typing import ClassVar
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QCoreApplication, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QGuiApplication, QImage, QPainter
+
+from hardware.errors import ConfigurationError
+from smartqueue.assets import font_path
+
+#: Grey level (0-255) below which an antialiased pixel prints black.
+_THRESHOLD = 128
+
+
+def is_rtl(text: str) -> bool:
+    """True when the first strong character is right-to-left (Arabic, Hebrew…): the paragraph's direction."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
+def has_rtl(text: str) -> bool:
+    """True when any character is right-to-left; such text is always rasterised."""
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+class TextRasterizer:
+    """Renders lines of text, shaped and bidi-ordered, to 1-bit images of a fixed width."""
+
+    _LOCK: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self) -> None:
+        self._app = self._ensure_app()
+        with self._LOCK:
+            self._families = [self._load(name) for name in ("sans", "arabic")]
+            self._bold_families = [self._load(name) for name in ("sans-bold", "arabic-bold")]
+
+    @staticmethod
+    def _ensure_app() -> QCoreApplication:
+        app = QCoreApplication.instance()
+        if app is None:
+            if threading.current_thread() is not threading.main_thread():
+                raise ConfigurationError("create the QGuiApplication on the main thread before printing")
+            app = QGuiApplication(["smartqueue-printer", "-platform", "offscreen"])
+        if not isinstance(app, QGuiApplication):
+            raise ConfigurationError("text rasterising needs a QGuiApplication, found a QCoreApplication")
+        return app
+
+    @staticmethod
+    def _load(name: str) -> str:
+        font_id = QFontDatabase.addApplicationFont(str(font_path(name)))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        if not families:
+            raise ConfigurationError(f"cannot load the shipped font {font_path(name)}")
+        return families[0]
+
+    def render(self, text: str, width: int, size_px: int, *, bold: bool = False, align: str = "center") -> Image.Image:
+        """A mode "1" image ``width`` dots wide holding ``text`` (wrapped), cropped to the ink plus a margin."""
+        font = QFont()
+        # Latin family first; Qt falls back to the Arabic family for the characters Latin one lacks.
+        font.setFamilies(self._bold_families if bold else self._families)
+        font.setPixelSize(size_px)
+        font.setBold(bold)
+        font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+        rtl = is_rtl(text)
+        h_align = {
+            "center": Qt.AlignmentFlag.AlignHCenter,
+            "left": Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft,
+            "right": Qt.AlignmentFlag.AlignLeft if rtl else Qt.AlignmentFlag.AlignRight,
+        }[align]
+        flags = int(h_align | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+        with self._LOCK:
+            bounds = QFontMetrics(font).boundingRect(QRect(0, 0, width, 100000), flags, text)
+            height = max(bounds.height(), 1) + 4
+            image = QImage(width, height, QImage.Format.Format_Grayscale8)
+            image.fill(QColor(255, 255, 255))
+            painter = QPainter(image)
+            try:
+                painter.setLayoutDirection(
+                    Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+                )
+                painter.setFont(font)
+                painter.setPen(QColor(0, 0, 0))
+                painter.drawText(QRect(0, 2, width, height - 2), flags, text)
+            finally:
+                painter.end()
+            grey = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(height, image.bytesPerLine())[:, :width]
+            ink = grey < _THRESHOLD
+        return to_bitmap(crop_rows(ink, margin=2))
+
+
+def crop_rows(ink: np.ndarray, margin: int) -> np.ndarray:
+    """Drop blank rows above and below the ink, keeping ``margin`` rows; a blank image keeps one row."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size == 0:
+        return ink[:1]
+    top = max(int(rows[0]) - margin, 0)
+    bottom = min(int(rows[-1]) + margin + 1, ink.shape[0])
+    return ink[top:bottom]
+
+
+def to_bitmap(ink: np.ndarray) -> Image.Image:
+    """Boolean ink mask (True = black) → Pillow mode "1" image (0 = black), as python-escpos expects."""
+    return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8), "L").convert("1", dither=Image.Dither.NONE)
+
+
+def fit_logo(path: str, width: int, max_height: int = 200) -> Image.Image:
+    """Load a logo, scale it to fit ``width`` × ``max_height`` dots, dither it to 1 bit and centre it."""
+    with Image.open(path) as source:
+        grey = source.convert("L")
+    scale = min(width / grey.width, max_height / grey.height, 1.0)
+    size = (max(1, int(grey.width * scale)), max(1, int(grey.height * scale)))
+    # Floyd-Steinberg is deterministic, so golden bytes stay stable.
+    logo = grey.resize(size, Image.Resampling.LANCZOS).convert("1")
+    canvas = Image.new("1", (width, size[1]), 1)
+    canvas.paste(logo, ((width - size[0]) // 2, 0))
+    return canvas

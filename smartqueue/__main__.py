@@ -1,0 +1,5 @@
+import sys
+
+from smartqueue.cli import main
+
+sys.exit(main())

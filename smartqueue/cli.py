@@ -1,0 +1,46 @@
+"""`smartqueue ROLE ...`: one entry point for every role; each package adds its own subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from branch.cli import add_node_commands
+    from smartqueue.demo import add_demo_command
+
+    parser = argparse.ArgumentParser(prog="smartqueue", description="SmartQueue Edge")
+    parser.add_argument("--version", action="store_true", help="print the version")
+    sub = parser.add_subparsers(dest="command")
+    add_node_commands(sub)
+    add_demo_command(sub)
+    try:
+        from hardware.cli import add_hardware_commands
+    except ImportError:
+        pass
+    else:
+        add_hardware_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from smartqueue import __version__
+
+        print(__version__)
+        return 0
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
