@@ -117,17 +117,34 @@ class BranchNode:
             except DomainError as err:
                 self.metrics.inc("sq_commands_total", type=type(command).__name__, result=err.code)
                 raise from_domain(err) from None
-            try:
-                await asyncio.get_running_loop().run_in_executor(self._writer, self.core.persist, prepared)
-            except BaseException:
-                log.exception("writing a command failed; rebuilding state from the database")
-                self.core.reload()
-                raise
+            await self._persist(prepared)
         self.metrics.inc("sq_commands_total", type=type(command).__name__, result="ok")
-        if prepared.stored:
-            self.hub.publish(prepared.stored)
         status, body = prepared.response
         return status, body, False
+
+    async def _persist(self, prepared) -> None:
+        """Commit on the writer thread, then publish. If the caller is cancelled (an HTTP client went away),
+        the write still completes and its events are still published; the client's retry with the same
+        Idempotency-Key gets the stored answer."""
+        future = asyncio.get_running_loop().run_in_executor(self._writer, self.core.persist, prepared)
+        try:
+            try:
+                await asyncio.shield(future)
+            except asyncio.CancelledError:
+                await future
+                raise
+        except asyncio.CancelledError:
+            self._publish(prepared)
+            raise
+        except BaseException:
+            log.exception("writing a command failed; rebuilding state from the database")
+            self.core.reload()
+            raise
+        self._publish(prepared)
+
+    def _publish(self, prepared) -> None:
+        if prepared.stored:
+            self.hub.publish(prepared.stored)
 
     async def write(self, fn: Callable[[], Any]) -> Any:
         """Run a small database write on the writer thread (devices, pairing, status)."""

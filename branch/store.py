@@ -124,7 +124,10 @@ class Store:
             raise
 
     def execute_write(self, sql: str, params: tuple | dict = ()) -> int:
-        """A small write outside the event log (devices, pairing, status). Returns the changed row count."""
+        """A small write outside the event log (devices, pairing, status). Returns the changed row count.
+
+        Like `write`, only on the writer thread (BranchNode.write) while a node runs: the connection is shared.
+        """
         cursor = self._writer.execute(sql, params)
         return cursor.rowcount
 

@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from config.base import Section
+from config.fingerprint import FingerprintConfig
+from config.printer import PrinterConfig
+from config.scanner import ScannerConfig
 
 LANGUAGES = ("fr", "en", "ar")
 Language = Literal["fr", "en", "ar"]
@@ -189,6 +192,9 @@ class AppConfig(Section):
     agents: list[AgentSection] = Field(default_factory=list)
     node: NodeSection = Field(default_factory=NodeSection)
     device: DeviceSection = Field(default_factory=DeviceSection)
+    printer: PrinterConfig | None = Field(None, description="The kiosk's ticket printer.")
+    scanner: ScannerConfig | None = Field(None, description="The kiosk's barcode/QR scanner.")
+    fingerprint: FingerprintConfig | None = Field(None, description="The keypad's fingerprint reader.")
 
     @model_validator(mode="after")
     def _references(self) -> AppConfig:

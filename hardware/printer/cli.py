@@ -37,6 +37,7 @@ def add_printer_commands(subparsers: Any) -> None:
 
     simulate = subparsers.add_parser("simulate", help="run a device simulator standalone")
     devices = simulate.add_subparsers(dest="device", required=True)
+    simulate.set_defaults(simulate_subparsers=devices)  # scanner and fingerprint add theirs here
     printer = devices.add_parser("printer", help="a virtual ESC/POS printer")
     link = printer.add_mutually_exclusive_group(required=True)
     link.add_argument("--pty", action="store_true", help="serve on a pseudo-terminal (a serial port path)")

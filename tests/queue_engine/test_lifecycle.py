@@ -116,7 +116,7 @@ def test_refusals_name_the_problem():
     assert err.value.code == "service_full"
     b.login("1")
     with pytest.raises(DomainError) as err:
-        b.next("3") if False else b.run(cmd.Recall, counter="1", agent="ag1")
+        b.run(cmd.Recall, counter="1", agent="ag1")
     assert err.value.code == "no_current_ticket"
     with pytest.raises(DomainError):
         b.issue("accounts", level=7)

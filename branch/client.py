@@ -1,0 +1,283 @@
+"""NodeClient: the one way apps and tools talk to the branch node (requests, on the caller's worker thread).
+
+- Typed calls for every endpoint; errors come back as NodeError with the API's stable `code`.
+- Retries with backoff on connection failures and 502/503/504; a POST is retried only with the same
+  Idempotency-Key, so a retry after a timeout never issues two tickets or calls two customers.
+- Follows the node: with discovery, a failed node is replaced by the branch's current leader.
+- EventStream: Server-Sent Events that resume from the last seen sequence number after any disconnect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+log = logging.getLogger(__name__)
+RETRY_STATUS = {502, 503, 504}
+
+
+class NodeError(Exception):
+    """The node answered with an error (status, stable code), or could not be reached (status 0)."""
+
+    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message, self.details = status, code, message, details or {}
+
+
+class NodeUnavailable(NodeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(0, "node_unavailable", message)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerEvent:
+    seq: int
+    type: str
+    data: dict[str, Any]  # the envelope: seq, id, type, at, actor, data, hash
+
+
+class NodeClient:
+    def __init__(self, token: str, *, base_url: str | None = None, discovery=None, timeout: float = 3.0,
+                 retries: int = 3, backoff: float = 0.2) -> None:
+        if base_url is None and discovery is None:
+            raise ValueError("give a base_url or a discovery")
+        self.token = token
+        self.discovery = discovery
+        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self._base_url = base_url.rstrip("/") if base_url else None
+        self._session = requests.Session()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._session.close()
+
+    def with_token(self, token: str) -> NodeClient:
+        """A client for the same node with other credentials (e.g. an agent session)."""
+        other = NodeClient(token, base_url=self._base_url, discovery=self.discovery, timeout=self.timeout,
+                           retries=self.retries, backoff=self.backoff)
+        return other
+
+    # -- plumbing --------------------------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        with self._lock:
+            if self._base_url is None:
+                self._base_url = self._find_leader()
+            return self._base_url
+
+    def _find_leader(self) -> str:
+        candidates = self.discovery.wait(timeout=self.timeout) if self.discovery else []
+        for candidate in candidates:
+            try:
+                health = self._session.get(candidate.url + "/api/v1/health", timeout=self.timeout).json()
+            except (requests.RequestException, ValueError):
+                continue
+            if health.get("branch") == self.discovery.branch_id and health.get("role") == "leader":
+                log.info("following node %s at %s", health.get("node_id"), candidate.url)
+                return candidate.url
+        raise NodeUnavailable("no node of this branch answers")
+
+    def _lost_node(self) -> None:
+        if self.discovery is not None:
+            with self._lock:
+                self._base_url = None
+
+    def request(self, method: str, path: str, body: Any = None, *, idempotency_key: str | None = None,
+                retry: bool | None = None, timeout: float | None = None) -> Any:
+        """One API call with retries; returns the decoded JSON body."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        if retry is None:
+            retry = method == "GET" or idempotency_key is not None
+        attempts = self.retries + 1 if retry else 1
+        last: Exception | None = None
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
+            try:
+                response = self._session.request(method, self.base_url + path, json=body, headers=headers,
+                                                 timeout=timeout or self.timeout)
+            except NodeUnavailable as err:
+                last = err
+                continue
+            except requests.ConnectionError as err:
+                last = err
+                self._lost_node()
+                continue
+            except requests.Timeout as err:
+                last = err
+                if not retry:
+                    break
+                continue
+            if response.status_code in RETRY_STATUS and retry and attempt + 1 < attempts:
+                last = NodeError(response.status_code, "unavailable", response.reason or "")
+                self._lost_node()
+                continue
+            return _decode(response)
+        raise NodeUnavailable(f"{method} {path}: {last}")
+
+    # -- typed calls ------------------------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return self.request("GET", "/api/v1/health")
+
+    def services(self) -> dict[str, Any]:
+        return self.request("GET", "/api/v1/services")
+
+    def issue_ticket(self, service: str, *, priority: str | int | None = None,
+                     appointment: dict[str, str] | None = None, language: str = "fr",
+                     idempotency_key: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"service": service, "language": language}
+        if priority is not None:
+            body["priority"] = priority
+        if appointment is not None:
+            body["appointment"] = appointment
+        return self.request("POST", "/api/v1/tickets", body, idempotency_key=idempotency_key or str(uuid.uuid4()))
+
+    def ticket(self, ticket_id: str) -> dict[str, Any]:
+        return self.request("GET", f"/api/v1/tickets/{ticket_id}")
+
+    def cancel_ticket(self, ticket_id: str, reason: str = "customer") -> dict[str, Any]:
+        return self.request("POST", f"/api/v1/tickets/{ticket_id}/cancel", {"reason": reason})
+
+    def state(self) -> dict[str, Any]:
+        return self.request("GET", "/api/v1/state")
+
+    def counter(self, counter_id: str) -> dict[str, Any]:
+        return self.request("GET", f"/api/v1/counters/{counter_id}")
+
+    def login(self, agent: str, *, pin: str | None = None, fingerprint_slot: int | None = None,
+              counter: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"agent": agent}
+        for key, value in (("pin", pin), ("fingerprint_slot", fingerprint_slot), ("counter", counter)):
+            if value is not None:
+                body[key] = value
+        return self.request("POST", "/api/v1/agents/login", body)
+
+    def logout(self) -> dict[str, Any]:
+        return self.request("POST", "/api/v1/agents/logout", {})
+
+    def counter_action(self, counter_id: str, action: str, body: dict[str, Any] | None = None, *,
+                       idempotency_key: str | None = None) -> dict[str, Any]:
+        """call-next, call, recall, start, finish, no-show, transfer, park, return, pause, resume."""
+        return self.request("POST", f"/api/v1/counters/{counter_id}/{action}", body or {},
+                            idempotency_key=idempotency_key or str(uuid.uuid4()))
+
+    def create_pairing_code(self, role: str, counter: str | None = None, name: str | None = None) -> dict[str, Any]:
+        return self.request("POST", "/api/v1/pairing/codes", {"role": role, "counter": counter, "name": name})
+
+    def pair(self, code: str, device_id: str, name: str | None = None) -> dict[str, Any]:
+        body = {"code": code, "device_id": device_id, **({"name": name} if name else {})}
+        return self.request("POST", "/api/v1/pairing", body)
+
+    def report_status(self, device_id: str, status: dict[str, Any]) -> dict[str, Any]:
+        return self.request("POST", f"/api/v1/devices/{device_id}/status", status)
+
+    def devices(self) -> dict[str, Any]:
+        return self.request("GET", "/api/v1/devices")
+
+    def daily_metrics(self, day: str | None = None) -> dict[str, Any]:
+        return self.request("GET", "/api/v1/metrics/daily" + (f"?day={day}" if day else ""))
+
+    def events(self, last_event_id: int | None = None) -> EventStream:
+        return EventStream(self, last_event_id)
+
+
+def _decode(response: requests.Response) -> Any:
+    try:
+        body = response.json() if response.content else None
+    except ValueError:
+        body = None
+    if response.ok:
+        return body
+    error = body.get("error", {}) if isinstance(body, dict) else {}
+    raise NodeError(response.status_code, error.get("code", "http_error"), error.get("message", response.reason or ""),
+                    error.get("details"))
+
+
+class EventStream:
+    """Iterate over the node's events; reconnects forever (with backoff) until `close()`.
+
+    `last_seq` is the cursor: after any disconnect, even to another node, the stream resumes after it, so
+    the consumer sees each event once, in order.
+    """
+
+    def __init__(self, client: NodeClient, last_event_id: int | None = None, read_timeout: float = 45.0) -> None:
+        self.client = client
+        self.last_seq = last_event_id or 0
+        self.read_timeout = read_timeout
+        self.connected = threading.Event()
+        self._closed = threading.Event()
+        self._response: requests.Response | None = None
+        self._session = requests.Session()
+
+    def close(self) -> None:
+        self._closed.set()
+        response = self._response
+        if response is not None:
+            with contextlib.suppress(AttributeError, OSError):  # unblocks a reader waiting in recv()
+                response.raw._fp.fp.raw._sock.shutdown(2)  # type: ignore[union-attr]
+            response.close()
+        self._session.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def __iter__(self) -> Iterator[ServerEvent]:
+        delay = 0.2
+        while not self._closed.is_set():
+            try:
+                for event in self._once():
+                    delay = 0.2
+                    yield event
+            except (requests.RequestException, NodeError, OSError, AttributeError, ValueError) as err:
+                if self._closed.is_set():
+                    return
+                log.info("event stream interrupted (%s); resuming after seq %s", err, self.last_seq)
+                self.client._lost_node()
+            self.connected.clear()
+            if self._closed.wait(delay):
+                return
+            delay = min(delay * 2, 5.0)
+
+    def _once(self) -> Iterator[ServerEvent]:
+        headers = {"Authorization": f"Bearer {self.client.token}", "Accept": "text/event-stream",
+                   "Last-Event-ID": str(self.last_seq)}
+        response = self._session.get(self.client.base_url + "/api/v1/events", headers=headers, stream=True,
+                                     timeout=(self.client.timeout, self.read_timeout))
+        self._response = response
+        if not response.ok:
+            _decode(response)
+        self.connected.set()
+        fields: dict[str, str] = {}
+        for raw in response.iter_lines(decode_unicode=False):
+            if self._closed.is_set():
+                return
+            line = raw.decode("utf-8", errors="replace")
+            if not line:
+                if "data" in fields:
+                    envelope = json.loads(fields["data"])
+                    seq = int(fields.get("id", envelope.get("seq", 0)))
+                    if seq > self.last_seq:
+                        self.last_seq = seq
+                        yield ServerEvent(seq, fields.get("event", envelope.get("type", "")), envelope)
+                fields = {}
+                continue
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            fields[name] = value[1:] if value.startswith(" ") else value
+        raise requests.ConnectionError("event stream ended")

@@ -1,0 +1,154 @@
+"""Keyboard-wedge filter with real Qt key events: scanner bursts become `scanned`, typing reaches the UI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QKeyEvent, QWindow
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLineEdit
+from pytestqt.qtbot import QtBot
+
+from config.scanner import WedgeScannerConfig
+from hardware.scanner.wedge import WedgeScanFilter
+
+
+class ManualClock:
+    """Seconds that only move when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class KeyWindow(QWindow):
+    """A window that records the text of every key press delivered to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.typed = ""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.typed += event.text() if event.text() else f"<{event.key()}>"
+
+
+def _key_for(char: str) -> int:
+    if char == "\r":
+        return Qt.Key.Key_Return
+    if char == "\t":
+        return Qt.Key.Key_Tab
+    return QTest.asciiToKey(char) if hasattr(QTest, "asciiToKey") else ord(char.upper())
+
+
+def press(target: QWindow, text: str, clock: ManualClock, gap_ms: float) -> None:
+    """Send a key press and release per character, `gap_ms` apart on the manual clock."""
+    for char in text:
+        clock.now += gap_ms / 1000
+        modifiers = Qt.KeyboardModifier.ShiftModifier if char.isupper() else Qt.KeyboardModifier.NoModifier
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QCoreApplication.sendEvent(target, QKeyEvent(kind, _key_for(char), modifiers, char))
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def window(qtbot: QtBot) -> Iterator[KeyWindow]:
+    win = KeyWindow()
+    yield win
+    win.destroy()
+
+
+def make_filter(window: QWindow, clock: ManualClock, **config: object) -> WedgeScanFilter:
+    wedge = WedgeScanFilter(WedgeScannerConfig(**config), window, clock=clock)
+    window.installEventFilter(wedge)
+    return wedge
+
+
+def test_fast_burst_with_suffix_is_a_scan_and_is_swallowed(qtbot: QtBot, window: KeyWindow, clock: ManualClock) -> None:
+    wedge = make_filter(window, clock)
+    with qtbot.waitSignal(wedge.scanned, timeout=1000) as blocker:
+        press(window, "SQT1:B-17:A042\r", clock, gap_ms=4)
+    assert blocker.args == ["SQT1:B-17:A042"]
+    assert window.typed == ""
+    assert wedge.holding == ""
+
+
+def test_human_typing_passes_through_in_order(qtbot: QtBot, window: KeyWindow, clock: ManualClock) -> None:
+    wedge = make_filter(window, clock)
+    with qtbot.assertNotEmitted(wedge.scanned, wait=100):
+        press(window, "hello\r", clock, gap_ms=120)
+        qtbot.waitUntil(lambda: window.typed == "hello\r", timeout=1000)
+
+
+def test_a_fast_pair_of_human_keys_is_not_a_scan(qtbot: QtBot, window: KeyWindow, clock: ManualClock) -> None:
+    wedge = make_filter(window, clock, min_length=4)
+    with qtbot.assertNotEmitted(wedge.scanned, wait=100):
+        press(window, "ab", clock, gap_ms=10)  # key rollover: two keys close together
+        press(window, "c\r", clock, gap_ms=150)
+        qtbot.waitUntil(lambda: window.typed == "abc\r", timeout=1000)
+
+
+def test_without_suffix_a_pause_ends_the_scan(qtbot: QtBot, window: KeyWindow, clock: ManualClock) -> None:
+    wedge = make_filter(window, clock, suffix="", min_length=6)
+    with qtbot.waitSignal(wedge.scanned, timeout=1000) as blocker:
+        press(window, "4006381333931", clock, gap_ms=5)
+    assert blocker.args == ["4006381333931"]
+    assert window.typed == ""
+
+
+def test_prefix_is_required_and_stripped(qtbot: QtBot, window: KeyWindow, clock: ManualClock) -> None:
+    wedge = make_filter(window, clock, prefix="]Q", suffix="\r")
+    with qtbot.waitSignal(wedge.scanned, timeout=1000) as blocker:
+        press(window, "]QCODE-1\r", clock, gap_ms=3)
+    assert blocker.args == ["CODE-1"]
+    with qtbot.assertNotEmitted(wedge.scanned, wait=100):
+        press(window, "CODE-2\r", clock, gap_ms=3)  # fast, but no prefix: not our scanner
+    qtbot.waitUntil(lambda: window.typed == "CODE-2\r", timeout=1000)
+
+
+def test_typing_then_scan_then_typing(qtbot: QtBot, window: KeyWindow, clock: ManualClock) -> None:
+    wedge = make_filter(window, clock)
+    scans: list[str] = []
+    wedge.scanned.connect(scans.append)
+    press(window, "ab", clock, gap_ms=200)
+    clock.now += 0.2
+    press(window, "XYZ123\r", clock, gap_ms=5)
+    clock.now += 0.2
+    press(window, "cd", clock, gap_ms=200)
+    qtbot.waitUntil(lambda: window.typed == "abcd", timeout=1000)
+    assert scans == ["XYZ123"]
+
+
+def test_a_huge_burst_is_cut_not_buffered_forever(qtbot: QtBot, window: KeyWindow, clock: ManualClock) -> None:
+    wedge = make_filter(window, clock, suffix="", max_length=16)
+    scans: list[str] = []
+    wedge.scanned.connect(scans.append)
+    press(window, "9" * 100, clock, gap_ms=2)
+    qtbot.waitUntil(lambda: wedge.holding == "", timeout=1000)
+    assert all(len(scan) <= 16 for scan in scans) and scans
+    assert window.typed == ""
+
+
+def test_line_edit_receives_typing_with_qtest(qtbot: QtBot) -> None:
+    """QTest's own key clicks into a widget; a clock stepping 150 ms per key makes them human."""
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    steps = iter(range(1000))
+    wedge = WedgeScanFilter(WedgeScannerConfig(), edit, clock=lambda: next(steps) * 0.15)
+    edit.installEventFilter(wedge)
+    QTest.keyClicks(edit, "Ahmed")
+    qtbot.waitUntil(lambda: edit.text() == "Ahmed", timeout=1000)
+    fast = iter(range(1000))
+    wedge._clock = lambda: next(fast) * 0.002
+    with qtbot.waitSignal(wedge.scanned, timeout=1000) as blocker:
+        QTest.keyClicks(edit, "SQT1:X:1")
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert blocker.args == ["SQT1:X:1"]
+    assert edit.text() == "Ahmed"
