@@ -1,6 +1,6 @@
 """What a ticket says: the input record, the ticket's own labels (fr/en/ar) and locale formatting.
 
-Labels live in one dict, ``LABELS``, until they move into the Babel catalogs. Babel formats dates and durations;
+Labels come from the Babel catalogs (``LABELS`` per language). Babel formats dates and durations;
 it leaves digits Latin, so digits are shaped here to the locale's default numbering system (CLDR: ``ar`` uses
 Latin digits, ``ar_EG`` Arabic-Indic), as DESIGN.md asks.
 """
@@ -15,36 +15,22 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
 
+from smartqueue.i18n import LANGUAGES, N_, gettext
+
 Language = Literal["fr", "en", "ar"]
 
+#: The ticket's own labels; the texts live in the Babel catalogs (smartqueue/locale), keyed by English.
+LABEL_MESSAGES: dict[str, str] = {
+    "your_number": N_("Your number"),
+    "people_ahead": N_("People ahead of you: {n}"),
+    "nobody_ahead": N_("You are next"),
+    "estimated_wait": N_("Estimated wait: {duration}"),
+    "wait_unknown": N_("Estimated wait: unknown"),
+    "scan_to_follow": N_("Follow your turn online"),
+    "test_ticket": N_("TEST TICKET"),
+}
 LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "your_number": "Votre numéro",
-        "people_ahead": "Personnes avant vous : {n}",
-        "nobody_ahead": "Vous êtes le prochain",
-        "estimated_wait": "Attente estimée : {duration}",
-        "wait_unknown": "Attente estimée : inconnue",
-        "scan_to_follow": "Suivez votre tour en ligne",
-        "test_ticket": "TICKET DE TEST",
-    },
-    "en": {
-        "your_number": "Your number",
-        "people_ahead": "People ahead of you: {n}",
-        "nobody_ahead": "You are next",
-        "estimated_wait": "Estimated wait: {duration}",
-        "wait_unknown": "Estimated wait: unknown",
-        "scan_to_follow": "Follow your turn online",
-        "test_ticket": "TEST TICKET",
-    },
-    "ar": {
-        "your_number": "رقمك",
-        "people_ahead": "عدد الأشخاص قبلك: {n}",
-        "nobody_ahead": "أنت التالي",
-        "estimated_wait": "مدة الانتظار المتوقعة: {duration}",
-        "wait_unknown": "مدة الانتظار المتوقعة: غير معروفة",
-        "scan_to_follow": "تابع دورك عبر الإنترنت",
-        "test_ticket": "تذكرة تجريبية",
-    },
+    language: {key: gettext(language, message) for key, message in LABEL_MESSAGES.items()} for language in LANGUAGES
 }
 
 #: Digits of the CLDR numbering systems a supported locale may default to.

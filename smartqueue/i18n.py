@@ -1,0 +1,108 @@
+"""Translations and locale formatting for everything a person reads (fr, en, ar; Arabic right to left).
+
+One gettext domain, `smartqueue`, managed with Babel: `make catalogs` extracts messages from Python (`_`, `N_`)
+and QML (`qsTr`) into `smartqueue/locale/messages.pot` and updates each language's `.po`. The `.po` files are
+read at run time with Babel (no compiled `.mo` to keep in step). Qt's `qsTr()` reaches the same catalogs through
+`appkit.i18n.CatalogTranslator`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as gettext_module
+import io
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.units import format_unit
+
+DOMAIN = "smartqueue"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("fr", "en", "ar")
+RTL_LANGUAGES = frozenset({"ar"})
+#: The Babel locale used to format numbers, dates and durations for each language (configurable per branch).
+DEFAULT_LOCALES = {"fr": "fr_FR", "en": "en_GB", "ar": "ar"}
+_DIGITS = {"arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+@lru_cache(maxsize=8)
+def translations(language: str) -> gettext_module.NullTranslations:
+    """The language's catalog, compiled in memory from its .po (plural rules included)."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return gettext_module.NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext_module.GNUTranslations(buffer)
+
+
+def gettext(language: str, message: str) -> str:
+    """The translation of `message`, or the message itself (English) when there is none."""
+    return translations(language).gettext(message)
+
+
+def ngettext(language: str, singular: str, plural: str, n: int) -> str:
+    return translations(language).ngettext(singular, plural, n)
+
+
+def translate(language: str, message: str, **values: object) -> str:
+    """gettext, then str.format with named values (format them with the helpers below first)."""
+    text = gettext(language, message)
+    return text.format(**values) if values else text
+
+
+def is_rtl(language: str) -> bool:
+    return language in RTL_LANGUAGES
+
+
+class Formatter:
+    """Numbers, dates, times and durations for one language, with the locale's own digits."""
+
+    def __init__(self, language: str, locale_id: str | None = None) -> None:
+        self.language = language
+        self.locale = Locale.parse(locale_id or DEFAULT_LOCALES.get(language, language))
+        digits = _DIGITS.get(self.locale.default_numbering_system)
+        self._digit_map = str.maketrans("0123456789", digits) if digits else None
+
+    def digits(self, text: str) -> str:
+        """Latin digits → the locale's digits (Babel itself leaves digits Latin)."""
+        return text.translate(self._digit_map) if self._digit_map else text
+
+    def number(self, value: float) -> str:
+        return self.digits(format_decimal(value, locale=self.locale))
+
+    def date(self, when: dt.date, width: str = "full") -> str:
+        return self.digits(format_date(when, width, locale=self.locale))
+
+    def time(self, when: dt.datetime | dt.time, width: str = "short") -> str:
+        return self.digits(format_time(when, width, locale=self.locale))
+
+    def duration(self, seconds: float, length: str = "long") -> str:
+        """A wait, in whole minutes up to an hour, then hours and minutes ("1 hour, 5 minutes").
+
+        Babel's format_timedelta rounds to the coarsest unit (90 min → "2 hours"), which misleads a customer.
+        """
+        minutes = max(1, math.ceil(seconds / 60))
+        hours, minutes = divmod(minutes, 60)
+        parts = []
+        if hours:
+            parts.append(format_unit(hours, "duration-hour", length=length, locale=self.locale))
+        if minutes:
+            parts.append(format_unit(minutes, "duration-minute", length=length, locale=self.locale))
+        # style "standard": Babel 2.18's Arabic "unit" list pattern repeats the last item ("A، وB، وB")
+        return self.digits(format_list(parts, style="standard", locale=self.locale))
