@@ -16,7 +16,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,10 +214,12 @@ class EventStream:
     the consumer sees each event once, in order.
     """
 
-    def __init__(self, client: NodeClient, last_event_id: int | None = None, read_timeout: float = 45.0) -> None:
+    def __init__(self, client: NodeClient, last_event_id: int | None = None, read_timeout: float = 45.0,
+                 on_connected: Callable[[bool], None] | None = None) -> None:
         self.client = client
         self.last_seq = last_event_id or 0
         self.read_timeout = read_timeout
+        self.on_connected = on_connected
         self.connected = threading.Event()
         self._closed = threading.Event()
         self._response: requests.Response | None = None
@@ -236,6 +238,16 @@ class EventStream:
     def closed(self) -> bool:
         return self._closed.is_set()
 
+    def _set_connected(self, value: bool) -> None:
+        if value == self.connected.is_set():
+            return
+        if value:
+            self.connected.set()
+        else:
+            self.connected.clear()
+        if self.on_connected is not None:
+            self.on_connected(value)
+
     def __iter__(self) -> Iterator[ServerEvent]:
         delay = 0.2
         while not self._closed.is_set():
@@ -248,7 +260,7 @@ class EventStream:
                     return
                 log.info("event stream interrupted (%s); resuming after seq %s", err, self.last_seq)
                 self.client._lost_node()
-            self.connected.clear()
+            self._set_connected(False)
             if self._closed.wait(delay):
                 return
             delay = min(delay * 2, 5.0)
@@ -261,7 +273,7 @@ class EventStream:
         self._response = response
         if not response.ok:
             _decode(response)
-        self.connected.set()
+        self._set_connected(True)
         fields: dict[str, str] = {}
         for raw in response.iter_lines(decode_unicode=False):
             if self._closed.is_set():

@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import secrets
 import time
 import uuid
@@ -33,26 +32,11 @@ from config.schema import AppConfig
 from queue_engine import commands as cmd
 from queue_engine.errors import DomainError
 from queue_engine.events import Event
+from smartqueue.files import read_or_create
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "1"
-
-
-def read_or_create(path: Path, make: Callable[[], bytes], mode: int = 0o600) -> bytes:
-    """A value generated once and kept in the data dir (node id, secrets)."""
-    if path.exists():
-        return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = make()
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(value)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    return value
 
 
 class BranchNode:

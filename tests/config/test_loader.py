@@ -35,7 +35,8 @@ def problems(text: str) -> list[str]:
         (('prefix = "A"', 'prefix = "a1"'), "branch.toml: services[accounts].prefix"),
         (('services = ["accounts", "cash"]', 'services = ["accounts", "teleport"]'),
          "unknown service 'teleport'"),
-        (('level = 1\nnames = { fr = "Femme', 'level = 5\nnames = { fr = "Femme'), "rules.level_weights has levels 0..1"),
+        (('level = 1\nnames = { fr = "Femme', 'level = 5\nnames = { fr = "Femme'),
+         "rules.level_weights has levels 0..1"),
     ],
 )
 def test_errors_name_file_section_and_key(change, expected):

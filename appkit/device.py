@@ -1,0 +1,47 @@
+"""A device's identity and its way to the node: id, token, NodeClient (fixed URL or zeroconf)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from branch.client import NodeClient
+from config.schema import AppConfig
+from smartqueue.files import read_or_create, write_private
+
+
+def device_id(config: AppConfig, role: str) -> str:
+    if config.device.id:
+        return config.device.id
+    path = Path(config.device.data_dir) / "device-id"
+    return read_or_create(path, lambda: f"{role}-{uuid.uuid4().hex[:8]}".encode()).decode()
+
+
+def read_token(config: AppConfig) -> str | None:
+    """The device token: inline in the configuration, or in the token file written at pairing."""
+    if config.device.token is not None:
+        return config.device.token.get_secret_value()
+    if config.device.token_file:
+        path = Path(config.device.token_file)
+        if path.exists():
+            token = path.read_text(encoding="utf-8").strip()
+            return token or None
+    return None
+
+
+def save_token(config: AppConfig, token: str) -> Path:
+    path = Path(config.device.token_file or Path(config.device.data_dir) / "token")
+    write_private(path, token.encode() + b"\n")
+    return path
+
+
+def make_client(config: AppConfig, token: str) -> NodeClient:
+    """A client for the configured node URL, or one that finds and follows the branch's leader."""
+    timeout = config.device.request_timeout_s
+    if config.device.node_url:
+        return NodeClient(token, base_url=config.device.node_url, timeout=timeout)
+    from branch.discovery import ZeroconfDiscovery
+
+    discovery = ZeroconfDiscovery(config.branch.id)
+    discovery.start()
+    return NodeClient(token, discovery=discovery, timeout=timeout)

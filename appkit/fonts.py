@@ -1,0 +1,27 @@
+"""Load the fonts shipped with the product: the Qt wheels and a PyInstaller bundle carry none."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+
+from smartqueue.assets import FONT_FILES
+
+log = logging.getLogger(__name__)
+FAMILY = "Noto Sans"
+
+
+def load_fonts(app: QGuiApplication) -> list[str]:
+    """Register Noto Sans and Noto Sans Arabic and make Noto Sans the default (Arabic falls back to its family)."""
+    families: list[str] = []
+    for name, path in FONT_FILES.items():
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            log.error("could not load font %s from %s: text may show as empty boxes", name, path)
+            continue
+        families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    font = QFont(FAMILY)
+    font.setFamilies([FAMILY, "Noto Sans Arabic"])
+    app.setFont(font)
+    return sorted(set(families))

@@ -1,0 +1,35 @@
+"""QML's qsTr() served from the same Babel catalogs as Python (smartqueue.i18n), switchable at run time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTranslator
+
+from smartqueue.i18n import gettext, is_rtl
+
+
+class CatalogTranslator(QTranslator):
+    """Answers every qsTr() lookup from the current language's catalog; English source text otherwise."""
+
+    def __init__(self, language: str = "fr", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.language = language
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
+        if not source:
+            return ""
+        text = gettext(self.language, source)
+        return text if text != source or self.language == "en" else ""
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+def layout_direction(language: str) -> Qt.LayoutDirection:
+    """Layout follows the chosen language, never the OS locale."""
+    return Qt.LayoutDirection.RightToLeft if is_rtl(language) else Qt.LayoutDirection.LeftToRight
+
+
+def install_translator(language: str) -> CatalogTranslator:
+    translator = CatalogTranslator(language, QCoreApplication.instance())
+    QCoreApplication.installTranslator(translator)
+    return translator
