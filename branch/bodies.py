@@ -88,3 +88,11 @@ class DeviceStatusBody(Body):
         description="Per component (printer, scanner, camera, fingerprint, audio) a state word or short detail.")
     paper_left_estimate: Annotated[int, Field(ge=0)] | None = None
     message: Annotated[str, Field(max_length=500)] | None = None
+
+
+class CallAckBody(Body):
+    ticket_id: Annotated[str, Field(min_length=1, max_length=64)]
+    recalls: Annotated[int, Field(ge=0, le=100)] = Field(
+        description="Which call of the ticket (0 = first, n = nth recall).")
+    shown: bool = True
+    announced: bool = False

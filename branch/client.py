@@ -41,9 +41,9 @@ class NodeUnavailable(NodeError):
 
 @dataclass(frozen=True, slots=True)
 class ServerEvent:
-    seq: int
+    seq: int  # 0 for an ephemeral message (not in the event log)
     type: str
-    data: dict[str, Any]  # the envelope: seq, id, type, at, actor, data, hash
+    data: dict[str, Any]  # the envelope: seq, id, type, at, actor, data, hash — or {type, ephemeral, data}
 
 
 class NodeClient:
@@ -191,6 +191,11 @@ class NodeClient:
     def daily_metrics(self, day: str | None = None) -> dict[str, Any]:
         return self.request("GET", "/api/v1/metrics/daily" + (f"?day={day}" if day else ""))
 
+    def ack_call(self, ticket_id: str, recalls: int, *, shown: bool = True, announced: bool = False) -> dict[str, Any]:
+        """A display confirms it showed (and announced) a call."""
+        return self.request("POST", "/api/v1/displays/ack",
+                            {"ticket_id": ticket_id, "recalls": recalls, "shown": shown, "announced": announced})
+
     def events(self, last_event_id: int | None = None) -> EventStream:
         return EventStream(self, last_event_id)
 
@@ -282,10 +287,13 @@ class EventStream:
             if not line:
                 if "data" in fields:
                     envelope = json.loads(fields["data"])
-                    seq = int(fields.get("id", envelope.get("seq", 0)))
-                    if seq > self.last_seq:
-                        self.last_seq = seq
-                        yield ServerEvent(seq, fields.get("event", envelope.get("type", "")), envelope)
+                    if "id" not in fields:  # ephemeral (e.g. CallShown, a message for displays): no cursor
+                        yield ServerEvent(0, fields.get("event", envelope.get("type", "")), envelope)
+                    else:
+                        seq = int(fields["id"])
+                        if seq > self.last_seq:
+                            self.last_seq = seq
+                            yield ServerEvent(seq, fields.get("event", envelope.get("type", "")), envelope)
                 fields = {}
                 continue
             if line.startswith(":"):

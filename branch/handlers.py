@@ -139,7 +139,8 @@ async def state(request: web.Request) -> web.Response:
     node = node_of(request)
     require(principal_of(request), *ANY_DEVICE)
     return json_response(views.state_view(node.core.state, node.setup, node.core.seq, node.now_ms(), node.zones,
-                                          node.config.branch.name.as_dict()))
+                                          node.config.branch.name.as_dict(), node.call_acks,
+                                          len(node.hub.devices("display"))))
 
 
 async def get_counter(request: web.Request) -> web.Response:
@@ -148,7 +149,12 @@ async def get_counter(request: web.Request) -> web.Response:
     counter_id = request.match_info["id"]
     if counter_id not in node.setup.counters:
         raise ApiError(404, "unknown_counter", f"no counter {counter_id!r}", id=counter_id)
-    return json_response(views.counter_view(node.core.state, node.setup, counter_id, node.zones.get(counter_id)))
+    return json_response(_counter_view(node, counter_id))
+
+
+def _counter_view(node, counter_id: str) -> dict[str, Any]:
+    return views.counter_view(node.core.state, node.setup, counter_id, node.zones.get(counter_id), node.call_acks,
+                              len(node.hub.devices("display")))
 
 
 # -- agents ----------------------------------------------------------------------------------------------------
@@ -254,8 +260,7 @@ async def counter_action(request: web.Request) -> web.Response:
         return build(node, body, {"at_ms": at_ms, "counter": counter_id, "agent": principal.agent})
 
     def respond(events) -> tuple[int, Any]:
-        return 200, {"counter": views.counter_view(node.core.state, node.setup, counter_id,
-                                                   node.zones.get(counter_id)),
+        return 200, {"counter": _counter_view(node, counter_id),
                      "events": [{"type": e.type, **e.data()} for e in events]}
 
     status, payload, replayed = await node.run_command(
@@ -374,3 +379,21 @@ async def daily_metrics(request: web.Request) -> web.Response:
         tickets = [Ticket.from_dict(json.loads(r["data"])) for r in rows]
     records = compute_daily_metrics(tickets, day, node.setup.services, node.setup.timezone)
     return json_response({"branch": node.setup.branch_id, "day": day, "services": records})
+
+
+async def display_ack(request: web.Request) -> web.Response:
+    """A display showed (and maybe announced) a call; the keypad learns it live through a CallShown message."""
+    node = node_of(request)
+    principal = principal_of(request)
+    require(principal, "display")
+    body = await body_of(request, bodies.CallAckBody)
+    ticket = node.core.state.tickets.get(body.ticket_id)
+    if ticket is None or ticket.counter is None:
+        raise ApiError(404, "unknown_call", "no current call for this ticket", ticket_id=body.ticket_id)
+    tally = node.call_acks.record(ticket.id, body.recalls, principal.device, shown=body.shown,
+                                  announced=body.announced)
+    info = {"ticket_id": ticket.id, "number": ticket.number, "counter": ticket.counter, "recalls": body.recalls,
+            "shown_on": len(tally.shown), "announced_on": len(tally.announced),
+            "displays": len(node.hub.devices("display"))}
+    node.hub.publish_ephemeral("CallShown", info)
+    return json_response(info)

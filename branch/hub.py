@@ -19,8 +19,15 @@ def encode_sse(event: StoredEvent) -> bytes:
     return f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n".encode()
 
 
+def encode_ephemeral(type_: str, data: dict) -> bytes:
+    """A message outside the event log (no id: it does not move the client's cursor and is not replayed)."""
+    body = json.dumps({"type": type_, "ephemeral": True, "data": data}, separators=(",", ":"), ensure_ascii=False)
+    return f"event: {type_}\ndata: {body}\n\n".encode()
+
+
 class Subscriber:
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, role: str = "", device: str = "") -> None:
+        self.role, self.device = role, device
         self.queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue(maxsize)
 
 
@@ -32,16 +39,25 @@ class EventHub:
     def __len__(self) -> int:
         return len(self._subscribers)
 
-    def subscribe(self) -> Subscriber:
-        sub = Subscriber(self.queue_size)
+    def subscribe(self, role: str = "", device: str = "") -> Subscriber:
+        sub = Subscriber(self.queue_size, role, device)
         self._subscribers.add(sub)
         return sub
+
+    def devices(self, role: str) -> set[str]:
+        """Devices of a role with a live stream now (e.g. the displays that will show a call)."""
+        return {sub.device for sub in self._subscribers if sub.role == role}
 
     def unsubscribe(self, sub: Subscriber) -> None:
         self._subscribers.discard(sub)
 
     def publish(self, events: list[StoredEvent]) -> None:
-        encoded = [(e.seq, encode_sse(e)) for e in events]
+        self._fan_out([(e.seq, encode_sse(e)) for e in events])
+
+    def publish_ephemeral(self, type_: str, data: dict) -> None:
+        self._fan_out([(-1, encode_ephemeral(type_, data))])
+
+    def _fan_out(self, encoded: list[tuple[int, bytes]]) -> None:
         for sub in list(self._subscribers):
             try:
                 for item in encoded:

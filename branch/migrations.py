@@ -69,6 +69,31 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: MQTT sync (issue 7): commands already seen from central, applied config pushes, refused messages.
+    #    Central's watermark lives in meta ('sync.watermark').
+    """
+    CREATE TABLE sync_commands (
+        id TEXT PRIMARY KEY,
+        command TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        response TEXT
+    );
+    CREATE TABLE sync_config (
+        version INTEGER PRIMARY KEY,
+        sections TEXT NOT NULL,
+        applied_ms INTEGER NOT NULL
+    );
+    CREATE TABLE sync_dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        reason_code INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        first_seq INTEGER,
+        last_seq INTEGER
+    );
+    """,
 ]
 
 

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from branch.api_errors import ApiError, from_domain
 from branch.auth import Authenticator, Principal
+from branch.calls import CallAcks
 from branch.core import BranchCore
 from branch.hub import EventHub
 from branch.prom import Registry
@@ -50,6 +51,7 @@ class BranchNode:
         self.store = Store(data_dir / "branch.sqlite3")
         self.core = BranchCore(self.setup, self.store, config.node.snapshot_every)
         self.hub = EventHub()
+        self.call_acks = CallAcks()
         self.signer = SessionSigner(secret)
         self.auth = Authenticator(self.store, self.signer, config.node.session_idle_minutes * 60)
         node = config.node

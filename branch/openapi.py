@@ -60,6 +60,8 @@ def build_document() -> dict[str, Any]:
         "/api/v1/devices/{id}/status": {"post": _op("Report a device's health", "the device itself",
                                                     bodies.DeviceStatusBody)},
         "/api/v1/metrics/daily": {"get": _op("Daily metrics per service (?day=YYYY-MM-DD)", "admin, display")},
+        "/api/v1/displays/ack": {"post": _op("A display showed/announced a call (answered live as CallShown)",
+                                             "display", bodies.CallAckBody)},
     }
     for action, (model, _) in COUNTER_ACTIONS.items():
         paths[f"/api/v1/counters/{{id}}/{action}"] = {

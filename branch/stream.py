@@ -30,11 +30,12 @@ def _cursor(request: web.Request) -> int:
 
 async def events(request: web.Request) -> web.StreamResponse:
     node = node_of(request)
-    require(principal_of(request), "display", "keypad", "kiosk", "admin")
+    principal = principal_of(request)
+    require(principal, "display", "keypad", "kiosk", "admin")
     cursor = _cursor(request)
     if cursor > node.core.seq:
         cursor = node.core.seq  # a cursor from another node's future (e.g. a wiped node): restart from here
-    sub = node.hub.subscribe()
+    sub = node.hub.subscribe(principal.role, principal.device)
     response = web.StreamResponse(headers={
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     try:
@@ -55,6 +56,9 @@ async def events(request: web.Request) -> web.StreamResponse:
                 continue
             if payload == CLOSE:
                 break
+            if seq == -1:  # ephemeral: no cursor
+                await response.write(payload)
+                continue
             if seq <= cursor:
                 continue
             cursor = seq

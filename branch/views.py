@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from branch.calls import CallAcks
 from queue_engine.calendar import iso_ms
 from queue_engine.estimates import service_loads, ticket_estimate
 from queue_engine.setup import BranchSetup
@@ -58,14 +59,18 @@ def services_view(state: BranchState, setup: BranchSetup, now_ms: int) -> list[d
     return out
 
 
-def counter_view(state: BranchState, setup: BranchSetup, counter_id: str, zone: str | None) -> dict[str, Any]:
+def counter_view(state: BranchState, setup: BranchSetup, counter_id: str, zone: str | None,
+                 acks: CallAcks | None = None, displays: int = 0) -> dict[str, Any]:
     counter = setup.counters[counter_id]
     cstate = state.counters.get(counter_id)
     current = None
     if cstate is not None and cstate.current is not None:
         t = state.tickets[cstate.current]
+        tally = acks.get(t.id, t.recalls) if acks is not None else None
         current = {"id": t.id, "number": t.number, "service": t.service, "status": str(t.status),
-                   "called_at": _iso(t.called_ms), "issued_at": iso_ms(t.issued_ms), "recalls": t.recalls}
+                   "called_at": _iso(t.called_ms), "issued_at": iso_ms(t.issued_ms), "recalls": t.recalls,
+                   "shown_on": len(tally.shown) if tally else 0, "announced_on": len(tally.announced) if tally else 0,
+                   "displays": displays}
     waiting = sum(1 for tid in state.waiting
                   if counter.serves(state.tickets[tid].service) or state.tickets[tid].target_counter == counter_id)
     return {
@@ -95,14 +100,15 @@ def waiting_list(state: BranchState) -> list[dict[str, Any]]:
 
 
 def state_view(state: BranchState, setup: BranchSetup, seq: int, now_ms: int,
-               zones: dict[str, str | None], branch_names: dict[str, str]) -> dict[str, Any]:
+               zones: dict[str, str | None], branch_names: dict[str, str], acks: CallAcks | None = None,
+               displays: int = 0) -> dict[str, Any]:
     return {
         "seq": seq,
         "day": state.day,
         "now": iso_ms(now_ms),
         "branch": {"id": setup.branch_id, "names": branch_names, "timezone": setup.timezone},
         "services": services_view(state, setup, now_ms),
-        "counters": [counter_view(state, setup, cid, zones.get(cid)) for cid in setup.counters],
+        "counters": [counter_view(state, setup, cid, zones.get(cid), acks, displays) for cid in setup.counters],
         "recent_calls": recent_calls(state),
         "waiting": waiting_list(state),
         "parked": [{"id": t.id, "number": t.number, "service": t.service}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import requests
+
+from branch.client import NodeError
 
 
 def collect(stream, count: int, timeout: float = 10.0) -> list:
@@ -89,3 +92,36 @@ def test_raw_sse_format_and_auth(node):
                 break
     assert "retry: 2000" in lines
     assert "event: TicketIssued" in lines and any(line.startswith("id: ") for line in lines)
+
+
+def test_display_acks_reach_the_keypad_live_and_in_the_counter_view(node):
+    kiosk = node.client("kiosk")
+    ticket = kiosk.issue_ticket("accounts")
+    agent = node.agent()
+    display = node.client("display")
+    stream = display.events(node.node.core.seq)  # a connected display counts as one of the displays
+    keypad_stream = agent.events(node.node.core.seq)
+    got: list = []
+    thread = threading.Thread(target=lambda: got.extend(
+        e for e in collect(keypad_stream, 2, timeout=10) if e.type == "CallShown"))  # TicketCalled, CallShown
+    feeder = threading.Thread(target=lambda: collect(stream, 2, timeout=6))
+    feeder.start()
+    thread.start()
+    assert stream.connected.wait(5) and keypad_stream.connected.wait(5)
+    agent.counter_action("1", "call-next")
+    answer = display.ack_call(ticket["id"], 0, shown=True, announced=True)
+    assert answer["shown_on"] == 1 and answer["announced_on"] == 1 and answer["displays"] == 1
+    view = agent.counter("1")["current"]
+    assert (view["shown_on"], view["displays"]) == (1, 1)
+    thread.join(12)
+    feeder.join(8)
+    assert got and got[0].seq == 0 and got[0].data["data"]["shown_on"] == 1
+    with pytest.raises(NodeError) as err:
+        node.client("kiosk").ack_call(ticket["id"], 0)
+    assert err.value.status == 403
+
+
+def test_ack_for_an_unknown_call_is_404(node):
+    with pytest.raises(NodeError) as err:
+        node.client("display").ack_call("nope", 0)
+    assert err.value.code == "unknown_call"
