@@ -5,7 +5,10 @@ New messages arrive untranslated in each .po; a test fails until fr and ar trans
 
 from __future__ import annotations
 
+import argparse
+import fcntl
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -50,14 +53,43 @@ def update(template: Catalog) -> None:
             write_po(handle, catalog, width=120, omit_header=False, sort_output=True)
 
 
-def main() -> int:
-    template = extract()
+def merge(path: Path) -> int:
+    """Set translations from a JSON file {"English msgid": {"fr": "...", "ar": "..."}}; returns how many."""
+    table = json.loads(path.read_text(encoding="utf-8"))
+    count = 0
+    for language in LANGUAGES:
+        po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for message in catalog:
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            wanted = table.get(key, {}).get(language)
+            if wanted is None:
+                continue
+            message.string = tuple(wanted) if isinstance(message.id, tuple) else wanted
+            message.flags.discard("fuzzy")
+            count += 1
+        with po.open("wb") as handle:
+            write_po(handle, catalog, width=120, omit_header=False, sort_output=True)
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--merge", type=Path, action="append", default=[],
+                        help='JSON {"msgid": {"fr": "...", "ar": "..."}} to apply after extraction')
+    args = parser.parse_args(argv)
     LOCALE_DIR.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    write_po(buffer, template, width=120, sort_output=True)
-    (LOCALE_DIR / "messages.pot").write_bytes(buffer.getvalue())
-    update(template)
-    print(f"{len(template)} messages extracted into {LOCALE_DIR}")
+    # several people (or helpers) may run this at once: one at a time, read-modify-write under a lock
+    with (LOCALE_DIR / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        template = extract()
+        buffer = io.BytesIO()
+        write_po(buffer, template, width=120, sort_output=True)
+        (LOCALE_DIR / "messages.pot").write_bytes(buffer.getvalue())
+        update(template)
+        merged = sum(merge(path) for path in args.merge)
+    print(f"{len(template)} messages extracted into {LOCALE_DIR}; {merged} translations merged")
     return 0
 
 
