@@ -158,12 +158,10 @@ class NodeClient:
     def counter(self, counter_id: str) -> dict[str, Any]:
         return self.request("GET", f"/api/v1/counters/{counter_id}")
 
-    def login(self, agent: str, *, pin: str | None = None, fingerprint_slot: int | None = None,
+    def login(self, agent: str | None = None, *, pin: str | None = None, fingerprint_slot: int | None = None,
               counter: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"agent": agent}
-        for key, value in (("pin", pin), ("fingerprint_slot", fingerprint_slot), ("counter", counter)):
-            if value is not None:
-                body[key] = value
+        fields = {"agent": agent, "pin": pin, "fingerprint_slot": fingerprint_slot, "counter": counter}
+        body = {key: value for key, value in fields.items() if value is not None}
         return self.request("POST", "/api/v1/agents/login", body)
 
     def logout(self) -> dict[str, Any]:

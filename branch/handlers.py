@@ -172,6 +172,13 @@ async def agent_login(request: web.Request) -> web.Response:
         raise ApiError(422, "counter_required", "this keypad has no counter; give one")
     if principal.counter is not None and counter != principal.counter:
         raise ApiError(403, "wrong_counter", f"this keypad belongs to counter {principal.counter}")
+    if body.agent is None and body.fingerprint_slot is not None:  # the keypad's reader matched a template slot
+        owner = next((a.id for a in node.agents.values() if body.fingerprint_slot in a.fingerprint_slots), None)
+        if owner is None:
+            raise ApiError(401, "bad_credentials", "this fingerprint belongs to no agent")
+        body = body.model_copy(update={"agent": owner})
+    if body.agent is None:
+        raise ApiError(422, "agent_required", "give the agent with a PIN")
     locked = node.pin_guard.locked_for(body.agent)
     if locked:
         raise ApiError(429, "agent_locked", "too many failed attempts; wait before trying again",

@@ -12,7 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from config.base import Section
+from config.display import DisplayConfig
 from config.fingerprint import FingerprintConfig
+from config.keypad import KeypadConfig
+from config.kiosk import KioskConfig
 from config.printer import PrinterConfig
 from config.scanner import ScannerConfig
 
@@ -195,6 +198,9 @@ class AppConfig(Section):
     printer: PrinterConfig | None = Field(None, description="The kiosk's ticket printer.")
     scanner: ScannerConfig | None = Field(None, description="The kiosk's barcode/QR scanner.")
     fingerprint: FingerprintConfig | None = Field(None, description="The keypad's fingerprint reader.")
+    kiosk: KioskConfig = Field(default_factory=KioskConfig, description="The kiosk app.")
+    display: DisplayConfig = Field(default_factory=DisplayConfig, description="The calling display app.")
+    keypad: KeypadConfig = Field(default_factory=KeypadConfig, description="The agent keypad app.")
 
     @model_validator(mode="after")
     def _references(self) -> AppConfig:

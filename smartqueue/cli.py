@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+
+#: Each package adds its own subcommands.
+PLUGINS = (
+    ("hardware.cli", "add_hardware_commands"),
+    ("kiosk.cli", "add_kiosk_command"),
+    ("display.cli", "add_display_command"),
+    ("agent_keypad.cli", "add_keypad_command"),
+    ("sync.cli", "add_central_commands"),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,12 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     add_node_commands(sub)
     add_demo_command(sub)
-    try:
-        from hardware.cli import add_hardware_commands
-    except ImportError:
-        pass
-    else:
-        add_hardware_commands(sub)
+    for module, function in PLUGINS:
+        try:
+            add = getattr(importlib.import_module(module), function)
+        except (ImportError, AttributeError):
+            continue  # a part not built yet (or left out of a bundle)
+        add(sub)
     return parser
 
 

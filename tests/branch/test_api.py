@@ -220,3 +220,15 @@ def test_daily_metrics_and_prometheus(node):
     assert 'sq_http_requests_total{route="/api/v1/tickets",status="201"} 1' in text
     assert "sq_http_request_seconds_bucket" in text
     assert node.http("GET", "/api/v1/metrics/daily?day=24-11-2026", role="admin").status_code == 422
+
+
+def test_fingerprint_login_finds_the_agent_by_slot(node):
+    keypad = node.client("keypad")
+    session = keypad.login(fingerprint_slot=1)
+    assert session["agent"] == "alice" and session["counter"] == "1"
+    with pytest.raises(NodeError) as err:
+        keypad.login(fingerprint_slot=77)
+    assert err.value.code == "bad_credentials"
+    with pytest.raises(NodeError) as err:
+        keypad.login(pin="1234")
+    assert err.value.code == "agent_required"

@@ -1,0 +1,61 @@
+"""`smartqueue central --config FILE`: the reference central receiver's configuration (a `[central]` section)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+
+from config.base import Section
+from config.loader import ConfigError, _location
+from config.sync import BrokerFields
+
+
+class CentralConfig(BrokerFields):
+    """Broker, credentials, where to store, and the shared-subscription group several receivers split the load in."""
+
+    client_id: str | None = Field("sq-central-1", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$",
+                                  description="Unique per receiver process; stable across restarts (session).")
+    db_path: str = Field("/var/lib/smartqueue/central.sqlite3", description="SQLite database of the receiver.")
+    share_group: str = Field("smartqueue-central", pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+                             description="Receivers in the same group share the branches' events ($share/...).")
+    topic_root: str = Field("smartqueue/v1", min_length=1, max_length=150,
+                            description="Branch topics are {topic_root}/{organisation}/{branch}/...; match the "
+                                        "branches' [sync] topic_prefix.")
+    max_message_bytes: int = Field(8 * 1024 * 1024, ge=4096, le=64 * 1024 * 1024,
+                                   description="Larger inbound messages are dropped with a log line.")
+
+    @field_validator("topic_root")
+    @classmethod
+    def _root(cls, value: str) -> str:
+        if value.endswith("/") or value.startswith(("/", "$")) or "+" in value or "#" in value:
+            raise ValueError("no leading '/' or '$', no trailing '/', no wildcards")
+        return value
+
+
+class CentralFile(Section):
+    """A central receiver's configuration file."""
+
+    central: CentralConfig
+
+
+def load_central_config(path: str | Path) -> CentralConfig:
+    """Read and validate; errors name the file, section and key, like the node's loader."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(path, [f"{path}: cannot read: {err.strerror}"]) from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(path, [f"{path}: not valid TOML: {err}"]) from err
+    try:
+        return CentralFile.model_validate(data).central
+    except ValidationError as err:
+        problems = []
+        for error in err.errors(include_url=False):
+            where = _location(path, error["loc"], data) or "(top level)"
+            message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"].removeprefix(
+                "Value error, ")
+            problems.append(f"{path}: {where}: {message}")
+        raise ConfigError(path, problems) from None
