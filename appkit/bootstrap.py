@@ -40,8 +40,11 @@ def make_application(name: str, argv: list[str] | None = None) -> QGuiApplicatio
 class QmlHost:
     """Loads a QML file with context objects (view-models). The root must be a Window."""
 
-    def __init__(self, qml: Path, context: dict[str, QObject], *, fullscreen: bool) -> None:
+    def __init__(self, qml: Path, context: dict[str, QObject], *, fullscreen: bool,
+                 image_providers: dict[str, object] | None = None) -> None:
         self.engine = QQmlApplicationEngine()
+        for name, provider in (image_providers or {}).items():
+            self.engine.addImageProvider(name, provider)
         for name, value in context.items():
             self.engine.rootContext().setContextProperty(name, value)
         self.engine.warnings.connect(lambda warnings: [log.warning("QML: %s", w.toString()) for w in warnings])
@@ -75,7 +78,14 @@ class QmlHost:
         self.window.frameSwapped.connect(first_frame)
 
     def close(self) -> None:
+        """Destroy the QML scene before the view-models it binds to go away (no null-property warnings)."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        self.window.close()
+        for obj in self.engine.rootObjects():
+            obj.deleteLater()
         self.engine.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def install_crash_policy(app: QGuiApplication) -> None:

@@ -17,8 +17,8 @@ class CatalogTranslator(QTranslator):
     def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
         if not source:
             return ""
-        text = gettext(self.language, source)
-        return text if text != source or self.language == "en" else ""
+        # PySide turns "" into an empty but non-null QString, which Qt takes as a translation: always answer
+        return gettext(self.language, source)
 
     def isEmpty(self) -> bool:
         return False

@@ -180,7 +180,11 @@ class NodeClient:
         body = {"code": code, "device_id": device_id, **({"name": name} if name else {})}
         return self.request("POST", "/api/v1/pairing", body)
 
+    def whoami(self) -> dict[str, Any]:
+        return self.request("GET", "/api/v1/whoami")
+
     def report_status(self, device_id: str, status: dict[str, Any]) -> dict[str, Any]:
+        """Report health; `device_id` "me" means the device this token belongs to."""
         return self.request("POST", f"/api/v1/devices/{device_id}/status", status)
 
     def devices(self) -> dict[str, Any]:

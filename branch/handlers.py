@@ -348,6 +348,8 @@ async def device_status(request: web.Request) -> web.Response:
     node = node_of(request)
     principal = principal_of(request)
     device_id = request.match_info["id"]
+    if device_id == "me":
+        device_id = principal.device
     if principal.device != device_id and principal.role != "admin":
         raise ApiError(403, "forbidden", "a device reports only its own status")
     body = await body_of(request, bodies.DeviceStatusBody)
@@ -357,6 +359,14 @@ async def device_status(request: web.Request) -> web.Response:
         "INSERT OR REPLACE INTO device_status (device_id, status, updated_ms) VALUES (?, ?, ?)",
         (device_id, payload, now)))
     return json_response({"stored": True})
+
+
+async def whoami(request: web.Request) -> web.Response:
+    """The caller as the node sees it: a device learns its id and role from its token."""
+    node = node_of(request)
+    principal = principal_of(request)
+    return json_response({"device": principal.device, "role": principal.role, "counter": principal.counter,
+                          "agent": principal.agent, "branch": node.setup.branch_id, "node_id": node.node_id})
 
 
 async def list_devices(request: web.Request) -> web.Response:

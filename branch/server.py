@@ -119,6 +119,7 @@ def build_app(node: BranchNode) -> web.Application:
     r.add_post("/api/v1/pairing/codes", handlers.create_pairing_code)
     r.add_post("/api/v1/pairing", handlers.pair)
     r.add_get("/api/v1/devices", handlers.list_devices)
+    r.add_get("/api/v1/whoami", handlers.whoami)
     r.add_post("/api/v1/devices/{id}/status", handlers.device_status)
     r.add_get("/api/v1/metrics/daily", handlers.daily_metrics)
     r.add_post("/api/v1/displays/ack", handlers.display_ack)

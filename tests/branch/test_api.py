@@ -232,3 +232,11 @@ def test_fingerprint_login_finds_the_agent_by_slot(node):
     with pytest.raises(NodeError) as err:
         keypad.login(pin="1234")
     assert err.value.code == "agent_required"
+
+
+def test_whoami_and_status_for_me(node):
+    kiosk = node.client("kiosk")
+    assert kiosk.whoami()["device"] == "dev-kiosk" and kiosk.whoami()["role"] == "kiosk"
+    kiosk.report_status("me", {"state": "ok"})
+    devices = {d["id"]: d for d in node.client("admin").devices()["devices"]}
+    assert devices["dev-kiosk"]["status"]["state"] == "ok"

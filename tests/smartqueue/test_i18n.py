@@ -27,8 +27,9 @@ def test_catalogs_are_in_step_with_the_sources():
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_every_message_is_translated_with_its_placeholders(language):
+    used = {m.id for m in extract() if m.id}
     for message in catalog(language):
-        if not message.id:
+        if not message.id or message.id not in used:
             continue
         singular = message.id[0] if isinstance(message.id, tuple) else message.id
         strings = message.string if isinstance(message.string, tuple) else (message.string,)

@@ -1,0 +1,72 @@
+"""The kiosk's composition root: configuration → device, client, printer, scanner, view-model, QML."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+
+from appkit.bootstrap import QmlHost, install_crash_policy, make_application
+from appkit.device import device_id, make_client, read_token
+from appkit.i18n import install_translator
+from config.loader import ConfigError, load_config
+from config.printer import PrinterConfig
+from hardware.printer.connection import make_transport
+from hardware.printer.device import PrinterDevice
+from kiosk.printing import TicketPrinter
+from kiosk.qr import QrImageProvider
+from kiosk.scanning import ScannerHub
+from kiosk.viewmodel import KioskViewModel
+
+log = logging.getLogger(__name__)
+QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
+EXIT_RELOAD = 75
+
+
+def make_printer_device(config: PrinterConfig) -> PrinterDevice:
+    return PrinterDevice(config, make_transport(config))
+
+
+def run_kiosk(config_path: str, *, windowed: bool, screenshot: Path | None = None, language: str | None = None) -> int:
+    try:
+        config = load_config(config_path)
+    except ConfigError as err:
+        print(f"the kiosk cannot start, its configuration is invalid:\n{err}", file=sys.stderr)
+        return 2
+    token = read_token(config)
+    if token is None:
+        print("the kiosk has no device token: pair it (smartqueue setup) or set [device] token_file", file=sys.stderr)
+        return 2
+    app = make_application("smartqueue-kiosk")
+    install_crash_policy(app)
+    translator = install_translator(language or config.branch.languages[0])
+    client = make_client(config, token)
+    printer = TicketPrinter(config.printer, make_printer_device)
+    scanner = ScannerHub(config.scanner)
+    vm = KioskViewModel(config, client, printer, device_id(config, "kiosk"))
+    vm.source_path = str(config_path)
+    if language:
+        vm.setLanguage(language)
+    host = QmlHost(QML, {"vm": vm}, fullscreen=not windowed and screenshot is None,
+                   image_providers={"qr": QrImageProvider()})
+
+    def retranslate(code: str) -> None:
+        translator.language = code
+        host.engine.retranslate()
+
+    vm.retranslate.connect(retranslate)
+    scanner.scanned.connect(vm.scanned)
+    vm.reloadRequested.connect(lambda: QCoreApplication.exit(EXIT_RELOAD))
+    scanner.start(host.window)
+    vm.start()
+    if screenshot is not None:
+        host.screenshot_when_ready(screenshot, app.quit, settle_ms=1500)
+    code = app.exec()
+    host.close()
+    scanner.stop()
+    vm.stop()
+    printer.close()
+    client.close()
+    return code

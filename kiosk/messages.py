@@ -1,0 +1,55 @@
+"""Every sentence the kiosk says to a customer, keyed by state or error code (translated at display time)."""
+
+from __future__ import annotations
+
+from smartqueue.i18n import N_
+
+#: The node's error codes, as a customer should read them.
+NODE_ERRORS: dict[str, str] = {
+    "service_closed": N_("This service is closed at the moment."),
+    "service_full": N_("No more tickets can be issued for this service today."),
+    "rate_limited": N_("Please wait a moment before taking another ticket."),
+    "appointment_used": N_("This appointment has already been checked in."),
+    "appointment_expired": N_("This appointment has expired. Please take a ticket or ask a member of staff."),
+    "appointment_too_early": N_("It is too early to check in for this appointment. Please come back later."),
+    "appointment_wrong_day": N_("This appointment is for another day."),
+    "unknown_service": N_("This service is not available at this branch."),
+}
+GENERIC_ERROR = N_("Sorry, something went wrong. Please try again or ask a member of staff.")
+
+#: Scans the kiosk refuses.
+SCAN_REFUSED = N_("This code is not recognised. Please scan the code from your appointment confirmation.")
+SCAN_FORGED = N_("This code is not valid for this branch. Please ask a member of staff.")
+
+#: Why a ticket shown on screen was not printed, by printer state.
+PRINTER_NOTES: dict[str, str] = {
+    "paper_out": N_("The printer is out of paper. Please take a photo of your number or scan the QR code."),
+    "cover_open": N_("The printer is not available. Please take a photo of your number or scan the QR code."),
+    "error": N_("The printer is not available. Please take a photo of your number or scan the QR code."),
+    "offline": N_("The printer is not available. Please take a photo of your number or scan the QR code."),
+    "unknown": N_("The printer is not available. Please take a photo of your number or scan the QR code."),
+    "none": N_("Please take a photo of your number or scan the QR code."),
+}
+PRINTED = N_("Please take your ticket.")
+
+NOBODY_AHEAD = N_("You are next")
+PEOPLE_AHEAD = N_("People ahead of you: {n}")
+WAIT_ABOUT = N_("Estimated wait: about {duration}")
+WAIT_UNKNOWN = N_("No counter is open for this service yet")
+TILE_NO_WAIT = N_("No wait")
+TILE_WAIT = N_("About {duration}")
+TILE_CLOSED = N_("Closed")
+
+TICKET_STATUS: dict[str, str] = {
+    "waiting": N_("Ticket {number} is waiting. People ahead: {n}."),
+    "called": N_("Ticket {number} is called: please go to counter {counter}."),
+    "serving": N_("Ticket {number} is being served at counter {counter}."),
+    "parked": N_("Ticket {number} is on hold. You will be called again."),
+    "served": N_("Ticket {number} has been served."),
+    "no_show": N_("Ticket {number} was called but nobody came. Please take a new ticket."),
+    "cancelled": N_("Ticket {number} was cancelled."),
+    "expired": N_("Ticket {number} has expired. Please take a new ticket."),
+}
+
+#: Each language's name in its own script, for the language buttons.
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}

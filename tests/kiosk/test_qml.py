@@ -1,0 +1,93 @@
+"""The kiosk's QML on a real (offscreen) window: taps on rendered items, and screenshots for docs/review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtQuick import QQuickItem
+
+from appkit.bootstrap import QmlHost
+from appkit.i18n import install_translator
+from kiosk.app import QML
+from kiosk.qr import QrImageProvider
+
+from .conftest import close_rig, make_rig
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def find(window, name: str) -> QQuickItem | None:
+    """Walk the visual tree (findChild misses Repeater and Loader delegates)."""
+    stack = [window.contentItem()]
+    while stack:
+        item = stack.pop()
+        if item.objectName() == name and item.isVisible():
+            return item
+        stack.extend(item.childItems())
+    return None
+
+
+def tap(qtbot, window, name: str) -> None:
+    item = find(window, name)
+    assert item is not None, f"no visible item {name!r}"
+    point = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+    qtbot.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+
+
+@pytest.fixture
+def kiosk_window(tmp_path, qtbot, qapp):
+    rig = make_rig(tmp_path)
+    translator = install_translator("fr")
+    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False, image_providers={"qr": QrImageProvider()})
+
+    def retranslate(code: str) -> None:
+        translator.language = code
+        host.engine.retranslate()
+
+    rig.vm.retranslate.connect(retranslate)
+    host.window.resize(1080, 1920)
+    rig.vm.start()
+    qtbot.waitUntil(lambda: rig.vm.screen == "home" and find(host.window, "tile_loans") is not None, timeout=5000)
+    yield rig, host
+    host.close()
+    close_rig(rig)
+    qapp.removeTranslator(translator)
+
+
+def test_tapping_a_tile_issues_and_shows_the_ticket(qtbot, kiosk_window):
+    rig, host = kiosk_window
+    tap(qtbot, host.window, "tile_loans")
+    qtbot.waitUntil(lambda: find(host.window, "priority_none") is not None, timeout=3000)
+    tap(qtbot, host.window, "priority_none")
+    qtbot.waitUntil(lambda: find(host.window, "ticketNumber") is not None, timeout=5000)
+    assert find(host.window, "ticketNumber").property("text") == "B-001"
+    tap(qtbot, host.window, "done")
+    qtbot.waitUntil(lambda: rig.vm.screen == "home", timeout=3000)
+
+
+def test_language_buttons_mirror_the_layout(qtbot, kiosk_window):
+    rig, host = kiosk_window
+    tap(qtbot, host.window, "lang_ar")
+    qtbot.waitUntil(lambda: rig.vm.language == "ar", timeout=2000)
+    qtbot.waitUntil(lambda: find(host.window, "tile_loans") is not None, timeout=2000)
+    loans, everyday = find(host.window, "tile_loans"), find(host.window, "tile_everyday")
+    assert loans.mapToScene(QPointF(0, 0)).x() < everyday.mapToScene(QPointF(0, 0)).x()  # right to left
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_screenshots(qtbot, kiosk_window, language):
+    rig, host = kiosk_window
+    rig.vm.setLanguage(language)
+    qtbot.wait(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    home = host.window.grabWindow()
+    assert not home.isNull()
+    home.save(str(SHOTS / f"kiosk-home-{language}.png"))
+    rig.vm.chooseService("loans")
+    rig.vm.choosePriority("")
+    qtbot.waitUntil(lambda: rig.vm.screen == "ticket" and find(host.window, "ticketQr") is not None, timeout=5000)
+    qtbot.waitUntil(lambda: rig.vm.ticket["printed"], timeout=5000)
+    qtbot.wait(300)
+    host.window.grabWindow().save(str(SHOTS / f"kiosk-ticket-{language}.png"))

@@ -1,0 +1,178 @@
+"""The kiosk view-model with a real node and a virtual printer on a real pty: what a customer experiences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from hardware.printer.simulator import with_faults
+from hardware.scanner.codes import sign_appointment, sign_ticket
+
+from .conftest import KEY, close_rig, make_rig
+
+
+def ready(qtbot, rig) -> None:
+    rig.vm.start()
+    qtbot.waitUntil(lambda: rig.vm.screen == "home" and bool(rig.vm.tiles), timeout=5000)
+    qtbot.waitUntil(lambda: rig.printer.state == "ready", timeout=5000)
+
+
+def tap_service(qtbot, vm, service: str = "loans", priority: str = "") -> None:
+    vm.chooseService(service)
+    if vm.screen == "priority":
+        vm.choosePriority(priority)
+    qtbot.waitUntil(lambda: vm.screen == "ticket", timeout=5000)
+
+
+def test_home_lists_groups_and_services_in_the_language(qtbot, rig):
+    ready(qtbot, rig)
+    assert [t["id"] for t in rig.vm.tiles] == ["everyday", "loans"]
+    assert rig.vm.tiles[1]["name"] == "Crédits"
+    rig.vm.setLanguage("ar")
+    assert rig.vm.rtl and rig.vm.tiles[1]["name"] == "القروض"
+    rig.vm.openGroup("everyday")
+    assert [t["id"] for t in rig.vm.tiles] == ["accounts", "cash"] and rig.vm.inGroup
+    rig.vm.back()
+    assert not rig.vm.inGroup
+
+
+def test_tap_issues_shows_and_prints_the_ticket(qtbot, rig):
+    ready(qtbot, rig)
+    tap_service(qtbot, rig.vm, "loans")
+    ticket = rig.vm.ticket
+    assert ticket["number"] == "B-001" and ticket["service"] == "Crédits"
+    assert ticket["ahead"] == "Vous êtes le prochain"
+    assert ticket["qr"] == sign_ticket(KEY.encode(), branch_id="BR042", ticket_id=ticket["id"])
+    qtbot.waitUntil(lambda: rig.vm.ticket["printed"], timeout=5000)
+    assert rig.vm.ticket["note"] == "Veuillez prendre votre ticket."
+    on_node = rig.node.client("display").state()["waiting"]
+    assert [w["number"] for w in on_node] == ["B-001"]
+    qtbot.waitUntil(lambda: len(rig.virtual.tickets) == 1, timeout=5000)
+    assert "B-001" in rig.virtual.tickets[0].text
+
+
+def test_priority_choice_reaches_the_node(qtbot, rig):
+    ready(qtbot, rig)
+    tap_service(qtbot, rig.vm, "loans", "pregnant")
+    waiting = rig.node.node.core.state.tickets[rig.vm.ticket["id"]]
+    assert waiting.level == 1 and waiting.category == "pregnant"
+
+
+def test_a_second_tap_never_issues_a_second_ticket(qtbot, rig):
+    ready(qtbot, rig)
+    rig.vm.chooseService("loans")
+    rig.vm.choosePriority("")
+    rig.vm.chooseService("loans")  # while the first is in flight: ignored (busy)
+    rig.vm.choosePriority("")
+    qtbot.waitUntil(lambda: rig.vm.screen == "ticket", timeout=5000)
+    qtbot.wait(300)
+    assert len(rig.node.client("display").state()["waiting"]) == 1
+
+
+def test_paper_out_still_gives_a_ticket_on_screen_and_reports_it(qtbot, rig):
+    ready(qtbot, rig)
+    with_faults(rig.virtual, paper_out_after=0)
+    rig.printer.refresh()
+    qtbot.waitUntil(lambda: rig.printer.state == "paper_out", timeout=5000)
+    tap_service(qtbot, rig.vm, "loans")
+    qtbot.waitUntil(lambda: rig.vm.ticket["note"] != "" and not rig.vm.ticket["printing"], timeout=5000)
+    assert rig.vm.ticket["number"] == "B-001" and not rig.vm.ticket["printed"]
+    assert "plus de papier" in rig.vm.ticket["note"]
+    assert rig.virtual.tickets == []
+
+    def reported() -> bool:
+        devices = {d["id"]: d for d in rig.node.client("admin").devices()["devices"]}
+        status = devices["dev-kiosk"]["status"]
+        return status is not None and status["components"]["printer"] == "paper_out"
+
+    qtbot.waitUntil(reported, timeout=5000)
+
+
+def test_appointment_scan_checks_in(qtbot, rig):
+    ready(qtbot, rig)
+    tz = ZoneInfo("Africa/Casablanca")
+    slot = (dt.datetime.now(tz) + dt.timedelta(minutes=5)).replace(second=0, microsecond=0, tzinfo=None)
+    code = sign_appointment(KEY.encode(), branch_id="BR042", appointment_ref="APT-77", service="accounts", slot=slot)
+    rig.vm.scanned(code)
+    qtbot.waitUntil(lambda: rig.vm.screen == "ticket", timeout=5000)
+    ticket = rig.node.node.core.state.tickets[rig.vm.ticket["id"]]
+    assert ticket.appointment_ref == "APT-77" and ticket.service == "accounts"
+    rig.vm.goHome()
+    qtbot.wait(150)
+    rig.vm.scanned(code)  # the same code again
+    qtbot.waitUntil(lambda: rig.vm.screen == "message", timeout=5000)
+    assert rig.vm.message == "Ce rendez-vous a déjà été enregistré."
+
+
+def test_bad_scans_get_a_clear_message(qtbot, rig):
+    ready(qtbot, rig)
+    forged = sign_appointment(b"another-branch-key-0123456789", branch_id="BR042", appointment_ref="X",
+                              service="accounts", slot=dt.datetime(2026, 11, 24, 10, 0))
+    for text, expected in ((forged, "pas valable"), ("\x00\x01garbage" * 100, "pas reconnu"),
+                           ("https://example.org", "pas reconnu")):
+        rig.vm.goHome()
+        qtbot.wait(150)
+        rig.vm.scanned(text)
+        assert rig.vm.screen == "message" and expected in rig.vm.message
+
+
+def test_scanning_an_e_ticket_shows_its_status(qtbot, rig):
+    ready(qtbot, rig)
+    tap_service(qtbot, rig.vm, "loans")
+    code = rig.vm.ticket["qr"]
+    rig.vm.goHome()
+    qtbot.wait(150)
+    rig.vm.scanned(code)
+    qtbot.waitUntil(lambda: rig.vm.screen == "message", timeout=5000)
+    assert rig.vm.message == "Le ticket B-001 est en attente. Personnes avant vous : 0."
+
+
+def test_inactivity_returns_home_in_the_default_language(qtbot, tmp_path, qapp):
+    rig = make_rig(tmp_path, inactivity_seconds=5)
+    try:
+        ready(qtbot, rig)
+        rig.vm._idle.setInterval(200)  # the configured minimum is 5 s; the test need not wait that long
+        rig.vm.setLanguage("en")
+        rig.vm.chooseService("loans")
+        assert rig.vm.screen == "priority"
+        qtbot.waitUntil(lambda: rig.vm.screen == "home", timeout=3000)
+        assert rig.vm.language == "fr"
+    finally:
+        close_rig(rig)
+
+
+def test_node_down_shows_please_wait_and_recovers(qtbot, tmp_path, qapp):
+    rig = make_rig(tmp_path)
+    try:
+        ready(qtbot, rig)
+        port = rig.node.url.rsplit(":", 1)[1]
+        rig.node.call(rig.node.node.stop())  # the node goes away
+        rig.vm.chooseService("loans")
+        rig.vm.choosePriority("")
+        qtbot.waitUntil(lambda: rig.vm.screen == "offline", timeout=8000)
+        assert not rig.vm.online
+        # a node comes back on the same address: the kiosk returns to service by itself
+        from branch.node import BranchNode
+
+        async def restart():
+            node = BranchNode(rig.node.node.config, tmp_path / "node")
+            rig.node.node = node
+            await node.start("127.0.0.1", int(port), advertise=False)
+
+        rig.node.call(restart())
+        rig.vm.refresh()
+        qtbot.waitUntil(lambda: rig.vm.screen == "home", timeout=8000)
+    finally:
+        close_rig(rig)
+
+
+def test_screen_only_kiosk_without_printer(qtbot, tmp_path, qapp):
+    rig = make_rig(tmp_path, printer=False)
+    try:
+        rig.vm.start()
+        qtbot.waitUntil(lambda: rig.vm.screen == "home", timeout=5000)
+        tap_service(qtbot, rig.vm, "loans")
+        qtbot.waitUntil(lambda: rig.vm.ticket["note"] != "", timeout=3000)
+        assert not rig.vm.ticket["printed"] and "photographier" in rig.vm.ticket["note"]
+    finally:
+        close_rig(rig)
