@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import signal
 import sys
 from pathlib import Path
 
 from config.loader import ConfigError, load_config
+from smartqueue.signals import wait_for_stop_signal
 
 
 def add_node_commands(sub: argparse._SubParsersAction) -> None:
@@ -84,11 +84,7 @@ def run_node(args: argparse.Namespace) -> int:
                                 advertise=False if args.no_advertise else None)
         print(f"SmartQueue node {node.node_id} of branch {node.setup.branch_id} on http://{host}:{port}",
               flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
+        await wait_for_stop_signal()
         await node.stop()
 
     asyncio.run(main())

@@ -10,9 +10,10 @@ import argparse
 import asyncio
 import json
 import shutil
-import signal
 import uuid
 from pathlib import Path
+
+from smartqueue.signals import wait_for_stop_signal
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
 
@@ -56,11 +57,7 @@ def run_demo(args: argparse.Namespace) -> int:
             await node.stop()
             return 0
         print(_instructions(base, env))
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
+        await wait_for_stop_signal()
         await node.stop()
         print("demo stopped")
         return 0

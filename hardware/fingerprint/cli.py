@@ -12,20 +12,10 @@ import threading
 from contextlib import ExitStack
 
 from config.fingerprint import FingerprintConfig
+from hardware.cli_support import simulate_subparsers
 from hardware.errors import HardwareError
 from hardware.fingerprint.device import FingerprintReader
 from hardware.fingerprint.simulator import UNKNOWN_FINGER, FingerprintSimulator, SensorModel
-
-
-def _simulate_subparsers(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The `simulate` command's subparsers, shared with the other ports (created by whichever registers first)."""
-    simulate = subparsers.choices.get("simulate")
-    if simulate is None:
-        simulate = subparsers.add_parser("simulate", help="run a device simulator standalone")
-        targets = simulate.add_subparsers(dest="simulate_target", required=True)
-        simulate.set_defaults(simulate_subparsers=targets)
-        return targets
-    return simulate.get_default("simulate_subparsers")
 
 
 def add_fingerprint_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +31,7 @@ def add_fingerprint_commands(subparsers: argparse._SubParsersAction) -> None:
             command.add_argument("--slot", type=int, required=True, help="template slot to store into")
             command.add_argument("--wait", type=float, default=15.0, help="seconds to wait for each touch")
 
-    sim = _simulate_subparsers(subparsers).add_parser("fingerprint", help="a fingerprint sensor on a pty")
+    sim = simulate_subparsers(subparsers).add_parser("fingerprint", help="a fingerprint sensor on a pty")
     sim.add_argument("--pty", action="store_true", required=True, help="serve on a pty (prints its path)")
     sim.add_argument("--library-size", type=int, default=200)
     sim.add_argument("--password", type=lambda text: int(text, 0), default=0)

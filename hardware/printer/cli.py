@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from config.printer import PrinterConfig
+from hardware.cli_support import simulate_subparsers
 from hardware.errors import HardwareError
 from hardware.printer.connection import make_transport
 from hardware.printer.decoder import decode
@@ -35,10 +36,7 @@ def add_printer_commands(subparsers: Any) -> None:
     status = subparsers.add_parser("status", help="read the printer's real-time status")
     status.set_defaults(handler=printer_status)
 
-    simulate = subparsers.add_parser("simulate", help="run a device simulator standalone")
-    devices = simulate.add_subparsers(dest="device", required=True)
-    simulate.set_defaults(simulate_subparsers=devices)  # scanner and fingerprint add theirs here
-    printer = devices.add_parser("printer", help="a virtual ESC/POS printer")
+    printer = simulate_subparsers(subparsers).add_parser("printer", help="a virtual ESC/POS printer")
     link = printer.add_mutually_exclusive_group(required=True)
     link.add_argument("--pty", action="store_true", help="serve on a pseudo-terminal (a serial port path)")
     link.add_argument("--tcp", type=int, metavar="PORT", help="serve on a TCP port (0: any free port)")

@@ -14,21 +14,11 @@ from datetime import datetime
 from pathlib import Path
 
 from config.scanner import CameraScannerConfig, ScannerConfig, SerialScannerConfig, WedgeScannerConfig
+from hardware.cli_support import simulate_subparsers
 from hardware.scanner.codes import CodeParser, sign_appointment, sign_ticket
 from hardware.scanner.simulator import SerialScannerSimulator
 
 _TERMINATORS = {"cr": "\r", "lf": "\n", "crlf": "\r\n"}
-
-
-def simulate_subparsers(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The `simulate` command's own subparsers, created by whichever port registers first."""
-    simulate = subparsers.choices.get("simulate")
-    if simulate is None:
-        simulate = subparsers.add_parser("simulate", help="run a device simulator standalone")
-        targets = simulate.add_subparsers(dest="simulate_target", required=True)
-        simulate.set_defaults(simulate_subparsers=targets)
-        return targets
-    return simulate.get_default("simulate_subparsers")
 
 
 def add_scanner_commands(subparsers: argparse._SubParsersAction) -> None:
