@@ -7,7 +7,6 @@ hash chains onto the one before. If a write fails, `reload` rebuilds memory from
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -77,13 +76,15 @@ class BranchCore:
         touched_tickets: dict[str, None] = {}
         touched_counters: dict[str, None] = {}
         seq, prev = self.seq, self.last_hash
+        actor_json = canonical(actor)
         for index, event in enumerate(events):
             seq += 1
             data = event.data()
+            data_json = canonical(data)
             event_id = str(uuid.uuid5(EVENT_NAMESPACE, f"{command_id}/{index}"))
-            digest = chain_hash(prev, seq, event_id, event.type, event.at_ms, actor, data)
+            digest = chain_hash(prev, seq, event_id, event.type, event.at_ms, actor_json, data_json)
             stored.append(StoredEvent(seq, event_id, event.type, iso_ms(event.at_ms), event.at_ms, actor, data,
-                                      prev, digest))
+                                      prev, digest, actor_json, data_json))
             prev = digest
             if ticket_id := data.get("ticket_id"):
                 touched_tickets[ticket_id] = None
@@ -96,7 +97,8 @@ class BranchCore:
         batch = Batch(stored, tickets, counters)
         self._since_snapshot += len(events)
         if self._since_snapshot >= self.snapshot_every:
-            batch.snapshot = json.dumps(self.state.to_dict(), separators=(",", ":"))
+            # a cheap copy here (the loop thread owns the state); the writer thread serialises it
+            batch.snapshot = self.state.snapshot_copy()
             self._since_snapshot = 0
         self.seq, self.last_hash = seq, prev
         prepared = Prepared(events, stored, batch)

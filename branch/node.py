@@ -110,23 +110,26 @@ class BranchNode:
 
     async def _persist(self, prepared) -> None:
         """Commit on the writer thread, then publish. If the caller is cancelled (an HTTP client went away),
-        the write still completes and its events are still published; the client's retry with the same
-        Idempotency-Key gets the stored answer."""
+        the write still completes and its outcome is handled here before the cancellation goes on: events are
+        published only once committed, a failed write still rebuilds memory from disk, and the client's retry with
+        the same Idempotency-Key gets the stored answer."""
         future = asyncio.get_running_loop().run_in_executor(self._writer, self.core.persist, prepared)
-        try:
+        cancelled = False
+        while not future.done():
             try:
                 await asyncio.shield(future)
             except asyncio.CancelledError:
-                await future
-                raise
-        except asyncio.CancelledError:
-            self._publish(prepared)
-            raise
-        except BaseException:
-            log.exception("writing a command failed; rebuilding state from the database")
+                cancelled = True  # keep waiting: the write's outcome must be known before anything else runs
+            except BaseException:
+                break
+        error = future.exception()
+        if error is not None:
+            log.error("writing a command failed (%s); rebuilding state from the database", error)
             self.core.reload()
-            raise
+            raise error
         self._publish(prepared)
+        if cancelled:
+            raise asyncio.CancelledError
 
     def _publish(self, prepared) -> None:
         if prepared.stored:

@@ -24,9 +24,15 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def chain_hash(prev_hash: str, seq: int, event_id: str, type_: str, at_ms: int, actor: dict, data: dict) -> str:
-    """sha256 over the previous hash and the event's canonical form: changing any stored byte breaks the chain."""
-    body = canonical([prev_hash, seq, event_id, type_, at_ms, actor, data])
+def chain_hash(prev_hash: str, seq: int, event_id: str, type_: str, at_ms: int, actor_json: str,
+               data_json: str) -> str:
+    """sha256 over the previous hash and the event's canonical form: changing any stored byte breaks the chain.
+
+    Takes the canonical JSON of actor and data (as stored), so the body equals
+    canonical([prev_hash, seq, id, type, at_ms, actor, data]) without serialising them twice.
+    """
+    head = canonical([prev_hash, seq, event_id, type_, at_ms])[:-1]
+    body = f"{head},{actor_json},{data_json}]"
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -41,6 +47,8 @@ class StoredEvent:
     data: dict[str, Any]
     prev_hash: str
     hash: str
+    actor_json: str = ""  # canonical JSON, as stored and hashed (filled when the event is created)
+    data_json: str = ""
 
     def envelope(self) -> dict[str, Any]:
         """The form sent to clients and to central."""
@@ -55,7 +63,7 @@ class Batch:
     events: list[StoredEvent]
     tickets: list[dict[str, Any]]
     counters: list[dict[str, Any]]
-    snapshot: str | None = None
+    snapshot: Any = None  # a BranchState copy, serialised on the writer thread
     idempotency: tuple[str, str, str, int, str, int] | None = None  # scope, key, hash, status, response, ms
 
 
@@ -94,8 +102,8 @@ class Store:
             conn.executemany(
                 "INSERT INTO events (seq, id, type, at, at_ms, actor, data, prev_hash, hash)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(e.seq, e.id, e.type, e.at, e.at_ms, canonical(e.actor), canonical(e.data), e.prev_hash, e.hash)
-                 for e in batch.events],
+                [(e.seq, e.id, e.type, e.at, e.at_ms, e.actor_json or canonical(e.actor),
+                  e.data_json or canonical(e.data), e.prev_hash, e.hash) for e in batch.events],
             )
             conn.executemany("INSERT INTO outbox (seq) VALUES (?)", [(e.seq,) for e in batch.events])
             last_seq = batch.events[-1].seq if batch.events else 0
@@ -113,7 +121,8 @@ class Store:
                 [(c["id"], canonical(c), last_seq) for c in batch.counters],
             )
             if batch.snapshot is not None:
-                conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (last_seq, batch.snapshot))
+                state = json.dumps(batch.snapshot.to_dict(), separators=(",", ":"))
+                conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (last_seq, state))
                 conn.execute("DELETE FROM snapshots WHERE seq < (SELECT MIN(seq) FROM"
                              " (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2))")
             if batch.idempotency is not None:
@@ -199,7 +208,8 @@ def verify_chain(path: Path) -> VerifyReport:
                 return VerifyReport(count, False, f"sequence gap: expected {expected_seq}, found {seq}")
             if prev_hash != prev:
                 return VerifyReport(count, False, f"event {seq}: previous hash does not match event {seq - 1}")
-            computed = chain_hash(prev, seq, event_id, type_, at_ms, json.loads(actor), json.loads(data))
+            computed = chain_hash(prev, seq, event_id, type_, at_ms, canonical(json.loads(actor)),
+                                  canonical(json.loads(data)))
             if computed != stored:
                 return VerifyReport(count, False, f"event {seq}: content does not match its hash")
             prev, expected_seq, count = stored, seq + 1, count + 1

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
 _REGISTRY: dict[str, type[Event]] = {}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,10 +22,15 @@ class Event:
         return self.TYPE
 
     def data(self) -> dict[str, Any]:
-        """The payload without `at_ms` (the envelope carries the time)."""
-        out = asdict(self)
-        out.pop("at_ms")
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+        """The payload without `at_ms` (the envelope carries the time). Fields are scalars or tuples of scalars."""
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self) if f.name != "at_ms")
+        out = {}
+        for name in names:
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
+        return out
 
 
 E = TypeVar("E", bound=type)

@@ -6,26 +6,27 @@ import argparse
 import importlib
 import sys
 
-#: Each package adds its own subcommands.
-PLUGINS = (
-    ("hardware.cli", "add_hardware_commands"),
-    ("kiosk.cli", "add_kiosk_command"),
-    ("display.cli", "add_display_command"),
-    ("agent_keypad.cli", "add_keypad_command"),
-    ("sync.cli", "add_central_commands"),
-)
+#: Each subcommand's package and the function that adds it; imported only when needed, so `smartqueue node`
+#: never loads Qt, numpy or the printer stack (tens of MB of memory a node does not need).
+PLUGINS: dict[str, tuple[str, str]] = {
+    "node": ("branch.cli", "add_node_commands"),
+    "demo": ("smartqueue.demo", "add_demo_command"),
+    "hardware": ("hardware.cli", "add_hardware_commands"),
+    "kiosk": ("kiosk.cli", "add_kiosk_command"),
+    "display": ("display.cli", "add_display_command"),
+    "keypad": ("agent_keypad.cli", "add_keypad_command"),
+    "central": ("sync.cli", "add_central_commands"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from branch.cli import add_node_commands
-    from smartqueue.demo import add_demo_command
-
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser for one subcommand (`only`), or for all of them (help, unknown command)."""
     parser = argparse.ArgumentParser(prog="smartqueue", description="SmartQueue Edge")
     parser.add_argument("--version", action="store_true", help="print the version")
     sub = parser.add_subparsers(dest="command")
-    add_node_commands(sub)
-    add_demo_command(sub)
-    for module, function in PLUGINS:
+    for name, (module, function) in PLUGINS.items():
+        if only is not None and name != only:
+            continue
         try:
             add = getattr(importlib.import_module(module), function)
         except (ImportError, AttributeError):
@@ -35,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command if command in PLUGINS else None)
     args = parser.parse_args(argv)
     if args.version:
         from smartqueue import __version__

@@ -1,0 +1,1 @@
+"""Benchmarks of SmartQueue Edge: `python -m bench` runs them all; see docs/benchmarks.md."""
