@@ -53,6 +53,12 @@ class QmlHost:
         if not roots:
             raise RuntimeError(f"could not load {qml}; see the QML warnings above")
         self.window: QQuickWindow = roots[0]  # type: ignore[assignment]
+        if os.environ.get("SMARTQUEUE_REPORT_FIRST_FRAME") == "1":  # cold-start measurements (bench/)
+            def first_frame() -> None:
+                self.window.frameSwapped.disconnect(first_frame)
+                print("first-frame", flush=True)
+
+            self.window.frameSwapped.connect(first_frame)
         if fullscreen:
             self.window.showFullScreen()
             from PySide6.QtCore import Qt

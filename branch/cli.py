@@ -79,6 +79,7 @@ def run_node(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         node = BranchNode(config, _data_dir(args, config))
+        attach_services(node)
         host = args.host or config.node.host
         port = await node.start(host, args.port if args.port is not None else config.node.port,
                                 advertise=False if args.no_advertise else None)
@@ -89,6 +90,15 @@ def run_node(args: argparse.Namespace) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def attach_services(node) -> None:
+    """The node's optional services, wired here (a composition root) so `branch` itself never imports them."""
+    sync = node.config.sync
+    if sync is not None and sync.enabled:
+        from sync.service import SyncService
+
+        node.services.append(SyncService(node, sync))
 
 
 def _store(args: argparse.Namespace):

@@ -12,6 +12,7 @@ from branch.store import StoredEvent
 log = logging.getLogger(__name__)
 
 CLOSE = b""  # sentinel: the subscriber fell too far behind and must reconnect (it resumes from its cursor)
+EPHEMERAL = -1  # the "seq" of a message outside the event log: the stream sends it without an id, past the cursor
 
 
 def encode_sse(event: StoredEvent) -> bytes:
@@ -54,20 +55,24 @@ class EventHub:
     def publish(self, events: list[StoredEvent]) -> None:
         self._fan_out([(e.seq, encode_sse(e)) for e in events])
 
-    def publish_ephemeral(self, type_: str, data: dict) -> None:
-        self._fan_out([(-1, encode_ephemeral(type_, data))])
+    def publish_ephemeral(self, type_: str, data: dict) -> int:
+        """Send a message outside the event log to every live subscriber; returns how many got it."""
+        return self._fan_out([(EPHEMERAL, encode_ephemeral(type_, data))])
 
-    def _fan_out(self, encoded: list[tuple[int, bytes]]) -> None:
+    def _fan_out(self, encoded: list[tuple[int, bytes]]) -> int:
+        delivered = 0
         for sub in list(self._subscribers):
             try:
                 for item in encoded:
                     sub.queue.put_nowait(item)
+                delivered += 1
             except asyncio.QueueFull:
                 log.warning("an event-stream subscriber fell behind; closing it so it resumes from its cursor")
                 self._subscribers.discard(sub)
                 while not sub.queue.empty():
                     sub.queue.get_nowait()
                 sub.queue.put_nowait((0, CLOSE))
+        return delivered
 
     def close_all(self) -> None:
         for sub in list(self._subscribers):

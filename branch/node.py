@@ -71,6 +71,9 @@ class BranchNode:
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
         self.advertiser = None
+        #: services started after the node serves and stopped before it closes (e.g. the MQTT sync link);
+        #: added by the composition root, so the node itself depends on none of them
+        self.services: list[Any] = []
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -156,10 +159,14 @@ class BranchNode:
 
             self.advertiser = Advertiser(self, host)
             await self.advertiser.start()
+        for service in self.services:
+            await service.start()
         log.info("node %s of branch %s serving on %s:%s", self.node_id, self.setup.branch_id, host, self.port)
         return self.port
 
     async def stop(self) -> None:
+        for service in reversed(self.services):
+            await service.stop()
         if self.advertiser is not None:
             await self.advertiser.stop()
         for task in self._tasks:

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from branch.api_errors import ApiError
 from branch.auth import require
-from branch.hub import CLOSE, encode_sse
+from branch.hub import CLOSE, EPHEMERAL, encode_sse
 from branch.server import node_of, principal_of
 
 
@@ -56,7 +56,7 @@ async def events(request: web.Request) -> web.StreamResponse:
                 continue
             if payload == CLOSE:
                 break
-            if seq == -1:  # ephemeral: no cursor
+            if seq == EPHEMERAL:  # outside the event log: no cursor
                 await response.write(payload)
                 continue
             if seq <= cursor:

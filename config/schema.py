@@ -18,6 +18,7 @@ from config.keypad import KeypadConfig
 from config.kiosk import KioskConfig
 from config.printer import PrinterConfig
 from config.scanner import ScannerConfig
+from config.sync import SyncConfig
 
 LANGUAGES = ("fr", "en", "ar")
 Language = Literal["fr", "en", "ar"]
@@ -201,6 +202,7 @@ class AppConfig(Section):
     kiosk: KioskConfig = Field(default_factory=KioskConfig, description="The kiosk app.")
     display: DisplayConfig = Field(default_factory=DisplayConfig, description="The calling display app.")
     keypad: KeypadConfig = Field(default_factory=KeypadConfig, description="The agent keypad app.")
+    sync: SyncConfig | None = Field(None, description="The node's MQTT link to central.")
 
     @model_validator(mode="after")
     def _references(self) -> AppConfig:

@@ -1,0 +1,103 @@
+"""The reference receiver: stored once whatever the duplicates, gaps found by seq, the chain checked, bad and
+spoofed messages dropped; `smartqueue central status`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from branch.store import GENESIS, canonical, chain_hash
+from sync.central import CentralReceiver
+from sync.central_store import CentralStore, read_status
+from sync.messages import encode
+
+from .conftest import BRANCH, ORG, Branch, branch_row, central_events, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def chain(count: int, start: int = 1, prev: str = GENESIS, tag: str = "e") -> list[dict]:
+    events = []
+    for seq in range(start, start + count):
+        data = {"ticket_id": f"t{seq}"}
+        digest = chain_hash(prev, seq, f"{tag}{seq}", "TicketIssued", 1000 + seq, "{}", canonical(data))
+        events.append({"seq": seq, "id": f"{tag}{seq}", "type": "TicketIssued", "at": "2026-11-24T08:00:00.000Z",
+                       "actor": {}, "data": data, "hash": digest, "prev_hash": prev})
+        prev = digest
+    return events
+
+
+def test_store_dedupes_orders_and_finds_gaps(tmp_path: Path) -> None:
+    store = CentralStore(tmp_path / "c.sqlite3")
+    events = chain(10)
+    assert store.store_events(ORG, BRANCH, "n1", events[:3]).watermark == 3
+    gap = store.store_events(ORG, BRANCH, "n1", events[5:8])
+    assert (gap.watermark, gap.stored_max) == (3, 8)  # 4 and 5 missing: a gap
+    again = store.store_events(ORG, BRANCH, "n1", events[:3] + events[5:8])
+    assert (again.new, again.duplicates) == (0, 6)
+    filled = store.store_events(ORG, BRANCH, "n1", events[3:5])
+    assert filled.watermark == 8
+    assert store.store_events(ORG, BRANCH, "n1", events[8:]).watermark == 10
+    rows = store.conn.execute("SELECT seq FROM events ORDER BY seq").fetchall()
+    assert [r[0] for r in rows] == list(range(1, 11))
+    store.close()
+
+
+def test_store_refuses_a_broken_chain_and_a_different_log(tmp_path: Path) -> None:
+    store = CentralStore(tmp_path / "c.sqlite3")
+    events = chain(4)
+    events[2] = {**events[2], "prev_hash": "f" * 64}
+    result = store.store_events(ORG, BRANCH, "n1", events)
+    assert result.watermark == 2 and result.chain_error == "hash chain broken at seq 3"
+    other = chain(2, tag="other")  # seq 1 and 2 again, other ids: a wiped node
+    assert store.store_events(ORG, BRANCH, "n1", other).new == 0
+    assert store.conn.execute("SELECT conflicts FROM branches").fetchone()[0] == 2
+    store.close()
+
+
+def test_duplicate_deliveries_through_the_broker_are_stored_once(branch: Branch, central: CentralReceiver) -> None:
+    db = Path(central.config.db_path)
+    branch.issue(3)
+    wait_for(lambda: branch_row(db).get("watermark") == branch.node.core.seq, what="stored")
+    envelopes = [e.envelope() for e in branch.node.store.iter_events(0)]
+    batch = {"schema": 1, "organisation": ORG, "branch": BRANCH, "node": "replayer", "first_seq": 1,
+             "last_seq": len(envelopes), "sent_at": "2026-11-24T08:00:00.000Z", "events": envelopes}
+    for _ in range(3):
+        central.send_raw(ORG, BRANCH, "events", encode(batch))
+    wait_for(lambda: branch_row(db).get("duplicates", 0) >= 3 * len(envelopes), what="duplicates counted")
+    assert central_events(db) == branch.events()
+
+
+def test_malformed_and_spoofed_messages_are_dropped(branch: Branch, central: CentralReceiver) -> None:
+    db = Path(central.config.db_path)
+    rejected = central.rejected
+    central.send_raw(ORG, BRANCH, "events", b"\xff\xfe not json")
+    central.send_raw(ORG, BRANCH, "events", json.dumps({"schema": 1, "hello": True}).encode())
+    spoof = {"schema": 1, "organisation": ORG, "branch": "BR001", "node": "x", "first_seq": 1, "last_seq": 1,
+             "sent_at": "x", "events": chain(1)}
+    central.send_raw(ORG, BRANCH, "events", encode(spoof))
+    wait_for(lambda: central.rejected >= rejected + 3, what="three rejections")
+    # and the branch shrugs off a malformed ack from central
+    central.send_raw(ORG, BRANCH, "events/ack", b'{"schema":1,"watermark":-5}')
+    branch.issue(1)
+    wait_for(lambda: branch_row(db).get("watermark") == branch.node.core.seq, what="sync still working")
+    assert all(b["branch"] == BRANCH for b in read_status(db)["branches"])
+
+
+def test_central_status_command_lists_branches_and_devices(tmp_path: Path, branch: Branch,
+                                                           central: CentralReceiver) -> None:
+    db = Path(central.config.db_path)
+    branch.running.client("kiosk").report_status("dev-kiosk", {"state": "degraded", "components": {
+        "printer": "paper_low"}, "paper_left_estimate": 40})
+    branch.issue(2)
+    wait_for(lambda: any(d["device"] == "dev-kiosk" and d.get("report")
+                         for d in read_status(db)["devices"]), what="device status")
+    config = tmp_path / "central.toml"
+    config.write_text(f'[central]\nhost = "127.0.0.1"\nport = {central.config.port}\ndb_path = "{db}"\n')
+    out = subprocess.run([sys.executable, "-m", "sync.cli", "central", "status", "--config", str(config)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert f"{ORG}/{BRANCH}" in out.stdout and "online" in out.stdout
+    assert "printer=paper_low" in out.stdout

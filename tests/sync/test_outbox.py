@@ -1,0 +1,106 @@
+"""The pump's decisions, with a real store and a fake link: window, resend rules, trims, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+from branch.core import BranchCore
+from branch.setup_build import build_setup
+from branch.store import Store
+from queue_engine import commands as cmd
+from sync.outbox import OutboxPump
+from tests.branch.conftest import example_config
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make(tmp_path: Path, events: int = 10, **kwargs):
+    store = Store(tmp_path / "branch.sqlite3")
+    core = BranchCore(build_setup(example_config()), store)
+    for i in range(events - 1):  # + one BusinessDayStarted
+        core.persist(core.prepare(cmd.IssueTicket(at_ms=1_800_000_000_000 + i, ticket_id=f"t{i}",
+                                                  service="cash"), {}, uuid.uuid4().hex))
+    published: list[bytes] = []
+    clock = Clock()
+
+    def publish(payload: bytes) -> int:
+        published.append(payload)
+        return len(published)
+
+    async def write(fn):
+        return fn()
+
+    options = {"batch_size": 3, "window": 2, "max_bytes": 1 << 20, "ack_timeout_s": 5, "ack_timeout_max_s": 20,
+               "dead_letter_retry_s": 60, **kwargs}
+    pump = OutboxPump(store, write, publish, {"organisation": "o", "branch": "b", "node": "n"}, lambda: core.seq,
+                      now_ms=lambda: 0, clock=clock, **options)
+    return store, pump, published, clock
+
+
+def test_window_and_trim_on_ack(tmp_path: Path) -> None:
+    store, pump, published, _ = make(tmp_path)
+
+    async def scenario():
+        pump.on_connected()
+        assert len(published) == 2 and pump.cursor == 6  # the window holds two batches of three
+        pump.on_published(1, 0, "Success")
+        assert len(published) == 3 and pump.cursor == 9
+        pump.on_ack(6, "stored")
+        await pump.flush()
+
+    asyncio.run(scenario())
+    assert [r[0] for r in store.query("SELECT seq FROM outbox")] == [7, 8, 9, 10]
+    assert store.meta("sync.watermark") == "6"
+    store.close()
+
+
+def test_resend_rules(tmp_path: Path) -> None:
+    store, pump, published, clock = make(tmp_path, window=10)
+
+    async def scenario():
+        pump.on_connected()
+        assert pump.cursor == 10
+        pump.on_ack(3, "gap")
+        assert pump.rewinds == 1 and len(published) == 4 + 3  # resent 4..10
+        pump.on_ack(3, "gap")
+        assert pump.rewinds == 1  # once per hole
+        pump.inflight.clear()
+        clock.now += 6
+        pump.tick()
+        assert pump.rewinds == 2 and pump._stall_timeout == 10  # stalled: resend, wait twice as long next time
+        pump.on_ack(99, "stored")  # beyond our log: ignored
+        assert pump.watermark == 3
+        await pump.flush()
+
+    asyncio.run(scenario())
+    store.close()
+
+
+def test_refused_events_pause_without_losing_anything(tmp_path: Path) -> None:
+    store, pump, published, clock = make(tmp_path)
+
+    async def scenario():
+        pump.on_connected()
+        pump.on_published(1, 0x87, "Not authorized")
+        assert pump.halted_until is not None
+        count = len(published)
+        pump.on_published(2, 0, "Success")
+        pump.tick()
+        assert len(published) == count  # paused
+        clock.now += 61
+        pump.tick()
+        assert len(published) > count  # retried after dead_letter_retry_s
+        await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert store.query("SELECT COUNT(*) FROM outbox")[0][0] == 10
+    assert tuple(store.query("SELECT reason_code, first_seq, last_seq FROM sync_dead_letters")[0]) == (0x87, 1, 3)
+    store.close()
