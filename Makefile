@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1s
 
 .PHONY: setup system-deps venv test demo lint bench clean catalogs
 
-setup: system-deps venv
+CLIPS := var/clips/manifest.json
+
+setup: system-deps venv $(CLIPS)
 
 system-deps:
 	@scripts/install-system-deps.sh
@@ -20,6 +22,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install -q -r requirements.lock
 	$(PY) -m pip install -q --no-deps -e .
 	@rm -f $(VENV)/.installed-*; touch $@
+
+# the display's spoken-call clips, generated offline with espeak-ng (never committed)
+$(CLIPS): display/speech.py display/clips.py | venv
+	$(PY) -m display.clips --out var/clips
 
 catalogs: venv
 	$(PY) -m smartqueue.i18n_build

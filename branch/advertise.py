@@ -42,12 +42,17 @@ class Advertiser:
         return {"branch": self.node.setup.branch_id, "node": self.node.node_id, "role": role,
                 "term": str(term), "api": "1"}
 
+    def _current(self) -> tuple[str, int]:
+        """[cluster, issue 8] a cluster member starts as what Raft says (the watch task updates it)."""
+        cluster = getattr(self.node, "cluster", None)
+        return (cluster.role, cluster.term) if cluster is not None else ("leader", 0)
+
     async def start(self) -> None:
         interfaces = self.node.config.node.interfaces or self.addresses
         self._zc = AsyncZeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only)
         name = f"{self.node.setup.branch_id}-{self.node.node_id}.{SERVICE_TYPE}"
         self._info = AsyncServiceInfo(
-            SERVICE_TYPE, name, port=self.node.port, properties=self._properties(),
+            SERVICE_TYPE, name, port=self.node.port, properties=self._properties(*self._current()),
             parsed_addresses=self.addresses, server=f"{self.node.node_id}.local.")
         # register returns a task: await it too, or closing would cancel the announcement
         await (await self._zc.async_register_service(self._info))

@@ -54,6 +54,10 @@ def add_node_commands(sub: argparse._SubParsersAction) -> None:
     verify.add_argument("--data-dir")
     verify.set_defaults(handler=verify_command)
 
+    from branch.cluster.cli import add_cluster_commands  # [cluster, issue 8] cluster status/add/remove, force-single
+
+    add_cluster_commands(actions)
+
 
 def _config(args: argparse.Namespace):
     try:
@@ -98,7 +102,32 @@ def attach_services(node) -> None:
     if sync is not None and sync.enabled:
         from sync.service import SyncService
 
-        node.services.append(SyncService(node, sync))
+        node.services.append(LeaderOnly(node, SyncService(node, sync)))
+
+
+class LeaderOnly:
+    """Runs a service only while this node leads the branch (always, for a single node): sync must have one
+    writer, and a new leader carries on from central's acknowledged watermark."""
+
+    def __init__(self, node, service) -> None:
+        self.node, self.service = node, service
+        self.running = False
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        self.node.add_leadership_listener(self._changed)
+
+    async def _changed(self, leading: bool) -> None:
+        async with self._lock:
+            if leading and not self.running:
+                await self.service.start()
+                self.running = True
+            elif not leading and self.running:
+                await self.service.stop()
+                self.running = False
+
+    async def stop(self) -> None:
+        await self._changed(False)
 
 
 def _store(args: argparse.Namespace):

@@ -93,8 +93,22 @@ class NodeClient:
             with self._lock:
                 self._base_url = None
 
+    def _follow_leader(self, response: requests.Response) -> bool:
+        """[cluster, issue 8] On 503 `not_leader` with `details.leader`, use that node; True to retry at once."""
+        try:
+            error = response.json().get("error", {})
+        except (ValueError, AttributeError):
+            return False
+        leader = (error.get("details") or {}).get("leader") if error.get("code") == "not_leader" else None
+        if not isinstance(leader, str) or not leader.startswith(("http://", "https://")):
+            return False
+        with self._lock:
+            self._base_url = leader.rstrip("/")
+        log.info("following the leader at %s", leader)
+        return True
+
     def request(self, method: str, path: str, body: Any = None, *, idempotency_key: str | None = None,
-                retry: bool | None = None, timeout: float | None = None) -> Any:
+                retry: bool | None = None, timeout: float | None = None, _hops: int = 0) -> Any:
         """One API call with retries; returns the decoded JSON body."""
         headers = {"Authorization": f"Bearer {self.token}"}
         if idempotency_key is not None:
@@ -105,7 +119,7 @@ class NodeClient:
         last: Exception | None = None
         for attempt in range(attempts):
             if attempt:
-                time.sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
+                time.sleep(min(self.backoff * (2 ** (attempt - 1)), 2.0) * (0.5 + random.random()))  # [cluster] cap
             try:
                 response = self._session.request(method, self.base_url + path, json=body, headers=headers,
                                                  timeout=timeout or self.timeout)
@@ -120,7 +134,12 @@ class NodeClient:
                 last = err
                 if not retry:
                     break
+                self._lost_node()  # [cluster, issue 8] a frozen leader times out: ask discovery for the leader again
                 continue
+            if response.status_code == 503 and _hops < 3 and self._follow_leader(response):
+                # [cluster, issue 8] a follower did nothing: ask the leader it names (same Idempotency-Key)
+                return self.request(method, path, body, idempotency_key=idempotency_key, retry=retry,
+                                    timeout=timeout, _hops=_hops + 1)
             if response.status_code in RETRY_STATUS and retry and attempt + 1 < attempts:
                 last = NodeError(response.status_code, "unavailable", response.reason or "")
                 self._lost_node()

@@ -94,6 +94,28 @@ MIGRATIONS: list[str] = [
         last_seq INTEGER
     );
     """,
+    # 3: the cluster (issue 8): the last Raft log index applied to this database (written in the same transaction
+    #    as the command it applies, so a replayed journal never applies twice), the members' API addresses (leader
+    #    hints), and local device/pairing rows waiting to be replicated through the log.
+    """
+    CREATE TABLE cluster_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        applied_index INTEGER NOT NULL,
+        generation INTEGER NOT NULL
+    );
+    INSERT INTO cluster_state (id, applied_index, generation) VALUES (1, 0, 0);
+    CREATE TABLE cluster_members (
+        raft_address TEXT PRIMARY KEY,
+        api_url TEXT,
+        node_id TEXT,
+        witness INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE cluster_pending (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL
+    );
+    """,
 ]
 
 

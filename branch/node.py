@@ -47,6 +47,16 @@ class BranchNode:
         self.clock = clock
         self.node_id = read_or_create(data_dir / "node-id", lambda: f"node-{uuid.uuid4().hex[:12]}".encode()).decode()
         secret = read_or_create(data_dir / "session.key", lambda: secrets.token_hex(32).encode())
+        # [cluster, issue 8] with a [cluster] section every member signs agent sessions with the same key
+        from config.cluster import cluster_of
+
+        self.cluster_config = cluster_of(config)
+        if self.cluster_config is not None:
+            from branch.cluster.runtime import session_key
+
+            secret = session_key(self.cluster_config)
+        self.cluster = None  # a branch.cluster.runtime.ClusterRuntime once started
+        self._leadership_listeners: list[Callable[[bool], Any]] = []
         self.setup = build_setup(config)
         self.store = Store(data_dir / "branch.sqlite3")
         self.core = BranchCore(self.setup, self.store, config.node.snapshot_every)
@@ -86,6 +96,9 @@ class BranchNode:
         request_hash: str = "",
     ) -> tuple[int, Any, bool]:
         """Run one command: (status, body, replayed). A retried idempotency key returns the first answer."""
+        if self.cluster is not None:  # [cluster, issue 8] proposed to the Raft log, applied by every member
+            return await self.cluster.run_command(principal, make, respond, idempotency_key=idempotency_key,
+                                                  request_hash=request_hash)
         scope = principal.scope if principal else "anonymous"
         async with self._lock:
             if idempotency_key is not None:
@@ -148,11 +161,20 @@ class BranchNode:
         from branch.server import build_app
 
         app = build_app(self)
+        if self.cluster_config is not None:  # [cluster, issue 8] followers refuse writes (503 not_leader/no_quorum)
+            from branch.cluster.runtime import ClusterRuntime
+
+            self.cluster = ClusterRuntime(self, self.cluster_config)
+            app.middlewares.append(self.cluster.middleware)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        if self.cluster is not None:  # [cluster, issue 8]
+            await self.cluster.start()
+        else:
+            self._leadership_changed(True)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="sq-housekeeping"))
         if advertise if advertise is not None else self.config.node.advertise:
             from branch.advertise import Advertiser
@@ -177,6 +199,8 @@ class BranchNode:
         self.hub.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.cluster is not None:  # [cluster, issue 8]
+            await self.cluster.stop()
         async with self._lock:
             self._writer.shutdown(wait=True)
             self.store.close()
@@ -185,16 +209,45 @@ class BranchNode:
         """Roll the business day over on time (not only on the next ticket) and purge old idempotency keys."""
         while True:
             try:
-                await self.run_command(None, lambda at: cmd.StartDay(at_ms=at), lambda events: (200, None))
+                if self.is_leader:  # [cluster, issue 8] only the leader rolls the day over (through the log)
+                    await self.run_command(None, lambda at: cmd.StartDay(at_ms=at), lambda events: (200, None))
                 await self.write(partial(self.store.purge_idempotency, self.now_ms() - 24 * 3600 * 1000))
             except Exception:
                 log.exception("housekeeping failed; trying again in a minute")
             await asyncio.sleep(60)
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "node_id": self.node_id, "branch": self.setup.branch_id, "role": "leader",
-                "api": API_VERSION, "seq": self.core.seq, "day": self.core.state.day,
-                "version": _version(), "uptime_s": round(time.monotonic() - self.started_at, 1)}
+        out = {"status": "ok", "node_id": self.node_id, "branch": self.setup.branch_id, "role": "leader",
+               "api": API_VERSION, "seq": self.core.seq, "day": self.core.state.day,
+               "version": _version(), "uptime_s": round(time.monotonic() - self.started_at, 1)}
+        if self.cluster is not None:  # [cluster, issue 8] role, term, leader URL, Raft status
+            out.update(self.cluster.health())
+        return out
+
+    # -- [cluster, issue 8] leadership: what runs on the leader only (MQTT sync) subscribes here ---------------------
+
+    @property
+    def is_leader(self) -> bool:
+        return self.cluster is None or self.cluster.is_leader
+
+    def add_leadership_listener(self, callback: Callable[[bool], Any]) -> None:
+        """`callback(is_leader)` on the loop: now with the current value, then on every change (a single node is
+        always the leader). A coroutine function's result is scheduled as a task."""
+        self._leadership_listeners.append(callback)
+        if self.port is not None:
+            self._call_listener(callback, self.is_leader)
+
+    def _leadership_changed(self, leading: bool) -> None:
+        for callback in list(self._leadership_listeners):
+            self._call_listener(callback, leading)
+
+    def _call_listener(self, callback: Callable[[bool], Any], leading: bool) -> None:
+        try:
+            result = callback(leading)
+            if asyncio.iscoroutine(result):
+                self._tasks.append(asyncio.ensure_future(result))
+        except Exception:
+            log.exception("a leadership listener failed")
 
 
 def request_digest(method: str, path: str, body: bytes) -> str:

@@ -65,6 +65,8 @@ class Batch:
     counters: list[dict[str, Any]]
     snapshot: Any = None  # a BranchState copy, serialised on the writer thread
     idempotency: tuple[str, str, str, int, str, int] | None = None  # scope, key, hash, status, response, ms
+    # [cluster, issue 8] statements committed in the same transaction (the applied Raft index, replicated rows)
+    extra: list[tuple[str, tuple]] | None = None
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -127,6 +129,8 @@ class Store:
                              " (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2))")
             if batch.idempotency is not None:
                 conn.execute("INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)", batch.idempotency)
+            for sql, params in batch.extra or ():  # [cluster, issue 8]
+                conn.execute(sql, params)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from config.base import Section
+from config.cluster import ClusterConfig
 from config.display import DisplayConfig
 from config.fingerprint import FingerprintConfig
 from config.keypad import KeypadConfig
@@ -203,6 +204,7 @@ class AppConfig(Section):
     display: DisplayConfig = Field(default_factory=DisplayConfig, description="The calling display app.")
     keypad: KeypadConfig = Field(default_factory=KeypadConfig, description="The agent keypad app.")
     sync: SyncConfig | None = Field(None, description="The node's MQTT link to central.")
+    cluster: ClusterConfig | None = Field(None, description="Raft replication with the branch's other nodes.")
 
     @model_validator(mode="after")
     def _references(self) -> AppConfig:

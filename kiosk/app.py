@@ -16,7 +16,7 @@ from config.printer import PrinterConfig
 from hardware.printer.connection import make_transport
 from hardware.printer.device import PrinterDevice
 from kiosk.printing import TicketPrinter
-from kiosk.qr import QrImageProvider
+from kiosk.qr import register_qml_types
 from kiosk.scanning import ScannerHub
 from kiosk.viewmodel import KioskViewModel
 
@@ -49,8 +49,8 @@ def run_kiosk(config_path: str, *, windowed: bool, screenshot: Path | None = Non
     vm.source_path = str(config_path)
     if language:
         vm.setLanguage(language)
-    host = QmlHost(QML, {"vm": vm}, fullscreen=not windowed and screenshot is None,
-                   image_providers={"qr": QrImageProvider()})
+    register_qml_types()
+    host = QmlHost(QML, {"vm": vm}, fullscreen=not windowed and screenshot is None)
 
     def retranslate(code: str) -> None:
         translator.language = code

@@ -26,6 +26,7 @@ class CommandRunner:
     def __init__(self, node: Any, publish_metrics: Callable[[str | None], Awaitable[str]]) -> None:
         self.node = node
         self._send_metrics = publish_metrics
+        self._command_id = ""
 
     async def run(self, message: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """(status, body) for one valid command message."""
@@ -38,6 +39,7 @@ class CommandRunner:
         if not await node.write(lambda: state.record_command(node.store, command_id, name, now)):
             return "duplicate", {"result": {"first_status": "running", "first_result": None}}
         try:
+            self._command_id = command_id
             result = await getattr(self, f"_{name}")(message["args"])
             status, body = "done", {"result": result}
         except Exception as err:  # a command failing must still be answered and recorded
@@ -49,8 +51,11 @@ class CommandRunner:
 
     async def _close_day(self, args: dict[str, Any]) -> dict[str, Any]:
         reason = args.get("reason", "day_closed")
+        # central's command id as idempotency key: the idempotency table is part of every node's state (replicated in
+        # a cluster), so a command redelivered to a new leader after a failover does not close the day twice
         _, body, _ = await self.node.run_command(
-            CENTRAL, lambda at: cmd.CloseDay(at_ms=at, reason=reason), lambda events: (200, {"expired": len(events)}))
+            CENTRAL, lambda at: cmd.CloseDay(at_ms=at, reason=reason), lambda events: (200, {"expired": len(events)}),
+            idempotency_key=f"central-command:{self._command_id}", request_hash=f"close_day:{reason}")
         await self._send_metrics(None)
         return body
 

@@ -116,5 +116,5 @@ def simulate_printer(args: argparse.Namespace, config: PrinterConfig | None = No
         stop.wait()
     if previous is not None:
         signal.signal(signal.SIGINT, previous)
-    print(f"{len(printer.tickets)} tickets printed, {len(printer.unknown)} unknown commands")
+    print(f"{printer.printed} tickets printed, {len(printer.unknown)} unknown commands")
     return 0

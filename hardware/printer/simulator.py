@@ -15,6 +15,7 @@ import socket
 import termios
 import threading
 import tty
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -69,11 +70,14 @@ class SimulatedTicket:
 class VirtualPrinter:
     """Decodes what it receives, cuts it into tickets and answers real-time status. Thread-safe."""
 
-    def __init__(self, width_dots: int = 576, faults: Faults | None = None, output_dir: Path | None = None) -> None:
+    def __init__(self, width_dots: int = 576, faults: Faults | None = None, output_dir: Path | None = None,
+                 keep: int = 50) -> None:
         self.faults = faults or Faults()
         self.width_dots = width_dots
         self.output_dir = output_dir
-        self.tickets: list[SimulatedTicket] = []
+        #: the most recent tickets with their previews (a demo runs for days: older ones live in output_dir only)
+        self.tickets: deque[SimulatedTicket] = deque(maxlen=keep)
+        self.printed = 0  # every ticket since start, for the paper faults
         self.unknown: list[Element] = []
         self.bytes_received = 0
         self.discarded_bytes = 0
@@ -85,7 +89,7 @@ class VirtualPrinter:
             output_dir.mkdir(parents=True, exist_ok=True)
 
     def flags(self) -> StatusFlags:
-        printed = len(self.tickets)
+        printed = self.printed
         f = self.faults
         paper_out = f.paper_out_after is not None and printed >= f.paper_out_after
         near_end = f.near_end_after is not None and printed >= f.near_end_after
@@ -146,7 +150,8 @@ class VirtualPrinter:
         if not self._has_content():
             self._current = []
             return
-        index = len(self.tickets) + 1
+        self.printed += 1
+        index = self.printed
         ticket = SimulatedTicket(index, self._current, transcript(self._current), self._renderer.render(self._current))
         self._current = []
         self.tickets.append(ticket)

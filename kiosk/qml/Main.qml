@@ -2,6 +2,7 @@ import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import QtQuick.Window
+import SmartQueue.Kiosk
 
 // The kiosk: one window, one screen at a time (vm.screen). Layout mirrors for Arabic.
 Window {
@@ -16,6 +17,12 @@ Window {
     LayoutMirroring.childrenInherit: true
 
     Theme { id: ui; contrast: vm.highContrast; large: vm.largeText }
+
+    // Each customer's screens are created and destroyed by the Loader: collect them while the kiosk idles.
+    Connections {
+        target: vm
+        function onScreenChanged() { if (vm.screen === "home") gc() }
+    }
 
     // Any press anywhere keeps the customer's session alive.
     MouseArea { anchors.fill: parent; z: -1; onPressed: (mouse) => { vm.touched(); mouse.accepted = false } }
@@ -238,15 +245,13 @@ Window {
                 horizontalAlignment: Text.AlignHCenter
                 wrapMode: Text.WordWrap
             }
-            Image {
+            QrCode {
                 objectName: "ticketQr"
                 visible: (vm.ticket.qr || "").length > 0
-                source: visible ? "image://qr/" + encodeURIComponent(vm.ticket.qr) : ""
+                payload: vm.ticket.qr || ""
                 Layout.preferredWidth: 300
                 Layout.preferredHeight: 300
                 Layout.alignment: Qt.AlignHCenter
-                fillMode: Image.PreserveAspectFit
-                smooth: false
             }
             Text {
                 objectName: "ticketNote"

@@ -11,7 +11,7 @@ from PySide6.QtQuick import QQuickItem
 from appkit.bootstrap import QmlHost
 from appkit.i18n import install_translator
 from kiosk.app import QML
-from kiosk.qr import QrImageProvider
+from kiosk.qr import register_qml_types
 
 from .conftest import close_rig, make_rig
 
@@ -40,7 +40,8 @@ def tap(qtbot, window, name: str) -> None:
 def kiosk_window(tmp_path, qtbot, qapp):
     rig = make_rig(tmp_path)
     translator = install_translator("fr")
-    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False, image_providers={"qr": QrImageProvider()})
+    register_qml_types()
+    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False)
 
     def retranslate(code: str) -> None:
         translator.language = code
@@ -71,9 +72,13 @@ def test_language_buttons_mirror_the_layout(qtbot, kiosk_window):
     rig, host = kiosk_window
     tap(qtbot, host.window, "lang_ar")
     qtbot.waitUntil(lambda: rig.vm.language == "ar", timeout=2000)
-    qtbot.waitUntil(lambda: find(host.window, "tile_loans") is not None, timeout=2000)
-    loans, everyday = find(host.window, "tile_loans"), find(host.window, "tile_everyday")
-    assert loans.mapToScene(QPointF(0, 0)).x() < everyday.mapToScene(QPointF(0, 0)).x()  # right to left
+
+    def mirrored() -> bool:  # the tiles are re-created on a language switch; wait for their layout
+        loans, everyday = find(host.window, "tile_loans"), find(host.window, "tile_everyday")
+        return (loans is not None and everyday is not None and loans.width() > 100
+                and loans.mapToScene(QPointF(0, 0)).x() < everyday.mapToScene(QPointF(0, 0)).x())  # right to left
+
+    qtbot.waitUntil(mirrored, timeout=3000)
 
 
 @pytest.mark.parametrize("language", ["fr", "en", "ar"])

@@ -1,0 +1,151 @@
+"""What each keypad action does before (or instead of) a node call: pickers, confirm, cancel, toggles.
+
+A mixin of `KeypadController` (kept apart so each file stays readable); `_node()` sends the counter action,
+`_open()` shows a picker whose choice continues the action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agent_keypad import pickers
+from agent_keypad.counter import resolve_ticket
+from smartqueue.i18n import N_
+
+
+@dataclass
+class Picker:
+    """An open choice: its title (a msgid), the options, and what choosing one does."""
+
+    title: str
+    options: list[dict[str, str]]
+    choose: Callable[[str], None]
+
+
+class CounterActions:
+    """`_do_<action>` for every action a key or button can name (see `config.keypad.KeypadAction`)."""
+
+    # -- actions without the node ------------------------------------------------------------------------------------
+
+    def _do_confirm(self) -> None:
+        if self.picker is not None:
+            return
+        if not self.logged_in:
+            if self.login_field == "agent" and self.agent_input:
+                self.set_login_field("pin")
+            else:
+                self.login()
+            return
+        current = self.counter.current if self.counter else None
+        if self.entry:
+            self._dispatch("call_number")
+        elif current is None:
+            self._dispatch("call_next")
+        elif current.status == "called":
+            self._dispatch("start")
+        else:
+            self._dispatch("finish")
+
+    def _do_cancel(self) -> None:
+        if self.picker is not None:
+            self.picker = None
+        elif self.entry or self.pin_input:
+            self.entry = self.pin_input = ""
+        else:
+            self.message = ""
+        self.changed.emit()
+
+    def _do_clear(self) -> None:
+        if self.logged_in:
+            self.entry = self.entry[:-1]
+        elif self.login_field == "pin":
+            self.pin_input = self.pin_input[:-1]
+        else:
+            self.agent_input = self.agent_input[:-1]
+        self.changed.emit()
+
+    def _do_toggle_bar(self) -> None:
+        self.bar_mode = not self.bar_mode
+        self.barModeChanged.emit(self.bar_mode)
+        self.changed.emit()
+
+    def _do_menu(self) -> None:
+        if not self.logged_in:
+            return
+        paused = bool(self.counter and self.counter.paused)
+        has_current = bool(self.counter and self.counter.current)
+        self._open(N_("Menu"), pickers.menu(self.language, paused, has_current), self._dispatch)
+
+    def _open(self, title: str, options: list[dict[str, str]], choose: Callable[[str], None]) -> None:
+        if not options:
+            self._say("queue_empty" if title == N_("Parked tickets") else "no_current_ticket", error=True)
+            return
+        self.picker = Picker(title, options, choose)
+        self.changed.emit()
+
+    # -- node actions ------------------------------------------------------------------------------------------------
+
+    def _do_call_next(self) -> None:
+        self._node("call_next", "call-next")
+
+    def _do_call_number(self) -> None:
+        services = self.counter.services if self.counter else ()
+        ref, problem = resolve_ticket(self.entry, self.state.get("waiting") or [], services)
+        if ref is None:
+            self._say(problem, error=True)
+            return
+        self._node("call_number", "call", {"ticket": ref})
+
+    def _do_recall(self) -> None:
+        self._node("recall", "recall")
+
+    def _do_start(self) -> None:
+        self._node("start", "start")
+
+    def _do_no_show(self) -> None:
+        self._node("no_show", "no-show")
+
+    def _do_park(self) -> None:
+        self._node("park", "park")
+
+    def _do_resume(self) -> None:
+        self._node("resume", "resume")
+
+    def _do_pause(self) -> None:
+        self._open(N_("Pause reason"), pickers.pause_reasons(self.language, self.state),
+                   lambda reason: self._node("pause", "pause", {"reason": reason}))
+
+    def _do_pause_toggle(self) -> None:
+        self._dispatch("resume" if self.counter and self.counter.paused else "pause")
+
+    def _do_finish(self) -> None:
+        if self.settings.default_outcome:
+            self._node("finish", "finish", {"outcome": self.settings.default_outcome})
+            return
+        self._open(N_("Outcome"), pickers.outcomes(self.language, self.state),
+                   lambda outcome: self._node("finish", "finish", {"outcome": outcome}))
+
+    def _do_transfer(self) -> None:
+        def target_chosen(target: str) -> None:
+            kind, _, ident = target.partition(":")
+            self._open(N_("Where in the queue?"), pickers.positions(self.language),
+                       lambda position: self._node("transfer", "transfer", {kind: ident, "position": position}))
+
+        self._open(N_("Transfer to"), pickers.transfer_targets(self.language, self.state, self.counter_id),
+                   target_chosen)
+
+    def _do_return_parked(self) -> None:
+        def ticket_chosen(ticket: str) -> None:
+            self._open(N_("Where in the queue?"), pickers.positions(self.language),
+                       lambda position: self._node("return_parked", "return", {"ticket": ticket, "position": position}))
+
+        services = self.counter.services if self.counter else ()
+        if self.entry:
+            ref, problem = resolve_ticket(self.entry, self.state.get("parked") or [], services)
+            if ref is None:
+                self._say(problem, error=True)
+                return
+            ticket_chosen(ref)
+            return
+        self._open(N_("Parked tickets"), pickers.parked(self.state, services), ticket_chosen)

@@ -1,0 +1,20 @@
+"""`smartqueue keypad --config FILE [--windowed] [--screenshot PATH] [--language fr|en|ar] [--bar]`."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_keypad_command(subparsers: argparse._SubParsersAction) -> None:
+    from appkit.bootstrap import add_app_arguments
+
+    parser = subparsers.add_parser("keypad", help="the agent keypad at a counter")
+    add_app_arguments(parser)
+    parser.add_argument("--bar", action="store_true", help="start as the small always-on-top bar")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from agent_keypad.app import run  # Qt is imported only when the keypad actually runs
+
+    return run(args)

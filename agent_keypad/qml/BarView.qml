@@ -1,0 +1,45 @@
+import QtQuick
+import QtQuick.Layouts
+import QtQuick.Controls.Basic
+
+// The compact always-on-top bar: current ticket, who waits, the main actions.
+Rectangle {
+    id: bar
+    color: !vm.isOnline ? Qt.darker(theme.danger, 1.6) : vm.alertActive ? theme.danger : theme.background
+    RowLayout {
+        anchors.fill: parent
+        anchors.margins: 8
+        spacing: 8
+        Text {
+            text: vm.counterName
+            color: theme.muted
+            font.pixelSize: 15
+            Layout.preferredWidth: 90
+            elide: Text.ElideRight
+        }
+        Text {
+            objectName: "bar_number"
+            text: vm.screen === "login" ? qsTr("Log in") : vm.hasCurrent ? vm.currentNumber : "—"
+            color: theme.text
+            font.pixelSize: vm.screen === "login" ? 18 : 30
+            font.bold: true
+            Layout.minimumWidth: 110
+            Layout.preferredWidth: implicitWidth
+        }
+        Text {
+            text: !vm.isOnline ? vm.offlineText : vm.paused ? vm.pausedText : vm.hasCurrent ? vm.currentStatusText + " · " + vm.shownText : vm.waitingText
+            color: theme.text
+            font.pixelSize: 14
+            Layout.fillWidth: true
+            elide: Text.ElideRight
+            wrapMode: Text.WordWrap
+            maximumLineCount: 2
+        }
+        KeyButton { visible: vm.screen === "counter"; act: "call_next"; text: qsTr("Next"); tone: theme.accent; size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }
+        KeyButton { visible: vm.screen === "counter"; act: "recall"; text: qsTr("Recall"); size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }
+        KeyButton { visible: vm.screen === "counter"; act: "start"; text: qsTr("Start"); size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }
+        KeyButton { visible: vm.screen === "counter"; act: "finish"; text: qsTr("Finish"); size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }
+        KeyButton { visible: vm.screen === "counter"; act: "menu"; text: "⋯"; size: 18; Layout.fillHeight: true; Layout.preferredWidth: 44 }
+        KeyButton { objectName: "bar_expand"; act: "toggle_bar"; text: "⤢"; size: 18; Layout.fillHeight: true; Layout.preferredWidth: 44 }
+    }
+}

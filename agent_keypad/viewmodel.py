@@ -1,0 +1,278 @@
+"""The QML surface of the keypad: camelCase properties (all notified by `changed`) and slots.
+
+QML only binds to these and calls the slots; every decision is in `KeypadController`. Words computed here are
+translated with the same catalogs as QML's qsTr (smartqueue.i18n), and numbers use the language's digits.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+
+from agent_keypad.labels import FINGERPRINT_STATES, PAUSE_REASONS, error_text, label
+from agent_keypad.logic import KeypadController
+from smartqueue.i18n import N_, Formatter, is_rtl, ngettext, translate
+
+STATUS = {"called": N_("Called"), "serving": N_("Serving")}
+
+
+class KeypadViewModel(QObject):
+    """Exposed to QML as `vm`; reads and drives one `KeypadController` (`self.c`)."""
+
+    changed = Signal()
+    tick = Signal()
+
+    def __init__(self, controller: KeypadController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.c = controller
+        controller.changed.connect(self.changed)
+        controller.tick.connect(self.tick)
+        controller.changed.connect(self.tick)  # a new ticket restarts its timer text at once
+
+    def _t(self, msgid: str, **values: object) -> str:
+        return translate(self.c.language, msgid, **values)
+
+    def _fmt(self) -> Formatter:
+        return Formatter(self.c.language)
+
+    # -- slots -----------------------------------------------------------------------------------------------------
+
+    @Slot(str)
+    @Slot(str, str)
+    def press(self, action: str, source: str = "") -> None:
+        self.c.press(action, source)
+
+    @Slot(str)
+    def typeText(self, text: str) -> None:
+        self.c.type_text(text)
+
+    @Slot(str)
+    def choose(self, key: str) -> None:
+        self.c.choose(key)
+
+    @Slot(str)
+    def selectAgent(self, agent: str) -> None:
+        self.c.select_agent(agent)
+
+    @Slot(str)
+    def setLoginField(self, field: str) -> None:
+        self.c.set_login_field(field)
+
+    @Slot(str)
+    def setLanguage(self, language: str) -> None:
+        self.c.set_language(language)
+
+    @Slot()
+    def simulateFinger(self) -> None:
+        if self.c.fingerprint is not None:
+            self.c.fingerprint.simulate_touch()
+
+    @Slot(str, result=bool)
+    def can(self, action: str) -> bool:
+        return self.c.can(action)
+
+    # -- screen, language, link ------------------------------------------------------------------------------------
+
+    def _screen(self) -> str:
+        return "counter" if self.c.logged_in else "login"
+
+    def _language(self) -> str:
+        return self.c.language
+
+    def _rtl(self) -> bool:
+        return is_rtl(self.c.language)
+
+    def _languages(self) -> list[str]:
+        return list(self.c.languages)
+
+    def _online(self) -> bool:
+        return self.c.online
+
+    def _offline_text(self) -> str:
+        return "" if self.c.online else error_text(self.c.language, "node_unavailable")
+
+    def _busy(self) -> bool:
+        return self.c.busy
+
+    def _message(self) -> str:
+        return self.c.message
+
+    def _message_is_error(self) -> bool:
+        return self.c.message_is_error
+
+    def _bar(self) -> bool:
+        return self.c.bar_mode
+
+    def _enabled(self) -> dict[str, bool]:
+        names = ("call_next", "call_number", "recall", "start", "finish", "no_show", "transfer", "park",
+                 "return_parked", "pause", "resume", "pause_toggle", "logout", "login", "menu", "confirm", "cancel",
+                 "clear", "toggle_bar")
+        return {name: self.c.can(name) for name in names}
+
+    screen = Property(str, _screen, notify=changed)
+    lang = Property(str, _language, notify=changed)
+    rtl = Property(bool, _rtl, notify=changed)
+    languageList = Property(list, _languages, notify=changed)
+    isOnline = Property(bool, _online, notify=changed)
+    offlineText = Property(str, _offline_text, notify=changed)
+    isBusy = Property(bool, _busy, notify=changed)
+    messageText = Property(str, _message, notify=changed)
+    messageIsError = Property(bool, _message_is_error, notify=changed)
+    barMode = Property(bool, _bar, notify=changed)
+    enabled = Property("QVariantMap", _enabled, notify=changed)
+
+    # -- login -----------------------------------------------------------------------------------------------------
+
+    def _agent_input(self) -> str:
+        return self.c.agent_input
+
+    def _pin_mask(self) -> str:
+        return "●" * len(self.c.pin_input)
+
+    def _login_field(self) -> str:
+        return self.c.login_field
+
+    def _recent(self) -> list[str]:
+        return list(self.c.memory.ids)
+
+    def _fp_enabled(self) -> bool:
+        return self.c.fingerprint is not None
+
+    def _fp_simulated(self) -> bool:
+        return self.c.fingerprint is not None and self.c.fingerprint.simulator is not None
+
+    def _fp_text(self) -> str:
+        if self.c.fingerprint is None:
+            return ""
+        return label(self.c.language, FINGERPRINT_STATES, self.c.fingerprint.state)
+
+    agentInput = Property(str, _agent_input, notify=changed)
+    pinMask = Property(str, _pin_mask, notify=changed)
+    loginField = Property(str, _login_field, notify=changed)
+    recentAgents = Property(list, _recent, notify=changed)
+    fingerprintEnabled = Property(bool, _fp_enabled, notify=changed)
+    fingerprintSimulated = Property(bool, _fp_simulated, notify=changed)
+    fingerprintText = Property(str, _fp_text, notify=changed)
+
+    # -- counter ---------------------------------------------------------------------------------------------------
+
+    def _agent_name(self) -> str:
+        return self.c.agent_name if self.c.logged_in else ""
+
+    def _counter_name(self) -> str:
+        return self.c.counter.name(self.c.language) if self.c.counter else self.c.counter_id
+
+    def _paused(self) -> bool:
+        return bool(self.c.counter and self.c.counter.paused)
+
+    def _paused_text(self) -> str:
+        if not (self.c.counter and self.c.counter.paused):
+            return ""
+        return self._t(N_("Paused: {reason}"), reason=label(self.c.language, PAUSE_REASONS, self.c.counter.paused))
+
+    def _has_current(self) -> bool:
+        return bool(self.c.counter and self.c.counter.current)
+
+    def _number(self) -> str:
+        return self.c.counter.current.number if self.c.counter and self.c.counter.current else ""
+
+    def _status(self) -> str:
+        return self.c.counter.current.status if self.c.counter and self.c.counter.current else ""
+
+    def _status_text(self) -> str:
+        status = self._status()
+        return self._t(STATUS[status]) if status in STATUS else status
+
+    def _waited_text(self) -> str:
+        waited = self.c.counter.current.waited_s if self.c.counter and self.c.counter.current else None
+        if waited is None:
+            return ""
+        return self._t(N_("Waited {duration}"), duration=self._fmt().duration(waited))
+
+    def _elapsed_text(self) -> str:
+        current = self.c.counter.current if self.c.counter else None
+        if current is None or current.called_ms is None:
+            return ""
+        seconds = max(0, int(time.time() - current.called_ms / 1000))
+        minutes, seconds = divmod(seconds, 60)
+        return self._fmt().digits(f"{minutes:02d}:{seconds:02d}")
+
+    def _shown_text(self) -> str:
+        current = self.c.counter.current if self.c.counter else None
+        if current is None:
+            return ""
+        if not current.displays:
+            return self._t(N_("No display connected"))
+        fmt = self._fmt()
+        return self._t(N_("Shown on {shown} of {displays} displays"), shown=fmt.number(current.shown_on),
+                       displays=fmt.number(current.displays))
+
+    def _shown_ok(self) -> bool:
+        current = self.c.counter.current if self.c.counter else None
+        return bool(current and current.displays and current.shown_on >= current.displays)
+
+    def _waiting(self) -> int:
+        return self.c.counter.waiting if self.c.counter else 0
+
+    def _waiting_text(self) -> str:
+        count = self._waiting()
+        text = ngettext(self.c.language, "{count} customer waiting", "{count} customers waiting", count)
+        return text.format(count=self._fmt().number(count))
+
+    def _entry(self) -> str:
+        return self.c.entry
+
+    def _alert(self) -> bool:
+        return bool(self.c.alert and self.c.alert.active)
+
+    agentName = Property(str, _agent_name, notify=changed)
+    counterName = Property(str, _counter_name, notify=changed)
+    paused = Property(bool, _paused, notify=changed)
+    pausedText = Property(str, _paused_text, notify=changed)
+    hasCurrent = Property(bool, _has_current, notify=changed)
+    currentNumber = Property(str, _number, notify=changed)
+    currentStatus = Property(str, _status, notify=changed)
+    currentStatusText = Property(str, _status_text, notify=changed)
+    waitedText = Property(str, _waited_text, notify=changed)
+    elapsedText = Property(str, _elapsed_text, notify=tick)
+    shownText = Property(str, _shown_text, notify=changed)
+    shownOk = Property(bool, _shown_ok, notify=changed)
+    waitingCount = Property(int, _waiting, notify=changed)
+    waitingText = Property(str, _waiting_text, notify=changed)
+    entryText = Property(str, _entry, notify=changed)
+    alertActive = Property(bool, _alert, notify=changed)
+
+    # -- figures and pickers ---------------------------------------------------------------------------------------
+
+    def _figures_text(self) -> str:
+        tally = self.c.figures.of(self.c.agent)
+        fmt = self._fmt()
+        average = tally.average_service_s
+        text = self._t(N_("Served today: {served}"), served=fmt.number(tally.served))
+        if average is not None:
+            text += " · " + self._t(N_("average {duration}"), duration=fmt.duration(average))
+        if tally.no_shows:
+            text += " · " + self._t(N_("no-shows: {count}"), count=fmt.number(tally.no_shows))
+        return text
+
+    def _served(self) -> int:
+        return self.c.figures.of(self.c.agent).served
+
+    def _picker_open(self) -> bool:
+        return self.c.picker is not None
+
+    def _picker_title(self) -> str:
+        return self._t(self.c.picker.title) if self.c.picker else ""
+
+    def _picker_options(self) -> list[dict[str, str]]:
+        if self.c.picker is None:
+            return []
+        fmt = self._fmt()
+        return [{**o, "hint": fmt.digits(str(i + 1)) if i < 9 else ""} for i, o in enumerate(self.c.picker.options)]
+
+    figuresText = Property(str, _figures_text, notify=changed)
+    servedToday = Property(int, _served, notify=changed)
+    pickerOpen = Property(bool, _picker_open, notify=changed)
+    pickerTitle = Property(str, _picker_title, notify=changed)
+    pickerOptions = Property(list, _picker_options, notify=changed)

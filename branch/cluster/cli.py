@@ -1,0 +1,129 @@
+"""`smartqueue node cluster status|add|remove` and `smartqueue node force-single`.
+
+Membership changes go through the running cluster (pysyncobj's admin messages, encrypted with the cluster secret),
+one at a time, without stopping the branch. `force-single` rewrites a stopped node's Raft state so it runs alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+FORCE_SINGLE_WARNING = """\
+force-single makes this node a cluster of one, keeping its database. Do it ONLY when the branch's other members
+are gone for good (dead disks, machines taken away). If another member still runs with the old membership, the
+branch may then run TWO queues that hand out the same numbers and can never be merged. Afterwards, wipe the data
+dir of any old member before it comes back, and add members again with `smartqueue node cluster add`."""
+
+
+def add_cluster_commands(actions: argparse._SubParsersAction) -> None:
+    cluster = actions.add_parser("cluster", help="the branch's Raft cluster: status and membership")
+    cluster.add_argument("--config", required=True)
+    cluster.add_argument("--data-dir")
+    what = cluster.add_subparsers(dest="cluster_action", required=True)
+    status = what.add_parser("status", help="role, term, leader, members, log indexes (JSON)")
+    status.add_argument("--address", help="ask this member (host:port) instead of self_address")
+    status.set_defaults(handler=cluster_status)
+    add = what.add_parser("add", help="add a member (start it first with every current member as peers and an "
+                                      "empty data dir)")
+    add.add_argument("member", help="the new member's Raft address host:port")
+    add.set_defaults(handler=cluster_add)
+    remove = what.add_parser("remove", help="remove a member (a dead machine)")
+    remove.add_argument("member", help="the member's Raft address host:port")
+    remove.set_defaults(handler=cluster_remove)
+
+    single = actions.add_parser("force-single", help="DANGER: make this stopped node a cluster of one")
+    single.add_argument("--config", required=True)
+    single.add_argument("--data-dir")
+    single.add_argument("--yes-the-other-members-are-gone-for-good", dest="confirmed", action="store_true",
+                        help="confirm you read the warning")
+    single.set_defaults(handler=force_single)
+
+
+def _load(args: argparse.Namespace):
+    from config.cluster import cluster_of
+    from config.loader import ConfigError, load_config
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as err:
+        print(f"configuration error:\n{err}", file=sys.stderr)
+        raise SystemExit(2) from None
+    cluster = cluster_of(config)
+    if cluster is None:
+        print("this configuration has no [cluster] section", file=sys.stderr)
+        raise SystemExit(2)
+    return config, cluster
+
+
+def _admin(cluster, address: str, command: list):
+    from branch.cluster.replica import admin_command, raft_password
+
+    return admin_command(address, raft_password(cluster.secret.get_secret_value()), command)
+
+
+def cluster_status(args: argparse.Namespace) -> int:
+    _, cluster = _load(args)
+    try:
+        status = _admin(cluster, args.address or cluster.self_address, ["status"])
+    except ConnectionError as err:
+        print(f"no answer: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps({k: (str(v) if not isinstance(v, int | float | str | bool | type(None)) else v)
+                      for k, v in status.items()}, indent=2, sort_keys=True))
+    return 0
+
+
+def _change(args: argparse.Namespace, verb: str) -> int:
+    _, cluster = _load(args)
+    try:
+        result = _admin(cluster, cluster.self_address, [verb, args.member])
+    except ConnectionError as err:
+        print(f"the change failed: {err} (is the node running? is there a leader?)", file=sys.stderr)
+        return 1
+    if result != "SUCCESS":
+        print(f"the change failed: {result}", file=sys.stderr)
+        return 1
+    print(f"{args.member} {'added to' if verb == 'add' else 'removed from'} the cluster", file=sys.stderr)
+    return 0
+
+
+def cluster_add(args: argparse.Namespace) -> int:
+    return _change(args, "add")
+
+
+def cluster_remove(args: argparse.Namespace) -> int:
+    return _change(args, "remove")
+
+
+def force_single(args: argparse.Namespace) -> int:
+    from branch.cluster.replica import write_bootstrap_dump
+    from branch.store import Store
+
+    config, cluster = _load(args)
+    if not args.confirmed:
+        print(FORCE_SINGLE_WARNING, file=sys.stderr)
+        print("\nrun again with --yes-the-other-members-are-gone-for-good", file=sys.stderr)
+        return 2
+    data_dir = Path(args.data_dir or config.node.data_dir)
+    try:
+        _admin(cluster, cluster.self_address, ["status"])
+    except ConnectionError:
+        pass
+    else:
+        print("the node is running: stop it first", file=sys.stderr)
+        return 2
+    store = Store(data_dir / "branch.sqlite3")
+    try:
+        index = write_bootstrap_dump(store.path, data_dir, cluster.self_address, [])
+        store.execute_write("UPDATE cluster_state SET applied_index = ?, generation = generation + 1 WHERE id = 1",
+                            (index,))
+        store.execute_write("DELETE FROM cluster_members WHERE raft_address != ?", (cluster.self_address,))
+    finally:
+        store.close()
+    print(FORCE_SINGLE_WARNING, file=sys.stderr)
+    print(f"\n{cluster.self_address} is now a cluster of one (its Raft state, not `peers`, holds the membership "
+          "from now on): start it", file=sys.stderr)
+    return 0

@@ -1,0 +1,248 @@
+"""Raft through pysyncobj 0.3.17: the only module that imports pysyncobj.
+
+What pysyncobj does, checked in its source (0.3.17) and relied on here:
+- A replicated method runs on pysyncobj's own thread, once per committed entry, in log order. After a restart it
+  replays its journal from the last full dump (`raftLastApplied` restarts at 1 or at the dump's index), so the
+  applier skips every index already recorded in SQLite (`cluster_state.applied_index`, same transaction).
+  `raftLastApplied + 1` is the index of the entry being applied.
+- The apply blocks pysyncobj's thread until the node's loop has decided, applied and committed the entry. Then the
+  database is exactly at `raftLastApplied` whenever pysyncobj serialises, so a full dump is a plain SQLite backup.
+- Log compaction with a custom `serializer(tmp_file, (last_entry, prev_entry, members))` runs synchronously (no fork)
+  on that thread; the dump file is what the leader streams to a follower whose next index is below its log start
+  (`logCompactionBatchSize` chunks), and `deserializer(file)` is called at start-up (if the dump exists) and when a
+  streamed dump is complete. Our dump file is a SQLite database (a backup) with one extra table holding pysyncobj's
+  tuple (pickled with pysyncobj's pickle: only trust your own members; the traffic is encrypted with the password).
+- The journal is an mmap that is never fsynced (the OS keeps it across kill -9, not across power loss); the commit
+  index is saved once a second, term and vote at once.
+- `leaderFallbackTimeout` (default 30 s!) is how long a leader cut from the majority keeps believing it leads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pysyncobj import SyncObj, SyncObjConf, replicated
+from pysyncobj import pickle as raft_pickle
+from pysyncobj.config import FAIL_REASON
+from pysyncobj.node import TCPNode
+from pysyncobj.utility import TcpUtility, UtilityException
+
+log = logging.getLogger(__name__)
+
+NO_OP = b"\x01"
+FOLLOWER, CANDIDATE, LEADER = 0, 1, 2
+ROLE_NAMES = {FOLLOWER: "follower", CANDIDATE: "candidate", LEADER: "leader"}
+FAILURES = {v: k.lower() for k, v in vars(FAIL_REASON).items() if not k.startswith("_")}
+DUMP_TABLE = "cluster_dump"
+
+Apply = Callable[[int, bytes], None]  # (raft index, payload) on pysyncobj's thread; returns once applied
+
+
+def journal_paths(data_dir: Path) -> list[Path]:
+    raft = data_dir / "raft"
+    return [raft / "journal", raft / "journal.meta", raft / "dump", raft / "dump.tmp", raft / "dump.1.tmp"]
+
+
+def has_raft_state(data_dir: Path) -> bool:
+    return any(p.exists() for p in journal_paths(data_dir)[:3])
+
+
+def wipe_raft_state(data_dir: Path) -> None:
+    for path in journal_paths(data_dir):
+        path.unlink(missing_ok=True)
+
+
+def raft_password(secret: str) -> str:
+    import hashlib
+    import hmac
+
+    return hmac.new(secret.encode(), b"smartqueue raft password", hashlib.sha256).hexdigest()
+
+
+# -- dumps: a SQLite backup plus pysyncobj's (last entry, previous entry, members) ---------------------------------
+
+
+def write_dump(db_path: Path, target: str, meta: tuple) -> None:
+    """Back the database up into `target` and store pysyncobj's tuple in it."""
+    Path(target).unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    dest = sqlite3.connect(target, isolation_level=None)
+    try:
+        source.backup(dest)
+        dest.execute("PRAGMA journal_mode=DELETE")
+        dest.execute(f"CREATE TABLE IF NOT EXISTS {DUMP_TABLE} (meta BLOB NOT NULL)")
+        dest.execute(f"DELETE FROM {DUMP_TABLE}")
+        dest.execute(f"INSERT INTO {DUMP_TABLE} VALUES (?)", (raft_pickle.dumps(meta),))
+        dest.execute("UPDATE cluster_state SET applied_index = ?", (meta[0][1],))
+    finally:
+        dest.close()
+        source.close()
+
+
+def read_dump_meta(path: str) -> tuple:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return raft_pickle.loads(conn.execute(f"SELECT meta FROM {DUMP_TABLE}").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def write_bootstrap_dump(db_path: Path, data_dir: Path, self_address: str, members: list[str]) -> int:
+    """A founder's (or force-single's) starting point: a dump of this database at log index 3, term 1.
+
+    The log then starts at index 2, so any member that joins with an empty database gets this dump first instead
+    of replaying a log that does not hold the history made before the cluster (or before force-single).
+    """
+    raft = data_dir / "raft"
+    raft.mkdir(parents=True, exist_ok=True)
+    wipe_raft_state(data_dir)
+    cluster = {TCPNode(address) for address in [self_address, *members]}
+    meta = ((NO_OP, 3, 1), (NO_OP, 2, 1), cluster)
+    write_dump(db_path, str(raft / "dump.tmp"), meta)
+    os.replace(raft / "dump.tmp", raft / "dump")
+    return 3
+
+
+class _Raft(SyncObj):
+    def __init__(self, replica: Replica, self_address: str, peers: list[str], conf: SyncObjConf) -> None:
+        self._replica = replica
+        super().__init__(self_address, peers, conf)
+
+    @replicated
+    def apply_entry(self, payload: bytes) -> None:
+        self._replica._on_entry(self.raftLastApplied + 1, payload)
+
+
+class Replica:
+    """A member of the branch's Raft group. Proposals are thread-safe; applies run on pysyncobj's thread."""
+
+    def __init__(self, *, data_dir: Path, db_path: Path, self_address: str, peers: list[str], password: str,
+                 apply: Apply, applied_index: Callable[[], int], install_dump: Callable[[str, int], None],
+                 settings: Any, witness: bool = False, bind_address: str | None = None) -> None:
+        self.data_dir, self.db_path = data_dir, db_path
+        self.self_address = self_address
+        self.witness = witness
+        self._apply, self._applied_index, self._install = apply, applied_index, install_dump
+        raft = data_dir / "raft"
+        raft.mkdir(parents=True, exist_ok=True)
+        self._last_transfer = 0.0
+        self.installs = 0
+        conf = SyncObjConf(
+            password=password, journalFile=str(raft / "journal"), fullDumpFile=str(raft / "dump"),
+            dynamicMembershipChange=True, appendEntriesUseBatch=False,
+            raftMinTimeout=settings.election_timeout_min_s, raftMaxTimeout=settings.election_timeout_max_s,
+            appendEntriesPeriod=settings.heartbeat_s, leaderFallbackTimeout=settings.leader_fallback_s,
+            connectionTimeout=settings.connection_timeout_s, connectionRetryTime=settings.connection_retry_s,
+            logCompactionMinEntries=settings.log_compaction_entries, logCompactionMinTime=10 ** 9,
+            logCompactionBatchSize=2 ** 20, commandsWaitLeader=False, bindAddress=bind_address,
+            serializer=self._serialize, deserializer=self._deserialize)
+        self._raft = _Raft(self, self_address, peers, conf)
+        self._raft.addOnTickCallback(self._tick)
+
+    # -- pysyncobj's thread ---------------------------------------------------------------------------------------
+
+    def _on_entry(self, index: int, payload: bytes) -> None:
+        if index <= self._applied_index():
+            return  # replayed from the journal: already in SQLite
+        self._apply(index, payload)
+
+    def _serialize(self, filename: str, data: tuple) -> None:
+        started = time.perf_counter()
+        write_dump(self.db_path, filename, data)
+        log.info("raft log compacted at index %d (SQLite backup, %.0f ms)", data[0][1],
+                 (time.perf_counter() - started) * 1000)
+
+    def _deserialize(self, filename: str) -> tuple:
+        meta = read_dump_meta(filename)
+        index = meta[0][1]
+        if self._applied_index() < index:
+            log.info("installing a full dump at raft index %d (local database at %d)", index, self._applied_index())
+            self._install(filename, index)
+            self.installs += 1
+        return meta
+
+    def _tick(self) -> None:
+        if self.witness and self._raft._isLeader() and time.monotonic() - self._last_transfer > 0.3:
+            self._last_transfer = time.monotonic()
+            self._raft.transferLeadership()  # a witness only breaks ties: hand the lead to a caught-up node
+
+    # -- any thread -------------------------------------------------------------------------------------------------
+
+    def propose(self, payload: bytes, on_failure: Callable[[str], None] | None = None) -> None:
+        """Append to the log (forwarded to the leader by a follower). `on_failure(reason)` if it is not applied."""
+
+        def callback(result, error) -> None:
+            if error != FAIL_REASON.SUCCESS and on_failure is not None:
+                on_failure(FAILURES.get(error, str(error)))
+
+        self._raft.apply_entry(payload, callback=callback)
+
+    @property
+    def is_leader(self) -> bool:
+        return self._raft._isLeader()
+
+    @property
+    def role(self) -> str:
+        return ROLE_NAMES.get(self._raft._SyncObj__raftState, "follower")  # type: ignore[attr-defined]
+
+    @property
+    def term(self) -> int:
+        return self._raft.raftCurrentTerm
+
+    @property
+    def leader(self) -> str | None:
+        leader = self._raft._getLeader()
+        return leader.address if leader is not None else None
+
+    def members(self) -> list[str]:
+        return sorted([self.self_address, *(n.address for n in self._raft.otherNodes)])
+
+    def connected_majority(self) -> bool:
+        return self._raft.hasQuorum
+
+    def leader_has_quorum(self, within_s: float) -> bool:
+        """A leader heard from a majority (itself included) in the last `within_s` seconds."""
+        if not self._raft._isLeader():
+            return False
+        others = self._raft.otherNodes
+        responses = self._raft._SyncObj__lastResponseTime  # type: ignore[attr-defined]
+        deadline = time.monotonic() - within_s
+        heard = 1 + sum(1 for node in others if responses.get(node, 0) > deadline)
+        return heard > (len(others) + 1) / 2
+
+    def status(self) -> dict[str, Any]:
+        status = self._raft.getStatus()
+        return {"role": self.role, "term": self.term, "leader": self.leader, "members": self.members(),
+                "commit_index": status["commit_idx"], "last_applied": status["last_applied"],
+                "log_entries": status["log_len"], "has_quorum": status["has_quorum"]}
+
+    def force_compaction(self) -> None:
+        self._raft.forceLogCompaction()
+
+    def stop(self) -> None:
+        self._raft.destroy_synchronous()
+
+
+def admin_command(address: str, password: str, command: list, timeout: float = 5.0) -> Any:
+    """A pysyncobj utility message (status, add, remove, transfer) to a member's Raft port."""
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["value"] = TcpUtility(password, timeout).executeCommand(address, command)
+        except UtilityException as err:
+            result["error"] = str(err)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout + 1)
+    if "error" in result or "value" not in result:
+        raise ConnectionError(result.get("error") or f"no answer from {address}")
+    return result["value"]

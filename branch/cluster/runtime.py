@@ -1,0 +1,466 @@
+"""The node's side of the cluster: proposing commands, applying the committed log, leadership, write refusal.
+
+- The leader fixes time and ids (`make(now_ms)` builds the Command) and proposes {command, actor, command id,
+  idempotency key} to the Raft log. Every member applies committed entries in log order through the pure engine on
+  its loop and commits them on its writer thread (`BranchCore.prepare` + `BranchNode._persist`), recording the Raft
+  index in the same transaction. The leader answers the client once its own apply is done (committed + applied).
+- A command refused by the engine (DomainError) is applied as a no-op everywhere (only the index is recorded).
+- Idempotency is checked again at apply time, so two proposals with the same key (a retry racing a slow commit,
+  a retry after a failover) issue one ticket; followers store the same record with a response built from state.
+- Device tokens and pairing codes are replicated as rows: local writes (API, CLI) are queued by SQLite triggers in
+  `cluster_pending` and proposed through the log by whichever member made them.
+- Followers refuse writes (503 `not_leader` with the leader's API URL); without a majority every member refuses
+  writes (503 `no_quorum`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import hmac
+import json
+import logging
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from branch.api_errors import ApiError, from_domain
+from branch.cluster.replica import Replica, has_raft_state, raft_password, write_bootstrap_dump
+from branch.migrations import migrate
+from branch.store import Batch
+from config.cluster import ClusterConfig
+from queue_engine import commands as cmd
+from queue_engine.errors import DomainError
+
+if TYPE_CHECKING:
+    from branch.node import BranchNode
+
+log = logging.getLogger(__name__)
+
+SET_APPLIED = "UPDATE cluster_state SET applied_index = ? WHERE id = 1"
+REPLICATED_TABLES = {"devices": "id", "pairing_codes": "code_hash"}
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+TRIGGERS = [
+    f"CREATE TRIGGER IF NOT EXISTS cluster_{table}_{op.lower()} AFTER {op} ON {table}"
+    f" WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'cluster.applying')"
+    f" BEGIN INSERT INTO cluster_pending (tbl, row_key) VALUES ('{table}', NEW.{key}); END"
+    for table, key in REPLICATED_TABLES.items() for op in ("INSERT", "UPDATE")
+]
+
+
+def session_key(config: ClusterConfig) -> bytes:
+    """The agent-session signing key every member shares, derived from the cluster secret."""
+    return hmac.new(config.secret.get_secret_value().encode(), b"smartqueue session key", hashlib.sha256
+                    ).hexdigest().encode()
+
+
+def encode_command(command: cmd.Command) -> dict[str, Any]:
+    return {"type": type(command).__name__,
+            "fields": {f.name: getattr(command, f.name) for f in dataclasses.fields(command)}}
+
+
+def decode_command(data: dict[str, Any]) -> cmd.Command:
+    kind = getattr(cmd, data["type"], None)
+    if not (isinstance(kind, type) and issubclass(kind, cmd.Command)):
+        raise ValueError(f"unknown command type {data['type']!r}")
+    return kind(**data["fields"])
+
+
+class ClusterRuntime:
+    def __init__(self, node: BranchNode, config: ClusterConfig) -> None:
+        self.node = node
+        self.config = config
+        self.replica: Replica | None = None
+        self.applied_index = 0
+        self.role = "follower"
+        self.term = 0
+        self.leader_address: str | None = None
+        self.members: dict[str, str | None] = {}
+        self._waiters: dict[str, tuple[asyncio.Future, Any]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._stopping = False
+        self._last_at = 0
+        self._proposed_rows: dict[int, float] = {}
+        self._announced = 0.0
+        self.applies = 0
+
+    # -- lifecycle ----------------------------------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        if self.config.api_url:
+            return self.config.api_url.rstrip("/")
+        host = self.config.self_address.rsplit(":", 1)[0]
+        return f"http://{host}:{self.node.port}"
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        node = self.node
+        data_dir = node.data_dir
+        await node.write(self._prepare_database)
+        rows = node.store.query("SELECT applied_index FROM cluster_state WHERE id = 1")
+        self.applied_index = rows[0][0]
+        seq = node.core.seq
+        if not has_raft_state(data_dir) and self.applied_index == 0 and seq > 0:
+            if self.config.peers:
+                raise RuntimeError(
+                    "this node holds a queue history but no cluster state: start it alone first (peers = []) so it "
+                    "founds the cluster, then add the other members (with empty data dirs) with "
+                    "`smartqueue node cluster add`")
+            self.applied_index = await node.write(lambda: self._bootstrap([]))
+            log.info("founding the cluster from this node's database (seq %d)", seq)
+        self._last_at = max([r[0] or 0 for r in node.store.query("SELECT MAX(at_ms) FROM events")] + [0])
+        self.members = {r[0]: r[1] for r in node.store.query("SELECT raft_address, api_url FROM cluster_members")}
+        self.replica = await asyncio.to_thread(self._make_replica)
+        self._tasks = [asyncio.create_task(self._watch(), name="sq-cluster-watch"),
+                       asyncio.create_task(self._pump_rows(), name="sq-cluster-rows")]
+        log.info("cluster member %s (%s), peers %s, applied index %d", self.config.self_address,
+                 "witness" if self.config.witness else "voter", self.config.peers, self.applied_index)
+
+    def _bootstrap(self, members: list[str]) -> int:
+        index = write_bootstrap_dump(self.node.store.path, self.node.data_dir, self.config.self_address, members)
+        self.node.store.execute_write(SET_APPLIED, (index,))
+        return index
+
+    def _prepare_database(self) -> None:
+        store = self.node.store
+        if not store.writer_query("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cluster_%'"):
+            for table, key in REPLICATED_TABLES.items():  # rows made before this node ran in a cluster
+                store.execute_write(f"INSERT INTO cluster_pending (tbl, row_key) SELECT '{table}', {key} FROM {table}")
+        for statement in TRIGGERS:
+            self.node.store.execute_write(statement)
+        self.node.store.execute_write("DELETE FROM meta WHERE key = 'cluster.applying'")
+
+    def _make_replica(self) -> Replica:
+        cfg = self.config
+        return Replica(
+            data_dir=self.node.data_dir, db_path=self.node.store.path, self_address=cfg.self_address,
+            peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._apply_blocking,
+            applied_index=lambda: self.applied_index, install_dump=self._install_blocking, settings=cfg,
+            witness=cfg.witness, bind_address=cfg.bind_address)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.replica is not None:
+            await asyncio.to_thread(self.replica.stop)
+        for future, _ in list(self._waiters.values()):
+            if not future.done():
+                future.set_result(("failed", "stopping"))
+
+    # -- leadership --------------------------------------------------------------------------------------------
+
+    @property
+    def is_leader(self) -> bool:
+        return self.replica is not None and self.replica.is_leader and not self.config.witness
+
+    async def _watch(self) -> None:
+        while True:
+            replica = self.replica
+            role, term, leader = replica.role, replica.term, replica.leader
+            if (role, term, leader) != (self.role, self.term, self.leader_address):
+                was_leader = self.role == "leader"
+                self.role, self.term, self.leader_address = role, term, leader
+                log.info("raft: %s in term %d (leader %s)", role, term, leader)
+                if self.node.advertiser is not None:
+                    try:
+                        await self.node.advertiser.update(role, term)
+                    except Exception:
+                        log.exception("zeroconf update failed")
+                if was_leader != (role == "leader") and not self.config.witness:
+                    self.node._leadership_changed(role == "leader")  # [cluster] listeners (e.g. sync)
+            if leader is not None and self.members.get(self.config.self_address) != self.api_url \
+                    and time.monotonic() - self._announced > 2.0:
+                self._announced = time.monotonic()
+                self._propose({"kind": "member", "raft": self.config.self_address, "api": self.api_url,
+                               "node_id": self.node.node_id, "witness": self.config.witness})
+            await asyncio.sleep(0.05)
+
+    def leader_url(self) -> str | None:
+        leader = self.leader_address
+        return self.members.get(leader) if leader else None
+
+    def check_writable(self) -> None:
+        """Raise the documented 503 unless this node may accept a write now."""
+        replica = self.replica
+        if replica is None:
+            raise ApiError(503, "no_quorum", "the node is joining its cluster; try again shortly",
+                           headers={"Retry-After": "1"})
+        if self.is_leader:
+            if not replica.leader_has_quorum(self.config.leader_fallback_s):
+                raise ApiError(503, "no_quorum", "this node cannot reach a majority of its cluster: writes are "
+                               "refused so the branch never runs two queues", headers={"Retry-After": "1"})
+            return
+        if replica.connected_majority() and not (replica.is_leader and self.config.witness):
+            raise ApiError(503, "not_leader", "this node is not the branch's leader; send writes to the leader",
+                           headers={"Retry-After": "1"}, leader=self.leader_url())
+        if self.config.witness and replica.is_leader:
+            raise ApiError(503, "not_leader", "this witness is handing the lead over", headers={"Retry-After": "1"},
+                           leader=None)
+        raise ApiError(503, "no_quorum", "this node cannot reach a majority of its cluster: writes are refused "
+                       "so the branch never runs two queues", headers={"Retry-After": "1"})
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler):
+        if request.method not in READ_METHODS:
+            self.check_writable()
+        return await handler(request)
+
+    def health(self) -> dict[str, Any]:
+        replica = self.replica
+        out: dict[str, Any] = {"role": "witness" if self.config.witness else self.role, "term": self.term,
+                               "leader": self.leader_url()}
+        if replica is not None:
+            out["cluster"] = {**replica.status(), "applied_index": self.applied_index,
+                              "self": self.config.self_address}
+        return out
+
+    # -- proposing ------------------------------------------------------------------------------------------------
+
+    def _propose(self, payload: dict[str, Any], on_failure: Callable[[str], None] | None = None) -> None:
+        data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        self.replica.propose(data, on_failure)
+
+    async def run_command(self, principal, make, respond, *, idempotency_key: str | None = None,
+                          request_hash: str = "") -> tuple[int, Any, bool]:
+        node = self.node
+        self.check_writable()
+        scope = principal.scope if principal else "anonymous"
+        if idempotency_key is not None:
+            found = node.store.idempotent_response(scope, idempotency_key)
+            if found is not None:
+                return _stored(found, request_hash)
+        command = make(max(node.now_ms(), self._last_at))  # time never runs backwards across a failover
+        actor = {"device": principal.device if principal else None, "agent": principal.agent if principal else None}
+        command_id = uuid.uuid4().hex
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        self._waiters[command_id] = (future, respond)
+
+        def failed(reason: str) -> None:
+            loop.call_soon_threadsafe(self._fail, command_id, reason)
+
+        try:
+            self._propose({"kind": "command", "id": command_id, "origin": node.node_id, **encode_command(command),
+                           "actor": actor, "idem": [scope, idempotency_key, request_hash] if idempotency_key else None},
+                          failed)
+            try:
+                kind, value = await asyncio.wait_for(asyncio.shield(future), self.config.commit_timeout_s)
+            except TimeoutError:
+                quorum = self.replica.leader_has_quorum(self.config.leader_fallback_s)
+                raise ApiError(503, "commit_timeout" if quorum else "no_quorum",
+                               "the cluster did not commit this command in time; retry with the same "
+                               "Idempotency-Key", headers={"Retry-After": "1"}) from None
+        finally:
+            self._waiters.pop(command_id, None)
+        name = type(command).__name__
+        if kind == "domain":
+            node.metrics.inc("sq_commands_total", type=name, result=value.code)
+            raise from_domain(value)
+        if kind == "error":
+            raise value
+        if kind == "failed":
+            raise ApiError(503, "not_leader", f"the command was not committed ({value}); retry", leader=None,
+                           headers={"Retry-After": "1"})
+        node.metrics.inc("sq_commands_total", type=name, result="ok")
+        return value
+
+    def _fail(self, command_id: str, reason: str) -> None:
+        waiter = self._waiters.get(command_id)
+        if waiter is not None and not waiter[0].done():
+            waiter[0].set_result(("failed", reason))
+
+    def _resolve(self, waiter, kind: str, value: Any) -> None:
+        if waiter is not None and not waiter[0].done():
+            waiter[0].set_result((kind, value))
+
+    # -- applying (pysyncobj's thread hands each committed entry to the loop and waits) ----------------------------
+
+    def _apply_blocking(self, index: int, payload: bytes) -> None:
+        self._run_on_loop(self._apply(index, payload))
+
+    def _install_blocking(self, filename: str, index: int) -> None:
+        self._run_on_loop(self._install(filename, index))
+
+    def _run_on_loop(self, coro) -> None:
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        while True:
+            try:
+                return future.result(0.5)
+            except FutureTimeout:
+                if self._stopping and self._loop.is_closed():
+                    raise RuntimeError("the node is stopping") from None
+
+    async def _apply(self, index: int, raw: bytes) -> None:
+        if index <= self.applied_index:
+            return
+        payload = json.loads(raw)
+        extra = [(SET_APPLIED, (index,))]
+        kind = payload.get("kind")
+        if kind == "command":
+            await self._apply_command(payload, extra)
+        elif kind == "rows":
+            await self._apply_rows(payload, extra)
+        elif kind == "member":
+            extra.append(("INSERT OR REPLACE INTO cluster_members (raft_address, api_url, node_id, witness)"
+                          " VALUES (?, ?, ?, ?)", (payload["raft"], payload["api"], payload["node_id"],
+                                                   int(payload["witness"]))))
+            await self._write(extra)
+            self.members[payload["raft"]] = payload["api"]
+        else:
+            log.error("raft index %d: unknown entry kind %r, skipped", index, kind)
+            await self._write(extra)
+        self.applied_index = index
+        self.applies += 1
+
+    async def _write(self, extra: list[tuple[str, tuple]]) -> None:
+        store = self.node.store
+        await self.node.write(lambda: store.write(Batch([], [], [], extra=extra)))
+
+    async def _apply_command(self, payload: dict[str, Any], extra: list) -> None:
+        node = self.node
+        waiter = self._waiters.get(payload["id"]) if payload.get("origin") == node.node_id else None
+        idem = payload.get("idem")
+        if idem:
+            found = node.store.idempotent_response(idem[0], idem[1])
+            if found is not None:  # a second proposal with the same key: the first one's answer
+                await self._write(extra)
+                try:
+                    self._resolve(waiter, "ok", _stored(found, idem[2]))
+                except ApiError as err:
+                    self._resolve(waiter, "error", err)
+                return
+        command = decode_command(payload)
+        self._last_at = max(self._last_at, command.at_ms)
+        respond = waiter[1] if waiter is not None else (self._generic_response(command) if idem else None)
+        try:
+            prepared = node.core.prepare(command, payload["actor"], payload["id"], respond,
+                                         tuple(idem) if idem else None)
+        except DomainError as err:
+            await self._write(extra)  # refused by the engine: the same no-op on every member
+            self._resolve(waiter, "domain", err)
+            return
+        except Exception:
+            log.exception("applying command %s failed; it is a no-op on every member", payload["id"])
+            node.core.reload()
+            await self._write(extra)
+            self._resolve(waiter, "error", ApiError(500, "internal_error", "the node failed to apply this command"))
+            return
+        prepared.batch.extra = extra
+        await node._persist(prepared)  # publishes to SSE once committed; a failed write raises: pysyncobj retries
+        status, body = prepared.response if prepared.response is not None else (200, None)
+        self._resolve(waiter, "ok", (status, body, False))
+
+    def _generic_response(self, command: cmd.Command):
+        """What a follower stores for an idempotency key (the leader stores its handler's own answer)."""
+        node = self.node
+
+        def respond(events) -> tuple[int, Any]:
+            from branch import views
+            from branch.handlers import _counter_view
+
+            try:
+                if isinstance(command, cmd.IssueTicket):
+                    state = node.core.state
+                    return 201, views.ticket_view(state, node.setup, state.tickets[command.ticket_id])
+                if isinstance(command, cmd.CounterCommand):
+                    return 200, {"counter": _counter_view(node, command.counter),
+                                 "events": [{"type": e.type, **e.data()} for e in events]}
+            except Exception:
+                log.exception("building a stored answer failed")
+            return 200, None
+
+        return respond
+
+    async def _apply_rows(self, payload: dict[str, Any], extra: list) -> None:
+        table, row = payload["tbl"], payload["row"]
+        if table not in REPLICATED_TABLES:
+            log.error("refusing to replicate rows of %r", table)
+            await self._write(extra)
+            return
+        columns = sorted(row)
+        for column in columns:
+            if not column.replace("_", "").isalnum():
+                raise ValueError(f"bad column {column!r}")
+        extra.append(("INSERT OR REPLACE INTO meta (key, value) VALUES ('cluster.applying', '1')", ()))
+        if table == "devices":
+            extra.append(("DELETE FROM devices WHERE token_hash = ? AND id != ?", (row["token_hash"], row["id"])))
+        extra.append((f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES"
+                      f" ({', '.join('?' for _ in columns)})", tuple(row[c] for c in columns)))
+        extra.append(("DELETE FROM meta WHERE key = 'cluster.applying'", ()))
+        if payload.get("origin") == self.node.node_id and payload.get("pending") is not None:
+            extra.append(("DELETE FROM cluster_pending WHERE id = ?", (payload["pending"],)))
+        await self._write(extra)
+        self.node.auth.forget_devices()
+
+    async def _pump_rows(self) -> None:
+        """Propose local device / pairing rows (API, CLI) so every member knows them."""
+        store = self.node.store
+        while True:
+            await asyncio.sleep(0.25)
+            if self.leader_address is None:
+                continue
+            try:
+                pending = store.query("SELECT id, tbl, row_key FROM cluster_pending ORDER BY id LIMIT 50")
+                now = time.monotonic()
+                for pending_id, table, key in pending:
+                    if now - self._proposed_rows.get(pending_id, 0) < 3.0 or table not in REPLICATED_TABLES:
+                        continue
+                    rows = store.query(f"SELECT * FROM {table} WHERE {REPLICATED_TABLES[table]} = ?", (key,))
+                    if not rows:
+                        await self.node.write(lambda i=pending_id: store.execute_write(
+                            "DELETE FROM cluster_pending WHERE id = ?", (i,)))
+                        continue
+                    self._proposed_rows[pending_id] = now
+                    self._propose({"kind": "rows", "tbl": table, "row": dict(rows[0]), "origin": self.node.node_id,
+                                   "pending": pending_id})
+            except Exception:
+                log.exception("replicating device rows failed; retrying")
+
+    # -- full dumps -------------------------------------------------------------------------------------------------
+
+    async def _install(self, filename: str, index: int) -> None:
+        """Replace this member's database with a dump from the leader (it was too far behind the log)."""
+        node = self.node
+        store = node.store
+
+        def restore() -> None:
+            source = sqlite3.connect(f"file:{filename}?mode=ro", uri=True)
+            try:
+                source.backup(store._writer)
+            finally:
+                source.close()
+            writer = store._writer
+            writer.execute("DROP TABLE IF EXISTS cluster_dump")
+            writer.execute("PRAGMA journal_mode=WAL")
+            migrate(writer)
+            writer.execute(SET_APPLIED, (index,))
+            for statement in TRIGGERS:
+                writer.execute(statement)
+
+        await node.write(restore)
+        node.core.reload()
+        self.applied_index = index
+        self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
+        self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
+        node.auth.forget_devices()
+        node.hub.close_all()  # live streams resume from their cursors (the backlog now comes from the new database)
+
+
+def _stored(found: tuple[str, int, str], request_hash: str) -> tuple[int, Any, bool]:
+    stored_hash, status, body = found
+    if stored_hash != request_hash:
+        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used for a different request")
+    return status, json.loads(body), True

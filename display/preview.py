@@ -1,0 +1,101 @@
+"""Board previews without a node: `python -m display.preview --out docs/screenshots` (fr, en, ar × both layouts).
+
+The board is fed a snapshot shaped like `NodeClient.state()` and built from the example branch, so the previews
+show real service and counter names in every language. Tests render the same way into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+from PySide6.QtGui import QImage
+
+from appkit.bootstrap import QmlHost, make_application
+from appkit.i18n import install_translator
+from config.display import DisplayConfig
+from config.loader import load_config
+from display.board import BoardModel
+from display.viewmodel import DisplayViewModel
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config" / "examples" / "node.toml"
+QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
+SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+MESSAGES = {"fr": "Bienvenue ! Pensez à préparer votre pièce d'identité.",
+            "en": "Welcome! Please have your ID card ready.",
+            "ar": "مرحبا بكم! يرجى تحضير بطاقة التعريف."}
+
+
+def sample_snapshot(seq: int = 100) -> dict[str, Any]:
+    """A busy morning at the example branch, as the node's state() would describe it."""
+    config = load_config(EXAMPLE)
+    services = [{"id": s.id, "prefix": s.prefix, "names": s.names.as_dict(), "group": s.group, "open_now": True,
+                 "waiting": w, "open_counters": 2, "estimated_wait_s": e}
+                for s, (w, e) in zip(config.services, [(7, 840), (3, 300), (0, None)], strict=True)]
+    calls = [("A-042", "accounts", "1"), ("C-017", "cash", "2"), ("B-005", "loans", "3"), ("A-041", "accounts", "1"),
+             ("C-016", "cash", "2"), ("A-040", "accounts", "3"), ("C-015", "cash", "2")]
+    recent = [{"ticket_id": f"t-{n}", "number": n, "service": s, "counter": c, "at": f"2026-11-24T09:4{i}:00Z",
+               "recalls": 0, "status": "called" if i < 3 else "served"} for i, (n, s, c) in enumerate(calls)]
+    counters = []
+    for c in config.counters:
+        current = next((r for r in recent[:3] if r["counter"] == c.id), None)
+        counters.append({
+            "id": c.id, "names": c.names.as_dict(), "zone": c.zone,
+            "services": [x if isinstance(x, str) else x.service for x in c.services],
+            "agent": "alice", "paused": False, "open": True, "waiting": 4,
+            "current": None if current is None else {
+                "id": current["ticket_id"], "number": current["number"], "service": current["service"],
+                "status": "called", "called_at": current["at"], "recalls": 0}})
+    return {"seq": seq, "day": "2026-11-24", "now": "2026-11-24T09:47:00Z",
+            "branch": {"id": config.branch.id, "names": config.branch.name.as_dict(),
+                       "timezone": config.branch.timezone},
+            "services": services, "counters": counters, "recent_calls": recent, "waiting": [], "parked": []}
+
+
+def render(out: Path, language: str, layout: str, *, settle_ms: int = 400) -> QImage:
+    """Render one board to `out` (PNG) and return the image."""
+    make_application("smartqueue-display-preview")
+    config = DisplayConfig(layout=layout, languages=[language], message=MESSAGES)
+    board = BoardModel(recent_limit=config.recent_calls)
+    board.load(sample_snapshot())
+    fixed = dt.datetime(2026, 11, 24, 9, 47, tzinfo=dt.UTC)
+    vm = DisplayViewModel(config, board, [language], clock=lambda: fixed)
+    vm.set_stale(False)
+    translator = install_translator(language)
+    host = QmlHost(QML, {"vm": vm}, fullscreen=False)
+    try:
+        host.window.resize(*SIZES[layout])
+        loop = QEventLoop()
+        QTimer.singleShot(settle_ms, loop.quit)
+        loop.exec()
+        image = host.window.grabWindow()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        image.save(str(out))
+        return image
+    finally:
+        host.window.close()
+        host.close()
+        QCoreApplication.removeTranslator(translator)
+        QCoreApplication.processEvents()
+        vm.deleteLater()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m display.preview", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    for layout in SIZES:
+        for language in ("fr", "en", "ar"):
+            path = args.out / f"display-{layout}-{language}.png"
+            render(path, language, layout)
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

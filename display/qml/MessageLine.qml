@@ -1,0 +1,45 @@
+// The scrolling message line (configured, or pushed by central): it rests at its reading start for a moment,
+// scrolls out, then comes back in from the far edge. Right to left, it moves the other way.
+import QtQuick
+
+Rectangle {
+    id: line
+    objectName: "messageLine"
+    required property QtObject theme
+    color: theme.accent
+    clip: true
+
+    readonly property real restX: vm.rtl ? line.width - message.width - 24 * theme.u : 24 * theme.u
+    readonly property real outX: vm.rtl ? line.width : -message.width
+    readonly property real inX: vm.rtl ? -message.width : line.width
+
+    Text {
+        id: message
+        objectName: "messageText"
+        anchors.verticalCenter: parent.verticalCenter
+        x: line.restX
+        text: vm.messageText
+        color: line.theme.accentText
+        font.pixelSize: 36 * line.theme.u
+        font.bold: true
+        onTextChanged: scroll.restart()
+    }
+
+    SequentialAnimation {
+        id: scroll
+        objectName: "messageScroll"
+        loops: Animation.Infinite
+        running: line.visible && message.text !== ""
+        PropertyAction { target: message; property: "x"; value: line.restX }
+        PauseAnimation { duration: 3000 }
+        NumberAnimation {
+            target: message; property: "x"; from: line.restX; to: line.outX
+            duration: Math.max(1, Math.abs(line.restX - line.outX) / vm.messageSpeed * 1000)
+        }
+        PropertyAction { target: message; property: "x"; value: line.inX }
+        NumberAnimation {
+            target: message; property: "x"; from: line.inX; to: line.restX
+            duration: Math.max(1, Math.abs(line.inX - line.restX) / vm.messageSpeed * 1000)
+        }
+    }
+}

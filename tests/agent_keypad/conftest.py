@@ -1,0 +1,132 @@
+"""A keypad (controller + view-model, no window unless asked) against a real node on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from agent_keypad.app import Keypad
+from branch.client import NodeClient
+from branch.node import BranchNode
+from config.loader import load_config
+from config.schema import AppConfig
+from tests.branch.conftest import RunningNode, example_config, start_node, stop_node
+
+KEYPAD_EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "keypad.toml"
+
+
+@dataclass
+class FakeSound:
+    """Counts alert sounds instead of playing them (no audio device here; DESIGN.md "Sound")."""
+
+    played: int = 0
+    available: bool = True
+
+    def play(self) -> None:
+        self.played += 1
+
+
+@dataclass
+class KeypadRig:
+    running: RunningNode
+    keypad: Keypad
+    sound: FakeSound
+    extra: list = field(default_factory=list)
+
+    @property
+    def c(self):
+        return self.keypad.controller
+
+    @property
+    def vm(self):
+        return self.keypad.vm
+
+
+def keypad_config(tmp_path: Path, *, fingerprint: bool = False, **keypad) -> AppConfig:
+    config = load_config(KEYPAD_EXAMPLE)
+    settings = {"alert_delay_s": 0.05, "double_press_ms": 300, **keypad}
+    update = {
+        "device": config.device.model_copy(update={"data_dir": str(tmp_path / "keypad")}),
+        "keypad": config.keypad.model_copy(update=settings),
+    }
+    if not fingerprint:
+        update["fingerprint"] = None
+    return config.model_copy(update=update)
+
+
+def make_rig(running: RunningNode, tmp_path: Path, *, token: str | None = None, fingerprint=None,
+             language: str = "fr", **keypad) -> KeypadRig:
+    config = keypad_config(tmp_path, **keypad)
+    sound = FakeSound()
+    client = NodeClient(token or running.tokens["keypad"], base_url=running.url, timeout=2.0, retries=1,
+                        backoff=0.05)
+    return KeypadRig(running, Keypad(config, client, language=language, sound=sound, fingerprint=fingerprint),
+                     sound)
+
+
+def started(rig: KeypadRig, qtbot) -> KeypadRig:
+    rig.c.start()
+    qtbot.waitUntil(lambda: rig.c.online and rig.c.counter is not None, timeout=5000)
+    return rig
+
+
+def login(rig: KeypadRig, qtbot, agent: str = "alice", pin: str = "1234") -> None:
+    rig.c.select_agent(agent)
+    for digit in pin:
+        rig.c.type_text(digit)
+    with qtbot.waitSignal(rig.c.loggedInChanged, timeout=5000):
+        rig.c.login()
+    qtbot.waitUntil(lambda: rig.c.counter is not None and rig.c.counter.agent == agent, timeout=5000)
+
+
+def press_and_wait(rig: KeypadRig, qtbot, action: str, source: str = "") -> None:
+    with qtbot.waitSignal(rig.c.actionDone, timeout=5000, check_params_cb=lambda name: name == action):
+        rig.c.press(action, source)
+
+
+def issue(rig: KeypadRig, service: str = "accounts", n: int = 1) -> list[dict]:
+    kiosk = rig.running.client("kiosk")
+    return [kiosk.issue_ticket(service) for _ in range(n)]
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Iterator[RunningNode]:
+    running = start_node(tmp_path / "node")
+    yield running
+    stop_node(running)
+
+
+@pytest.fixture
+def rig(node: RunningNode, tmp_path: Path, qtbot) -> Iterator[KeypadRig]:
+    rig = make_rig(node, tmp_path)
+    yield started(rig, qtbot)
+    rig.keypad.close()
+
+
+def restart_node(data_dir: Path, port: int, config: AppConfig | None = None) -> RunningNode:
+    """The same node (same data dir, same port, same device tokens) started again, as after a crash."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: dict = {}
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+
+        async def boot() -> None:
+            node = BranchNode(config or example_config(), data_dir)
+            holder["node"] = node
+            holder["port"] = await node.start("127.0.0.1", port, advertise=False)
+            ready.set()
+
+        loop.run_until_complete(boot())
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, name="test-node", daemon=True)
+    thread.start()
+    assert ready.wait(10), "node did not restart"
+    return RunningNode(holder["node"], f"http://127.0.0.1:{holder['port']}", {}, loop, thread)

@@ -1,0 +1,74 @@
+"""The pure parts: figures from events, typed ticket numbers, pickers, the [keypad] section and its example."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from agent_keypad import pickers
+from agent_keypad.counter import resolve_ticket
+from agent_keypad.figures import DayFigures
+from config.keypad import KeypadConfig
+from config.loader import load_config
+from tests.agent_keypad.conftest import KEYPAD_EXAMPLE
+
+
+def event(kind: str, at: str, **data) -> dict:
+    return {"seq": 1, "type": kind, "at": at, "actor": {}, "data": data}
+
+
+def test_figures_per_agent_from_call_or_start_to_served_and_reset_each_day():
+    figures = DayFigures()
+    figures.feed(event("TicketCalled", "2026-11-24T09:00:00.000Z", ticket_id="t1", agent="alice"))
+    figures.feed(event("TicketServiceStarted", "2026-11-24T09:01:00.000Z", ticket_id="t1", agent="alice"))
+    assert figures.feed(event("TicketServed", "2026-11-24T09:05:00.000Z", ticket_id="t1", agent="alice")) == "alice"
+    figures.feed(event("TicketCalled", "2026-11-24T09:06:00.000Z", ticket_id="t2", agent="alice"))
+    figures.feed(event("TicketServed", "2026-11-24T09:08:00.000Z", ticket_id="t2", agent="alice"))
+    figures.feed(event("TicketCalled", "2026-11-24T09:09:00.000Z", ticket_id="t3", agent="karim"))
+    figures.feed(event("TicketMarkedNoShow", "2026-11-24T09:10:00.000Z", ticket_id="t3", agent="karim"))
+    alice = figures.of("alice")
+    assert (alice.served, alice.no_shows, alice.average_service_s) == (2, 0, 180.0)  # 4 min and 2 min
+    assert (figures.of("karim").served, figures.of("karim").no_shows) == (0, 1)
+    assert figures.feed(event("BusinessDayStarted", "2026-11-25T03:00:00.000Z", day="2026-11-25")) == "*"
+    assert figures.of("alice").served == 0 and figures.of(None).average_service_s is None
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("2", ("id-a2", "")),
+    ("1", (None, "ambiguous_ticket")),
+    ("7", (None, "unknown_ticket")),
+    ("b1", ("B001", "")),  # with a letter the node matches the number itself
+    ("A-042", ("A042", "")),
+    ("", (None, "unknown_ticket")),
+])
+def test_typed_numbers(typed, expected):
+    tickets = [{"id": "id-a1", "number": "A-001", "service": "accounts"},
+               {"id": "id-a2", "number": "A-002", "service": "accounts"},
+               {"id": "id-c1", "number": "C-001", "service": "cash"},
+               {"id": "id-b2", "number": "B-002", "service": "loans"}]  # not this counter's service
+    assert resolve_ticket(typed, tickets, ("accounts", "cash")) == expected
+
+
+def test_pickers_use_the_branch_data_and_translate_known_ids():
+    state = {"outcomes": ["done", "vip_followup"], "pause_reasons": ["lunch"],
+             "services": [{"id": "cash", "names": {"fr": "Caisse", "en": "Cash desk"}}],
+             "counters": [{"id": "1", "names": {"fr": "Guichet 1"}}, {"id": "2", "names": {"en": "Counter 2"}}],
+             "parked": [{"id": "p2", "number": "C-003", "service": "cash"},
+                        {"id": "p1", "number": "B-001", "service": "loans"}]}
+    assert pickers.outcomes("fr", state) == [{"key": "done", "label": "Terminé"},
+                                             {"key": "vip_followup", "label": "vip_followup"}]
+    assert pickers.transfer_targets("fr", state, "1") == [{"key": "service:cash", "label": "Caisse"},
+                                                         {"key": "counter:2", "label": "Counter 2"}]
+    assert [o["label"] for o in pickers.parked(state, ("cash",))] == ["C-003", "B-001"]
+    assert pickers.menu("ar", paused=True, has_current=False)[1]["label"] == "استئناف"
+
+
+def test_keypad_section_ranges_and_the_example_file():
+    config = load_config(KEYPAD_EXAMPLE)
+    assert config.keypad.keys["Plus"] == "call_next" and config.device.counter == "1"
+    with pytest.raises(ValidationError, match="double_press_ms"):
+        KeypadConfig(double_press_ms=10)
+    with pytest.raises(ValidationError, match="keys"):
+        KeypadConfig(keys={"Plus": "launch_rocket"})
+    with pytest.raises(ValidationError, match="bogus"):
+        KeypadConfig(bogus=1)

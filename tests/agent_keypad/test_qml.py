@@ -1,0 +1,162 @@
+"""The real window: USB keypad keys as Qt key events, taps and clicks on the QML, bar mode, right-to-left."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from PySide6.QtGui import QInputDevice, QKeyEvent
+from PySide6.QtQuick import QQuickItem, QQuickWindow
+from PySide6.QtTest import QTest
+
+from agent_keypad.keys import UnknownKeyError, resolve_keys
+from tests.agent_keypad.conftest import issue, login, make_rig, started
+
+
+def find_item(window: QQuickWindow, name: str) -> QQuickItem:
+    """Walk the visual tree: findChild() misses Repeater and Loader delegates (research notes, section 3)."""
+    stack = [window.contentItem()]
+    while stack:
+        item = stack.pop()
+        if item.objectName() == name and item.isVisible():
+            return item
+        stack.extend(item.childItems())
+    raise AssertionError(f"no visible item {name!r}")
+
+
+def center(item: QQuickItem) -> QPoint:
+    return item.mapToScene(item.boundingRect().center()).toPoint()
+
+
+def click(qtbot, window: QQuickWindow, name: str) -> None:
+    qtbot.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, center(find_item(window, name)))
+
+
+def key(window: QQuickWindow, code: Qt.Key, text: str = "", keypad: bool = True) -> None:
+    modifier = Qt.KeyboardModifier.KeypadModifier if keypad else Qt.KeyboardModifier.NoModifier
+    QTest.keyClick(window, code, modifier)
+
+
+@pytest.fixture
+def shown(node, tmp_path, qtbot):
+    rig = make_rig(node, tmp_path)
+    rig.keypad.show(fullscreen=False)
+    window = rig.keypad.window
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: rig.c.online and rig.c.counter is not None, timeout=5000)
+    yield rig, window
+    rig.keypad.close()
+    qtbot.wait(10)
+
+
+def test_a_usb_numeric_keypad_drives_the_whole_flow(shown, qtbot):
+    rig, window = shown
+    for char in "alice":  # the agent code from a keyboard (a numeric code could come from the keypad itself)
+        QTest.keyClick(window, Qt.Key(ord(char.upper())))
+    key(window, Qt.Key.Key_Enter)  # → PIN field
+    for digit in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4):
+        key(window, digit)
+    assert rig.vm.agentInput == "alice" and rig.vm.pinMask == "●●●●"
+    with qtbot.waitSignal(rig.c.loggedInChanged, timeout=5000):
+        key(window, Qt.Key.Key_Enter)
+    issue(rig, "accounts", 2)
+    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
+        key(window, Qt.Key.Key_Plus)  # call_next
+    assert rig.vm.currentNumber == "A-001"
+    held = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Plus, Qt.KeyboardModifier.KeypadModifier, "+", True)
+    QCoreApplication.sendEvent(window, held)  # auto-repeat of a held key: swallowed
+    assert not rig.c.busy
+    with qtbot.waitSignal(rig.c.actionDone, timeout=3000) as done:
+        key(window, Qt.Key.Key_Minus)
+    assert done.args == ["recall"]
+    key(window, Qt.Key.Key_Asterisk)  # menu, then its digit
+    assert rig.vm.pickerOpen
+    with qtbot.waitSignal(rig.c.actionDone, timeout=3000) as done:
+        key(window, Qt.Key.Key_1)
+    assert done.args == ["start"]
+    key(window, Qt.Key.Key_Slash)  # finish → outcome picker; Escape closes it
+    assert rig.vm.pickerTitle == "Résultat"
+    key(window, Qt.Key.Key_Escape, keypad=False)
+    assert not rig.vm.pickerOpen and rig.vm.currentStatus == "serving"
+
+
+def test_f_keys_of_a_desktop_keyboard(shown, qtbot):
+    rig, window = shown
+    login(rig, qtbot)
+    issue(rig)
+    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
+        key(window, Qt.Key.Key_F1, keypad=False)
+    with qtbot.waitSignal(rig.c.actionDone, timeout=3000) as done:
+        key(window, Qt.Key.Key_F5, keypad=False)
+    assert done.args == ["no_show"]
+
+
+def test_key_names_come_from_qt_and_a_typo_is_refused():
+    assert resolve_keys({"Plus": "call_next"}) == {int(Qt.Key.Key_Plus.value): ("call_next", "Plus")}
+    with pytest.raises(UnknownKeyError, match="Plsu"):
+        resolve_keys({"Plsu": "call_next"})
+
+
+def test_taps_and_clicks_on_the_screen(shown, qtbot):
+    rig, window = shown
+    click(qtbot, window, "recent_alice") if rig.vm.recentAgents else rig.c.select_agent("alice")
+    for digit in "1234":
+        click(qtbot, window, f"pad_{digit}")
+    assert rig.vm.pinMask == "●●●●"
+    touch = QTest.createTouchDevice(QInputDevice.DeviceType.TouchScreen)
+    pos = center(find_item(window, "pad_confirm"))
+    with qtbot.waitSignal(rig.c.loggedInChanged, timeout=5000):
+        QTest.touchEvent(window, touch).press(0, pos, window).commit()
+        QTest.touchEvent(window, touch).release(0, pos, window).commit()
+    issue(rig)
+    qtbot.waitUntil(lambda: find_item(window, "btn_call_next").isEnabled(), timeout=3000)
+    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
+        click(qtbot, window, "btn_call_next")
+    qtbot.waitUntil(lambda: find_item(window, "current_number").property("text") == "A-001", timeout=3000)
+    click(qtbot, window, "btn_finish")
+    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
+        click(qtbot, window, "option_done")
+    assert not rig.vm.hasCurrent
+
+
+def test_bar_mode_is_small_and_always_on_top(shown, qtbot):
+    rig, window = shown
+    login(rig, qtbot)
+    click(qtbot, window, "btn_toggle_bar")
+    qtbot.waitUntil(lambda: window.height() == 64, timeout=3000)
+    assert window.flags() & Qt.WindowType.WindowStaysOnTopHint
+    assert find_item(window, "bar_number").property("text") == "—"
+    issue(rig)
+    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
+        click(qtbot, window, "btn_call_next")
+    qtbot.waitUntil(lambda: find_item(window, "bar_number").property("text") == "A-001", timeout=3000)
+    click(qtbot, window, "btn_menu")  # a choice needs room: the bar grows while it is open
+    qtbot.waitUntil(lambda: window.height() > 64, timeout=3000)
+    click(qtbot, window, "picker_cancel")
+    qtbot.waitUntil(lambda: window.height() == 64, timeout=3000)
+    click(qtbot, window, "bar_expand")
+    qtbot.waitUntil(lambda: window.height() == 480, timeout=3000)
+    assert not window.flags() & Qt.WindowType.WindowStaysOnTopHint
+
+
+def test_arabic_mirrors_the_layout(shown, qtbot):
+    rig, window = shown
+    login(rig, qtbot)
+    card, waiting = find_item(window, "current_card"), find_item(window, "waiting_card")
+    assert card.mapToScene(QPoint(0, 0)).x() < waiting.mapToScene(QPoint(0, 0)).x()
+    rig.c.set_language("ar")
+    qtbot.waitUntil(lambda: find_item(window, "current_card").mapToScene(QPoint(0, 0)).x()
+                    > find_item(window, "waiting_card").mapToScene(QPoint(0, 0)).x(), timeout=3000)
+    assert find_item(window, "btn_call_next").property("text") == "التالي"
+
+
+def test_started_in_bar_mode_from_the_command_line(node, tmp_path, qtbot):
+    rig = make_rig(node, tmp_path, bar_mode=True)
+    try:
+        rig.keypad.show(fullscreen=False)
+        qtbot.waitExposed(rig.keypad.window)
+        started(rig, qtbot)
+        assert rig.keypad.window.height() == 64 and rig.vm.barMode
+        assert find_item(rig.keypad.window, "bar_number").property("text") == "Connexion"
+    finally:
+        rig.keypad.close()
+        qtbot.wait(10)

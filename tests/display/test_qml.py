@@ -1,0 +1,124 @@
+"""QML smoke tests: the real board loaded offscreen, items found by objectName, mirroring, screenshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtQuick import QQuickItem, QQuickWindow
+
+from branch.client import NodeClient
+from display.announcer import RecordingAnnouncer
+from display.app import DisplayApp, build
+from display.preview import SIZES, render, sample_snapshot
+from tests.display.conftest import display_config
+
+
+def find_item(window: QQuickWindow, name: str) -> QQuickItem:
+    """Walk the visual tree: findChild() misses Repeater delegates (research notes §3)."""
+    stack = [window.contentItem()]
+    while stack:
+        item = stack.pop()
+        if item.objectName() == name:
+            return item
+        stack.extend(item.childItems())
+    raise AssertionError(f"no item named {name!r}")
+
+
+def scene_x(item: QQuickItem) -> float:
+    return item.mapToScene(QPointF(0, 0)).x()
+
+
+@pytest.fixture
+def shown(qtbot, request) -> Iterator[DisplayApp]:
+    layout = getattr(request, "param", "landscape")
+    config = display_config(layout=layout, languages=["fr", "ar"], message={"fr": "Bienvenue", "ar": "مرحبا"})
+    client = NodeClient("unused", base_url="http://127.0.0.1:9", retries=0, timeout=0.2)  # never started
+    app = build(config, client, RecordingAnnouncer(), "dev-display")
+    app.board.load(sample_snapshot())
+    app.vm.set_stale(False)
+    app.vm.calls_updated()
+    host = app.show(fullscreen=False, size=(1280, 720) if layout == "landscape" else (720, 1280))
+    qtbot.waitExposed(host.window)
+    yield app
+    app.close(wait=True)
+    client.close()
+    qtbot.wait(10)
+
+
+def test_the_board_shows_the_view_models_data(qtbot, shown):
+    window = shown.host.window
+    find_item(window, "landscapeLayout")
+    assert find_item(window, "nowNumber").property("text") == "A-042"
+    assert find_item(window, "nowCounter").property("text") == "Guichet 1"
+    assert find_item(window, "nowCallingTitle").property("text") == "Appel en cours"
+    assert find_item(window, "recentNumber_0").property("text") == "C-017"
+    assert find_item(window, "serviceName_cash").property("text") == "Caisse"
+    assert find_item(window, "messageText").property("text") == "Bienvenue"
+    assert not find_item(window, "staleIndicator").isVisible()
+    shown.vm.set_stale(True)
+    assert find_item(window, "staleIndicator").isVisible()
+    assert find_item(window, "staleText").property("text") == "Reconnexion…"
+
+
+def test_arabic_mirrors_the_board_and_translates_static_labels(qtbot, shown):
+    window = shown.host.window
+    now_fr = scene_x(find_item(window, "nowCalling"))
+    recent_fr = scene_x(find_item(window, "recentCalls"))
+    assert now_fr < recent_fr  # reading side first: left in French
+    shown.vm.set_language("ar")
+    qtbot.waitUntil(lambda: find_item(window, "nowCallingTitle").property("text") == "النداء الحالي", timeout=2000)
+    qtbot.waitUntil(lambda: scene_x(find_item(window, "nowCalling")) > scene_x(find_item(window, "recentCalls")),
+                    timeout=2000)
+    assert find_item(window, "nowCounter").property("text") == "الشباك 1"
+
+
+@pytest.mark.parametrize("shown", ["portrait"], indirect=True)
+def test_portrait_layout(qtbot, shown):
+    window = shown.host.window
+    find_item(window, "portraitLayout")
+    now, recent = find_item(window, "nowCalling"), find_item(window, "recentCalls")
+    assert now.mapToScene(QPointF(0, 0)).y() < recent.mapToScene(QPointF(0, 0)).y()
+
+
+def test_shown_acks_wait_for_a_frame(qtbot, shown):
+    assert shown.acker.wait_for_frame
+    call = shown.board.calls[0]
+    shown.acker.shown(call)
+    assert shown.acker.sent == []
+    shown.host.window.update()
+    qtbot.waitUntil(lambda: shown.acker.sent == [(call.ticket_id, 0, False)], timeout=2000)
+
+
+@pytest.mark.parametrize("layout", list(SIZES))
+def test_screenshots_in_every_language(qtbot, tmp_path, layout):
+    for language in ("fr", "en", "ar"):
+        image = render(tmp_path / f"display-{layout}-{language}.png", language, layout, settle_ms=150)
+        assert (image.width(), image.height()) == SIZES[layout]
+        colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 37)
+                   for y in range(0, image.height(), 37)}
+        assert len(colours) > 8, f"{layout}/{language} looks blank"
+
+
+def test_media_panel_shows_an_image_from_the_playlist(qtbot, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    picture = QImage(64, 48, QImage.Format.Format_RGB32)
+    picture.fill(QColor("#3366cc"))
+    picture.save(str(tmp_path / "welcome.png"))
+    config = display_config(media=[{"path": str(tmp_path / "welcome.png"), "seconds": 5}])
+    client = NodeClient("unused", base_url="http://127.0.0.1:9", retries=0, timeout=0.2)
+    app = build(config, client, RecordingAnnouncer(), "dev-display")
+    try:
+        host = app.show(fullscreen=False, size=(1280, 720))
+        qtbot.waitExposed(host.window)
+        image = find_item(host.window, "mediaImage")
+        assert find_item(host.window, "mediaPanel").isVisible() and image.isVisible()
+        # `status` has no Python converter: the loaded picture's size says it is ready
+        qtbot.waitUntil(lambda: image.property("sourceSize").width() == 64, timeout=3000)
+        assert not find_item(host.window, "mediaVideo").isVisible()
+    finally:
+        app.close(wait=True)
+        client.close()
+        qtbot.wait(10)

@@ -1,0 +1,113 @@
+"""The view-model without a window: calls list, languages and direction, waits, clock, message line, media."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from config.display import DisplayConfig, MediaItem
+from display.board import BoardModel
+from display.media import MediaPlaylist
+from display.preview import sample_snapshot
+from display.viewmodel import DisplayViewModel
+
+NOON_UTC = dt.datetime(2026, 11, 24, 12, 5, tzinfo=dt.UTC)
+
+
+def make_vm(board: BoardModel, languages=("fr", "ar", "en"), **config) -> DisplayViewModel:
+    return DisplayViewModel(DisplayConfig(**config), board, list(languages), clock=lambda: NOON_UTC)
+
+
+def test_calls_are_worded_in_the_current_language(qtbot, board):
+    vm = make_vm(board)
+    assert vm.property("hasCall") and vm.property("nowNumber") == "A-042"
+    assert vm.property("nowCounter") == "Guichet 1" and vm.property("nowService") == "Comptes et cartes"
+    assert [c["number"] for c in vm.property("recentCalls")] == ["C-017", "B-005", "A-041"]
+    with qtbot.waitSignals([vm.languageChanged, vm.callsChanged]):
+        vm.set_language("ar")
+    assert vm.property("rtl") and vm.property("nowCounter") == "الشباك 1"
+    assert vm.property("recentCalls")[1]["counter"] == "المكتب 3"
+
+
+def test_a_new_call_highlights_and_is_signalled(qtbot, board):
+    vm = make_vm(board, highlight_seconds=1)
+    board.apply({"seq": 101, "type": "TicketIssued", "data": {"ticket_id": "t9", "service": "cash", "number": "C-020"}})
+    change = board.apply({"seq": 102, "type": "TicketCalled", "data": {"ticket_id": "t9", "counter": "2"}})
+    serial = vm.property("callSerial")
+    with qtbot.waitSignal(vm.newCall) as blocker:
+        vm.calls_updated(change.new_call)
+    assert blocker.args[0].number == "C-020" and vm.property("nowNumber") == "C-020"
+    assert vm.property("highlight") and vm.property("callSerial") == serial + 1
+    with qtbot.waitSignal(vm.highlightChanged, timeout=2000):
+        pass
+    assert not vm.property("highlight")
+
+
+def test_labels_alternate_between_the_configured_languages(qtbot, board):
+    vm = make_vm(board, languages=["fr", "ar"], alternate_seconds=3)
+    vm._alternate.setInterval(30)  # the configured minimum is 3 s; the timer itself is what is tested
+    vm.start()
+    try:
+        seen: list[str] = []
+        vm.languageChanged.connect(lambda: seen.append(vm.property("language")))
+        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=2000)
+        assert seen[:3] == ["ar", "fr", "ar"]
+    finally:
+        vm.stop()
+
+
+def test_services_show_waiting_and_estimates_per_language(board):
+    vm = make_vm(board, languages=["en", "fr"])
+    services = {s["id"]: s for s in vm.property("services")}
+    assert services["accounts"]["waitingText"] == "7 waiting"
+    assert services["accounts"]["estimateText"] == "about 14 minutes"
+    assert services["loans"]["estimateText"] == "No wait"
+    vm.set_language("fr")
+    assert {s["id"]: s for s in vm.property("services")}["accounts"]["name"] == "Comptes et cartes"
+
+
+def test_clock_and_date_in_the_branch_zone_and_language(board):
+    vm = make_vm(board)
+    assert vm.property("clockText") == "13:05"  # Africa/Casablanca is UTC+1
+    assert vm.property("dateText") == "mardi 24 novembre 2026"
+    vm.set_language("ar")
+    assert "نوفمبر" in vm.property("dateText")
+
+
+def test_a_pushed_message_replaces_the_line_until_it_expires(qtbot, board):
+    vm = make_vm(board, message={"fr": "Bienvenue", "ar": "مرحبا"})
+    assert vm.property("messageText") == "Bienvenue"
+    vm.push_message({"fr": "Fermeture à 16 h", "en": "Closing at 4 pm"}, until=NOON_UTC + dt.timedelta(minutes=5))
+    assert vm.property("messageText") == "Fermeture à 16 h"
+    vm.set_language("ar")
+    assert vm.property("messageText") == "Fermeture à 16 h"  # no Arabic text pushed: the first one there is
+    vm._clock = lambda: NOON_UTC + dt.timedelta(minutes=6)
+    with qtbot.waitSignal(vm.messageChanged, timeout=500):
+        vm.tick()
+    assert vm.property("messageText") == "مرحبا"
+
+
+def test_media_playlist_moves_on_and_ducks(qtbot, board, tmp_path):
+    for name in ("a.png", "b.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    items = [MediaItem(path="a.png", seconds=1), MediaItem(path="missing.png"), MediaItem(path="b.mp4"),
+             MediaItem(path="notes.txt")]
+    vm = DisplayViewModel(DisplayConfig(media_volume=0.5, duck_volume=0.1), board, ["fr"],
+                          media=MediaPlaylist(items, tmp_path))
+    assert vm.property("hasMedia") and vm.property("mediaKind") == "image"
+    assert vm.property("mediaSource").endswith("/a.png")
+    with qtbot.waitSignal(vm.mediaChanged):
+        vm.mediaEnded()
+    assert vm.property("mediaKind") == "video"
+    assert vm.property("mediaVolume") == 0.5
+    vm.set_ducked(True)
+    assert vm.property("mediaVolume") == 0.1
+
+
+def test_before_the_first_snapshot_the_board_is_stale_and_empty(qtbot):
+    board = BoardModel()
+    vm = make_vm(board)
+    assert vm.property("stale") and not vm.property("hasCall") and vm.property("services") == []
+    board.load(sample_snapshot())
+    vm.set_stale(False)
+    vm.calls_updated()
+    assert vm.property("hasCall")
