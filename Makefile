@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup system-deps venv test demo lint bench clean catalogs
+.PHONY: setup system-deps venv test demo lint bench clean catalogs package
 
 CLIPS := var/clips/manifest.json
 
@@ -39,6 +39,11 @@ demo: setup
 
 lint: venv
 	$(PY) -m ruff check .
+
+# one PyInstaller bundle for every role, then a .deb (files in /opt/smartqueue, /etc/smartqueue, /var/lib/smartqueue)
+package: setup
+	$(PY) packaging/build_bundle.py --dist dist --work build/pyinstaller
+	$(PY) packaging/build_deb.py --bundle dist/smartqueue --out dist
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

@@ -25,6 +25,7 @@ from agent_keypad.theme import THEME
 from agent_keypad.viewmodel import KeypadViewModel
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
+from appkit.watchdog import GuiWatchdog
 from branch.client import NodeClient
 from config.schema import AppConfig
 
@@ -171,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
         print(err)
         return 2
     keypad.show(fullscreen=not args.windowed)
+    watchdog = GuiWatchdog()  # systemd restarts a keypad whose GUI thread stops answering
+    watchdog.attach(keypad.window)
 
     def first_frame() -> None:
         keypad.window.frameSwapped.disconnect(first_frame)
@@ -183,4 +186,5 @@ def run(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
+        watchdog.stop()
         keypad.close()

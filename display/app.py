@@ -15,6 +15,7 @@ from appkit.bootstrap import QmlHost, install_crash_policy, make_application
 from appkit.feed import EventFeed
 from appkit.i18n import CatalogTranslator, install_translator
 from appkit.tasks import TaskRunner
+from appkit.watchdog import GuiWatchdog
 from branch.client import NodeClient
 from config.display import DisplayConfig
 from config.schema import AppConfig
@@ -137,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
                     language=args.language, base_dir=Path(args.config).resolve().parent)
     windowed = args.windowed or args.screenshot is not None
     host = display.show(fullscreen=not windowed, size=config.display.window_size)
+    watchdog = GuiWatchdog()  # systemd restarts a display whose GUI thread stops answering
+    watchdog.attach(host.window)
     if args.screenshot is not None:
         _screenshot_once_loaded(display, host, args.screenshot, app)
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
@@ -147,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
+        watchdog.stop()
         display.close()
         client.close()
         if client.discovery is not None:  # make_client started it; nobody else stops it

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 from appkit.bootstrap import QmlHost, install_crash_policy, make_application
 from appkit.device import device_id, make_client, read_token
 from appkit.i18n import install_translator
+from appkit.watchdog import GuiWatchdog
 from config.loader import ConfigError, load_config
 from config.printer import PrinterConfig
 from hardware.printer.connection import make_transport
@@ -59,11 +60,14 @@ def run_kiosk(config_path: str, *, windowed: bool, screenshot: Path | None = Non
     vm.retranslate.connect(retranslate)
     scanner.scanned.connect(vm.scanned)
     vm.reloadRequested.connect(lambda: QCoreApplication.exit(EXIT_RELOAD))
+    watchdog = GuiWatchdog()  # systemd restarts a kiosk whose GUI thread stops answering
+    watchdog.attach(host.window)
     scanner.start(host.window)
     vm.start()
     if screenshot is not None:
         host.screenshot_when_ready(screenshot, app.quit, settle_ms=1500)
     code = app.exec()
+    watchdog.stop()
     host.close()
     scanner.stop()
     vm.stop()

@@ -16,6 +16,9 @@ PLUGINS: dict[str, tuple[str, str]] = {
     "display": ("display.cli", "add_display_command"),
     "keypad": ("agent_keypad.cli", "add_keypad_command"),
     "central": ("sync.cli", "add_central_commands"),
+    "setup": ("commissioning.cli", "add_setup_commands"),
+    "doctor": ("commissioning.cli", "add_doctor_command"),
+    "support-bundle": ("commissioning.cli", "add_support_bundle_command"),
 }
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+from logging.handlers import RotatingFileHandler
 
 _SECRET = re.compile(r"(sq[ds]_[A-Za-z0-9_\-.]{8,})|((?i:bearer)\s+\S+)|((?i:password|pin|token)[\"']?\s*[:=]\s*\S+)")
 
@@ -21,10 +23,17 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
+def setup_logging(level: str = "INFO", log_file: str | None = None) -> None:
+    """Log to stderr (journald under systemd, which rotates), and to a rotating file when one is given
+    (`log_file` or SMARTQUEUE_LOG_FILE): 5 files of 5 MB, for devices without journald."""
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    log_file = log_file or os.environ.get("SMARTQUEUE_LOG_FILE")
+    if log_file:
+        handlers.append(RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(RedactingFilter())
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = handlers
     root.setLevel(level)

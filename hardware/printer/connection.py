@@ -13,7 +13,6 @@ from config.printer import (
     UsbConnection,
 )
 from hardware.printer.profiles import get_profile
-from hardware.printer.simulator import Faults, InProcessPrinterTransport, VirtualPrinter
 from hardware.transport import FileTransport, SerialTransport, TcpTransport, Transport, find_usb_printer
 
 
@@ -29,6 +28,9 @@ def make_transport(config: PrinterConfig, sysfs: Path = Path("/sys")) -> Transpo
     if isinstance(conn, FileConnection):
         return FileTransport(conn.path, conn.timeout)
     if isinstance(conn, SimulatorConnection):
+        # imported here: the simulator (and numpy, for its previews) stays out of a kiosk with a real printer
+        from hardware.printer.simulator import Faults, InProcessPrinterTransport, VirtualPrinter
+
         profile = get_profile(config.model, config.paper_width_mm)
         printer = VirtualPrinter(profile.width_dots, Faults(paper_out_after=conn.paper_out_after), conn.output_dir)
         return InProcessPrinterTransport(printer)

@@ -17,8 +17,7 @@ import threading
 import unicodedata
 from typing import ClassVar
 
-import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QGuiApplication, QImage, QPainter
 
@@ -105,24 +104,25 @@ class TextRasterizer:
                 painter.drawText(QRect(0, 2, width, height - 2), flags, text)
             finally:
                 painter.end()
-            grey = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(height, image.bytesPerLine())[:, :width]
-            ink = grey < _THRESHOLD
+            grey = Image.frombuffer("L", (image.bytesPerLine(), height), bytes(image.constBits()), "raw", "L", 0, 1)
+            # ink = darker than the threshold → 0 (black) in a 0/255 image; Pillow only (no numpy in the kiosk)
+            ink = grey.crop((0, 0, width, height)).point(lambda v: 0 if v < _THRESHOLD else 255)
         return to_bitmap(crop_rows(ink, margin=2))
 
 
-def crop_rows(ink: np.ndarray, margin: int) -> np.ndarray:
-    """Drop blank rows above and below the ink, keeping ``margin`` rows; a blank image keeps one row."""
-    rows = np.flatnonzero(ink.any(axis=1))
-    if rows.size == 0:
-        return ink[:1]
-    top = max(int(rows[0]) - margin, 0)
-    bottom = min(int(rows[-1]) + margin + 1, ink.shape[0])
-    return ink[top:bottom]
+def crop_rows(ink: Image.Image, margin: int) -> Image.Image:
+    """Drop blank rows above and below the ink (black = 0), keeping ``margin`` rows; a blank image keeps one row."""
+    box = ImageOps.invert(ink).getbbox()
+    if box is None:
+        return ink.crop((0, 0, ink.width, 1))
+    top = max(box[1] - margin, 0)
+    bottom = min(box[3] + margin, ink.height)
+    return ink.crop((0, top, ink.width, bottom))
 
 
-def to_bitmap(ink: np.ndarray) -> Image.Image:
-    """Boolean ink mask (True = black) → Pillow mode "1" image (0 = black), as python-escpos expects."""
-    return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8), "L").convert("1", dither=Image.Dither.NONE)
+def to_bitmap(ink: Image.Image) -> Image.Image:
+    """0/255 grey ink image → Pillow mode "1" image (0 = black), as python-escpos expects."""
+    return ink.convert("1", dither=Image.Dither.NONE)
 
 
 def fit_logo(path: str, width: int, max_height: int = 200) -> Image.Image:

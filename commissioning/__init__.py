@@ -1,0 +1,1 @@
+"""Commissioning a device: `smartqueue setup` (wizard and flags), `smartqueue doctor`, `smartqueue support-bundle`."""

@@ -1,0 +1,131 @@
+"""`smartqueue setup`, `smartqueue doctor` and `smartqueue support-bundle`: what a technician runs on a device.
+
+`setup` with `--pairing-code` runs non-interactively (scripted installs); without it, it opens the wizard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import sys
+from pathlib import Path
+
+from smartqueue.i18n import LANGUAGES, translate
+
+
+def add_setup_commands(sub: argparse._SubParsersAction) -> None:
+    setup = sub.add_parser("setup", help="commission this device: role, node, pairing, hardware, configuration")
+    setup.add_argument("--role", choices=["kiosk", "display", "keypad"])
+    where = setup.add_mutually_exclusive_group()
+    where.add_argument("--node", metavar="URL", help="the node's address, e.g. http://10.0.0.5:8470")
+    where.add_argument("--discover", metavar="BRANCH", help="find the node of this branch id with zeroconf")
+    setup.add_argument("--pairing-code", help="the 8-digit code from the node (given: no wizard)")
+    setup.add_argument("--printer", help="simulator | serial:PORT[:BAUD] | tcp:HOST[:PORT] | usb:VID:PID | none")
+    setup.add_argument("--printer-model", default="generic-80", help="printer profile (smartqueue hardware)")
+    setup.add_argument("--scanner", help="wedge | serial:PORT[:BAUD] | camera:INDEX | none")
+    setup.add_argument("--fingerprint", help="simulator | serial:PORT | none")
+    setup.add_argument("--organisation", default="smartqueue", help="organisation id (as central knows it)")
+    setup.add_argument("--data-dir", help="device data folder (default /var/lib/smartqueue/ROLE)")
+    setup.add_argument("--out", type=Path, help="configuration file to write (default /etc/smartqueue/ROLE.toml)")
+    setup.add_argument("--test", action="store_true", help="print a test ticket / check the reader after writing")
+    setup.add_argument("--scan-wait", type=float, default=0.0, metavar="S", help="wait S seconds for a test scan")
+    setup.add_argument("--enroll-slot", type=int, metavar="N", help="enrol a finger into slot N as the test")
+    setup.add_argument("--language", choices=LANGUAGES, help="the technician's language (default: from LANG)")
+    setup.set_defaults(handler=run_setup_command)
+
+
+def add_doctor_command(sub: argparse._SubParsersAction) -> None:
+    doctor = sub.add_parser("doctor", help="check this device end to end and say how to fix what is wrong")
+    doctor.add_argument("--config", type=Path, action="append",
+                        help="configuration file (repeatable; default: every /etc/smartqueue/*.toml)")
+    doctor.add_argument("--role", choices=["node", "kiosk", "display", "keypad"], help="default: from the file")
+    doctor.add_argument("--language", choices=LANGUAGES, help="default: from LANG")
+    doctor.add_argument("--timeout", type=float, default=3.0, help="seconds for each network call")
+    doctor.set_defaults(handler=run_doctor_command)
+
+
+def add_support_bundle_command(sub: argparse._SubParsersAction) -> None:
+    bundle = sub.add_parser("support-bundle", help="collect redacted configuration, logs and versions in one file")
+    bundle.add_argument("--out", type=Path, required=True, help="the archive to write (.tar.gz)")
+    bundle.add_argument("--config", type=Path, action="append", help="default: every /etc/smartqueue/*.toml")
+    bundle.add_argument("--log-file", type=Path, action="append", default=[], help="app log files, if any")
+    bundle.add_argument("--no-doctor", action="store_true", help="skip the doctor run (faster, offline)")
+    bundle.set_defaults(handler=run_support_bundle_command)
+
+
+def _language(args: argparse.Namespace) -> str:
+    from commissioning.doctor import language_from_env
+
+    return args.language or language_from_env()
+
+
+def _default_configs() -> list[Path]:
+    return [Path(p) for p in sorted(glob.glob("/etc/smartqueue/*.toml"))]
+
+
+def run_setup_command(args: argparse.Namespace) -> int:
+    language = _language(args)
+    if not args.pairing_code:
+        from commissioning.wizard import run_wizard
+
+        return run_wizard(language, args)
+    if not args.role:
+        print(translate(language, "give --role kiosk, display or keypad"), file=sys.stderr)
+        return 2
+    from commissioning.hardware_choice import ChoiceError
+    from commissioning.steps import Answers, SetupError, run_setup
+
+    answers = Answers(role=args.role, out=args.out or Path("/etc/smartqueue") / f"{args.role}.toml",
+                      pairing_code=args.pairing_code, node_url=args.node, discover_branch=args.discover,
+                      printer=args.printer, scanner=args.scanner, fingerprint=args.fingerprint,
+                      data_dir=args.data_dir, organisation=args.organisation, printer_model=args.printer_model)
+    try:
+        outcome, config = run_setup(answers)
+    except (SetupError, ChoiceError) as err:
+        print(translate(language, "setup failed: {reason}", reason=str(err)), file=sys.stderr)
+        return 1
+    for name, ok, detail in outcome.steps:
+        print(f"{'OK' if ok else 'PROBLEM':8} {name:12} {detail}")
+    code = 0
+    if args.test or args.scan_wait or args.enroll_slot is not None:
+        code = _hardware_tests(config, args)
+    print(translate(language, "configuration written to {path}; start the app with: systemctl restart "
+                              "smartqueue-gui@{role}", path=str(answers.out), role=args.role))
+    return code
+
+
+def _hardware_tests(config, args: argparse.Namespace) -> int:
+    from commissioning.doctor import report
+    from commissioning.hardware_checks import fingerprint_status, printer_status, scanner_status
+
+    checks = []
+    if args.role == "kiosk":
+        checks.append(printer_status(config.printer, print_test=args.test))
+        checks.append(scanner_status(config.scanner, wait_s=args.scan_wait))
+    if args.role == "keypad":
+        checks.append(fingerprint_status(config.fingerprint, enroll_slot=args.enroll_slot))
+    return report(checks, _language(args)) if checks else 0
+
+
+def run_doctor_command(args: argparse.Namespace) -> int:
+    from commissioning.doctor import report, run_checks
+
+    language = _language(args)
+    configs = args.config or _default_configs()
+    if not configs:
+        print(translate(language, "no configuration found: give --config FILE or run smartqueue setup"))
+        return 2
+    worst = 0
+    for path in configs:
+        if len(configs) > 1:
+            print(f"== {path}")
+        worst = max(worst, report(run_checks(path, role=args.role, timeout=args.timeout), language))
+    return worst
+
+
+def run_support_bundle_command(args: argparse.Namespace) -> int:
+    from commissioning.support import build
+
+    names = build(args.out, args.config or _default_configs(), args.log_file, with_doctor=not args.no_doctor)
+    print(f"{args.out}: {len(names)} files ({', '.join(names)})")
+    return 0

@@ -1,0 +1,230 @@
+"""The commissioning steps, shared by the wizard and the flags: find the node, pair, write the config, test hardware.
+
+Each step is a plain function returning data or raising `SetupError` with a message for the technician (translated
+at the boundary by the caller). Nothing here prints or touches Qt, so the wizard runs the same steps on a worker
+thread and the command line runs them in order.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from commissioning import hardware_choice, toml_out
+
+ROLES = ("kiosk", "display", "keypad")
+SERVICE_USER = "smartqueue"
+
+
+class SetupError(Exception):
+    """A step failed; `str(err)` says what to do about it."""
+
+
+@dataclass
+class Answers:
+    """What the technician chose (flags or wizard pages)."""
+
+    role: str
+    out: Path
+    pairing_code: str
+    node_url: str | None = None
+    discover_branch: str | None = None
+    printer: str | None = None
+    scanner: str | None = None
+    fingerprint: str | None = None
+    data_dir: str | None = None
+    organisation: str = "smartqueue"
+    printer_model: str = "generic-80"
+
+
+@dataclass
+class Paired:
+    token: str
+    device_id: str
+    counter: str | None
+    branch: dict[str, Any]
+    languages: list[str]
+    node_url: str
+
+
+@dataclass
+class Outcome:
+    """The report: each step's name, whether it worked, and what the technician should read."""
+
+    steps: list[tuple[str, bool, str]] = field(default_factory=list)
+
+    def add(self, name: str, ok: bool, detail: str = "") -> None:
+        self.steps.append((name, ok, detail))
+
+    @property
+    def ok(self) -> bool:
+        return all(ok for _, ok, _ in self.steps)
+
+
+def default_data_dir(role: str) -> str:
+    if sys.platform == "linux":
+        return str(Path("/var/lib/smartqueue") / role)
+    return str(Path.home() / "SmartQueue" / role)
+
+
+def default_clip_dir() -> str:
+    """The clips beside the bundle's executable (packaging puts them in share/clips), else the development folder."""
+    if getattr(sys, "frozen", False):
+        return str(Path(sys.executable).resolve().parent / "share" / "clips")
+    return "var/clips"
+
+
+def find_node(answers: Answers, timeout: float = 5.0) -> str:
+    """The node's base URL: the one given, or the leader zeroconf finds for the branch."""
+    if answers.node_url:
+        return answers.node_url.rstrip("/")
+    if not answers.discover_branch:
+        raise SetupError("give the node's address (--node http://HOST:8470) or the branch id to discover it")
+    from branch.discovery import ZeroconfDiscovery
+
+    discovery = ZeroconfDiscovery(answers.discover_branch)
+    discovery.start()
+    try:
+        candidates = discovery.wait(timeout=timeout)
+    finally:
+        discovery.close()
+    if not candidates:
+        raise SetupError(f"no node of branch {answers.discover_branch} answered on this network; "
+                         "check the cable and that the node runs, or give its address")
+    return candidates[0].url.rstrip("/")
+
+
+def draft_tables(answers: Answers, node_url: str, branch: dict[str, Any], languages: list[str],
+                 counter: str | None = None) -> dict[str, dict[str, Any]]:
+    """The configuration file's tables for this role (the token is in the token file, never in the config)."""
+    data_dir = answers.data_dir or default_data_dir(answers.role)
+    names = branch.get("names") or {"en": branch.get("id", "branch")}
+    tables: dict[str, dict[str, Any]] = {
+        "branch": {"id": branch["id"], "organisation": answers.organisation, "name": names,
+                   "timezone": branch.get("timezone", "UTC"), "languages": languages or None},
+        "device": {"data_dir": data_dir, "node_url": node_url if answers.node_url else None,
+                   "token_file": str(Path(data_dir) / "token"), "counter": counter},
+    }
+    if answers.role == "kiosk":
+        printer = hardware_choice.printer_section(answers.printer or "simulator", answers.printer_model)
+        if printer is not None:
+            tables["printer"] = printer
+        scanner = hardware_choice.scanner_section(answers.scanner or "wedge")
+        if scanner is not None:
+            tables["scanner"] = scanner
+    if answers.role == "keypad":
+        fingerprint = hardware_choice.fingerprint_section(answers.fingerprint or "none")
+        if fingerprint is not None:
+            tables["fingerprint"] = fingerprint
+    if answers.role == "display":
+        tables["display"] = {"clip_dir": default_clip_dir()}
+    return tables
+
+
+def validate(text: str, path: Path):
+    """The AppConfig the apps will load from this text, or SetupError naming the key."""
+    from config.loader import ConfigError, parse_config
+
+    try:
+        return parse_config(text, path)
+    except ConfigError as err:
+        raise SetupError(f"the configuration would be invalid:\n{err}") from err
+
+
+def pair(node_url: str, code: str, device: str, timeout: float = 5.0) -> dict[str, Any]:
+    from branch.client import NodeClient, NodeError
+
+    client = NodeClient(token="", base_url=node_url, timeout=timeout, retries=1)
+    try:
+        return client.pair(code, device)
+    except NodeError as err:
+        if err.status == 401:
+            raise SetupError("the pairing code is unknown, used or expired: create a new one on the node "
+                             "(smartqueue node pair-code --role ROLE)") from err
+        if err.status == 429:
+            raise SetupError("too many pairing attempts from this device: wait a minute") from err
+        raise SetupError(f"the node refused the pairing: {err}") from err
+    finally:
+        client.close()
+
+
+def branch_facts(node_url: str, token: str, timeout: float = 5.0) -> tuple[dict[str, Any], list[str]]:
+    """The branch's names, time zone and languages, read with the new token (so it is also proven to work)."""
+    from branch.client import NodeClient, NodeError
+
+    client = NodeClient(token, base_url=node_url, timeout=timeout, retries=1)
+    try:
+        state = client.state()
+        services = client.services()
+    except NodeError as err:
+        raise SetupError(f"the node does not accept the new token: {err}") from err
+    finally:
+        client.close()
+    return state.get("branch", {}), list(services.get("languages") or [])
+
+
+def write_config(text: str, path: Path) -> None:
+    """Write atomically (a kiosk that reboots mid-write must not find half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    give_to_service_user(path, owner=False)
+
+
+def give_to_service_user(path: Path, *, owner: bool = True) -> None:
+    """Run as root by the installer: the `smartqueue` service user must read what we wrote (token 0600: own it)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    import grp
+    import pwd
+
+    try:
+        user = pwd.getpwnam(SERVICE_USER)
+        group = grp.getgrnam(SERVICE_USER)
+    except KeyError:
+        return  # not installed from the package: whoever runs the app wrote the file
+    os.chown(path, user.pw_uid if owner else 0, group.gr_gid)
+
+
+def run_setup(answers: Answers) -> tuple[Outcome, Any]:
+    """Every step in order; returns the report and the loaded configuration (None if a step failed)."""
+    from appkit.device import device_id, save_token
+
+    outcome = Outcome()
+    if answers.role not in ROLES:
+        raise SetupError(f"role must be one of {', '.join(ROLES)}")
+    node_url = find_node(answers)
+    outcome.add("node", True, node_url)
+    provisional = draft_tables(answers, node_url, {"id": "pending"}, [])
+    draft = validate(toml_out.dumps(provisional), answers.out)
+    device = device_id(draft, answers.role)
+    give_to_service_user(Path(draft.device.data_dir))
+    give_to_service_user(Path(draft.device.data_dir) / "device-id")
+    paired = pair(node_url, answers.pairing_code, device)
+    if paired.get("role") != answers.role:
+        raise SetupError(f"this pairing code is for a {paired.get('role')}, not a {answers.role}: "
+                         "create a code for the right role")
+    outcome.add("pairing", True, f"{device} paired with branch {paired.get('branch')}")
+    token_path = save_token(draft, paired["token"])
+    give_to_service_user(token_path)
+    branch, languages = branch_facts(node_url, paired["token"])
+    branch.setdefault("id", paired.get("branch"))
+    tables = draft_tables(answers, node_url, branch, languages, paired.get("counter"))
+    header = (f"SmartQueue Edge: {answers.role} configuration written by `smartqueue setup`.\n"
+              "Check it with `smartqueue doctor --config THIS_FILE`.")
+    text = toml_out.dumps(tables, header)
+    config = validate(text, answers.out)
+    write_config(text, answers.out)
+    outcome.add("config", True, str(answers.out))
+    return outcome, config

@@ -1,0 +1,104 @@
+"""`smartqueue setup` from flags against a real node on loopback: pairing, token file, a config that validates."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from commissioning.cli import add_doctor_command, add_setup_commands
+from config.loader import load_config
+from tests.branch.conftest import start_node, stop_node
+
+
+@pytest.fixture
+def running(tmp_path: Path):
+    node = start_node(tmp_path / "node")
+    yield node
+    stop_node(node)
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    add_setup_commands(sub)
+    add_doctor_command(sub)
+    return parser.parse_args(argv)
+
+
+def pairing_code(running, role: str) -> str:
+    return running.client("admin").create_pairing_code(role)["code"]
+
+
+def test_kiosk_setup_pairs_writes_a_valid_config_and_prints_a_test_ticket(running, tmp_path, capsys):
+    out = tmp_path / "etc" / "kiosk.toml"
+    args = parse("setup", "--role", "kiosk", "--node", running.url, "--pairing-code", pairing_code(running, "kiosk"),
+                 "--printer", "simulator", "--scanner", "none", "--data-dir", str(tmp_path / "dev"),
+                 "--out", str(out), "--test", "--language", "en")
+    assert args.handler(args) == 0
+    config = load_config(out)
+    assert config.branch.id == "BR042" and config.branch.name.fr == "Agence Centre"
+    assert config.printer.connection.type == "simulator" and not config.scanner.enabled
+    token_file = Path(config.device.token_file)
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert token_file.read_text().startswith("sqd_")
+    assert "test ticket printed" in capsys.readouterr().out
+    doctor = parse("doctor", "--config", str(out), "--language", "en")
+    assert doctor.handler(doctor) == 0
+
+
+def test_keypad_gets_its_counter_from_the_pairing_code(running, tmp_path):
+    code = running.client("admin").create_pairing_code("keypad", counter="2")["code"]
+    out = tmp_path / "keypad.toml"
+    args = parse("setup", "--role", "keypad", "--node", running.url, "--pairing-code", code,
+                 "--fingerprint", "simulator", "--data-dir", str(tmp_path / "dev"), "--out", str(out),
+                 "--test", "--language", "en")
+    assert args.handler(args) == 0
+    config = load_config(out)
+    assert config.device.counter == "2" and config.fingerprint.simulated
+
+
+def test_a_wrong_code_fails_with_the_fix_and_writes_nothing(running, tmp_path, capsys):
+    out = tmp_path / "kiosk.toml"
+    args = parse("setup", "--role", "kiosk", "--node", running.url, "--pairing-code", "00000000",
+                 "--data-dir", str(tmp_path / "dev"), "--out", str(out), "--language", "fr")
+    assert args.handler(args) == 1
+    assert not out.exists()
+    assert "échec de la mise en service" in capsys.readouterr().err
+
+
+def test_a_code_for_another_role_is_refused(running, tmp_path, capsys):
+    args = parse("setup", "--role", "kiosk", "--node", running.url, "--pairing-code", pairing_code(running, "display"),
+                 "--data-dir", str(tmp_path / "dev"), "--out", str(tmp_path / "k.toml"), "--language", "en")
+    assert args.handler(args) == 1
+    assert "for a display, not a kiosk" in capsys.readouterr().err
+
+
+def test_doctor_reports_an_unreachable_node_with_its_fix_in_french(tmp_path, capsys):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[branch]\nid = "BR1"\norganisation = "o"\nname = { fr = "A" }\n'
+                      f'[device]\ndata_dir = "{tmp_path}"\nnode_url = "http://127.0.0.1:9"\n', encoding="utf-8")
+    args = parse("doctor", "--config", str(config), "--language", "fr", "--timeout", "0.5")
+    assert args.handler(args) == 1
+    out = capsys.readouterr().out
+    assert "PROBLÈME" in out and "démarrez le nœud" in out and "1 problème(s) trouvé(s)" in out
+
+
+def test_doctor_names_the_bad_key(tmp_path, capsys):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[branch]\nid = "BR1"\norganisation = "o"\nname = { fr = "A" }\ncolour = 1\n', encoding="utf-8")
+    args = parse("doctor", "--config", str(config), "--language", "en")
+    assert args.handler(args) == 1
+    assert "branch.colour: unknown key" in capsys.readouterr().out
+
+
+def test_language_follows_lang(monkeypatch):
+    from commissioning.doctor import language_from_env
+
+    assert language_from_env({"LANG": "ar_MA.UTF-8"}) == "ar"
+    assert language_from_env({"LANG": "de_DE.UTF-8"}) == "en"
+    assert language_from_env({"LC_ALL": "fr_FR.UTF-8", "LANG": "en_GB"}) == "fr"
+    assert os.environ is not None
