@@ -1,107 +1,297 @@
-"""`smartqueue demo`: a whole branch on one machine, on simulated data.
+"""`smartqueue demo`: a whole branch on one machine, on simulated hardware, started and stopped together.
 
-Today: a branch node with the example configuration, device tokens ready, and the curl commands to drive it.
-`--scenario` plays a short scripted day (a customer takes a ticket, an agent calls and serves it) and exits.
+Parts, each its own process: a branch node, a kiosk (virtual ESC/POS printer, serial scanner simulator on a
+pty), a calling display, an agent keypad (simulated fingerprint reader) and, when Mosquitto is installed, a broker
+and the reference central receiver the node syncs to. With a screen the apps open windows and the demo runs
+until Ctrl-C; without one they run offscreen, a short scenario plays (a customer scans an appointment code at the
+kiosk and gets a printed ticket, an agent calls it, the display shows it), and the demo writes screenshots,
+ticket previews and a summary to the folder it names, then stops.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
+import os
+import re
 import shutil
+import sqlite3
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import requests
 
 from smartqueue.signals import wait_for_stop_signal
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "config" / "examples"
+KEY = "demo-appointment-key-change-me"  # the example node.toml's appointment key
+APPS = ("kiosk", "display", "keypad")
 
 
 def add_demo_command(sub: argparse._SubParsersAction) -> None:
-    demo = sub.add_parser("demo", help="run a demo branch on simulated data")
-    demo.add_argument("--dir", default="var/demo", help="where the demo keeps its data and outputs")
-    demo.add_argument("--port", type=int, default=8470)
-    demo.add_argument("--fresh", action="store_true", help="start from an empty queue")
-    demo.add_argument("--scenario", action="store_true", help="play a scripted scenario and exit")
+    demo = sub.add_parser("demo", help="run a whole demo branch on simulated hardware")
+    demo.add_argument("--dir", default="var/demo", help="where the demo keeps its data and writes its outputs")
+    demo.add_argument("--port", type=int, default=8470, help="the node's port (0: any free port)")
+    demo.add_argument("--fresh", action="store_true", help="start from an empty branch")
+    screen = demo.add_mutually_exclusive_group()
+    screen.add_argument("--headless", action="store_true", help="offscreen, play the scenario and stop")
+    screen.add_argument("--windows", action="store_true", help="open the apps' windows and run until Ctrl-C")
+    demo.add_argument("--no-central", action="store_true", help="do not start Mosquitto and the central receiver")
     demo.set_defaults(handler=run_demo)
 
 
-def run_demo(args: argparse.Namespace) -> int:
+class Branch:
+    """The demo's processes and files; `stop()` ends them all, last started first."""
+
+    def __init__(self, root: Path, headless: bool) -> None:
+        self.root = root
+        self.headless = headless
+        self.procs: list[tuple[str, subprocess.Popen]] = []
+        self.tokens: dict[str, str] = {}
+        self.node_url = ""
+        self.broker = None
+        self.scanner = None
+        self.central_db: Path | None = None
+
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.headless:
+            env["QT_QPA_PLATFORM"] = "offscreen"
+        return env
+
+    def spawn(self, name: str, *args: str, stdout=None) -> subprocess.Popen:
+        log = (self.root / "logs" / f"{name}.log").open("ab")
+        proc = subprocess.Popen([sys.executable, "-m", "smartqueue", *args], cwd=ROOT, env=self.env(),
+                                stdout=stdout or log, stderr=log, stdin=subprocess.DEVNULL)
+        self.procs.append((name, proc))
+        return proc
+
+    def stop(self) -> None:
+        for name, proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    print(f"{name} did not stop in time: killed", file=sys.stderr)
+                    proc.kill()
+        if self.scanner is not None:
+            self.scanner.close()
+        if self.broker is not None:
+            self.broker.stop()
+
+
+def _register_devices(branch: Branch, data_dir: Path, config) -> None:
     from branch.handlers import register_device
-    from branch.node import BranchNode
+    from branch.store import Store
+
+    store = Store(data_dir / "branch.sqlite3")
+    try:
+        for role, counter, device in (("kiosk", None, "demo-kiosk"), ("display", None, "demo-display"),
+                                      ("keypad", "1", "demo-keypad"), ("keypad", "2", "demo-agent-2"),
+                                      ("admin", None, "demo-admin")):
+            branch.tokens[device.removeprefix("demo-")] = register_device(store, role, counter, device, device)[1]
+    finally:
+        store.close()
+
+
+def _start_central(branch: Branch) -> str:
+    """Mosquitto and the central receiver; returns the [sync] section for the node ("" without Mosquitto)."""
+    from sync.local_broker import MOSQUITTO, Broker
+
+    if not Path(MOSQUITTO).exists():
+        print("Mosquitto is not installed: the demo runs without central", file=sys.stderr)
+        return ""
+    branch.broker = Broker(branch.root / "broker").start()
+    branch.central_db = branch.root / "central.sqlite3"
+    central = branch.root / "central.toml"
+    central.write_text(f'[central]\nhost = "127.0.0.1"\nport = {branch.broker.port}\n'
+                       f'db_path = "{branch.central_db}"\n', encoding="utf-8")
+    branch.spawn("central", "central", "--config", str(central))
+    return f'\n[sync]\nenabled = true\nhost = "127.0.0.1"\nport = {branch.broker.port}\nstatus_interval_s = 5\n'
+
+
+def _start_node(branch: Branch, port: int, sync_section: str) -> None:
     from config.loader import load_config
-    from smartqueue.logs import setup_logging
 
-    setup_logging("WARNING")
-    root = Path(args.dir).resolve()
-    if args.fresh and root.exists():
-        shutil.rmtree(root)
-    config = load_config(EXAMPLES / "node.toml")
-
-    async def main() -> int:
-        node = BranchNode(config, root / "node")
-        tokens = {}
-        for role, counter in (("kiosk", None), ("display", None), ("keypad", "1"), ("admin", None)):
-            _, tokens[role] = register_device(node.store, role, counter, f"demo {role}", f"demo-{role}")
-        port = await node.start("127.0.0.1", args.port, advertise=False)
-        base = f"http://127.0.0.1:{port}"
-        env = root / "tokens.env"
-        env.write_text("".join(f"{role.upper()}_TOKEN={token}\n" for role, token in tokens.items())
-                       + f"NODE={base}\n")
-        if args.scenario:
-            summary = await asyncio.to_thread(_scenario, base, tokens)
-            (root / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-            print(json.dumps(summary, indent=2, ensure_ascii=False))
-            print(f"demo outputs in {root}")
-            await node.stop()
-            return 0
-        print(_instructions(base, env))
-        await wait_for_stop_signal()
-        await node.stop()
-        print("demo stopped")
-        return 0
-
-    return asyncio.run(main())
+    data = branch.root / "node"
+    text = (EXAMPLES / "node.toml").read_text(encoding="utf-8")
+    text = text.replace('data_dir = "var/node"', f'data_dir = "{data}"') + sync_section
+    config_path = branch.root / "node.toml"
+    config_path.write_text(text, encoding="utf-8")
+    _register_devices(branch, data, load_config(config_path))
+    proc = branch.spawn("node", "node", "--config", str(config_path), "--port", str(port), "--no-advertise",
+                        stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().decode(errors="replace")
+    match = re.search(r"http://[\d.]+:(\d+)", line)
+    if not match:
+        raise RuntimeError(f"the node did not start; see {branch.root / 'logs' / 'node.log'}")
+    branch.node_url = f"http://127.0.0.1:{match.group(1)}"
 
 
-def _scenario(base: str, tokens: dict[str, str]) -> dict:
-    import requests
+def _app_config(branch: Branch, role: str) -> Path:
+    """The example configuration of an app, pointed at this demo's node, token, folders and simulators."""
+    folder = branch.root / role
+    folder.mkdir(parents=True, exist_ok=True)
+    token_key = {"kiosk": "kiosk", "display": "display", "keypad": "keypad"}[role]
+    (folder / "token").write_text(branch.tokens[token_key] + "\n", encoding="utf-8")
+    (folder / "token").chmod(0o600)
+    text = (EXAMPLES / f"{role}.toml").read_text(encoding="utf-8")
+    text = text.replace(f'data_dir = "var/{role}"', f'data_dir = "{folder}"')
+    text = text.replace('node_url = "http://127.0.0.1:8470"', f'node_url = "{branch.node_url}"')
+    text = text.replace(f'token_file = "var/{role}/token"', f'token_file = "{folder / "token"}"')
+    if role == "kiosk":
+        text = text.replace('output_dir = "var/kiosk/printed"', f'output_dir = "{branch.root / "tickets"}"')
+        serial = f'device = {{ kind = "serial", port = "{branch.scanner.port}" }}'
+        text = re.sub(r'device = \{ kind = "wedge".*\}', serial, text)
+        text = text.replace("[branch]\n", f'[branch]\nappointment_key = "{KEY}"\n', 1)
+    if role == "display":
+        text = text.replace('clip_dir = "var/clips"', f'clip_dir = "{ROOT / "var" / "clips"}"')
+    path = branch.root / f"{role}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
-    def post(path: str, token: str, body: dict | None = None, key: bool = False) -> dict:
-        headers = {"Authorization": f"Bearer {token}"}
-        if key:
-            headers["Idempotency-Key"] = str(uuid.uuid4())
-        response = requests.post(base + path, json=body or {}, headers=headers, timeout=5)
+
+def _start_apps(branch: Branch) -> None:
+    from hardware.scanner.simulator import SerialScannerSimulator
+
+    branch.scanner = SerialScannerSimulator().open()
+    for role in APPS:
+        config = _app_config(branch, role)
+        branch.spawn(role, role, "--config", str(config), "--windowed")
+
+
+def _wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except (requests.RequestException, ValueError, KeyError, OSError, sqlite3.Error):
+            value = None
+        if value:
+            return value
+        time.sleep(0.2)
+    raise TimeoutError(f"the demo waited {timeout:.0f} s for {what}")
+
+
+def _scenario(branch: Branch) -> dict:
+    """A customer scans an appointment code at the kiosk; an agent calls the ticket; the display shows it."""
+    from hardware.scanner.codes import sign_appointment
+
+    def get(path: str, token: str) -> dict:
+        response = requests.get(branch.node_url + path, headers={"Authorization": f"Bearer {token}"}, timeout=5)
         response.raise_for_status()
         return response.json()
 
-    ticket = post("/api/v1/tickets", tokens["kiosk"], {"service": "accounts", "language": "fr"}, key=True)
-    session = post("/api/v1/agents/login", tokens["keypad"], {"agent": "alice", "pin": "1234"})["session"]
-    called = post("/api/v1/counters/1/call-next", session)
-    post("/api/v1/counters/1/start", session)
-    post("/api/v1/counters/1/finish", session, {"outcome": "done"})
-    state = requests.get(base + "/api/v1/state", headers={"Authorization": f"Bearer {tokens['display']}"},
-                         timeout=5).json()
-    return {"ticket": ticket["number"], "called_at_counter": called["counter"]["id"],
-            "recent_calls": [c["number"] for c in state["recent_calls"]], "event_seq": state["seq"]}
+    def post(path: str, token: str, body: dict | None = None) -> dict:
+        response = requests.post(branch.node_url + path, json=body or {}, timeout=5, headers={
+            "Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
+        response.raise_for_status()
+        return response.json()
+
+    admin = branch.tokens["admin"]
+    devices = lambda: {d["id"]: d for d in get("/api/v1/devices", admin)["devices"]}  # noqa: E731
+    _wait(lambda: devices()["demo-kiosk"]["status"], 60, "the kiosk to come up and report its health")
+    time.sleep(2)  # the display and keypad finish starting
+    slot = (dt.datetime.now(ZoneInfo("Africa/Casablanca")) + dt.timedelta(minutes=5)).replace(
+        second=0, microsecond=0, tzinfo=None)
+    ref = f"DEMO{uuid.uuid4().hex[:6].upper()}"
+    branch.scanner.send(sign_appointment(KEY.encode(), branch_id="BR042", appointment_ref=ref, service="accounts",
+                                         slot=slot))
+    preview = _wait(lambda: sorted((branch.root / "tickets").glob("ticket-*.png")), 30,
+                    "the kiosk to print the customer's ticket")[-1]
+    waiting = get("/api/v1/state", admin)["waiting"]
+    ticket = next(w for w in waiting if w["service"] == "accounts")
+    session = post("/api/v1/agents/login", branch.tokens["agent-2"], {"agent": "karim", "pin": "5678"})["session"]
+    called = post("/api/v1/counters/2/call-next", session)["counter"]["current"]
+    shown = _wait(lambda: (get("/api/v1/counters/2", admin)["current"] or {}).get("shown_on", 0) >= 1, 20,
+                  "the display to show the call") and get("/api/v1/counters/2", admin)["current"]
+    return {"appointment": ref, "ticket": ticket["number"], "ticket_preview": str(preview),
+            "called": called["number"], "counter": "2", "shown_on_displays": shown["shown_on"],
+            "announced_on_displays": shown["announced_on"], "session": session}
 
 
-def _instructions(base: str, env: Path) -> str:
+def _screenshots(branch: Branch) -> list[str]:
+    """A fresh process of each app renders the branch as it is now (first frame) into the demo folder."""
+    shots = []
+    for role in APPS:
+        path = branch.root / "screenshots" / f"{role}.png"
+        command = [sys.executable, "-m", "smartqueue", role, "--config", str(branch.root / f"{role}.toml"),
+                   "--screenshot", str(path)]
+        proc = subprocess.run(command, cwd=ROOT, env={**branch.env(), "QT_QPA_PLATFORM": "offscreen"},
+                              capture_output=True, timeout=60)
+        if proc.returncode == 0 and path.exists():
+            shots.append(str(path))
+        else:
+            print(f"no {role} screenshot: {proc.stderr.decode(errors='replace')[-300:]}", file=sys.stderr)
+    return shots
+
+
+def _central_events(branch: Branch) -> int | None:
+    if branch.central_db is None or not branch.central_db.exists():
+        return None
+    with sqlite3.connect(branch.central_db) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] if "events" in tables else None
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    root = Path(args.dir).resolve()
+    if args.fresh and root.exists():
+        shutil.rmtree(root)
+    (root / "logs").mkdir(parents=True, exist_ok=True)
+    has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    headless = args.headless or not (args.windows or has_screen)
+    branch = Branch(root, headless)
+    try:
+        sync_section = "" if args.no_central else _start_central(branch)
+        _start_node(branch, args.port, sync_section)
+        (root / "tokens.env").write_text("".join(f"{k.upper().replace('-', '_')}_TOKEN={v}\n"
+                                                 for k, v in branch.tokens.items()) + f"NODE={branch.node_url}\n")
+        _start_apps(branch)
+        print(f"SmartQueue demo branch: node {branch.node_url}, kiosk, display, keypad"
+              + (", central (MQTT)" if branch.broker else "") + f"; files in {root}", flush=True)
+        if not headless:
+            print(_instructions(branch), flush=True)
+            asyncio.run(wait_for_stop_signal())
+            return 0
+        summary = _scenario(branch)
+        summary.pop("session")
+        summary["screenshots"] = _screenshots(branch)
+        summary["node_events"] = requests.get(branch.node_url + "/api/v1/health", timeout=5).json()["seq"]
+        if branch.broker is not None:
+            node_seq = summary["node_events"]
+            summary["central_events"] = _wait(lambda: (_central_events(branch) or 0) >= node_seq and _central_events(
+                branch), 30, "central to store every event")
+        (root / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        print(f"demo outputs (screenshots, ticket previews, summary, logs) in {root}")
+        return 0
+    except (TimeoutError, RuntimeError) as err:
+        print(f"demo failed: {err}; logs in {root / 'logs'}", file=sys.stderr)
+        return 1
+    finally:
+        branch.stop()
+
+
+def _instructions(branch: Branch) -> str:
+    env = branch.root / "tokens.env"
     return f"""
-SmartQueue demo branch node on {base}   (Ctrl-C to stop)
-Tokens are in {env}. In another shell:
+The kiosk, display and keypad windows are open (agents: alice PIN 1234 at counter 1, karim PIN 5678).
+Scan an appointment at the kiosk from another shell:  smartqueue hardware simulate scanner ... or use the API:
 
   source {env}
-  curl -s $NODE/api/v1/services -H "Authorization: Bearer $KIOSK_TOKEN"
   curl -s -X POST $NODE/api/v1/tickets -H "Authorization: Bearer $KIOSK_TOKEN" \\
-       -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" -H "Content-Type: application/json" \\
-       -d '{{"service": "accounts", "language": "fr"}}'
-  SESSION=$(curl -s -X POST $NODE/api/v1/agents/login -H "Authorization: Bearer $KEYPAD_TOKEN" \\
-       -d '{{"agent": "alice", "pin": "1234"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["session"])')
-  curl -s -X POST $NODE/api/v1/counters/1/call-next -H "Authorization: Bearer $SESSION"
+       -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" -d '{{"service": "accounts"}}'
   curl -sN $NODE/api/v1/events -H "Authorization: Bearer $DISPLAY_TOKEN"      # live events (SSE)
-  curl -s $NODE/api/v1/state -H "Authorization: Bearer $DISPLAY_TOKEN"
+
+Printed tickets (PNG previews) go to {branch.root / 'tickets'}. Ctrl-C stops the whole branch.
 """
-
-

@@ -52,9 +52,3 @@ def test_bad_config_refuses_to_start_naming_the_key(tmp_path):
     result = run("node", "--config", str(bad), "--data-dir", str(tmp_path / "d"))
     assert result.returncode == 2
     assert f"{bad}: node.port" in result.stderr
-
-
-def test_demo_scenario(tmp_path):
-    result = run("demo", "--scenario", "--fresh", "--dir", str(tmp_path), "--port", "0")
-    assert result.returncode == 0, result.stderr
-    assert '"ticket": "A-001"' in result.stdout and (tmp_path / "summary.json").exists()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sync.central import CentralReceiver
 from sync.central_store import read_status
+from sync.local_broker import Broker
 
-from .broker import Broker
 from .conftest import Branch, branch_row, central_config, central_events, wait_for
 
 

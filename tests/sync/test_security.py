@@ -13,8 +13,8 @@ import pytest
 
 from config.sync import TlsSection
 from sync.central import CentralReceiver
+from sync.local_broker import Broker
 
-from .broker import Broker
 from .certs import make_ca_and_server
 from .conftest import Branch, branch_row, central_config, start_branch, stop_branch, sync_config, wait_for
 

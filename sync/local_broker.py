@@ -1,4 +1,4 @@
-"""A real Mosquitto (Debian's 2.0.11) on a free loopback port, with its own config file and persistence dir.
+"""A local Mosquitto on a free loopback port, with its own config and persistence dir (the demo's and the tests').
 
 Started as root, Mosquitto drops to user `mosquitto` unless the config says `user root`; it then cannot write a
 root-owned persistence dir and silently loses what it acknowledged (research notes, section 4). So the config

@@ -1,0 +1,30 @@
+"""`smartqueue demo --headless`: the whole branch as processes, a scripted customer and agent, outputs on disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_headless_demo_plays_the_scenario_and_writes_its_outputs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "smartqueue", "demo", "--headless", "--fresh", "--dir",
+                             str(tmp_path), "--port", "0"], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["ticket"] == summary["called"] == "A-001" and summary["counter"] == "2"
+    assert summary["shown_on_displays"] >= 1  # the display process showed the call and told the node
+    assert Path(summary["ticket_preview"]).exists()  # the kiosk printed it on the virtual printer
+    transcript = Path(summary["ticket_preview"]).with_suffix(".txt").read_text(encoding="utf-8")
+    assert "A-001" in transcript
+    assert sorted(Path(p).name for p in summary["screenshots"]) == ["display.png", "keypad.png", "kiosk.png"]
+    if shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists():
+        assert summary["central_events"] >= summary["node_events"] >= 4  # synced to central, nothing lost
+    assert not list(tmp_path.glob("logs/*.log")) or "Traceback" not in (tmp_path / "logs" / "node.log").read_text()
