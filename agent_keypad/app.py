@@ -149,21 +149,15 @@ def _since_process_start_s() -> float:
 def run(args: argparse.Namespace) -> int:
     """`smartqueue keypad`: load the configuration, build the keypad, run Qt's loop."""
     started = time.perf_counter()
-    from appkit.bootstrap import install_crash_policy, make_application
-    from appkit.device import make_client, read_token
-    from config.loader import ConfigError, load_config
+    from appkit.bootstrap import install_crash_policy, load_device, make_application
+    from appkit.device import make_client
     from smartqueue.logs import setup_logging
 
     setup_logging()
-    try:
-        config = load_config(args.config)
-    except ConfigError as err:
-        print(err)
+    loaded = load_device(args.config, "keypad")
+    if loaded is None:
         return 2
-    token = read_token(config)
-    if token is None:
-        print("this keypad has no device token: pair it, or run `smartqueue node token --role keypad`")
-        return 2
+    config, token = loaded
     app = make_application("smartqueue-keypad")
     install_crash_policy(app)
     try:

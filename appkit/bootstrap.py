@@ -26,6 +26,24 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--language", choices=["fr", "en", "ar"], help="start in this language")
 
 
+def load_device(config_path: str | Path, role: str):
+    """(configuration, device token) for an app, or None after saying on stderr why it cannot start."""
+    from appkit.device import read_token
+    from config.loader import ConfigError, load_config
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as err:
+        print(f"the {role} cannot start, its configuration is invalid:\n{err}", file=sys.stderr)
+        return None
+    token = read_token(config)
+    if token is None:
+        print(f"this {role} has no device token: pair it (smartqueue setup), or set [device] token_file "
+              f"(smartqueue node token --role {role})", file=sys.stderr)
+        return None
+    return config, token
+
+
 def make_application(name: str, argv: list[str] | None = None) -> QGuiApplication:
     """The QGuiApplication, created once. QML caches go to a writable place on read-only kiosks."""
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")

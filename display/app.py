@@ -117,20 +117,15 @@ def build(config: AppConfig, client: NodeClient, announcer: Announcer, device_id
 
 
 def run(args: argparse.Namespace) -> int:
-    from appkit.device import device_id, make_client, read_token
-    from config.loader import ConfigError, load_config
+    from appkit.bootstrap import load_device
+    from appkit.device import device_id, make_client
     from smartqueue.logs import setup_logging
 
     setup_logging("INFO")
-    try:
-        config = load_config(args.config)
-    except ConfigError as err:
-        print(err)
+    loaded = load_device(args.config, "display")
+    if loaded is None:
         return 2
-    token = read_token(config)
-    if token is None:
-        print("no device token: pair this display, or run `smartqueue node token --role display`")
-        return 2
+    config, token = loaded
     app = make_application("smartqueue-display")
     install_crash_policy(app)
     client = make_client(config, token)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
-from appkit.bootstrap import QmlHost, install_crash_policy, make_application
-from appkit.device import device_id, make_client, read_token
+from appkit.bootstrap import QmlHost, install_crash_policy, load_device, make_application
+from appkit.device import device_id, make_client
 from appkit.i18n import install_translator
 from appkit.watchdog import GuiWatchdog
-from config.loader import ConfigError, load_config
 from config.printer import PrinterConfig
 from hardware.printer.connection import make_transport
 from hardware.printer.device import PrinterDevice
@@ -31,15 +29,10 @@ def make_printer_device(config: PrinterConfig) -> PrinterDevice:
 
 
 def run_kiosk(config_path: str, *, windowed: bool, screenshot: Path | None = None, language: str | None = None) -> int:
-    try:
-        config = load_config(config_path)
-    except ConfigError as err:
-        print(f"the kiosk cannot start, its configuration is invalid:\n{err}", file=sys.stderr)
+    loaded = load_device(config_path, "kiosk")
+    if loaded is None:
         return 2
-    token = read_token(config)
-    if token is None:
-        print("the kiosk has no device token: pair it (smartqueue setup) or set [device] token_file", file=sys.stderr)
-        return 2
+    config, token = loaded
     app = make_application("smartqueue-kiosk")
     install_crash_policy(app)
     translator = install_translator(language or config.branch.languages[0])

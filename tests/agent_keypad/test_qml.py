@@ -5,30 +5,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt
 from PySide6.QtGui import QInputDevice, QKeyEvent
-from PySide6.QtQuick import QQuickItem, QQuickWindow
+from PySide6.QtQuick import QQuickWindow
 from PySide6.QtTest import QTest
 
 from agent_keypad.keys import UnknownKeyError, resolve_keys
 from tests.agent_keypad.conftest import issue, login, make_rig, started
-
-
-def find_item(window: QQuickWindow, name: str) -> QQuickItem:
-    """Walk the visual tree: findChild() misses Repeater and Loader delegates (research notes, section 3)."""
-    stack = [window.contentItem()]
-    while stack:
-        item = stack.pop()
-        if item.objectName() == name and item.isVisible():
-            return item
-        stack.extend(item.childItems())
-    raise AssertionError(f"no visible item {name!r}")
-
-
-def center(item: QQuickItem) -> QPoint:
-    return item.mapToScene(item.boundingRect().center()).toPoint()
-
-
-def click(qtbot, window: QQuickWindow, name: str) -> None:
-    qtbot.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, center(find_item(window, name)))
+from tests.qml_support import center, find_item
+from tests.qml_support import tap as click
 
 
 def key(window: QQuickWindow, code: Qt.Key, text: str = "", keypad: bool = True) -> None:

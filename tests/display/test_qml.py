@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtQuick import QQuickItem, QQuickWindow
+from PySide6.QtQuick import QQuickItem
 
 from branch.client import NodeClient
 from display.announcer import RecordingAnnouncer
 from display.app import DisplayApp, build
 from display.preview import SIZES, render, sample_snapshot
 from tests.display.conftest import display_config
+from tests.qml_support import find_item as _find_item
 
-
-def find_item(window: QQuickWindow, name: str) -> QQuickItem:
-    """Walk the visual tree: findChild() misses Repeater delegates (research notes §3)."""
-    stack = [window.contentItem()]
-    while stack:
-        item = stack.pop()
-        if item.objectName() == name:
-            return item
-        stack.extend(item.childItems())
-    raise AssertionError(f"no item named {name!r}")
+find_item = partial(_find_item, visible_only=False)  # the board has items hidden by layout
 
 
 def scene_x(item: QQuickItem) -> float:

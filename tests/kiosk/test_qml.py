@@ -5,35 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtQuick import QQuickItem
+from PySide6.QtCore import QPointF
 
 from appkit.bootstrap import QmlHost
 from appkit.i18n import install_translator
 from kiosk.app import QML
 from kiosk.qr import register_qml_types
+from tests.qml_support import find, tap
 
 from .conftest import close_rig, make_rig
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def find(window, name: str) -> QQuickItem | None:
-    """Walk the visual tree (findChild misses Repeater and Loader delegates)."""
-    stack = [window.contentItem()]
-    while stack:
-        item = stack.pop()
-        if item.objectName() == name and item.isVisible():
-            return item
-        stack.extend(item.childItems())
-    return None
-
-
-def tap(qtbot, window, name: str) -> None:
-    item = find(window, name)
-    assert item is not None, f"no visible item {name!r}"
-    point = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
-    qtbot.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
 
 
 @pytest.fixture
