@@ -14,14 +14,11 @@ from PySide6.QtGui import QImage
 from appkit.feed import EventFeed
 from tests.agent_keypad.conftest import issue, login, make_rig, press_and_wait
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-
-def grab(qtbot, window, name: str) -> QImage:
+def grab(qtbot, window, name: str, folder: Path) -> QImage:
     qtbot.wait(150)  # a frame or two after the last change
     image = window.grabWindow()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    assert image.save(str(SHOTS / name))
+    assert image.save(str(folder / name))
     assert image.width() == window.width() and image.height() == window.height()
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 20, f"{name} looks blank"
@@ -29,7 +26,7 @@ def grab(qtbot, window, name: str) -> QImage:
 
 
 @pytest.mark.parametrize("language", ["fr", "en", "ar"])
-def test_screenshots(node, tmp_path, qtbot, language):
+def test_screenshots(node, tmp_path, qtbot, language, screenshots_dir):
     rig = make_rig(node, tmp_path, language=language, alert_enabled=False)
     display = EventFeed(node.client("display"))
     try:
@@ -42,7 +39,7 @@ def test_screenshots(node, tmp_path, qtbot, language):
         rig.c.select_agent("alice")
         for digit in "12":
             rig.c.type_text(digit)
-        grab(qtbot, window, f"keypad-login-{language}.png")
+        grab(qtbot, window, f"keypad-login-{language}.png", screenshots_dir)
         for digit in "34":
             rig.c.type_text(digit)
         login(rig, qtbot)
@@ -56,13 +53,13 @@ def test_screenshots(node, tmp_path, qtbot, language):
         press_and_wait(rig, qtbot, "call_next", "key:Plus")
         node.client("display").ack_call(rig.c.counter.current.id, 0, shown=True)
         qtbot.waitUntil(lambda: rig.vm.shownOk, timeout=3000)
-        grab(qtbot, window, f"keypad-{language}.png")
+        grab(qtbot, window, f"keypad-{language}.png", screenshots_dir)
         rig.c.press("transfer")
-        grab(qtbot, window, f"keypad-transfer-{language}.png")
+        grab(qtbot, window, f"keypad-transfer-{language}.png", screenshots_dir)
         rig.c.press("cancel")
         rig.c.press("toggle_bar")
         qtbot.waitUntil(lambda: window.height() == 64, timeout=3000)
-        grab(qtbot, window, f"keypad-bar-{language}.png")
+        grab(qtbot, window, f"keypad-bar-{language}.png", screenshots_dir)
     finally:
         display.stop()
         rig.keypad.close()

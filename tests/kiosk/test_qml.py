@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QPointF
 
@@ -14,8 +12,6 @@ from kiosk.qr import register_qml_types
 from tests.qml_support import find, tap
 
 from .conftest import close_rig, make_rig
-
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -64,17 +60,16 @@ def test_language_buttons_mirror_the_layout(qtbot, kiosk_window):
 
 
 @pytest.mark.parametrize("language", ["fr", "en", "ar"])
-def test_screenshots(qtbot, kiosk_window, language):
+def test_screenshots(qtbot, kiosk_window, language, screenshots_dir):
     rig, host = kiosk_window
     rig.vm.setLanguage(language)
     qtbot.wait(300)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     home = host.window.grabWindow()
     assert not home.isNull()
-    home.save(str(SHOTS / f"kiosk-home-{language}.png"))
+    home.save(str(screenshots_dir / f"kiosk-home-{language}.png"))
     rig.vm.chooseService("loans")
     rig.vm.choosePriority("")
     qtbot.waitUntil(lambda: rig.vm.screen == "ticket" and find(host.window, "ticketQr") is not None, timeout=5000)
     qtbot.waitUntil(lambda: rig.vm.ticket["printed"], timeout=5000)
     qtbot.wait(300)
-    host.window.grabWindow().save(str(SHOTS / f"kiosk-ticket-{language}.png"))
+    host.window.grabWindow().save(str(screenshots_dir / f"kiosk-ticket-{language}.png"))
