@@ -176,6 +176,8 @@ class BranchNode:
         else:
             self._leadership_changed(True)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="sq-housekeeping"))
+        self.store.manual_checkpoints()
+        self._tasks.append(asyncio.create_task(self._checkpoints(), name="sq-checkpoints"))
         if advertise if advertise is not None else self.config.node.advertise:
             from branch.advertise import Advertiser
 
@@ -215,6 +217,15 @@ class BranchNode:
             except Exception:
                 log.exception("housekeeping failed; trying again in a minute")
             await asyncio.sleep(60)
+
+    async def _checkpoints(self, every_s: float = 2.0) -> None:
+        """WAL checkpoints on the writer thread, between commands, instead of inside one customer's commit."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.write(self.store.checkpoint)
+            except Exception:
+                log.exception("WAL checkpoint failed; trying again")
 
     def health(self) -> dict[str, Any]:
         out = {"status": "ok", "node_id": self.node_id, "branch": self.setup.branch_id, "role": "leader",
