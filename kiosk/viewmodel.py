@@ -73,6 +73,7 @@ class KioskViewModel(QObject):
         self._tech_error = ""
         self.errors: deque[str] = deque(maxlen=20)
         self.last_issue_ms: float | None = None  # tap → ticket on screen, for figures
+        self.source_path = ""  # the configuration file, for the technician's "reload configuration"
 
         self._idle = QTimer(self, singleShot=True, interval=int(self.kiosk.inactivity_seconds * 1000))
         self._idle.timeout.connect(self.goHome)
@@ -477,6 +478,22 @@ class KioskViewModel(QObject):
                            qr_payload="TEST")
         self.printer.print_ticket(test, lambda outcome: self._note_error(
             f"test ticket: {'printed' if outcome and outcome.printed else 'NOT printed'} ({self.printer.state})"))
+
+    @Slot()
+    def reloadConfig(self) -> None:
+        """Validate the configuration file again; restart the app on it only if it is valid."""
+        from config.loader import ConfigError, load_config
+
+        if not self.source_path:
+            self._note_error("configuration NOT reloaded: this kiosk was not started from a file")
+            return
+        try:
+            load_config(self.source_path)
+        except ConfigError as err:
+            self._note_error(f"configuration NOT reloaded: {err.problems[0]}")
+            return
+        self._note_error("configuration valid: restarting")
+        self.reloadRequested.emit()
 
     @Slot()
     def closeTechnician(self) -> None:

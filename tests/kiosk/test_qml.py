@@ -11,7 +11,7 @@ from kiosk.app import QML
 from kiosk.qr import register_qml_types
 from tests.qml_support import find, tap
 
-from .conftest import close_rig, make_rig
+from .conftest import EXAMPLES, close_rig, make_rig
 
 
 @pytest.fixture
@@ -73,3 +73,36 @@ def test_screenshots(qtbot, kiosk_window, language, screenshots_dir):
     qtbot.waitUntil(lambda: rig.vm.ticket["printed"], timeout=5000)
     qtbot.wait(300)
     host.window.grabWindow().save(str(screenshots_dir / f"kiosk-ticket-{language}.png"))
+
+
+def test_technician_panel_reloads_a_valid_configuration_only(qtbot, tmp_path, qapp):
+    """Corner taps + PIN open the panel; "Reload configuration" restarts the app only on a valid file."""
+    from pydantic import SecretStr
+
+    from branch.security import hash_pin
+
+    rig = make_rig(tmp_path, technician_pin_hash=SecretStr(hash_pin("2468")))
+    register_qml_types()
+    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False)
+    try:
+        host.window.resize(1080, 1920)
+        rig.vm.start()
+        qtbot.waitUntil(lambda: rig.vm.screen == "home", timeout=5000)
+        for _ in range(5):
+            tap(qtbot, host.window, "techCorner")
+        qtbot.waitUntil(lambda: find(host.window, "techPinField") is not None, timeout=3000)
+        find(host.window, "techPinField").setProperty("text", "2468")
+        tap(qtbot, host.window, "techPinOk")
+        qtbot.waitUntil(lambda: rig.vm.screen == "technician", timeout=5000)
+        config = tmp_path / "kiosk.toml"
+        rig.vm.source_path = str(config)
+        config.write_text("[branch]\nid = 'BR042'\nbogus = 1\n", encoding="utf-8")
+        with qtbot.assertNotEmitted(rig.vm.reloadRequested, wait=200):
+            tap(qtbot, host.window, "techReload")
+        assert "NOT reloaded" in rig.vm.technician["errors"][-1]
+        config.write_text((EXAMPLES / "kiosk.toml").read_text(encoding="utf-8"), encoding="utf-8")
+        with qtbot.waitSignal(rig.vm.reloadRequested, timeout=3000):
+            tap(qtbot, host.window, "techReload")
+    finally:
+        host.close()
+        close_rig(rig)
