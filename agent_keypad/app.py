@@ -70,7 +70,7 @@ class Keypad:
         from appkit.i18n import install_translator
 
         self.translator = install_translator(self.controller.language)
-        self.host = QmlHost(QML, {"vm": self.vm, "theme": THEME}, fullscreen=fullscreen)  # type: ignore[dict-item]
+        self.host = QmlHost(QML, {"vm": self.vm, "theme": THEME}, fullscreen=fullscreen)
         self.window: QQuickWindow = self.host.window
         self.window.installEventFilter(self.router)
         self._fullscreen = fullscreen

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
@@ -58,11 +58,8 @@ def make_application(name: str, argv: list[str] | None = None) -> QGuiApplicatio
 class QmlHost:
     """Loads a QML file with context objects (view-models). The root must be a Window."""
 
-    def __init__(self, qml: Path, context: dict[str, QObject], *, fullscreen: bool,
-                 image_providers: dict[str, object] | None = None) -> None:
+    def __init__(self, qml: Path, context: dict[str, object], *, fullscreen: bool) -> None:
         self.engine = QQmlApplicationEngine()
-        for name, provider in (image_providers or {}).items():
-            self.engine.addImageProvider(name, provider)
         for name, value in context.items():
             self.engine.rootContext().setContextProperty(name, value)
         self.engine.warnings.connect(lambda warnings: [log.warning("QML: %s", w.toString()) for w in warnings])

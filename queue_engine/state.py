@@ -23,8 +23,6 @@ class TicketStatus(StrEnum):
 
 
 ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED})
-AT_COUNTER = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
-FINISHED = frozenset({TicketStatus.SERVED, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, TicketStatus.EXPIRED})
 
 FRONT, NORMAL = 0, 1  # queue bands: a ticket transferred or returned "to the front" sorts before the rest
 

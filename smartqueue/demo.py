@@ -141,8 +141,7 @@ def _app_config(branch: Branch, role: str) -> Path:
     """The example configuration of an app, pointed at this demo's node, token, folders and simulators."""
     folder = branch.root / role
     folder.mkdir(parents=True, exist_ok=True)
-    token_key = {"kiosk": "kiosk", "display": "display", "keypad": "keypad"}[role]
-    (folder / "token").write_text(branch.tokens[token_key] + "\n", encoding="utf-8")
+    (folder / "token").write_text(branch.tokens[role] + "\n", encoding="utf-8")
     (folder / "token").chmod(0o600)
     text = (EXAMPLES / f"{role}.toml").read_text(encoding="utf-8")
     text = text.replace(f'data_dir = "var/{role}"', f'data_dir = "{folder}"')
@@ -285,8 +284,8 @@ def run_demo(args: argparse.Namespace) -> int:
 def _instructions(branch: Branch) -> str:
     env = branch.root / "tokens.env"
     return f"""
-The kiosk, display and keypad windows are open (agents: alice PIN 1234 at counter 1, karim PIN 5678).
-Scan an appointment at the kiosk from another shell:  smartqueue hardware simulate scanner ... or use the API:
+The kiosk, display and keypad windows are open: tap a service on the kiosk; log in on the keypad as alice
+(PIN 1234, or the "simulated finger" button) and call the ticket. The node's API, from another shell:
 
   source {env}
   curl -s -X POST $NODE/api/v1/tickets -H "Authorization: Bearer $KIOSK_TOKEN" \\

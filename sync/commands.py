@@ -15,7 +15,6 @@ from typing import Any
 from branch.auth import Principal
 from queue_engine import commands as cmd
 from sync import state
-from sync.display import publish_transient
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +61,14 @@ class CommandRunner:
     async def _display_message(self, args: dict[str, Any]) -> dict[str, Any]:
         data = {"text": args["text"], "level": args.get("level", "info"), "duration_s": args.get("duration_s", 60),
                 "zone": args.get("zone")}
-        return {"delivered_to": publish_transient(self.node.hub, "DisplayMessage", data)}
+        return {"delivered_to": self.node.hub.publish_ephemeral("DisplayMessage", data)}
 
     async def _reload_device(self, args: dict[str, Any]) -> dict[str, Any]:
         device = args["device"]
         rows = self.node.store.query("SELECT id FROM devices WHERE id = ? AND revoked_ms IS NULL", (device,))
         if not rows:
             raise LookupError(f"no active device {device!r}")
-        return {"delivered_to": publish_transient(self.node.hub, "DeviceReloadRequested", {"device": device})}
+        return {"delivered_to": self.node.hub.publish_ephemeral("DeviceReloadRequested", {"device": device})}
 
     async def _publish_metrics(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"day": await self._send_metrics(args.get("day"))}

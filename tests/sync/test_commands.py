@@ -7,8 +7,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+from branch.hub import EPHEMERAL
 from sync.central import CentralReceiver
-from sync.display import TRANSIENT
 
 from .conftest import BRANCH, ORG, Branch, wait_for
 
@@ -53,7 +53,7 @@ def test_display_message_reaches_the_event_stream_as_a_transient_event(branch: B
     answer = wait_for(lambda: _answer(db, command_id), what="display_message answered")
     assert answer["status"] == "done" and answer["result"]["delivered_to"] >= 1
     seq, payload = asyncio.run_coroutine_threadsafe(sub.queue.get(), loop).result(5)
-    assert seq == TRANSIENT and payload.startswith(b"event: DisplayMessage\n") and b"id:" not in payload
+    assert seq == EPHEMERAL and payload.startswith(b"event: DisplayMessage\n") and b"id:" not in payload
     assert "Fermeture à 15h" in payload.decode()
     loop.call_soon_threadsafe(node.hub.unsubscribe, sub)
 

@@ -15,11 +15,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _start(tmp_path: Path, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.sync.node_with_sync", str(tmp_path / "proc-node"),
-                             str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    """`smartqueue node` itself, with a [sync] section: the real composition root starts the link."""
+    config = tmp_path / "node.toml"
+    config.write_text((ROOT / "config" / "examples" / "node.toml").read_text(encoding="utf-8") + f"""
+[sync]
+enabled = true
+host = "127.0.0.1"
+port = {port}
+keepalive_s = 5
+reconnect_min_s = 0.1
+reconnect_max_s = 0.5
+client_id = "sq-proc-BR042"
+""", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "smartqueue", "node", "--config", str(config), "--data-dir",
+                             str(tmp_path / "proc-node"), "--port", "0", "--no-advertise"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
     line = proc.stdout.readline().decode()
-    assert line.startswith("ready"), line
+    assert line.startswith("SmartQueue node"), line
     return proc
 
 
