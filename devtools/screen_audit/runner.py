@@ -1,0 +1,119 @@
+"""Render each screen of an app in every language, mode and resolution; check each render; keep the PNGs.
+
+An app plugs in through `Screens`: the states it has and how to bring its window to one of them (the tests do
+that against a real node). `audit_state` then renders the state in every variant, writes one PNG per render, and
+returns the findings of every check (`checks.py`), the structure check comparing the languages of each variant.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtGui import QImage
+from PySide6.QtQuick import QQuickWindow
+
+from devtools.screen_audit.checks import Finding, Rules, check_snapshot, check_structure
+from devtools.screen_audit.tree import Snapshot, read_tree
+
+
+class Screens(Protocol):
+    """One app's window and how to reach each of its screens."""
+
+    app: str
+    states: Sequence[str]
+    languages: Sequence[str]
+    modes: Sequence[str]  # "normal", and "large" / "contrast" where the app has them
+    sizes: Sequence[tuple[int, int]]
+    diagonal_inches: float  # of the configured screen: touch targets are measured in millimetres on it
+    window: QQuickWindow
+
+    def enter(self, state: str) -> None:
+        """Bring the app to `state` (waiting for whatever that takes)."""
+
+    def show(self, language: str, mode: str, size: tuple[int, int]) -> None:
+        """Switch the language and mode, and resize the window, staying on the current state."""
+
+    def rtl(self, language: str) -> bool: ...
+
+
+@dataclass
+class AuditReport:
+    findings: list[Finding] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)
+
+    def summary(self, limit: int = 60) -> str:
+        lines = [str(f) for f in self.findings[:limit]]
+        if len(self.findings) > limit:
+            lines.append(f"… and {len(self.findings) - limit} more")
+        if self.snapshots:
+            lines.append(f"renders: {Path(self.snapshots[0].png).parent}")
+        return "\n".join(lines)
+
+    def checks(self) -> set[str]:
+        return {f.check for f in self.findings}
+
+
+def pump(ms: float = 30) -> None:
+    """Let queued signals, bindings and deferred deletes run for `ms` (hand-pumped: flush deletes too)."""
+    from PySide6.QtCore import QEvent
+
+    deadline = time.monotonic() + ms / 1000
+    while True:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.002)
+
+
+def as_array(image: QImage) -> np.ndarray:
+    """The grabbed window as an H×W×3 uint8 array (a copy: the QImage may go away)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
+    data = np.frombuffer(rgb.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
+    return data[:, : width * 3].reshape(height, width, 3).copy()
+
+
+def capture(window: QQuickWindow, state: str, language: str, mode: str, rtl: bool, out_dir: Path | None,
+            *, png_quality: int = -1) -> tuple[Snapshot, np.ndarray]:
+    """Grab the window (which polishes its layouts), then read its items: both describe the same frame."""
+    image = window.grabWindow()
+    snap = Snapshot(state, language, mode, (window.width(), window.height()), rtl, read_tree(window))
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"{snap.key}.png"
+        image.save(str(path), "PNG", png_quality)
+        snap.png = str(path)
+    return snap, as_array(image)
+
+
+def audit_window(window: QQuickWindow, rules: Rules, *, state: str = "screen", language: str = "en",
+                 mode: str = "normal", rtl: bool = False, out_dir: Path | None = None) -> AuditReport:
+    """Check one window as it is now (the audit's own tests use this on hand-made QML)."""
+    snap, image = capture(window, state, language, mode, rtl, out_dir)
+    return AuditReport(check_snapshot(snap, rules, image), [snap])
+
+
+def audit_state(screens: Screens, state: str, out_dir: Path | None, *, png_quality: int = 90) -> AuditReport:
+    """Every variant of one state: sizes × modes × languages, with the structure compared across languages."""
+    report = AuditReport()
+    screens.enter(state)
+    for size in screens.sizes:
+        rules = Rules.for_screen(size, screens.diagonal_inches)
+        for mode in screens.modes:
+            group: list[Snapshot] = []
+            for language in screens.languages:
+                screens.show(language, mode, size)
+                snap, image = capture(screens.window, state, language, mode, screens.rtl(language), out_dir,
+                                      png_quality=png_quality)
+                report.findings.extend(check_snapshot(snap, rules, image))
+                group.append(snap)
+            report.findings.extend(check_structure(group))
+            report.snapshots.extend(group)
+    return report
