@@ -56,6 +56,11 @@ class BranchSection(Section):
                                       description="Languages offered, the first is the default.")
     appointment_key: SecretStr | None = Field(None, min_length=16,
                                               description="HMAC key signing appointment and e-ticket codes.")
+    ticket_url: str | None = Field(
+        None, pattern=r"^https?://[^\s]*\{code\}[^\s]*$",
+        description="Public page where a customer follows a ticket from a phone, {code} standing for the signed "
+                    "e-ticket code (e.g. https://q.example.com/t/{code}); the kiosk's QR holds this link. None: no "
+                    "online tracking, and neither screen nor ticket promises it.")
 
     @field_validator("timezone")
     @classmethod

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 import uuid
 from collections import deque
@@ -21,11 +22,19 @@ from ground.i18n import Formatter, is_rtl, translate
 from ground.version import VERSION as __version__
 from hardware.scanner.codes import AppointmentCode, CodeParser, ETicketCode, InvalidCode, InvalidReason, sign_ticket
 from kiosk import messages as M
+from kiosk import technician as T
 from kiosk.printing import TicketPrinter, ticket_print
+from kiosk.technician import PanelLog, PinGuard, panel_lines
+from kiosk.tiles import menu_tiles, tile_grid
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
 log = logging.getLogger(__name__)
 SCREENS = ("home", "priority", "ticket", "message", "offline", "techpin", "technician")
+#: Printer states in which a ticket cannot be printed: the home screen says so before the customer chooses.
+NOT_PRINTING = frozenset({"paper_out", "cover_open", "error", "offline"})
+#: Large-text mode multiplies every font (and the tiles) by this: WCAG's resize goal is 200%, a kiosk's screen
+#: fits 1.5x without scrolling.
+LARGE_TEXT_SCALE = 1.5
 
 
 class KioskViewModel(QObject):
@@ -38,6 +47,7 @@ class KioskViewModel(QObject):
     onlineChanged = Signal()
     accessibilityChanged = Signal()
     technicianChanged = Signal()
+    printerChanged = Signal()
     #: the translator must follow the language before QML re-reads qsTr (connected by the composition root)
     retranslate = Signal(str)
     #: a validated configuration asks for a restart of the app (connected by the composition root)
@@ -62,8 +72,9 @@ class KioskViewModel(QObject):
         self._categories: list[dict[str, Any]] = []
         self._group: str | None = None
         self._pending_service: str | None = None
-        self._ticket: dict[str, Any] = {}
-        self._message = ""
+        self._priority_category: str | None = None  # chosen first, in "entry" mode
+        self._issued: dict[str, Any] = {}  # the node's ticket + print progress; shown in the current language
+        self._message: tuple[str, dict[str, object]] = ("", {})  # template, values: translated when read
         self._busy = False
         self._online = False
         self._large = False
@@ -71,7 +82,9 @@ class KioskViewModel(QObject):
         self._last_tap = 0.0
         self._corner_taps: deque[float] = deque(maxlen=10)
         self._tech_error = ""
-        self.errors: deque[str] = deque(maxlen=20)
+        self._checking_pin = False
+        self._pin_guard = PinGuard(self.kiosk.technician_pin_attempts, self.kiosk.technician_lockout_minutes * 60)
+        self._panel = PanelLog(config.branch.timezone, clock)
         self.last_issue_ms: float | None = None  # tap → ticket on screen, for figures
         self.source_path = ""  # the configuration file, for the technician's "reload configuration"
 
@@ -111,17 +124,35 @@ class KioskViewModel(QObject):
     branchName = Property(str, lambda self: self._branch_name(), notify=languageChanged)
     screen = Property(str, lambda self: self._screen, notify=screenChanged)
     tiles = Property("QVariantList", lambda self: self._tiles(), notify=tilesChanged)
+    heading = Property(str, lambda self: self._heading(), notify=tilesChanged)
     inGroup = Property(bool, lambda self: self._group is not None, notify=tilesChanged)
+    showBack = Property(bool, lambda self: self._group is not None or self._priority_category is not None,
+                        notify=tilesChanged)
     categories = Property("QVariantList", lambda self: [
         {"id": c["id"], "name": self._name(c["names"])} for c in self._categories], notify=tilesChanged)
-    ticket = Property("QVariantMap", lambda self: self._ticket, notify=ticketChanged)
-    message = Property(str, lambda self: self._message, notify=messageChanged)
+    #: On the priority screen: offer "No, thank you" (asked after a service) or not (the home screen's entry).
+    askingPriority = Property(bool, lambda self: self._pending_service is not None, notify=screenChanged)
+    ticket = Property("QVariantMap", lambda self: self._ticket_view(), notify=ticketChanged)
+    message = Property(str, lambda self: self._t(self._message[0], **self._message[1]) if self._message[0] else "",
+                       notify=messageChanged)
+    printerNotice = Property(str, lambda self: self._printer_notice(), notify=printerChanged)
     busy = Property(bool, lambda self: self._busy, notify=busyChanged)
     online = Property(bool, lambda self: self._online, notify=onlineChanged)
     largeText = Property(bool, lambda self: self._large, notify=accessibilityChanged)
     highContrast = Property(bool, lambda self: self._contrast, notify=accessibilityChanged)
+    textScale = Property(float, lambda self: LARGE_TEXT_SCALE if self._large else 1.0, notify=accessibilityChanged)
+    screenDiagonalInches = Property(float, lambda self: self.kiosk.screen_diagonal_inches, constant=True)
+    technicianEnabled = Property(bool, lambda self: self.kiosk.technician_pin_hash is not None, constant=True)
     technician = Property("QVariantMap", lambda self: self._technician(), notify=technicianChanged)
     techError = Property(str, lambda self: self._tech_error, notify=technicianChanged)
+
+    @Slot(int, float, float, float, result="QVariantMap")
+    def tileGrid(self, count: int, scale: float, width: float, height: float) -> dict[str, float]:
+        """Columns, tile height and text scale for the home screen's area (see kiosk.tiles.tile_grid), fitted to
+        the tiles' texts in every language so a language switch never moves a tile. QML passes the tile count
+        and text scale so its binding follows them."""
+        every = [tile for language in self.config.branch.languages for tile in self._tiles(language)]
+        return tile_grid(every, width, height, scale).as_map()
 
     def _t(self, message: str, **values: object) -> str:
         return translate(self._language, message, **values)
@@ -137,10 +168,17 @@ class KioskViewModel(QObject):
         if screen != self._screen:
             self._screen = screen
             self.screenChanged.emit()
-        if screen == "home":
-            self._idle.stop()
-        elif screen not in ("offline", "technician"):
+        self._watch_idle()
+
+    def _watch_idle(self) -> None:
+        """A customer who walks away mid-way is sent home after the inactivity time; the ticket screen has its
+        own timer, and the home screen's top level, the offline screen and the technician panel have none."""
+        mid_way = (self._screen in ("priority", "message", "techpin")
+                   or (self._screen == "home" and (self._group is not None or self._priority_category is not None)))
+        if mid_way:
             self._idle.start()
+        else:
+            self._idle.stop()
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
@@ -159,24 +197,34 @@ class KioskViewModel(QObject):
 
     # -- menu ----------------------------------------------------------------------------------------------------
 
-    def _tiles(self) -> list[dict[str, Any]]:
-        fmt = Formatter(self._language)
-        tiles = [{"kind": "group", "id": g["id"], "name": self._name(g["names"]), "detail": "", "open": True}
-                 for g in self._groups if g.get("parent") == self._group]
-        for service in self._services:
-            if service.get("group") != self._group:
-                continue
-            if not service["open_now"]:
-                detail = self._t(M.TILE_CLOSED)
-            elif service["estimated_wait_s"] is None:
-                detail = ""
-            elif service["estimated_wait_s"] < 60:
-                detail = self._t(M.TILE_NO_WAIT)
-            else:
-                detail = self._t(M.TILE_WAIT, duration=fmt.duration(service["estimated_wait_s"]))
-            tiles.append({"kind": "service", "id": service["id"], "name": self._name(service["names"]),
-                          "detail": detail, "open": service["open_now"]})
-        return tiles
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), ZoneInfo(self.config.branch.timezone))
+
+    def _tiles(self, language: str | None = None) -> list[dict[str, Any]]:
+        language = language or self._language
+        entry = None
+        if self.kiosk.priority_question == "entry" and self._categories and self._priority_category is None:
+            entry = [c["names"].get(language) or next(iter(c["names"].values()), "") for c in self._categories]
+        return menu_tiles(self._services, self._groups, self._group, language, self._now(), priority_entry=entry)
+
+    def _heading(self) -> str:
+        if self._group is not None:
+            group = next((g for g in self._groups if g["id"] == self._group), None)
+            if group is not None:
+                return self._name(group["names"])
+        if self._priority_category is not None:
+            return self._t(M.PRIORITY_CHOOSE_SERVICE, category=self._category_name(self._priority_category))
+        return self._t(M.CHOOSE_SERVICE)
+
+    def _category_name(self, category: str | None) -> str:
+        found = next((c for c in self._categories if c.get("id") == category), None)
+        return self._name(found["names"]) if found else (category or "")
+
+    def _printer_notice(self) -> str:
+        state = self.printer.state
+        if state not in NOT_PRINTING:
+            return ""
+        return self._t(M.HOME_PRINTER["paper_out" if state == "paper_out" else "other"])
 
     @Slot()
     def refresh(self) -> None:
@@ -209,7 +257,9 @@ class KioskViewModel(QObject):
             self._language = code
             self.retranslate.emit(code)
             self.languageChanged.emit()
-            self.tilesChanged.emit()
+            for changed in (self.tilesChanged, self.ticketChanged, self.messageChanged, self.printerChanged,
+                            self.technicianChanged):
+                changed.emit()
         self.touched()
 
     @Slot(str)
@@ -217,12 +267,15 @@ class KioskViewModel(QObject):
         if any(g["id"] == group_id for g in self._groups):
             self._group = group_id
             self.tilesChanged.emit()
-        self.touched()
+        self._watch_idle()
 
     @Slot()
     def back(self) -> None:
-        parent = next((g.get("parent") for g in self._groups if g["id"] == self._group), None)
-        self._group = parent
+        """One level up: the parent group, else out of the priority entry's service choice."""
+        if self._group is not None:
+            self._group = next((g.get("parent") for g in self._groups if g["id"] == self._group), None)
+        else:
+            self._priority_category = None
         self.tilesChanged.emit()
         self._set_screen("home")
 
@@ -230,6 +283,7 @@ class KioskViewModel(QObject):
     def goHome(self) -> None:
         self._group = None
         self._pending_service = None
+        self._priority_category = None
         self._ticket_timer.stop()
         self.tilesChanged.emit()
         if self._language != self.config.branch.languages[0]:
@@ -242,7 +296,7 @@ class KioskViewModel(QObject):
     @Slot()
     def touched(self) -> None:
         """Any touch on the screen: the customer is still there."""
-        if self._screen not in ("home", "offline", "technician"):
+        if self._idle.isActive():
             self._idle.start()
 
     @Slot()
@@ -274,18 +328,34 @@ class KioskViewModel(QObject):
         if service is None:
             return
         if not service["open_now"]:
-            self._show_message(self._t(M.NODE_ERRORS["service_closed"]))
+            self._show_message(M.NODE_ERRORS["service_closed"])
             return
-        if self.kiosk.offer_priority and self._categories:
+        if self._priority_category is not None:  # chosen first, from the home screen's priority entry
+            self._issue(service_id, self._priority_category, None)
+            return
+        if self.kiosk.priority_question == "ask" and self._categories:
             self._pending_service = service_id
             self._set_screen("priority")
             return
         self._issue(service_id, None, None)
 
+    @Slot()
+    def openPriority(self) -> None:
+        """The home screen's priority entry: choose the category first, then the service."""
+        if self.kiosk.priority_question == "entry" and self._categories:
+            self._pending_service = None
+            self._set_screen("priority")
+
     @Slot(str)
     def choosePriority(self, category: str) -> None:
-        """"" means no priority. Called from the priority screen."""
-        if self._pending_service is None or self._busy:
+        """"" means no priority. After a service ("ask"), issue; from the home screen's entry, choose a service."""
+        if self._busy:
+            return
+        if self._pending_service is None:
+            if category and any(c.get("id") == category for c in self._categories):
+                self._priority_category = category
+                self.tilesChanged.emit()
+                self._set_screen("home")
             return
         service, self._pending_service = self._pending_service, None
         self._issue(service, category or None, None)
@@ -309,7 +379,7 @@ class KioskViewModel(QObject):
 
         def done(ticket: dict[str, Any]) -> None:
             self._set_busy(False)
-            self._show_ticket(ticket, language)
+            self._show_ticket(ticket, language, priority)
             self.last_issue_ms = (time.perf_counter() - started) * 1000
 
         self.runner.submit(work, on_done=done, on_error=self._issue_failed)
@@ -319,52 +389,95 @@ class KioskViewModel(QObject):
         self._note_error(f"issuing a ticket failed: {err}")
         if isinstance(err, NodeUnavailable):
             self._set_online(False)
+        elif isinstance(err, NodeError) and err.code == "appointment_used" and err.details.get("number"):
+            self._show_message(M.APPOINTMENT_USED_NUMBER, number=str(err.details["number"]))
         elif isinstance(err, NodeError):
-            self._show_message(self._t(M.NODE_ERRORS.get(err.code, M.GENERIC_ERROR)))
+            self._show_message(M.NODE_ERRORS.get(err.code, M.GENERIC_ERROR))
         else:
-            self._show_message(self._t(M.GENERIC_ERROR))
+            self._show_message(M.GENERIC_ERROR)
 
-    def _qr_payload(self, ticket_id: str) -> str | None:
+    def _qr_payload(self, ticket_id: str) -> tuple[str | None, bool]:
+        """(what the QR holds, whether it is a public link a phone can open).
+
+        The branch's public tracking page when there is one; else the signed e-ticket code, which only this
+        branch's kiosks read — so nothing then promises online tracking.
+        """
         key = self.config.branch.appointment_key
         if key is None:
-            return None
+            return None, False
         code = sign_ticket(key.get_secret_value().encode(), branch_id=self.config.branch.id, ticket_id=ticket_id)
-        return (self.kiosk.qr_base_url or "") + code
+        template = self.config.branch.ticket_url
+        return (template.replace("{code}", code), True) if template else (code, False)
 
-    def _show_ticket(self, ticket: dict[str, Any], language: str) -> None:
+    def _show_ticket(self, ticket: dict[str, Any], language: str, priority: str | None = None) -> None:
         try:
-            fmt = Formatter(language)
-            ahead = ticket.get("people_ahead") or 0
-            wait = ticket.get("estimated_wait_s")
-            qr = self._qr_payload(ticket["id"])
-            self._ticket = {
-                "id": ticket["id"], "number": ticket["number"],
-                "service": self._name(ticket.get("service_names") or {}) or ticket["service"],
-                "ahead": self._t(M.NOBODY_AHEAD) if ahead == 0 else self._t(M.PEOPLE_AHEAD, n=fmt.number(ahead)),
-                "wait": self._t(M.WAIT_UNKNOWN) if wait is None else self._t(M.WAIT_ABOUT,
-                                                                                duration=fmt.duration(wait)),
-                "qr": qr or "", "printing": self.printer.present, "printed": False, "note": "",
-            }
-            printable = ticket_print(self.config, ticket, language, qr)
+            qr, public = self._qr_payload(ticket["id"])
+            category = self._category_name(priority) if priority else None
+            printable = ticket_print(self.config, ticket, language, qr, priority=category, public_link=public)
+            self._issued = {"ticket": ticket, "qr": qr or "", "public": public, "priority": priority,
+                            "printing": self.printer.present, "printed": False, "printer": self.printer.state}
+            self._ticket_view()  # a malformed answer fails here, not later in a binding
         except (KeyError, TypeError, ValueError) as err:
+            self._issued = {}
             self._note_error(f"unexpected ticket payload: {err}")
-            self._show_message(self._t(M.GENERIC_ERROR))
+            self._show_message(M.GENERIC_ERROR)
             return
         self.ticketChanged.emit()
         self._set_screen("ticket")
-        self._ticket_timer.start()
+        self._hold_ticket(printed=False)
         self.printer.print_ticket(printable, lambda outcome: self._printed(ticket["id"], outcome))
 
+    def _hold_ticket(self, *, printed: bool) -> None:
+        """A printed ticket leaves the screen after a short time; one the customer must photograph stays longer."""
+        seconds = self.kiosk.ticket_screen_seconds if printed else self.kiosk.unprinted_ticket_seconds
+        self._ticket_timer.start(int(seconds * 1000))
+
+    def _ticket_view(self) -> dict[str, Any]:
+        """The ticket on screen, in the current language (the customer may switch language on this screen)."""
+        if not self._issued:
+            return {}
+        ticket, issued = self._issued["ticket"], self._issued
+        fmt = Formatter(self._language)
+        ahead = ticket.get("people_ahead") or 0
+        wait = ticket.get("estimated_wait_s")
+        if issued["printing"]:
+            note = ""
+        elif issued["printed"]:
+            note = self._t(M.PRINTED)
+        else:
+            reason = M.PRINTER_REASONS.get(issued["printer"], M.PRINTER_REASONS["unknown"])
+            keep = M.KEEP_WITH_LINK if issued["public"] else M.KEEP_NO_LINK
+            note = " ".join(part for part in (self._t(reason) if reason else "", self._t(keep)) if part)
+        slot = ticket.get("slot")
+        appointment = ""
+        if slot:
+            local = dt.datetime.fromisoformat(slot.replace("Z", "+00:00")).astimezone(
+                ZoneInfo(self.config.branch.timezone))
+            appointment = self._t(M.APPOINTMENT_AT, time=fmt.clock(local))
+        return {
+            "id": ticket["id"], "number": ticket["number"],
+            "service": self._name(ticket.get("service_names") or {}) or ticket["service"],
+            "ahead": self._t(M.NOBODY_AHEAD) if ahead == 0 else self._t(M.PEOPLE_AHEAD, n=fmt.number(ahead)),
+            "wait": self._t(M.WAIT_UNKNOWN) if wait is None else self._t(M.WAIT_ABOUT, duration=fmt.duration(wait)),
+            "priority": self._t(M.PRIORITY_TICKET, category=self._category_name(issued["priority"]))
+            if issued["priority"] else "",
+            "appointment": appointment,
+            "qr": issued["qr"],
+            "qrLabel": self._t(M.QR_LINK if issued["public"] else M.QR_AT_KIOSK) if issued["qr"] else "",
+            "printing": issued["printing"], "printed": issued["printed"], "note": note,
+        }
+
     def _printed(self, ticket_id: str, outcome) -> None:
-        if self._ticket.get("id") != ticket_id:
+        if self._issued.get("ticket", {}).get("id") != ticket_id:
             return  # the customer already left this screen; the state report still goes out
         printed = outcome is not None and outcome.printed
         state = self.printer.state
-        note = M.PRINTED if printed else M.PRINTER_NOTES.get(state, M.PRINTER_NOTES["unknown"])
-        self._ticket = {**self._ticket, "printing": False, "printed": printed, "note": self._t(note)}
+        self._issued = {**self._issued, "printing": False, "printed": printed, "printer": state}
         self.ticketChanged.emit()
+        if self._screen == "ticket":
+            self._hold_ticket(printed=printed)
         if not printed:
-            self._note_error(f"ticket {self._ticket.get('number')} not printed: printer {state}")
+            self._note_error(f"ticket {self._issued['ticket'].get('number')} not printed: printer {state}")
 
     # -- scans -------------------------------------------------------------------------------------------------
 
@@ -373,7 +486,7 @@ class KioskViewModel(QObject):
         if self._screen in ("technician", "techpin") or self._debounced():
             return
         if self.codes is None:
-            self._show_message(self._t(M.SCAN_REFUSED))
+            self._show_message(M.SCAN_REFUSED)
             return
         code = self.codes.parse(text)
         # codes are canonical upper case (a wedge scanner under Caps Lock still reads them): map back to our ids
@@ -388,26 +501,27 @@ class KioskViewModel(QObject):
                                on_error=self._issue_failed)
         elif isinstance(code, InvalidCode) and code.reason in (InvalidReason.BAD_SIGNATURE, InvalidReason.WRONG_BRANCH):
             log.warning("refused scan: %s (%s)", code.reason.value, code.detail)
-            self._show_message(self._t(M.SCAN_FORGED))
+            self._show_message(M.SCAN_FORGED)
         else:
             log.info("unrecognised scan (%s)", getattr(code, "reason", "unknown"))
-            self._show_message(self._t(M.SCAN_REFUSED))
+            self._show_message(M.SCAN_REFUSED)
 
     def _ticket_status(self, ticket: dict[str, Any]) -> None:
         self._set_busy(False)
         template = M.TICKET_STATUS.get(str(ticket.get("status")), M.TICKET_STATUS["waiting"])
-        fmt = Formatter(self._language)
-        self._show_message(self._t(template, number=ticket.get("number", "?"), counter=ticket.get("counter") or "",
-                                   n=fmt.number(ticket.get("people_ahead") or 0)))
+        self._show_message(template, number=ticket.get("number", "?"), counter=ticket.get("counter") or "",
+                           n=str(ticket.get("people_ahead") or 0))
 
-    def _show_message(self, text: str) -> None:
-        self._message = text
+    def _show_message(self, template: str, **values: object) -> None:
+        """Show a message; it is translated when read, so a language switch on this screen translates it too."""
+        self._message = (template, values)
         self.messageChanged.emit()
         self._set_screen("message")
 
     # -- device health ----------------------------------------------------------------------------------------
 
     def _printer_changed(self, state: str) -> None:
+        self.printerChanged.emit()
         self.technicianChanged.emit()
         self.report_status()
 
@@ -426,12 +540,17 @@ class KioskViewModel(QObject):
                            on_error=lambda err: self._note_error(f"status report: {err}"))
 
     def _note_error(self, text: str) -> None:
-        stamp = dt.datetime.now().strftime("%H:%M:%S")
-        self.errors.append(f"{stamp} {text}")
+        self._panel.error(text)
         log.warning("%s", text)
         self.technicianChanged.emit()
 
+    @property
+    def errors(self) -> list[str]:
+        return list(self._panel.errors)
+
     # -- technician panel ------------------------------------------------------------------------------------
+
+    techLocked = Property(bool, lambda self: self._pin_guard.locked_for() > 0, notify=technicianChanged)
 
     @Slot()
     def cornerTapped(self) -> None:
@@ -441,20 +560,36 @@ class KioskViewModel(QObject):
         recent = [t for t in self._corner_taps if now - t <= window]
         if len(recent) >= self.kiosk.technician_taps and self.kiosk.technician_pin_hash is not None:
             self._corner_taps.clear()
-            self._tech_error = ""
+            self._tech_error = self._lock_message()
             self.technicianChanged.emit()
             self._set_screen("techpin")
+
+    def _lock_message(self) -> str:
+        locked = self._pin_guard.locked_for()
+        return self._t(T.LOCKED, minutes=str(math.ceil(locked / 60))) if locked > 0 else ""
 
     @Slot(str)
     def submitTechPin(self, pin: str) -> None:
         from ground.hashing import verify_pin
 
         encoded = self.kiosk.technician_pin_hash
-        if encoded is None:
+        if encoded is None or self._checking_pin:
             return
+        if self._pin_guard.locked_for() > 0:
+            self._tech_error = self._lock_message()
+            self.technicianChanged.emit()
+            return
+        self._checking_pin = True
 
         def checked(ok: bool) -> None:
-            self._tech_error = "" if ok else "wrong PIN"
+            self._checking_pin = False
+            if ok:
+                self._pin_guard.succeeded()
+                self._tech_error = ""
+            else:
+                self._pin_guard.failed()
+                log.warning("technician panel: wrong PIN")
+                self._tech_error = self._lock_message() or self._t(T.WRONG_PIN)
             self.technicianChanged.emit()
             if ok:
                 self._set_screen("technician")
@@ -463,21 +598,36 @@ class KioskViewModel(QObject):
         self.runner.submit(verify_pin, pin, encoded.get_secret_value(), on_done=checked)
 
     def _technician(self) -> dict[str, Any]:
-        return {"node": self.client._base_url or "(discovering)", "online": self._online, "device": self.device_id,
-                "version": __version__, "printer": self.printer.state,
-                "paperLeft": -1 if self.printer.tickets_left is None else self.printer.tickets_left,
-                "errors": list(self.errors)[-8:]}
+        lines = panel_lines(self._language, node=self.client._base_url, online=self._online, device=self.device_id,
+                            version=__version__, printer=self.printer.state, paper_left=self.printer.tickets_left,
+                            timezone=self.config.branch.timezone, now=self.clock())
+        template, values = self._panel.result
+        return {"lines": lines, "errors": list(self._panel.errors)[-8:],
+                "result": self._t(template, **values) if template else ""}
+
+    def _tech_result(self, template: str, **values: object) -> None:
+        self._panel.result = (template, values)
+        log.info("technician panel: %s", translate("en", template, **values))
+        self.technicianChanged.emit()
 
     @Slot()
     def printTestTicket(self) -> None:
         from hardware.printer.ticket import TicketPrint
 
-        test = TicketPrint(branch_name=self._branch_name(), number="T-000", service_name="TEST",
-                           language=self._language, issued_at=dt.datetime.now(dt.UTC),  # type: ignore[arg-type]
-                           tz_name=self.config.branch.timezone, people_ahead=0, estimated_wait_s=None,
-                           qr_payload="TEST")
-        self.printer.print_ticket(test, lambda outcome: self._note_error(
-            f"test ticket: {'printed' if outcome and outcome.printed else 'NOT printed'} ({self.printer.state})"))
+        test = TicketPrint(branch_name=self._branch_name(), number="TEST", service_name="",
+                           language=self._language,  # type: ignore[arg-type]
+                           issued_at=dt.datetime.fromtimestamp(self.clock(), dt.UTC),
+                           tz_name=self.config.branch.timezone, people_ahead=0, test=True)
+
+        def done(outcome) -> None:
+            if outcome is not None and outcome.printed:
+                self._tech_result(T.TEST_PRINTED)
+            else:
+                state = self._t(T.PRINTER_STATES.get(self.printer.state, T.PRINTER_STATES["unknown"]))
+                self._tech_result(T.TEST_NOT_PRINTED, state=state)
+                self._note_error(f"test ticket NOT printed ({self.printer.state})")
+
+        self.printer.print_ticket(test, done)
 
     @Slot()
     def reloadConfig(self) -> None:
@@ -485,14 +635,15 @@ class KioskViewModel(QObject):
         from config.loader import ConfigError, load_config
 
         if not self.source_path:
-            self._note_error("configuration NOT reloaded: this kiosk was not started from a file")
+            self._tech_result(T.RELOAD_NO_FILE)
             return
         try:
             load_config(self.source_path)
         except ConfigError as err:
+            self._tech_result(T.RELOAD_INVALID, problem=err.problems[0])
             self._note_error(f"configuration NOT reloaded: {err.problems[0]}")
             return
-        self._note_error("configuration valid: restarting")
+        self._tech_result(T.RELOAD_VALID)
         self.reloadRequested.emit()
 
     @Slot()

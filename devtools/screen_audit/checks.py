@@ -3,8 +3,9 @@
 - touch: an interactive item smaller than a touch target (about 15 mm on the configured screen), hidden (outside
   the window or a clipping parent), overlapped by another interactive item (hot zones included), or without an
   objectName (tests and the audit find items by name);
-- text: elided, wider or taller than its box, outside the window or a clipping parent, or below WCAG AA contrast
-  (4.5:1; 3:1 for large text) against the background pixels rendered around it;
+- text: elided, wider or taller than its box, outside the window, a clipping parent or the control it labels,
+  over another text, or below WCAG AA contrast (4.5:1; 3:1 for large text) against the background pixels rendered
+  around it;
 - structure: the same named items, in the same order (mirrored for right-to-left), in every language.
 """
 
@@ -106,22 +107,21 @@ def is_large(pixel_size: float, bold: bool) -> bool:
     return pixel_size >= 24 or (bold and pixel_size >= 18.66)
 
 
-def background_around(image: np.ndarray, box: Rect, gap: int = 3, ring: int = 4) -> tuple[int, int, int] | None:
-    """The most common colour in a ring just outside `box`: what the text is read against."""
+def background_under(image: np.ndarray, box: Rect, ink: tuple[int, int, int], margin: int = 3,
+                     ink_tolerance: int = 48) -> tuple[int, int, int] | None:
+    """The colour the text is read against: the most common colour in and just around its glyphs' box, leaving
+    out the ink itself (heavy text may cover more pixels than its background). If nearly everything is ink-coloured
+    the background *is* the ink's colour, and the contrast is as bad as it looks."""
     height, width = image.shape[:2]
-    x0, y0 = max(int(box.x) - gap - ring, 0), max(int(box.y) - gap - ring, 0)
-    x1, y1 = min(math.ceil(box.right) + gap + ring, width), min(math.ceil(box.bottom) + gap + ring, height)
+    x0, y0 = max(int(box.x) - margin, 0), max(int(box.y) - margin, 0)
+    x1, y1 = min(math.ceil(box.right) + margin, width), min(math.ceil(box.bottom) + margin, height)
     if x1 <= x0 or y1 <= y0:
         return None
-    region = image[y0:y1, x0:x1].astype(np.uint32)
-    mask = np.ones(region.shape[:2], dtype=bool)
-    ix0, iy0 = max(int(box.x) - gap - x0, 0), max(int(box.y) - gap - y0, 0)
-    ix1, iy1 = math.ceil(box.right) + gap - x0, math.ceil(box.bottom) + gap - y0
-    mask[iy0:max(iy1, iy0), ix0:max(ix1, ix0)] = False
-    ring_pixels = region[mask]
-    if ring_pixels.size == 0:
-        return None
-    packed = (ring_pixels[:, 0] << 16) | (ring_pixels[:, 1] << 8) | ring_pixels[:, 2]
+    pixels = image[y0:y1, x0:x1].reshape(-1, 3).astype(np.int32)
+    far_from_ink = np.abs(pixels - np.array(ink, dtype=np.int32)).max(axis=1) > ink_tolerance
+    if far_from_ink.sum() >= 0.05 * len(pixels):
+        pixels = pixels[far_from_ink]
+    packed = (pixels[:, 0] << 16) | (pixels[:, 1] << 8) | pixels[:, 2]
     values, counts = np.unique(packed, return_counts=True)
     top = int(values[np.argmax(counts)])
     return (top >> 16) & 255, (top >> 8) & 255, top & 255
@@ -133,6 +133,13 @@ def _blend(ink: tuple[int, int, int], background: tuple[int, int, int], opacity:
 
 def check_text(snap: Snapshot, rules: Rules, window: Rect, image: np.ndarray) -> list[Finding]:
     found: list[Finding] = []
+    by_index = {item.index: item for item in snap.items}
+    texts = [item for item in snap.items if item.text is not None and item.opacity >= 0.05]
+    for n, a in enumerate(texts):
+        for b in texts[n + 1:]:
+            common = a.text.painted.intersection(b.text.painted)  # type: ignore[union-attr]
+            if common is not None and common.w > 2 and common.h > 2:
+                found.append(Finding(snap.key, "overlap", a.label(), f"its text runs over {b.label()} on {common}"))
     for item in snap.items:
         text = item.text
         if text is None or item.opacity < 0.05:
@@ -150,7 +157,12 @@ def check_text(snap: Snapshot, rules: Rules, window: Rect, image: np.ndarray) ->
             found.append(Finding(snap.key, "outside", label, f"the text {text.painted} leaves the window"))
         elif item.clip is not None and not item.clip.contains(text.painted):
             found.append(Finding(snap.key, "clipped", label, f"the text {text.painted} is cut by a clipping parent"))
-        background = background_around(image, text.painted)
+        control = next((by_index[i] for i in reversed(item.path) if by_index[i].interactive
+                        and not by_index[i].backdrop), None)
+        if control is not None and not control.rect.contains(text.painted, slack=1.0):
+            found.append(Finding(snap.key, "outside", label,
+                                 f"the text {text.painted} spills out of its control {control.label()} {control.rect}"))
+        background = background_under(image, text.painted, text.color)
         if background is None:
             continue
         ratio = contrast_ratio(_blend(text.color, background, item.opacity), background)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -80,40 +81,70 @@ def as_array(image: QImage) -> np.ndarray:
     return data[:, : width * 3].reshape(height, width, 3).copy()
 
 
-def capture(window: QQuickWindow, state: str, language: str, mode: str, rtl: bool, out_dir: Path | None,
-            *, png_quality: int = -1) -> tuple[Snapshot, np.ndarray]:
+class PngWriter:
+    """Writes the renders on a worker thread: PNG compression costs more than rendering and checking together."""
+
+    def __init__(self, out_dir: Path | None) -> None:
+        self.out_dir = out_dir
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sq-audit-png") if out_dir else None
+        self._pending: list[Future] = []
+
+    def write(self, image: QImage, snap: Snapshot) -> None:
+        if self._pool is None or self.out_dir is None:
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        path = self.out_dir / f"{snap.key}.png"
+        snap.png = str(path)
+        self._pending.append(self._pool.submit(image.save, str(path), "PNG"))
+
+    def close(self) -> None:
+        """Wait for every PNG; a failed write fails the audit run."""
+        if self._pool is None:
+            return
+        self._pool.shutdown(wait=True)
+        for future in self._pending:
+            if future.result() is False:
+                raise OSError(f"could not write a render into {self.out_dir}")
+
+
+def capture(window: QQuickWindow, state: str, language: str, mode: str, rtl: bool,
+            writer: PngWriter | None = None) -> tuple[Snapshot, np.ndarray]:
     """Grab the window (which polishes its layouts), then read its items: both describe the same frame."""
     image = window.grabWindow()
     snap = Snapshot(state, language, mode, (window.width(), window.height()), rtl, read_tree(window))
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"{snap.key}.png"
-        image.save(str(path), "PNG", png_quality)
-        snap.png = str(path)
+    if writer is not None:
+        writer.write(image, snap)
     return snap, as_array(image)
 
 
 def audit_window(window: QQuickWindow, rules: Rules, *, state: str = "screen", language: str = "en",
                  mode: str = "normal", rtl: bool = False, out_dir: Path | None = None) -> AuditReport:
     """Check one window as it is now (the audit's own tests use this on hand-made QML)."""
-    snap, image = capture(window, state, language, mode, rtl, out_dir)
+    writer = PngWriter(out_dir)
+    try:
+        snap, image = capture(window, state, language, mode, rtl, writer)
+    finally:
+        writer.close()
     return AuditReport(check_snapshot(snap, rules, image), [snap])
 
 
-def audit_state(screens: Screens, state: str, out_dir: Path | None, *, png_quality: int = 90) -> AuditReport:
+def audit_state(screens: Screens, state: str, out_dir: Path | None) -> AuditReport:
     """Every variant of one state: sizes × modes × languages, with the structure compared across languages."""
     report = AuditReport()
     screens.enter(state)
-    for size in screens.sizes:
-        rules = Rules.for_screen(size, screens.diagonal_inches)
-        for mode in screens.modes:
-            group: list[Snapshot] = []
-            for language in screens.languages:
-                screens.show(language, mode, size)
-                snap, image = capture(screens.window, state, language, mode, screens.rtl(language), out_dir,
-                                      png_quality=png_quality)
-                report.findings.extend(check_snapshot(snap, rules, image))
-                group.append(snap)
-            report.findings.extend(check_structure(group))
-            report.snapshots.extend(group)
+    writer = PngWriter(out_dir)
+    try:
+        for size in screens.sizes:
+            rules = Rules.for_screen(size, screens.diagonal_inches)
+            for mode in screens.modes:
+                group: list[Snapshot] = []
+                for language in screens.languages:
+                    screens.show(language, mode, size)
+                    snap, image = capture(screens.window, state, language, mode, screens.rtl(language), writer)
+                    report.findings.extend(check_snapshot(snap, rules, image))
+                    group.append(snap)
+                report.findings.extend(check_structure(group))
+                report.snapshots.extend(group)
+    finally:
+        writer.close()
     return report

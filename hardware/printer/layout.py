@@ -15,7 +15,7 @@ import segno
 from escpos.constants import CODEPAGE_CHANGE, PAPER_FULL_CUT, PAPER_PART_CUT, QR_ECLEVEL_M
 from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy
-from PIL import Image
+from PIL import Image, ImageOps
 
 from config.printer import TicketLayout
 from hardware.errors import LayoutError
@@ -31,6 +31,7 @@ _STYLES: dict[str, dict[str, int | bool]] = {
     "info": {"px": 30, "bold": False, "mag": 1},
     "footer": {"px": 26, "bold": False, "mag": 1},
     "number": {"px": 150, "bold": True, "mag": 6},
+    "mark": {"px": 36, "bold": True, "mag": 2, "invert": True},
 }
 #: ESC d n before the cut: moves the last line past the cutter blade.
 _FEED_BEFORE_CUT = 4
@@ -65,18 +66,30 @@ class TicketComposer:
             job.feed(1)
         job.line(ticket.branch_name, "branch")
         job.feed(1)
+        if ticket.test:  # a technician's test print: nothing a customer could take for a place in the queue
+            job.line(text.label("test_ticket"), "service")
+            job.line(text.label("test_note"), "info")
+            job.line(text.date_time(ticket.issued_at, ticket.tz_name), "info")
+            job.cut()
+            return RenderedTicket(job.output, round(self.profile.mm_for_dots(job.dots), 1))
         job.line(text.label("your_number"), "label")
         job.line(ticket.number, "number")
+        if ticket.priority:
+            job.line(text.label("priority", category=ticket.priority), "mark")
         job.line(ticket.service_name, "service")
         job.feed(1)
         job.line(text.date_time(ticket.issued_at, ticket.tz_name), "info")
+        if ticket.appointment_at is not None:
+            job.line(text.label("appointment_at", time=text.clock(ticket.appointment_at, ticket.tz_name)), "info")
         job.line(text.people_ahead(ticket.people_ahead), "info")
         job.line(text.estimated_wait(ticket.estimated_wait_s), "info")
         payload = self._qr_payload(ticket)
         if payload:
             job.feed(1)
             job.qr(payload, self.layout.qr_module_size)
-            job.line(text.label("scan_to_follow"), "footer")
+            # promise online tracking only when the QR opens a page
+            link = ticket.qr_is_link or payload.startswith(("https://", "http://"))
+            job.line(text.label("scan_to_follow" if link else "scan_at_kiosk"), "footer")
         footer = ticket.footer or self.layout.footer.get(ticket.language)
         if footer:
             job.feed(1)
@@ -116,20 +129,23 @@ class _Job:
 
     def line(self, text: str, kind: str) -> None:
         style = _STYLES[kind]
+        invert = bool(style.get("invert"))
         if not self._printable(text):
-            self.image(self._raster.render(text, self.profile.width_dots, int(style["px"]), bold=bool(style["bold"])))
+            image = self._raster.render(text, self.profile.width_dots, int(style["px"]), bold=bool(style["bold"]))
+            self.image(inverted_band(image) if invert else image)
             return
         mag = int(style["mag"])
         if kind == "number":
             fit = self.profile.width_dots // (max(len(text), 1) * self.profile.font_a_width)
             mag = max(1, min(_MAX_NUMBER_MAG, fit))
-        # GS ! n: character size (width and height multipliers); ESC E n: emphasised.
-        self._p.set(bold=bool(style["bold"]), custom_size=True, width=mag, height=mag)
+        # GS ! n: character size (width and height multipliers); ESC E n: emphasised; GS B n: white on black.
+        inverted = {"invert": True} if invert else {}  # GS B only where needed: other lines' bytes stay as they were
+        self._p.set(bold=bool(style["bold"]), custom_size=True, width=mag, height=mag, **inverted)
         lines = textwrap.wrap(text, max(self.profile.columns // mag, 1)) or [""]
         for chunk in lines:
             self._p.textln(chunk)
         self.dots += len(lines) * max(self.profile.line_spacing_dots, self.profile.font_a_height * mag)
-        self._p.set(bold=False, custom_size=True, width=1, height=1)
+        self._p.set(bold=False, custom_size=True, width=1, height=1, **({"invert": False} if invert else {}))
 
     def image(self, image: Image.Image) -> None:
         """GS v 0: print raster bit image, full width, at most the profile's head width."""
@@ -172,3 +188,16 @@ class _Job:
             # Our profile, not python-escpos', decides the cut: its POS-5890 entry has no cutter, yet many
             # 58 mm clones do. GS V 1: partial cut; GS V 0: full cut.
             self._p._raw(PAPER_PART_CUT if mode is CutMode.PARTIAL else PAPER_FULL_CUT)
+
+
+def inverted_band(image: Image.Image, pad: int = 6) -> Image.Image:
+    """White text on a black band, the ink's width plus a margin: the priority mark stands out at a glance."""
+    box = ImageOps.invert(image.convert("L")).getbbox()
+    band = Image.new("1", image.size, 1)
+    if box is None:
+        return band
+    left, right = max(box[0] - 4 * pad, 0), min(box[2] + 4 * pad, image.width)
+    band.paste(0, (left, 0, right, image.height))
+    ink = ImageOps.invert(image.convert("L")).convert("1")
+    band.paste(1, (0, 0), ink)
+    return band

@@ -121,6 +121,22 @@ def test_text_cut_by_a_clipping_parent(render):
     assert checks(window) == {"clipped"}
 
 
+def test_label_spilling_out_of_its_control(render):
+    window = render("Rectangle { objectName: 'tile'; x: 20; y: 20; width: 200; height: 70; color: '#0b5cad'\n"
+                    "  TapHandler {}\n"
+                    "  Column { anchors.centerIn: parent; width: parent.width\n"
+                    "    Text { width: parent.width; text: 'Name'; color: 'white'; font.pixelSize: 24 }\n"
+                    "    Text { width: parent.width; text: 'Line one'; color: 'white'; font.pixelSize: 24 }\n"
+                    "    Text { width: parent.width; text: 'Line two'; color: 'white'; font.pixelSize: 24 } } }")
+    assert checks(window) == {"outside"}
+
+
+def test_text_over_text(render):
+    window = render("Text { text: 'First line'; font.pixelSize: 20 }"
+                    "Text { y: 10; text: 'Second line'; font.pixelSize: 20 }")
+    assert checks(window) == {"overlap"}
+
+
 def test_low_contrast_text(render):
     assert checks(render("Text { text: 'Closed'; color: '#999999'; font.pixelSize: 20 }")) == {"contrast"}
 

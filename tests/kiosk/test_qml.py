@@ -46,17 +46,23 @@ def test_tapping_a_tile_issues_and_shows_the_ticket(qtbot, kiosk_window):
     qtbot.waitUntil(lambda: rig.vm.screen == "home", timeout=3000)
 
 
-def test_language_buttons_mirror_the_layout(qtbot, kiosk_window):
+def test_language_buttons_mirror_the_layout_without_shifting_it(qtbot, kiosk_window):
+    """Arabic mirrors the header; no language moves the screen below it or changes a header button's height."""
     rig, host = kiosk_window
-    tap(qtbot, host.window, "lang_ar")
-    qtbot.waitUntil(lambda: rig.vm.language == "ar", timeout=2000)
-
-    def mirrored() -> bool:  # the tiles are re-created on a language switch; wait for their layout
-        loans, everyday = find(host.window, "tile_loans"), find(host.window, "tile_everyday")
-        return (loans is not None and everyday is not None and loans.width() > 100
-                and loans.mapToScene(QPointF(0, 0)).x() < everyday.mapToScene(QPointF(0, 0)).x())  # right to left
-
-    qtbot.waitUntil(mirrored, timeout=3000)
+    names = ["lang_fr", "lang_en", "lang_ar", "largeText", "highContrast"]
+    seen = {}
+    for language in ("fr", "ar", "en"):
+        tap(qtbot, host.window, f"lang_{language}")
+        qtbot.waitUntil(lambda lang=language: rig.vm.language == lang, timeout=2000)
+        qtbot.wait(50)
+        heights = {find(host.window, n).height() for n in names}
+        screen_top = find(host.window, "screen").mapToScene(QPointF(0, 0)).y()
+        branch_x = find(host.window, "branchName").mapToScene(QPointF(0, 0)).x()
+        french_x = find(host.window, "lang_fr").mapToScene(QPointF(0, 0)).x()
+        seen[language] = (heights, screen_top)
+        assert len(heights) == 1, f"header buttons of different heights in {language}: {heights}"
+        assert (branch_x > french_x) == (language == "ar"), "the header mirrors in Arabic, and only in Arabic"
+    assert seen["fr"] == seen["ar"] == seen["en"]
 
 
 @pytest.mark.parametrize("language", ["fr", "en", "ar"])
