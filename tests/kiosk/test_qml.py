@@ -85,7 +85,7 @@ def test_technician_panel_reloads_a_valid_configuration_only(qtbot, tmp_path, qa
     """Corner taps + PIN open the panel; "Reload configuration" restarts the app only on a valid file."""
     from pydantic import SecretStr
 
-    from branch.security import hash_pin
+    from ground.hashing import hash_pin
 
     rig = make_rig(tmp_path, technician_pin_hash=SecretStr(hash_pin("2468")))
     register_qml_types()
@@ -97,7 +97,9 @@ def test_technician_panel_reloads_a_valid_configuration_only(qtbot, tmp_path, qa
         for _ in range(5):
             tap(qtbot, host.window, "techCorner")
         qtbot.waitUntil(lambda: find(host.window, "techPinField") is not None, timeout=3000)
-        find(host.window, "techPinField").setProperty("text", "2468")
+        assert find(host.window, "techPinField").hasActiveFocus()  # a USB keyboard types straight in
+        for digit in "2468":
+            tap(qtbot, host.window, f"techPin_{digit}")
         tap(qtbot, host.window, "techPinOk")
         qtbot.waitUntil(lambda: rig.vm.screen == "technician", timeout=5000)
         config = tmp_path / "kiosk.toml"
@@ -106,9 +108,47 @@ def test_technician_panel_reloads_a_valid_configuration_only(qtbot, tmp_path, qa
         with qtbot.assertNotEmitted(rig.vm.reloadRequested, wait=200):
             tap(qtbot, host.window, "techReload")
         assert "NOT reloaded" in rig.vm.technician["errors"][-1]
+        assert rig.vm.technician["result"].startswith("Configuration NON rechargée")
         config.write_text((EXAMPLES / "kiosk.toml").read_text(encoding="utf-8"), encoding="utf-8")
         with qtbot.waitSignal(rig.vm.reloadRequested, timeout=3000):
             tap(qtbot, host.window, "techReload")
     finally:
         host.close()
         close_rig(rig)
+
+
+def test_technician_pin_attempts_are_limited(qtbot, tmp_path, qapp):
+    from pydantic import SecretStr
+
+    from ground.hashing import hash_pin
+
+    rig = make_rig(tmp_path, technician_pin_hash=SecretStr(hash_pin("2468")), technician_pin_attempts=3)
+    register_qml_types()
+    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False)
+    try:
+        host.window.resize(1080, 1920)
+        rig.vm.start()
+        qtbot.waitUntil(lambda: rig.vm.screen == "home", timeout=5000)
+        for _ in range(5):
+            tap(qtbot, host.window, "techCorner")
+        qtbot.waitUntil(lambda: find(host.window, "techPinOk") is not None, timeout=3000)
+        for _ in range(3):
+            tap(qtbot, host.window, "techPin_1")
+            tap(qtbot, host.window, "techPinOk")
+            qtbot.waitUntil(lambda: rig.vm.techError != "" and not rig.vm._checking_pin, timeout=5000)
+        assert rig.vm.techLocked and rig.vm.techError == "Trop de codes erronés. Réessayez dans 5 min."
+        rig.vm.submitTechPin("2468")  # even the right PIN waits for the lockout to end
+        qtbot.wait(300)
+        assert rig.vm.screen == "techpin"
+    finally:
+        host.close()
+        close_rig(rig)
+
+
+def test_no_technician_corner_without_a_pin(qtbot, kiosk_window):
+    rig, host = kiosk_window
+    assert rig.vm.kiosk.technician_pin_hash is None
+    assert find(host.window, "techCorner") is None  # nothing to tap, nothing to swallow a customer's tap
+    for _ in range(10):
+        rig.vm.cornerTapped()
+    assert rig.vm.screen == "home"
