@@ -198,10 +198,10 @@ def check_structure(snaps: list[Snapshot]) -> list[Finding]:
     if len(snaps) < 2:
         return []
     ref = snaps[0]
-    ref_named = ref.named()
+    ref_named = _sized(ref)
     found: list[Finding] = []
     for other in snaps[1:]:
-        named = other.named()
+        named = _sized(other)
         flip = other.rtl != ref.rtl
         for missing in sorted(set(ref_named) - set(named)):
             found.append(Finding(other.key, "structure", missing, f"shown in {ref.language}, not in {other.language}"))
@@ -220,6 +220,11 @@ def check_structure(snaps: list[Snapshot]) -> list[Finding]:
     return found
 
 
+def _sized(snap: Snapshot) -> dict[str, ItemInfo]:
+    """Named items that take room on the screen (a Repeater or a Timer with a name has none)."""
+    return {name: item for name, item in snap.named().items() if item.rect.w >= 1 and item.rect.h >= 1}
+
+
 def _similar(a: Rect, b: Rect) -> bool:
     return all(abs(x - y) <= 8 + 0.2 * max(x, y) for x, y in ((a.w, b.w), (a.h, b.h)))
 
@@ -230,9 +235,12 @@ def _order_problem(ra: ItemInfo, rb: ItemInfo, oa: ItemInfo, ob: ItemInfo, ref: 
         return None
     (rax, ray), (rbx, rby) = _centre(ra, ref, False), _centre(rb, ref, False)
     (oax, oay), (obx, oby) = _centre(oa, other, flip), _centre(ob, other, flip)
-    if ra.rect.bottom <= rb.rect.y or rb.rect.bottom <= ra.rect.y:  # one above the other
-        if (ray < rby) != (oay < oby):
-            return f"vertical order differs from {ref.language}"
-    elif (ra.rect.right <= rb.rect.x or rb.rect.right <= ra.rect.x) and (rax < rbx) != (oax < obx):
+    apart_v = ra.rect.bottom <= rb.rect.y or rb.rect.bottom <= ra.rect.y
+    apart_h = ra.rect.right <= rb.rect.x or rb.rect.right <= ra.rect.x
+    # only within a column (one above the other) or within a row (side by side): between two columns, which of
+    # two items sits higher depends on each column's own text heights, not on the screen's structure
+    if apart_v and not apart_h and (ray < rby) != (oay < oby):
+        return f"vertical order differs from {ref.language}"
+    if apart_h and not apart_v and (rax < rbx) != (oax < obx):
         return f"side-by-side order differs from {ref.language}" + (" (not mirrored)" if flip else "")
     return None

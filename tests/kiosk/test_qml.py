@@ -65,22 +65,6 @@ def test_language_buttons_mirror_the_layout_without_shifting_it(qtbot, kiosk_win
     assert seen["fr"] == seen["ar"] == seen["en"]
 
 
-@pytest.mark.parametrize("language", ["fr", "en", "ar"])
-def test_screenshots(qtbot, kiosk_window, language, screenshots_dir):
-    rig, host = kiosk_window
-    rig.vm.setLanguage(language)
-    qtbot.wait(300)
-    home = host.window.grabWindow()
-    assert not home.isNull()
-    home.save(str(screenshots_dir / f"kiosk-home-{language}.png"))
-    rig.vm.chooseService("loans")
-    rig.vm.choosePriority("")
-    qtbot.waitUntil(lambda: rig.vm.screen == "ticket" and find(host.window, "ticketQr") is not None, timeout=5000)
-    qtbot.waitUntil(lambda: rig.vm.ticket["printed"], timeout=5000)
-    qtbot.wait(300)
-    host.window.grabWindow().save(str(screenshots_dir / f"kiosk-ticket-{language}.png"))
-
-
 def test_technician_panel_reloads_a_valid_configuration_only(qtbot, tmp_path, qapp):
     """Corner taps + PIN open the panel; "Reload configuration" restarts the app only on a valid file."""
     from pydantic import SecretStr
