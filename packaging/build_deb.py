@@ -76,7 +76,8 @@ def stage(bundle: Path, root: Path, pkg_version: str, arch: str) -> None:
     shutil.copy2(HERE / "session" / "session.env", etc / "session.env")
     doc = root / "usr" / "share" / "doc" / PACKAGE
     doc.mkdir(parents=True)
-    (doc / "copyright").write_text("SmartQueue Edge: proprietary. Bundled fonts: Noto (SIL OFL 1.1), see "
+    (doc / "copyright").write_text("SmartQueue Edge: proprietary. Bundled fonts: Noto (SIL OFL 1.1) and DejaVu Sans "
+                                   "Mono (Bitstream Vera licence), see "
                                    "/opt/smartqueue/_internal/ground/assets/fonts/LICENSE.txt. Qt for Python "
                                    "(LGPLv3) and other third-party components keep their licences.\n",
                                    encoding="utf-8")
