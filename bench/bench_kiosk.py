@@ -87,7 +87,7 @@ def kiosk_figures(workdir: Path) -> dict:
                                                      "data_dir": str(workdir / "kiosk"), "token_file": None}),
             "printer": PrinterConfig(connection=TcpConnection(host="127.0.0.1", port=printer_port),
                                      status_timeout_s=0.3),
-            "kiosk": base.kiosk.model_copy(update={"offer_priority": False, "tap_debounce_ms": 100}),
+            "kiosk": base.kiosk.model_copy(update={"priority_question": "never", "tap_debounce_ms": 100}),
         })
         transports: list[_TimedTransport] = []
 

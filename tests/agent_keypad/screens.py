@@ -21,7 +21,7 @@ STATES = ("login", "serving", "paused", "picker")
 SIZES = ((800, 480), (1024, 600))
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

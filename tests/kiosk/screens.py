@@ -73,7 +73,7 @@ def busy_branch_config() -> AppConfig:
     })
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
