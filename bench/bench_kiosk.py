@@ -195,7 +195,7 @@ device = {{ kind = "serial", port = "{scanner.port}" }}
                                  cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            time.sleep(3)  # started, services loaded, printer and scanner open
+            time.sleep(8)  # started, services loaded, printer and scanner open (a loaded machine needs the margin)
             tz = ZoneInfo("Africa/Casablanca")
             for n in range(1, TICKETS_FOR_RSS + 1):
                 slot = (dt.datetime.now(tz) + dt.timedelta(minutes=5)).replace(second=0, microsecond=0, tzinfo=None)
