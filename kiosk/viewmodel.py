@@ -97,6 +97,11 @@ class KioskViewModel(QObject):
         self._report = QTimer(self, interval=int(self.kiosk.status_report_seconds * 1000))
         self._report.timeout.connect(self.report_status)
         printer.stateChanged.connect(self._printer_changed)
+        # QML reads a property once per binding: what takes work to build is built once per change. These
+        # connections come first, so the memo is cleared before QML re-reads.
+        self._memo: dict[object, Any] = {}
+        self.tilesChanged.connect(self._memo.clear)
+        self.ticketChanged.connect(lambda: self._memo.pop("ticket", None))
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
@@ -123,7 +128,7 @@ class KioskViewModel(QObject):
         {"code": code, "label": M.LANGUAGE_NAMES[code]} for code in self.config.branch.languages], constant=True)
     branchName = Property(str, lambda self: self._branch_name(), notify=languageChanged)
     screen = Property(str, lambda self: self._screen, notify=screenChanged)
-    tiles = Property("QVariantList", lambda self: self._tiles(), notify=tilesChanged)
+    tiles = Property("QVariantList", lambda self: self._memoised("tiles", self._tiles), notify=tilesChanged)
     heading = Property(str, lambda self: self._heading(), notify=tilesChanged)
     inGroup = Property(bool, lambda self: self._group is not None, notify=tilesChanged)
     showBack = Property(bool, lambda self: self._group is not None or self._priority_category is not None,
@@ -132,7 +137,7 @@ class KioskViewModel(QObject):
         {"id": c["id"], "name": self._name(c["names"])} for c in self._categories], notify=tilesChanged)
     #: On the priority screen: offer "No, thank you" (asked after a service) or not (the home screen's entry).
     askingPriority = Property(bool, lambda self: self._pending_service is not None, notify=screenChanged)
-    ticket = Property("QVariantMap", lambda self: self._ticket_view(), notify=ticketChanged)
+    ticket = Property("QVariantMap", lambda self: self._memoised("ticket", self._ticket_view), notify=ticketChanged)
     message = Property(str, lambda self: self._t(self._message[0], **self._message[1]) if self._message[0] else "",
                        notify=messageChanged)
     printerNotice = Property(str, lambda self: self._printer_notice(), notify=printerChanged)
@@ -151,8 +156,16 @@ class KioskViewModel(QObject):
         """Columns, tile height and text scale for the home screen's area (see kiosk.tiles.tile_grid), fitted to
         the tiles' texts in every language so a language switch never moves a tile. QML passes the tile count
         and text scale so its binding follows them."""
-        every = [tile for language in self.config.branch.languages for tile in self._tiles(language)]
-        return tile_grid(every, width, height, scale).as_map()
+        def grid() -> dict[str, float]:
+            every = [tile for language in self.config.branch.languages for tile in self._tiles(language)]
+            return tile_grid(every, width, height, scale).as_map()
+
+        return self._memoised(("grid", count, scale, width, height), grid)
+
+    def _memoised(self, key: object, build):
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     def _t(self, message: str, **values: object) -> str:
         return translate(self._language, message, **values)

@@ -197,7 +197,7 @@ def test_public_tracking_page_in_the_qr(qtbot, tmp_path, qapp):
         assert rig.vm.ticket["qr"] == f"https://q.example.com/t/{code}"
         assert rig.vm.ticket["qrLabel"] == "Scannez avec votre téléphone pour suivre votre tour"
         qtbot.waitUntil(lambda: rig.vm.ticket["printed"], timeout=5000)
-        assert rig.vm._ticket_timer.remainingTime() <= 12_000  # printed: the usual short time
+        assert rig.vm._ticket_timer.remainingTime() <= 13_000  # printed: the usual 12 s (a coarse timer may add 5%)
     finally:
         close_rig(rig)
 
