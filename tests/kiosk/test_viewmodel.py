@@ -264,3 +264,23 @@ def test_group_heading_and_back(qtbot, rig):
     assert [t["id"] for t in rig.vm.tiles] == ["accounts", "cash"]
     rig.vm.back()
     assert rig.vm.heading == "Veuillez choisir un service" and not rig.vm.inGroup
+
+
+def test_a_closed_service_tile_says_when_it_opens(qtbot, tmp_path, qapp):
+    """End to end: the node's services answer carries the next opening (opens_at), the tile says it."""
+    from config.loader import load_config
+    from tests.branch.conftest import EXAMPLE
+
+    config = load_config(EXAMPLE)
+    tomorrow = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[
+        (dt.datetime.now(ZoneInfo(config.branch.timezone)).weekday() + 1) % 7]
+    services = [s.model_copy(update={"hours": {tomorrow: ["08:30-12:00"]}}) if s.id == "loans" else s
+                for s in config.services]
+    rig = make_rig(tmp_path, node_config=config.model_copy(update={"services": services}))
+    try:
+        rig.vm.start()
+        qtbot.waitUntil(lambda: rig.vm.screen == "home" and bool(rig.vm.tiles), timeout=5000)
+        loans = next(t for t in rig.vm.tiles if t["id"] == "loans")
+        assert not loans["open"] and loans["lines"] == ["Fermé · ouvre demain à 08:30"]
+    finally:
+        close_rig(rig)
