@@ -23,6 +23,7 @@ def key(window: QQuickWindow, code: Qt.Key, text: str = "", keypad: bool = True)
 def shown(node, tmp_path, qtbot):
     rig = make_rig(node, tmp_path)
     rig.keypad.show(fullscreen=False)
+    rig.keypad.start()
     window = rig.keypad.window
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: rig.c.online and rig.c.counter is not None, timeout=5000)

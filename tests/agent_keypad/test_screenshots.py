@@ -33,6 +33,7 @@ def test_screenshots(node, tmp_path, qtbot, language, screenshots_dir):
         with qtbot.waitSignal(display.connectedChanged, timeout=3000):
             display.start(node.node.core.seq)
         rig.keypad.show(fullscreen=False)
+        rig.keypad.start()
         window = rig.keypad.window
         qtbot.waitExposed(window)
         qtbot.waitUntil(lambda: rig.c.online and rig.c.counter is not None, timeout=5000)

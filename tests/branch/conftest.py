@@ -60,7 +60,8 @@ class RunningNode:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
 
 
-def start_node(data_dir: Path, config: AppConfig | None = None, clock=None) -> RunningNode:
+def start_node(data_dir: Path, config: AppConfig | None = None, clock=None, *, advertise: bool = False) -> RunningNode:
+    """The node on a free loopback port; `advertise` (with a config that allows it) only inside a network namespace."""
     config = config or example_config()
     loop = asyncio.new_event_loop()
     ready = threading.Event()
@@ -72,7 +73,7 @@ def start_node(data_dir: Path, config: AppConfig | None = None, clock=None) -> R
         async def boot() -> None:
             node = BranchNode(config, data_dir, **({"clock": clock} if clock else {}))
             holder["node"] = node
-            holder["port"] = await node.start("127.0.0.1", 0, advertise=False)
+            holder["port"] = await node.start("127.0.0.1", 0, advertise=advertise)
             ready.set()
 
         loop.run_until_complete(boot())

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPointF
 
-from appkit.bootstrap import QmlHost
-from appkit.i18n import install_translator
+from appkit.qml_host import QmlHost
 from kiosk.app import QML
 from kiosk.qr import register_qml_types
 from tests.qml_support import find, tap
@@ -17,22 +16,15 @@ from .conftest import EXAMPLES, close_rig, make_rig
 @pytest.fixture
 def kiosk_window(tmp_path, qtbot, qapp):
     rig = make_rig(tmp_path)
-    translator = install_translator("fr")
     register_qml_types()
-    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False)
-
-    def retranslate(code: str) -> None:
-        translator.language = code
-        host.engine.retranslate()
-
-    rig.vm.retranslate.connect(retranslate)
+    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False, language="fr")
+    rig.vm.retranslate.connect(host.retranslate)
     host.window.resize(1080, 1920)
     rig.vm.start()
     qtbot.waitUntil(lambda: rig.vm.screen == "home" and find(host.window, "tile_loans") is not None, timeout=5000)
     yield rig, host
     host.close()
     close_rig(rig)
-    qapp.removeTranslator(translator)
 
 
 def test_tapping_a_tile_issues_and_shows_the_ticket(qtbot, kiosk_window):
