@@ -53,6 +53,7 @@ def kiosk_figures(workdir: Path) -> dict:
     from kiosk.app import QML
     from kiosk.printing import TicketPrinter
     from kiosk.qr import register_qml_types
+    from kiosk.technician import TechnicianViewModel
     from kiosk.viewmodel import KioskViewModel
 
     app = make_application("bench-kiosk")
@@ -99,7 +100,7 @@ def kiosk_figures(workdir: Path) -> dict:
         printer = TicketPrinter(config.printer, make_device)
         vm = KioskViewModel(config, client, printer, "bench")
         register_qml_types()
-        host = QmlHost(QML, {"vm": vm}, fullscreen=False, language="fr")
+        host = QmlHost(QML, {"vm": vm, "tech": TechnicianViewModel(vm)}, fullscreen=False, language="fr")
         frames = {"n": 0}
         host.window.frameSwapped.connect(lambda: frames.__setitem__("n", frames["n"] + 1))
         vm.start()

@@ -20,6 +20,7 @@ from hardware.printer.device import PrinterDevice
 from kiosk.printing import TicketPrinter
 from kiosk.qr import register_qml_types
 from kiosk.scanning import ScannerHub
+from kiosk.technician import TechnicianViewModel
 from kiosk.viewmodel import KioskViewModel
 
 log = logging.getLogger(__name__)
@@ -39,16 +40,17 @@ class KioskApp:
         self.printer = TicketPrinter(config.printer, make_device)
         self.scanner = ScannerHub(config.scanner)
         self.vm = KioskViewModel(config, context.client, self.printer, context.device_id)
-        self.vm.source_path = str(context.config_path)
+        self.technician = TechnicianViewModel(self.vm, context.config_path)
         if context.language:
             self.vm.setLanguage(context.language)
-        self.vm.reloadRequested.connect(context.request_reload)
+        self.technician.reloadRequested.connect(context.request_reload)
         self.scanner.scanned.connect(self.vm.scanned)
         self.host: QmlHost | None = None
 
     def show(self, *, fullscreen: bool) -> QmlHost:
         register_qml_types()
-        self.host = QmlHost(QML, {"vm": self.vm}, fullscreen=fullscreen, language=self.vm.language)
+        self.host = QmlHost(QML, {"vm": self.vm, "tech": self.technician}, fullscreen=fullscreen,
+                            language=self.vm.language)
         self.vm.retranslate.connect(self.host.retranslate)
         return self.host
 

@@ -1,6 +1,8 @@
-"""The kiosk's view-model: every decision the screen shows; QML only binds to it and calls its slots.
+"""The kiosk's view-model for customers: every decision the screen shows; QML only binds to it and calls its slots.
 
 All node and device I/O goes through TaskRunner / TicketPrinter workers; this object lives on the GUI thread.
+The technician panel has its own view-model (kiosk/technician.py); this one only owns the screen it is shown on
+(`show_panel`, `leave_panel`) and the error log it lists (`errors`, `note_problem`).
 """
 
 from __future__ import annotations
@@ -37,11 +39,12 @@ class KioskViewModel(QObject):
     busyChanged = Signal()
     onlineChanged = Signal()
     accessibilityChanged = Signal()
-    technicianChanged = Signal()
     #: the translator must follow the language before QML re-reads qsTr (connected by the composition root)
     retranslate = Signal(str)
-    #: a validated configuration asks for a restart of the app (connected by the composition root)
-    reloadRequested = Signal()
+    #: a line was added to `errors` (for the technician panel)
+    problemNoted = Signal()
+    #: the node told this device its id (`device_id`)
+    identified = Signal()
 
     def __init__(self, config: AppConfig, client: NodeClient, printer: TicketPrinter, device_id: str,
                  runner: TaskRunner | None = None, clock=time.time) -> None:
@@ -69,11 +72,8 @@ class KioskViewModel(QObject):
         self._large = False
         self._contrast = False
         self._last_tap = 0.0
-        self._corner_taps: deque[float] = deque(maxlen=10)
-        self._tech_error = ""
         self.errors: deque[str] = deque(maxlen=20)
         self.last_issue_ms: float | None = None  # tap → ticket on screen, for figures
-        self.source_path = ""  # the configuration file, for the technician's "reload configuration"
 
         self._idle = QTimer(self, singleShot=True, interval=int(self.kiosk.inactivity_seconds * 1000))
         self._idle.timeout.connect(self.goHome)
@@ -108,7 +108,7 @@ class KioskViewModel(QObject):
     rtl = Property(bool, lambda self: is_rtl(self._language), notify=languageChanged)
     languages = Property("QVariantList", lambda self: [
         {"code": code, "label": M.LANGUAGE_NAMES[code]} for code in self.config.branch.languages], constant=True)
-    branchName = Property(str, lambda self: self._branch_name(), notify=languageChanged)
+    branchName = Property(str, lambda self: self.branch_name(), notify=languageChanged)
     screen = Property(str, lambda self: self._screen, notify=screenChanged)
     tiles = Property("QVariantList", lambda self: self._tiles(), notify=tilesChanged)
     inGroup = Property(bool, lambda self: self._group is not None, notify=tilesChanged)
@@ -120,8 +120,6 @@ class KioskViewModel(QObject):
     online = Property(bool, lambda self: self._online, notify=onlineChanged)
     largeText = Property(bool, lambda self: self._large, notify=accessibilityChanged)
     highContrast = Property(bool, lambda self: self._contrast, notify=accessibilityChanged)
-    technician = Property("QVariantMap", lambda self: self._technician(), notify=technicianChanged)
-    techError = Property(str, lambda self: self._tech_error, notify=technicianChanged)
 
     def _t(self, message: str, **values: object) -> str:
         return translate(self._language, message, **values)
@@ -129,7 +127,7 @@ class KioskViewModel(QObject):
     def _name(self, names: dict[str, str]) -> str:
         return names.get(self._language) or next(iter(names.values()), "")
 
-    def _branch_name(self) -> str:
+    def branch_name(self) -> str:
         return self._name(self.config.branch.name.as_dict())
 
     def _set_screen(self, screen: str) -> None:
@@ -188,18 +186,18 @@ class KioskViewModel(QObject):
             self._groups = [g for g in payload.get("groups", []) if isinstance(g, dict) and "id" in g]
             self._categories = [c for c in payload.get("priority_categories", []) if isinstance(c, dict)]
         except (TypeError, KeyError) as err:  # bad data from the node: logged, ignored, never a crash
-            self._note_error(f"unexpected services payload: {err}")
+            self.note_problem(f"unexpected services payload: {err}")
             return
         self.tilesChanged.emit()
         self._set_online(True)
 
     def _identified(self, me: dict[str, Any]) -> None:
-        """The node knows this device by its token: use that id in the technician panel."""
+        """The node knows this device by its token: use that id (technician panel, logs)."""
         self.device_id = str(me.get("device", self.device_id))
-        self.technicianChanged.emit()
+        self.identified.emit()
 
     def _node_failed(self, err: BaseException) -> None:
-        self._note_error(f"node: {err}")
+        self.note_problem(f"node: {err}")
         if isinstance(err, NodeUnavailable):
             self._set_online(False)
 
@@ -316,7 +314,7 @@ class KioskViewModel(QObject):
 
     def _issue_failed(self, err: BaseException) -> None:
         self._set_busy(False)
-        self._note_error(f"issuing a ticket failed: {err}")
+        self.note_problem(f"issuing a ticket failed: {err}")
         if isinstance(err, NodeUnavailable):
             self._set_online(False)
         elif isinstance(err, NodeError):
@@ -347,7 +345,7 @@ class KioskViewModel(QObject):
             }
             printable = ticket_print(self.config, ticket, language, qr)
         except (KeyError, TypeError, ValueError) as err:
-            self._note_error(f"unexpected ticket payload: {err}")
+            self.note_problem(f"unexpected ticket payload: {err}")
             self._show_message(self._t(M.GENERIC_ERROR))
             return
         self.ticketChanged.emit()
@@ -364,7 +362,7 @@ class KioskViewModel(QObject):
         self._ticket = {**self._ticket, "printing": False, "printed": printed, "note": self._t(note)}
         self.ticketChanged.emit()
         if not printed:
-            self._note_error(f"ticket {self._ticket.get('number')} not printed: printer {state}")
+            self.note_problem(f"ticket {self._ticket.get('number')} not printed: printer {state}")
 
     # -- scans -------------------------------------------------------------------------------------------------
 
@@ -408,7 +406,6 @@ class KioskViewModel(QObject):
     # -- device health ----------------------------------------------------------------------------------------
 
     def _printer_changed(self, state: str) -> None:
-        self.technicianChanged.emit()
         self.report_status()
 
     def health(self) -> dict[str, Any]:
@@ -423,78 +420,21 @@ class KioskViewModel(QObject):
     @Slot()
     def report_status(self) -> None:
         self.runner.submit(self.client.report_status, "me", self.health(),
-                           on_error=lambda err: self._note_error(f"status report: {err}"))
+                           on_error=lambda err: self.note_problem(f"status report: {err}"))
 
-    def _note_error(self, text: str) -> None:
+    def note_problem(self, text: str) -> None:
+        """Log a problem for the technician (journal and the panel's list); the customer sees their own message."""
         stamp = dt.datetime.now().strftime("%H:%M:%S")
         self.errors.append(f"{stamp} {text}")
         log.warning("%s", text)
-        self.technicianChanged.emit()
+        self.problemNoted.emit()
 
-    # -- technician panel ------------------------------------------------------------------------------------
+    # -- the technician panel's screens (its view-model: kiosk/technician.py) ---------------------------------------
 
-    @Slot()
-    def cornerTapped(self) -> None:
-        now = time.monotonic()
-        self._corner_taps.append(now)
-        window = self.kiosk.technician_tap_window_seconds
-        recent = [t for t in self._corner_taps if now - t <= window]
-        if len(recent) >= self.kiosk.technician_taps and self.kiosk.technician_pin_hash is not None:
-            self._corner_taps.clear()
-            self._tech_error = ""
-            self.technicianChanged.emit()
-            self._set_screen("techpin")
+    def show_panel(self, screen: str) -> None:
+        """Show the technician's PIN screen ("techpin") or panel ("technician") in place of the customer's."""
+        assert screen in ("techpin", "technician"), screen
+        self._set_screen(screen)
 
-    @Slot(str)
-    def submitTechPin(self, pin: str) -> None:
-        from ground.hashing import verify_pin
-
-        encoded = self.kiosk.technician_pin_hash
-        if encoded is None:
-            return
-
-        def checked(ok: bool) -> None:
-            self._tech_error = "" if ok else "wrong PIN"
-            self.technicianChanged.emit()
-            if ok:
-                self._set_screen("technician")
-                self.printer.refresh()
-
-        self.runner.submit(verify_pin, pin, encoded.get_secret_value(), on_done=checked)
-
-    def _technician(self) -> dict[str, Any]:
-        return {"node": self.client._base_url or "(discovering)", "online": self._online, "device": self.device_id,
-                "version": __version__, "printer": self.printer.state,
-                "paperLeft": -1 if self.printer.tickets_left is None else self.printer.tickets_left,
-                "errors": list(self.errors)[-8:]}
-
-    @Slot()
-    def printTestTicket(self) -> None:
-        from hardware.printer.ticket import TicketPrint
-
-        test = TicketPrint(branch_name=self._branch_name(), number="T-000", service_name="TEST",
-                           language=self._language, issued_at=dt.datetime.now(dt.UTC),  # type: ignore[arg-type]
-                           tz_name=self.config.branch.timezone, people_ahead=0, estimated_wait_s=None,
-                           qr_payload="TEST")
-        self.printer.print_ticket(test, lambda outcome: self._note_error(
-            f"test ticket: {'printed' if outcome and outcome.printed else 'NOT printed'} ({self.printer.state})"))
-
-    @Slot()
-    def reloadConfig(self) -> None:
-        """Validate the configuration file again; restart the app on it only if it is valid."""
-        from config.loader import ConfigError, load_config
-
-        if not self.source_path:
-            self._note_error("configuration NOT reloaded: this kiosk was not started from a file")
-            return
-        try:
-            load_config(self.source_path)
-        except ConfigError as err:
-            self._note_error(f"configuration NOT reloaded: {err.problems[0]}")
-            return
-        self._note_error("configuration valid: restarting")
-        self.reloadRequested.emit()
-
-    @Slot()
-    def closeTechnician(self) -> None:
+    def leave_panel(self) -> None:
         self._set_screen("home" if self._online else "offline")

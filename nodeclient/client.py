@@ -72,6 +72,11 @@ class NodeClient:
     # -- plumbing --------------------------------------------------------------------------------------------------
 
     @property
+    def known_url(self) -> str | None:
+        """The node in use, without looking for one (None while discovery has not found it)."""
+        return self._base_url
+
+    @property
     def base_url(self) -> str:
         with self._lock:
             if self._base_url is None:

@@ -95,7 +95,7 @@ def test_reload_restarts_in_place_and_never_tells_systemd_it_is_stopping(qtbot, 
     try:
         qtbot.waitUntil(lambda: on_home(boot) and systemd.states() == ["READY=1"], timeout=8000)
         first = boot.current.app
-        first.vm.reloadConfig()  # what the technician's "Reload configuration" button calls
+        first.technician.reloadConfig()  # what the technician's "Reload configuration" button calls
         qtbot.waitUntil(lambda: boot.reloads == 1 and systemd.states() == ["READY=1", "RELOADING=1", "READY=1"],
                         timeout=8000)
         qtbot.waitUntil(lambda: on_home(boot), timeout=5000)
@@ -115,7 +115,7 @@ def test_reload_restarts_in_place_and_never_tells_systemd_it_is_stopping(qtbot, 
 def print_test_ticket(qtbot, boot: AppBootstrap) -> None:
     """The technician's test ticket: the run opens its printer and renders text with the shipped fonts."""
     vm = boot.current.app.vm
-    vm.printTestTicket()
+    boot.current.app.technician.printTestTicket()
     qtbot.waitUntil(lambda: any("test ticket: printed" in line for line in vm.errors), timeout=8000)
 
 

@@ -13,11 +13,24 @@ from tests.qml_support import find, tap
 from .conftest import EXAMPLES, close_rig, make_rig
 
 
+def shown_texts(window) -> list[str]:
+    """The text of every visible item that has one: what a person reads on the screen."""
+    stack, texts = [window.contentItem()], []
+    while stack:
+        item = stack.pop()
+        if item.isVisible():
+            text = item.property("text")
+            if isinstance(text, str) and text:
+                texts.append(text)
+            stack.extend(item.childItems())
+    return texts
+
+
 @pytest.fixture
 def kiosk_window(tmp_path, qtbot, qapp):
     rig = make_rig(tmp_path)
     register_qml_types()
-    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False, language="fr")
+    host = QmlHost(QML, {"vm": rig.vm, "tech": rig.tech}, fullscreen=False, language="fr")
     rig.vm.retranslate.connect(host.retranslate)
     host.window.resize(1080, 1920)
     rig.vm.start()
@@ -71,11 +84,11 @@ def test_technician_panel_reloads_a_valid_configuration_only(qtbot, tmp_path, qa
     """Corner taps + PIN open the panel; "Reload configuration" restarts the app only on a valid file."""
     from pydantic import SecretStr
 
-    from branch.security import hash_pin
+    from ground.hashing import hash_pin
 
     rig = make_rig(tmp_path, technician_pin_hash=SecretStr(hash_pin("2468")))
     register_qml_types()
-    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False)
+    host = QmlHost(QML, {"vm": rig.vm, "tech": rig.tech}, fullscreen=False)
     try:
         host.window.resize(1080, 1920)
         rig.vm.start()
@@ -87,13 +100,15 @@ def test_technician_panel_reloads_a_valid_configuration_only(qtbot, tmp_path, qa
         tap(qtbot, host.window, "techPinOk")
         qtbot.waitUntil(lambda: rig.vm.screen == "technician", timeout=5000)
         config = tmp_path / "kiosk.toml"
-        rig.vm.source_path = str(config)
+        rig.tech.config_path = str(config)
         config.write_text("[branch]\nid = 'BR042'\nbogus = 1\n", encoding="utf-8")
-        with qtbot.assertNotEmitted(rig.vm.reloadRequested, wait=200):
+        with qtbot.assertNotEmitted(rig.tech.reloadRequested, wait=500):
             tap(qtbot, host.window, "techReload")
-        assert "NOT reloaded" in rig.vm.technician["errors"][-1]
+        assert "NOT reloaded" in rig.tech.status["errors"][-1]
+        qtbot.waitUntil(lambda: any("NOT reloaded" in text for text in shown_texts(host.window)), timeout=2000)
+        assert any(text.startswith("Node: http://127.0.0.1:") for text in shown_texts(host.window))  # tech.status
         config.write_text((EXAMPLES / "kiosk.toml").read_text(encoding="utf-8"), encoding="utf-8")
-        with qtbot.waitSignal(rig.vm.reloadRequested, timeout=3000):
+        with qtbot.waitSignal(rig.tech.reloadRequested, timeout=3000):
             tap(qtbot, host.window, "techReload")
     finally:
         host.close()
