@@ -22,7 +22,7 @@ from config.schema import AppConfig
 from ground.i18n import Formatter, is_rtl, translate
 from ground.version import VERSION as __version__
 from hardware.scanner.codes import AppointmentCode, CodeParser, ETicketCode, InvalidCode, InvalidReason, sign_ticket
-from kiosk import messages as M
+from kiosk import messages
 from kiosk.printing import TicketPrinter, ticket_print
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
@@ -107,7 +107,7 @@ class KioskViewModel(QObject):
     language = Property(str, _get_language, notify=languageChanged)
     rtl = Property(bool, lambda self: is_rtl(self._language), notify=languageChanged)
     languages = Property("QVariantList", lambda self: [
-        {"code": code, "label": M.LANGUAGE_NAMES[code]} for code in self.config.branch.languages], constant=True)
+        {"code": code, "label": messages.LANGUAGE_NAMES[code]} for code in self.config.branch.languages], constant=True)
     branchName = Property(str, lambda self: self.branch_name(), notify=languageChanged)
     screen = Property(str, lambda self: self._screen, notify=screenChanged)
     tiles = Property("QVariantList", lambda self: self._tiles(), notify=tilesChanged)
@@ -165,13 +165,13 @@ class KioskViewModel(QObject):
             if service.get("group") != self._group:
                 continue
             if not service["open_now"]:
-                detail = self._t(M.TILE_CLOSED)
+                detail = self._t(messages.TILE_CLOSED)
             elif service["estimated_wait_s"] is None:
                 detail = ""
             elif service["estimated_wait_s"] < 60:
-                detail = self._t(M.TILE_NO_WAIT)
+                detail = self._t(messages.TILE_NO_WAIT)
             else:
-                detail = self._t(M.TILE_WAIT, duration=fmt.duration(service["estimated_wait_s"]))
+                detail = self._t(messages.TILE_WAIT, duration=fmt.duration(service["estimated_wait_s"]))
             tiles.append({"kind": "service", "id": service["id"], "name": self._name(service["names"]),
                           "detail": detail, "open": service["open_now"]})
         return tiles
@@ -272,7 +272,7 @@ class KioskViewModel(QObject):
         if service is None:
             return
         if not service["open_now"]:
-            self._show_message(self._t(M.NODE_ERRORS["service_closed"]))
+            self._show_message(self._t(messages.NODE_ERRORS["service_closed"]))
             return
         if self.kiosk.offer_priority and self._categories:
             self._pending_service = service_id
@@ -318,9 +318,9 @@ class KioskViewModel(QObject):
         if isinstance(err, NodeUnavailable):
             self._set_online(False)
         elif isinstance(err, NodeError):
-            self._show_message(self._t(M.NODE_ERRORS.get(err.code, M.GENERIC_ERROR)))
+            self._show_message(self._t(messages.NODE_ERRORS.get(err.code, messages.GENERIC_ERROR)))
         else:
-            self._show_message(self._t(M.GENERIC_ERROR))
+            self._show_message(self._t(messages.GENERIC_ERROR))
 
     def _qr_payload(self, ticket_id: str) -> str | None:
         key = self.config.branch.appointment_key
@@ -338,15 +338,16 @@ class KioskViewModel(QObject):
             self._ticket = {
                 "id": ticket["id"], "number": ticket["number"],
                 "service": self._name(ticket.get("service_names") or {}) or ticket["service"],
-                "ahead": self._t(M.NOBODY_AHEAD) if ahead == 0 else self._t(M.PEOPLE_AHEAD, n=fmt.number(ahead)),
-                "wait": self._t(M.WAIT_UNKNOWN) if wait is None else self._t(M.WAIT_ABOUT,
+                "ahead": (self._t(messages.NOBODY_AHEAD) if ahead == 0
+                          else self._t(messages.PEOPLE_AHEAD, n=fmt.number(ahead))),
+                "wait": self._t(messages.WAIT_UNKNOWN) if wait is None else self._t(messages.WAIT_ABOUT,
                                                                                 duration=fmt.duration(wait)),
                 "qr": qr or "", "printing": self.printer.present, "printed": False, "note": "",
             }
             printable = ticket_print(self.config, ticket, language, qr)
         except (KeyError, TypeError, ValueError) as err:
             self.note_problem(f"unexpected ticket payload: {err}")
-            self._show_message(self._t(M.GENERIC_ERROR))
+            self._show_message(self._t(messages.GENERIC_ERROR))
             return
         self.ticketChanged.emit()
         self._set_screen("ticket")
@@ -358,7 +359,7 @@ class KioskViewModel(QObject):
             return  # the customer already left this screen; the state report still goes out
         printed = outcome is not None and outcome.printed
         state = self.printer.state
-        note = M.PRINTED if printed else M.PRINTER_NOTES.get(state, M.PRINTER_NOTES["unknown"])
+        note = messages.PRINTED if printed else messages.PRINTER_NOTES.get(state, messages.PRINTER_NOTES["unknown"])
         self._ticket = {**self._ticket, "printing": False, "printed": printed, "note": self._t(note)}
         self.ticketChanged.emit()
         if not printed:
@@ -371,7 +372,7 @@ class KioskViewModel(QObject):
         if self._screen in ("technician", "techpin") or self._debounced():
             return
         if self.codes is None:
-            self._show_message(self._t(M.SCAN_REFUSED))
+            self._show_message(self._t(messages.SCAN_REFUSED))
             return
         code = self.codes.parse(text)
         # codes are canonical upper case (a wedge scanner under Caps Lock still reads them): map back to our ids
@@ -386,14 +387,14 @@ class KioskViewModel(QObject):
                                on_error=self._issue_failed)
         elif isinstance(code, InvalidCode) and code.reason in (InvalidReason.BAD_SIGNATURE, InvalidReason.WRONG_BRANCH):
             log.warning("refused scan: %s (%s)", code.reason.value, code.detail)
-            self._show_message(self._t(M.SCAN_FORGED))
+            self._show_message(self._t(messages.SCAN_FORGED))
         else:
             log.info("unrecognised scan (%s)", getattr(code, "reason", "unknown"))
-            self._show_message(self._t(M.SCAN_REFUSED))
+            self._show_message(self._t(messages.SCAN_REFUSED))
 
     def _ticket_status(self, ticket: dict[str, Any]) -> None:
         self._set_busy(False)
-        template = M.TICKET_STATUS.get(str(ticket.get("status")), M.TICKET_STATUS["waiting"])
+        template = messages.TICKET_STATUS.get(str(ticket.get("status")), messages.TICKET_STATUS["waiting"])
         fmt = Formatter(self._language)
         self._show_message(self._t(template, number=ticket.get("number", "?"), counter=ticket.get("counter") or "",
                                    n=fmt.number(ticket.get("people_ahead") or 0)))
