@@ -146,7 +146,7 @@ class AppBootstrap:
         self.watchdog = watchdog or GuiWatchdog()
         self.connect = connect
         self.current: _Running | None = None
-        self.reloads = 0  # completed reloads, for the technician's log and tests
+        self.reloads = 0  # completed reloads (tests)
         self._app: QGuiApplication | None = None
         self._loader: TaskRunner | None = None
         self._reloading = False
@@ -165,6 +165,10 @@ class AppBootstrap:
         except (DeviceSetupError, AppSetupError) as err:
             print(err, file=sys.stderr)
             return EXIT_SETUP
+        except Exception:  # the QML did not load, a device could not be built…: one full report, then systemd
+            log.exception("%s: could not start", self.spec.role)
+            self.stop()
+            return 1
         assert self._app is not None and self.current is not None
         app = self._app
         handlers = {signal.SIGTERM: app.quit, signal.SIGINT: app.quit}
@@ -191,7 +195,7 @@ class AppBootstrap:
         self._log_first_frame(self.current.host)
 
     def stop(self) -> None:
-        """The process ends: STOPPING=1, then the run, the client and discovery closed, in that order."""
+        """The process ends: STOPPING=1, then the client and discovery closed, then the run."""
         self.watchdog.stop()
         self._close_current()
         if self._loader is not None:
