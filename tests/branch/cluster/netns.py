@@ -16,8 +16,21 @@ def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", *args], capture_output=True, text=True, check=check, timeout=10)
 
 
+def _free_subnet(prefix: str = "10.213") -> str:
+    """A /24 no interface of this host uses: parallel runs, or bridges a killed run left behind, would take the
+    route to a shared subnet and make members unreachable. The search starts at a place set by our pid."""
+    used = _ip("-br", "addr").stdout
+    start = os.getpid() % 200
+    for offset in range(250):
+        subnet = f"{prefix}.{(start + offset) % 250 + 1}"
+        if f" {subnet}." not in used:
+            return subnet
+    raise RuntimeError(f"no free {prefix}.x/24 subnet on this host")
+
+
 class Net:
-    def __init__(self, count: int, subnet: str = "10.213.77") -> None:
+    def __init__(self, count: int, subnet: str | None = None) -> None:
+        subnet = subnet or _free_subnet()
         tag = f"{os.getpid() % 100000}"
         self.bridge = f"sqbr{tag}"
         self.namespaces = [f"sqn{tag}-{i}" for i in range(count)]
