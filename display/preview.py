@@ -15,8 +15,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtGui import QImage
 
-from appkit.bootstrap import QmlHost, make_application
-from appkit.i18n import install_translator
+from appkit.bootstrap import make_application
+from appkit.qml_host import QmlHost
 from config.display import DisplayConfig
 from config.loader import load_config
 from display.board import BoardModel
@@ -66,8 +66,7 @@ def render(out: Path, language: str, layout: str, *, settle_ms: int = 400) -> QI
     fixed = dt.datetime(2026, 11, 24, 9, 47, tzinfo=dt.UTC)
     vm = DisplayViewModel(config, board, [language], clock=lambda: fixed)
     vm.set_stale(False)
-    translator = install_translator(language)
-    host = QmlHost(QML, {"vm": vm}, fullscreen=False)
+    host = QmlHost(QML, {"vm": vm}, fullscreen=False, language=language)
     try:
         host.window.resize(*SIZES[layout])
         loop = QEventLoop()
@@ -78,9 +77,7 @@ def render(out: Path, language: str, layout: str, *, settle_ms: int = 400) -> QI
         image.save(str(out))
         return image
     finally:
-        host.window.close()
         host.close()
-        QCoreApplication.removeTranslator(translator)
         QCoreApplication.processEvents()
         vm.deleteLater()
 

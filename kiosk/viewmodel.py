@@ -1,6 +1,8 @@
-"""The kiosk's view-model: every decision the screen shows; QML only binds to it and calls its slots.
+"""The kiosk's view-model for customers: every decision the screen shows; QML only binds to it and calls its slots.
 
 All node and device I/O goes through TaskRunner / TicketPrinter workers; this object lives on the GUI thread.
+The technician panel has its own view-model (kiosk/technician.py); this one only owns the screen it is shown on
+(`show_panel`, `leave_panel`) and the error log it lists (`errors`, `note_problem`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from config.schema import AppConfig
 from ground.i18n import Formatter, is_rtl, translate
 from ground.version import VERSION as __version__
 from hardware.scanner.codes import AppointmentCode, CodeParser, ETicketCode, InvalidCode, InvalidReason, sign_ticket
-from kiosk import messages as M
+from kiosk import messages
 from kiosk.printing import TicketPrinter, ticket_print
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
@@ -37,11 +39,12 @@ class KioskViewModel(QObject):
     busyChanged = Signal()
     onlineChanged = Signal()
     accessibilityChanged = Signal()
-    technicianChanged = Signal()
     #: the translator must follow the language before QML re-reads qsTr (connected by the composition root)
     retranslate = Signal(str)
-    #: a validated configuration asks for a restart of the app (connected by the composition root)
-    reloadRequested = Signal()
+    #: a line was added to `errors` (for the technician panel)
+    problemNoted = Signal()
+    #: the node told this device its id (`device_id`)
+    identified = Signal()
 
     def __init__(self, config: AppConfig, client: NodeClient, printer: TicketPrinter, device_id: str,
                  runner: TaskRunner | None = None, clock=time.time) -> None:
@@ -69,11 +72,8 @@ class KioskViewModel(QObject):
         self._large = False
         self._contrast = False
         self._last_tap = 0.0
-        self._corner_taps: deque[float] = deque(maxlen=10)
-        self._tech_error = ""
         self.errors: deque[str] = deque(maxlen=20)
         self.last_issue_ms: float | None = None  # tap → ticket on screen, for figures
-        self.source_path = ""  # the configuration file, for the technician's "reload configuration"
 
         self._idle = QTimer(self, singleShot=True, interval=int(self.kiosk.inactivity_seconds * 1000))
         self._idle.timeout.connect(self.goHome)
@@ -107,8 +107,8 @@ class KioskViewModel(QObject):
     language = Property(str, _get_language, notify=languageChanged)
     rtl = Property(bool, lambda self: is_rtl(self._language), notify=languageChanged)
     languages = Property("QVariantList", lambda self: [
-        {"code": code, "label": M.LANGUAGE_NAMES[code]} for code in self.config.branch.languages], constant=True)
-    branchName = Property(str, lambda self: self._branch_name(), notify=languageChanged)
+        {"code": code, "label": messages.LANGUAGE_NAMES[code]} for code in self.config.branch.languages], constant=True)
+    branchName = Property(str, lambda self: self.branch_name(), notify=languageChanged)
     screen = Property(str, lambda self: self._screen, notify=screenChanged)
     tiles = Property("QVariantList", lambda self: self._tiles(), notify=tilesChanged)
     inGroup = Property(bool, lambda self: self._group is not None, notify=tilesChanged)
@@ -120,8 +120,6 @@ class KioskViewModel(QObject):
     online = Property(bool, lambda self: self._online, notify=onlineChanged)
     largeText = Property(bool, lambda self: self._large, notify=accessibilityChanged)
     highContrast = Property(bool, lambda self: self._contrast, notify=accessibilityChanged)
-    technician = Property("QVariantMap", lambda self: self._technician(), notify=technicianChanged)
-    techError = Property(str, lambda self: self._tech_error, notify=technicianChanged)
 
     def _t(self, message: str, **values: object) -> str:
         return translate(self._language, message, **values)
@@ -129,7 +127,7 @@ class KioskViewModel(QObject):
     def _name(self, names: dict[str, str]) -> str:
         return names.get(self._language) or next(iter(names.values()), "")
 
-    def _branch_name(self) -> str:
+    def branch_name(self) -> str:
         return self._name(self.config.branch.name.as_dict())
 
     def _set_screen(self, screen: str) -> None:
@@ -167,13 +165,13 @@ class KioskViewModel(QObject):
             if service.get("group") != self._group:
                 continue
             if not service["open_now"]:
-                detail = self._t(M.TILE_CLOSED)
+                detail = self._t(messages.TILE_CLOSED)
             elif service["estimated_wait_s"] is None:
                 detail = ""
             elif service["estimated_wait_s"] < 60:
-                detail = self._t(M.TILE_NO_WAIT)
+                detail = self._t(messages.TILE_NO_WAIT)
             else:
-                detail = self._t(M.TILE_WAIT, duration=fmt.duration(service["estimated_wait_s"]))
+                detail = self._t(messages.TILE_WAIT, duration=fmt.duration(service["estimated_wait_s"]))
             tiles.append({"kind": "service", "id": service["id"], "name": self._name(service["names"]),
                           "detail": detail, "open": service["open_now"]})
         return tiles
@@ -188,18 +186,18 @@ class KioskViewModel(QObject):
             self._groups = [g for g in payload.get("groups", []) if isinstance(g, dict) and "id" in g]
             self._categories = [c for c in payload.get("priority_categories", []) if isinstance(c, dict)]
         except (TypeError, KeyError) as err:  # bad data from the node: logged, ignored, never a crash
-            self._note_error(f"unexpected services payload: {err}")
+            self.note_problem(f"unexpected services payload: {err}")
             return
         self.tilesChanged.emit()
         self._set_online(True)
 
     def _identified(self, me: dict[str, Any]) -> None:
-        """The node knows this device by its token: use that id in the technician panel."""
+        """The node knows this device by its token: use that id (technician panel, logs)."""
         self.device_id = str(me.get("device", self.device_id))
-        self.technicianChanged.emit()
+        self.identified.emit()
 
     def _node_failed(self, err: BaseException) -> None:
-        self._note_error(f"node: {err}")
+        self.note_problem(f"node: {err}")
         if isinstance(err, NodeUnavailable):
             self._set_online(False)
 
@@ -274,7 +272,7 @@ class KioskViewModel(QObject):
         if service is None:
             return
         if not service["open_now"]:
-            self._show_message(self._t(M.NODE_ERRORS["service_closed"]))
+            self._show_message(self._t(messages.NODE_ERRORS["service_closed"]))
             return
         if self.kiosk.offer_priority and self._categories:
             self._pending_service = service_id
@@ -316,13 +314,13 @@ class KioskViewModel(QObject):
 
     def _issue_failed(self, err: BaseException) -> None:
         self._set_busy(False)
-        self._note_error(f"issuing a ticket failed: {err}")
+        self.note_problem(f"issuing a ticket failed: {err}")
         if isinstance(err, NodeUnavailable):
             self._set_online(False)
         elif isinstance(err, NodeError):
-            self._show_message(self._t(M.NODE_ERRORS.get(err.code, M.GENERIC_ERROR)))
+            self._show_message(self._t(messages.NODE_ERRORS.get(err.code, messages.GENERIC_ERROR)))
         else:
-            self._show_message(self._t(M.GENERIC_ERROR))
+            self._show_message(self._t(messages.GENERIC_ERROR))
 
     def _qr_payload(self, ticket_id: str) -> str | None:
         key = self.config.branch.appointment_key
@@ -340,15 +338,16 @@ class KioskViewModel(QObject):
             self._ticket = {
                 "id": ticket["id"], "number": ticket["number"],
                 "service": self._name(ticket.get("service_names") or {}) or ticket["service"],
-                "ahead": self._t(M.NOBODY_AHEAD) if ahead == 0 else self._t(M.PEOPLE_AHEAD, n=fmt.number(ahead)),
-                "wait": self._t(M.WAIT_UNKNOWN) if wait is None else self._t(M.WAIT_ABOUT,
+                "ahead": (self._t(messages.NOBODY_AHEAD) if ahead == 0
+                          else self._t(messages.PEOPLE_AHEAD, n=fmt.number(ahead))),
+                "wait": self._t(messages.WAIT_UNKNOWN) if wait is None else self._t(messages.WAIT_ABOUT,
                                                                                 duration=fmt.duration(wait)),
                 "qr": qr or "", "printing": self.printer.present, "printed": False, "note": "",
             }
             printable = ticket_print(self.config, ticket, language, qr)
         except (KeyError, TypeError, ValueError) as err:
-            self._note_error(f"unexpected ticket payload: {err}")
-            self._show_message(self._t(M.GENERIC_ERROR))
+            self.note_problem(f"unexpected ticket payload: {err}")
+            self._show_message(self._t(messages.GENERIC_ERROR))
             return
         self.ticketChanged.emit()
         self._set_screen("ticket")
@@ -360,11 +359,11 @@ class KioskViewModel(QObject):
             return  # the customer already left this screen; the state report still goes out
         printed = outcome is not None and outcome.printed
         state = self.printer.state
-        note = M.PRINTED if printed else M.PRINTER_NOTES.get(state, M.PRINTER_NOTES["unknown"])
+        note = messages.PRINTED if printed else messages.PRINTER_NOTES.get(state, messages.PRINTER_NOTES["unknown"])
         self._ticket = {**self._ticket, "printing": False, "printed": printed, "note": self._t(note)}
         self.ticketChanged.emit()
         if not printed:
-            self._note_error(f"ticket {self._ticket.get('number')} not printed: printer {state}")
+            self.note_problem(f"ticket {self._ticket.get('number')} not printed: printer {state}")
 
     # -- scans -------------------------------------------------------------------------------------------------
 
@@ -373,7 +372,7 @@ class KioskViewModel(QObject):
         if self._screen in ("technician", "techpin") or self._debounced():
             return
         if self.codes is None:
-            self._show_message(self._t(M.SCAN_REFUSED))
+            self._show_message(self._t(messages.SCAN_REFUSED))
             return
         code = self.codes.parse(text)
         # codes are canonical upper case (a wedge scanner under Caps Lock still reads them): map back to our ids
@@ -388,14 +387,14 @@ class KioskViewModel(QObject):
                                on_error=self._issue_failed)
         elif isinstance(code, InvalidCode) and code.reason in (InvalidReason.BAD_SIGNATURE, InvalidReason.WRONG_BRANCH):
             log.warning("refused scan: %s (%s)", code.reason.value, code.detail)
-            self._show_message(self._t(M.SCAN_FORGED))
+            self._show_message(self._t(messages.SCAN_FORGED))
         else:
             log.info("unrecognised scan (%s)", getattr(code, "reason", "unknown"))
-            self._show_message(self._t(M.SCAN_REFUSED))
+            self._show_message(self._t(messages.SCAN_REFUSED))
 
     def _ticket_status(self, ticket: dict[str, Any]) -> None:
         self._set_busy(False)
-        template = M.TICKET_STATUS.get(str(ticket.get("status")), M.TICKET_STATUS["waiting"])
+        template = messages.TICKET_STATUS.get(str(ticket.get("status")), messages.TICKET_STATUS["waiting"])
         fmt = Formatter(self._language)
         self._show_message(self._t(template, number=ticket.get("number", "?"), counter=ticket.get("counter") or "",
                                    n=fmt.number(ticket.get("people_ahead") or 0)))
@@ -408,7 +407,6 @@ class KioskViewModel(QObject):
     # -- device health ----------------------------------------------------------------------------------------
 
     def _printer_changed(self, state: str) -> None:
-        self.technicianChanged.emit()
         self.report_status()
 
     def health(self) -> dict[str, Any]:
@@ -423,78 +421,21 @@ class KioskViewModel(QObject):
     @Slot()
     def report_status(self) -> None:
         self.runner.submit(self.client.report_status, "me", self.health(),
-                           on_error=lambda err: self._note_error(f"status report: {err}"))
+                           on_error=lambda err: self.note_problem(f"status report: {err}"))
 
-    def _note_error(self, text: str) -> None:
+    def note_problem(self, text: str) -> None:
+        """Log a problem for the technician (journal and the panel's list); the customer sees their own message."""
         stamp = dt.datetime.now().strftime("%H:%M:%S")
         self.errors.append(f"{stamp} {text}")
         log.warning("%s", text)
-        self.technicianChanged.emit()
+        self.problemNoted.emit()
 
-    # -- technician panel ------------------------------------------------------------------------------------
+    # -- the technician panel's screens (its view-model: kiosk/technician.py) ---------------------------------------
 
-    @Slot()
-    def cornerTapped(self) -> None:
-        now = time.monotonic()
-        self._corner_taps.append(now)
-        window = self.kiosk.technician_tap_window_seconds
-        recent = [t for t in self._corner_taps if now - t <= window]
-        if len(recent) >= self.kiosk.technician_taps and self.kiosk.technician_pin_hash is not None:
-            self._corner_taps.clear()
-            self._tech_error = ""
-            self.technicianChanged.emit()
-            self._set_screen("techpin")
+    def show_panel(self, screen: str) -> None:
+        """Show the technician's PIN screen ("techpin") or panel ("technician") in place of the customer's."""
+        assert screen in ("techpin", "technician"), screen
+        self._set_screen(screen)
 
-    @Slot(str)
-    def submitTechPin(self, pin: str) -> None:
-        from ground.hashing import verify_pin
-
-        encoded = self.kiosk.technician_pin_hash
-        if encoded is None:
-            return
-
-        def checked(ok: bool) -> None:
-            self._tech_error = "" if ok else "wrong PIN"
-            self.technicianChanged.emit()
-            if ok:
-                self._set_screen("technician")
-                self.printer.refresh()
-
-        self.runner.submit(verify_pin, pin, encoded.get_secret_value(), on_done=checked)
-
-    def _technician(self) -> dict[str, Any]:
-        return {"node": self.client._base_url or "(discovering)", "online": self._online, "device": self.device_id,
-                "version": __version__, "printer": self.printer.state,
-                "paperLeft": -1 if self.printer.tickets_left is None else self.printer.tickets_left,
-                "errors": list(self.errors)[-8:]}
-
-    @Slot()
-    def printTestTicket(self) -> None:
-        from hardware.printer.ticket import TicketPrint
-
-        test = TicketPrint(branch_name=self._branch_name(), number="T-000", service_name="TEST",
-                           language=self._language, issued_at=dt.datetime.now(dt.UTC),  # type: ignore[arg-type]
-                           tz_name=self.config.branch.timezone, people_ahead=0, estimated_wait_s=None,
-                           qr_payload="TEST")
-        self.printer.print_ticket(test, lambda outcome: self._note_error(
-            f"test ticket: {'printed' if outcome and outcome.printed else 'NOT printed'} ({self.printer.state})"))
-
-    @Slot()
-    def reloadConfig(self) -> None:
-        """Validate the configuration file again; restart the app on it only if it is valid."""
-        from config.loader import ConfigError, load_config
-
-        if not self.source_path:
-            self._note_error("configuration NOT reloaded: this kiosk was not started from a file")
-            return
-        try:
-            load_config(self.source_path)
-        except ConfigError as err:
-            self._note_error(f"configuration NOT reloaded: {err.problems[0]}")
-            return
-        self._note_error("configuration valid: restarting")
-        self.reloadRequested.emit()
-
-    @Slot()
-    def closeTechnician(self) -> None:
+    def leave_panel(self) -> None:
         self._set_screen("home" if self._online else "offline")

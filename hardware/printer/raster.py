@@ -48,6 +48,8 @@ class TextRasterizer:
     """Renders lines of text, shaped and bidi-ordered, to 1-bit images of a fixed width."""
 
     _LOCK: ClassVar[threading.Lock] = threading.Lock()
+    #: shipped font name → its family, loaded into Qt once per process (a reopened printer must not load again)
+    _FAMILIES: ClassVar[dict[str, str]] = {}
 
     def __init__(self) -> None:
         self._app = self._ensure_app()
@@ -66,12 +68,15 @@ class TextRasterizer:
             raise ConfigurationError("text rasterising needs a QGuiApplication, found a QCoreApplication")
         return app
 
-    @staticmethod
-    def _load(name: str) -> str:
+    @classmethod
+    def _load(cls, name: str) -> str:
+        if name in cls._FAMILIES:
+            return cls._FAMILIES[name]
         font_id = QFontDatabase.addApplicationFont(str(font_path(name)))
         families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
         if not families:
             raise ConfigurationError(f"cannot load the shipped font {font_path(name)}")
+        cls._FAMILIES[name] = families[0]
         return families[0]
 
     def render(self, text: str, width: int, size_px: int, *, bold: bool = False, align: str = "center") -> Image.Image:

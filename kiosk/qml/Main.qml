@@ -92,7 +92,7 @@ Window {
         width: 96; height: 96
         anchors.top: parent.top
         anchors.right: parent.right
-        onClicked: vm.cornerTapped()
+        onClicked: tech.cornerTapped()
     }
 
     Rectangle {  // busy veil: the ticket is on its way
@@ -344,13 +344,13 @@ Window {
                 font.pixelSize: 32
                 Layout.alignment: Qt.AlignHCenter
                 Layout.preferredWidth: 320
-                onAccepted: vm.submitTechPin(text)
+                onAccepted: tech.submitPin(text)
             }
-            Text { text: vm.techError; color: ui.warning; font.pixelSize: 24; Layout.alignment: Qt.AlignHCenter }
+            Text { text: tech.pinError; color: ui.warning; font.pixelSize: 24; Layout.alignment: Qt.AlignHCenter }
             RowLayout {
                 Layout.alignment: Qt.AlignHCenter
-                Button { objectName: "techPinOk"; text: "OK"; font.pixelSize: 28; onClicked: vm.submitTechPin(pin.text) }
-                Button { text: "✕"; font.pixelSize: 28; onClicked: vm.closeTechnician() }
+                Button { objectName: "techPinOk"; text: "OK"; font.pixelSize: 28; onClicked: tech.submitPin(pin.text) }
+                Button { text: "✕"; font.pixelSize: 28; onClicked: tech.closePanel() }
             }
             Item { Layout.fillHeight: true }
         }
@@ -364,16 +364,16 @@ Window {
             Text { text: qsTr("Technician"); color: ui.text; font.pixelSize: 36; font.bold: true }
             Repeater {
                 model: [
-                    qsTr("Node: %1").arg(vm.technician.node) + "  " + (vm.technician.online ? qsTr("connected") : qsTr("NOT connected")),
-                    qsTr("Device: %1").arg(vm.technician.device) + "   " + qsTr("version %1").arg(vm.technician.version),
-                    qsTr("Printer: %1").arg(vm.technician.printer)
-                        + (vm.technician.paperLeft >= 0 ? "   " + qsTr("about %1 tickets left").arg(vm.technician.paperLeft) : "")
+                    qsTr("Node: %1").arg(tech.status.node) + "  " + (tech.status.online ? qsTr("connected") : qsTr("NOT connected")),
+                    qsTr("Device: %1").arg(tech.status.device) + "   " + qsTr("version %1").arg(tech.status.version),
+                    qsTr("Printer: %1").arg(tech.status.printer)
+                        + (tech.status.paperLeft >= 0 ? "   " + qsTr("about %1 tickets left").arg(tech.status.paperLeft) : "")
                 ]
                 delegate: Text { required property var modelData; text: modelData; color: ui.text; font.pixelSize: 24 }
             }
             Text { text: qsTr("Last errors"); color: ui.text; font.pixelSize: 26; font.bold: true }
             Repeater {
-                model: vm.technician.errors
+                model: tech.status.errors
                 delegate: Text {
                     required property var modelData
                     text: modelData
@@ -384,10 +384,10 @@ Window {
                 }
             }
             RowLayout {
-                Button { objectName: "techPrintTest"; text: qsTr("Print test ticket"); font.pixelSize: 24; onClicked: vm.printTestTicket() }
-                Button { objectName: "techRefresh"; text: qsTr("Refresh"); font.pixelSize: 24; onClicked: vm.refresh() }
-                Button { objectName: "techReload"; text: qsTr("Reload configuration"); font.pixelSize: 24; onClicked: vm.reloadConfig() }
-                Button { objectName: "techClose"; text: qsTr("Close"); font.pixelSize: 24; onClicked: vm.closeTechnician() }
+                Button { objectName: "techPrintTest"; text: qsTr("Print test ticket"); font.pixelSize: 24; onClicked: tech.printTestTicket() }
+                Button { objectName: "techRefresh"; text: qsTr("Refresh"); font.pixelSize: 24; onClicked: tech.refresh() }
+                Button { objectName: "techReload"; text: qsTr("Reload configuration"); font.pixelSize: 24; onClicked: tech.reloadConfig() }
+                Button { objectName: "techClose"; text: qsTr("Close"); font.pixelSize: 24; onClicked: tech.closePanel() }
             }
             Item { Layout.fillHeight: true }
         }
