@@ -15,9 +15,9 @@ from aiohttp import web
 from branch import bodies, views
 from branch.api_errors import ApiError
 from branch.auth import require, require_agent
-from branch.node import request_digest
+from branch.command_port import CommandRequest
+from branch.request_io import body_of, json_response, node_of, principal_of, request_digest
 from branch.security import AgentSession, hash_pin, new_device_token, new_pairing_code, token_hash, verify_pin
-from branch.server import body_of, json_response, node_of, principal_of
 from queue_engine import commands as cmd
 from queue_engine.metrics import daily_metrics as compute_daily_metrics
 from queue_engine.state import Ticket
@@ -97,16 +97,13 @@ async def issue_ticket(request: web.Request) -> web.Response:
             appointment_ref=appointment.ref if appointment else None,
             slot_ms=int(appointment.slot.timestamp() * 1000) if appointment else None, language=body.language)
 
-    def respond(events) -> tuple[int, Any]:
-        state = node.core.state
-        return 201, views.ticket_view(state, node.setup, state.tickets[ticket_id])
-
     if appointment is not None and appointment.slot.tzinfo is None:
         raise ApiError(422, "invalid_body", "appointment.slot needs a time zone",
                        fields=[{"field": "appointment.slot", "problem": "time zone missing"}])
-    status, payload, replayed = await node.run_command(
-        principal, make, respond, idempotency_key=key, request_hash=request_digest("POST", request.path, raw))
-    return json_response(payload, status, replayed)
+    answer = await node.commands.run(CommandRequest(
+        make, lambda events: node.ticket_answer(ticket_id), principal, key,
+        request_digest("POST", request.path, raw)))
+    return json_response(answer.body, answer.status, answer.replayed)
 
 
 def _ticket_or_404(node, ref: str) -> Ticket:
@@ -136,9 +133,9 @@ async def cancel_ticket(request: web.Request) -> web.Response:
     def respond(events):
         return 200, views.ticket_view(node.core.state, node.setup, node.core.state.tickets[ticket.id])
 
-    status, payload, _ = await node.run_command(
-        principal, lambda at: cmd.CancelTicket(at_ms=at, ticket_id=ticket.id, reason=body.reason), respond)
-    return json_response(payload, status)
+    answer = await node.commands.run(CommandRequest(
+        lambda at: cmd.CancelTicket(at_ms=at, ticket_id=ticket.id, reason=body.reason), respond, principal))
+    return json_response(answer.body, answer.status)
 
 
 async def state(request: web.Request) -> web.Response:
@@ -155,12 +152,7 @@ async def get_counter(request: web.Request) -> web.Response:
     counter_id = request.match_info["id"]
     if counter_id not in node.setup.counters:
         raise ApiError(404, "unknown_counter", f"no counter {counter_id!r}", id=counter_id)
-    return json_response(_counter_view(node, counter_id))
-
-
-def _counter_view(node, counter_id: str) -> dict[str, Any]:
-    return views.counter_view(node.core.state, node.setup, counter_id, node.zones.get(counter_id), node.call_acks,
-                              len(node.hub.devices("display")))
+    return json_response(node.counter_view(counter_id))
 
 
 # -- agents ----------------------------------------------------------------------------------------------------
@@ -212,10 +204,10 @@ async def agent_login(request: web.Request) -> web.Response:
         return 200, {"session": node.signer.issue(session), "agent": agent.id, "agent_name": agent.name,
                      "counter": counter, "expires_at_ms": expires_ms}
 
-    status, payload, _ = await node.run_command(
-        principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id),
-        respond)
-    return json_response(payload, status)
+    answer = await node.commands.run(CommandRequest(
+        lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id), respond,
+        principal))
+    return json_response(answer.body, answer.status)
 
 
 async def agent_logout(request: web.Request) -> web.Response:
@@ -223,9 +215,9 @@ async def agent_logout(request: web.Request) -> web.Response:
     principal = principal_of(request)
     if principal.agent is None or principal.session is None:
         raise ApiError(403, "agent_required", "log out with the agent session")
-    await node.run_command(
-        principal, lambda at: cmd.LogoutAgent(at_ms=at, counter=principal.counter, agent=principal.agent),
-        lambda events: (200, None))
+    await node.commands.run(CommandRequest(
+        lambda at: cmd.LogoutAgent(at_ms=at, counter=principal.counter, agent=principal.agent),
+        lambda events: (200, None), principal))
     node.auth.end_session(principal.session.session_id)
     return json_response({"logged_out": True})
 
@@ -272,13 +264,10 @@ async def counter_action(request: web.Request) -> web.Response:
     def make(at_ms: int) -> cmd.Command:
         return build(node, body, {"at_ms": at_ms, "counter": counter_id, "agent": principal.agent})
 
-    def respond(events) -> tuple[int, Any]:
-        return 200, {"counter": _counter_view(node, counter_id),
-                     "events": [{"type": e.type, **e.data()} for e in events]}
-
-    status, payload, replayed = await node.run_command(
-        principal, make, respond, idempotency_key=key, request_hash=request_digest("POST", request.path, raw))
-    return json_response(payload, status, replayed)
+    answer = await node.commands.run(CommandRequest(
+        make, lambda events: node.counter_answer(counter_id, events), principal, key,
+        request_digest("POST", request.path, raw)))
+    return json_response(answer.body, answer.status, answer.replayed)
 
 
 # -- devices and pairing ------------------------------------------------------------------------------------------

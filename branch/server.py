@@ -1,62 +1,19 @@
-"""The LAN API (aiohttp): routing, middleware (errors, sizes, metrics) and the shared request helpers."""
+"""The LAN API (aiohttp): routing and middleware (errors, sizes, metrics, writes only where the port allows)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
 
+from branch import handlers, openapi, stream
 from branch.api_errors import ApiError, error_response
-from branch.auth import Principal
-
-if TYPE_CHECKING:
-    from branch.node import BranchNode
+from branch.context import NodeContext
+from branch.request_io import NODE, node_of
 
 log = logging.getLogger(__name__)
-B = TypeVar("B", bound=BaseModel)
-NODE = web.AppKey("node", object)
-
-
-def node_of(request: web.Request) -> BranchNode:
-    return request.app[NODE]  # type: ignore[return-value]
-
-
-def principal_of(request: web.Request) -> Principal:
-    node = node_of(request)
-    return node.auth.authenticate(request, node.core.state, node.now_ms())
-
-
-async def body_of(request: web.Request, model: type[B], *, optional: bool = False) -> B:
-    """Parse and validate a JSON body; 400 for bad JSON, 422 naming each bad field, 415 for other types."""
-    raw = await request.read()
-    if not raw.strip():
-        if optional:
-            return model()
-        raise ApiError(400, "body_required", "this request needs a JSON body")
-    if request.content_type not in ("application/json", "application/octet-stream", ""):
-        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {err}") from None
-    if not isinstance(data, dict):
-        raise ApiError(422, "invalid_body", "the body must be a JSON object")
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        fields = [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
-                  for e in err.errors(include_url=False)]
-        raise ApiError(422, "invalid_body", "the body has invalid fields", fields=fields) from None
-
-
-def json_response(body: Any, status: int = 200, replayed: bool = False) -> web.Response:
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return web.json_response(body, status=status, headers=headers,
-                             dumps=lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")))
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 @web.middleware
@@ -97,10 +54,18 @@ async def errors_middleware(request: web.Request, handler):
         node.metrics.observe("sq_http_request_seconds", time.perf_counter() - started, route=route)
 
 
-def build_app(node: BranchNode) -> web.Application:
-    from branch import handlers, openapi, stream
+@web.middleware
+async def writes_middleware(request: web.Request, handler):
+    """Refuse a write before reading its body when the command port says this node may not take one now
+    (a cluster follower: 503 not_leader; no majority: 503 no_quorum). A single node always may."""
+    if request.method not in READ_METHODS:
+        node_of(request).commands.check_writable()
+    return await handler(request)
 
-    app = web.Application(middlewares=[errors_middleware], client_max_size=node.config.node.max_body_bytes)
+
+def build_app(node: NodeContext) -> web.Application:
+    app = web.Application(middlewares=[errors_middleware, writes_middleware],
+                          client_max_size=node.config.node.max_body_bytes)
     app[NODE] = node
     r = app.router
     r.add_get("/api/v1/health", handlers.health)

@@ -153,6 +153,17 @@ class Store:
         """Copy committed WAL pages into the database without waiting for readers (PASSIVE)."""
         self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
+    def restore_from(self, source_path: str | Path) -> None:
+        """Replace the whole database with a copy of another SQLite file (a cluster member installing the leader's
+        dump), through SQLite's backup API into the live connection; then bring its schema up to date."""
+        source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+        try:
+            source.backup(self._writer)
+        finally:
+            source.close()
+        self._writer.execute("PRAGMA journal_mode=WAL")
+        migrate(self._writer)
+
     def writer_query(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
         """A read on the writer connection, for read-then-write steps done on the writer thread."""
         return self._writer.execute(sql, params).fetchall()

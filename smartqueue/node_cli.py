@@ -75,14 +75,13 @@ def run_node(args: argparse.Namespace) -> int:
     if not args.config:
         print("smartqueue node: --config FILE is required", file=sys.stderr)
         return 2
-    from branch.node import BranchNode
     from ground.logs import setup_logging
 
     setup_logging()
     config = _config(args)
 
     async def main() -> None:
-        node = BranchNode(config, _data_dir(args, config))
+        node = build_node(config, _data_dir(args, config))
         attach_services(node)
         host = args.host or config.node.host
         port = await node.start(host, args.port if args.port is not None else config.node.port,
@@ -94,6 +93,23 @@ def run_node(args: argparse.Namespace) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def build_node(config, data_dir: Path):
+    """The node with its command port: a single node's, or a cluster member's for a [cluster] section."""
+    from branch.node import BranchNode
+    from config.cluster import cluster_of
+
+    cluster = cluster_of(config)
+    if cluster is None:
+        return BranchNode(config, data_dir)
+    from functools import partial
+
+    from branch.cluster.runtime import ReplicatedRunner, session_key
+
+    # every member signs agent sessions with the same key, so a session survives a failover
+    return BranchNode(config, data_dir, runner=partial(ReplicatedRunner, config=cluster),
+                      session_key=session_key(cluster))
 
 
 def attach_services(node) -> None:
