@@ -1,8 +1,9 @@
 """The node's command path: decide and apply in memory, then persist the batch in one transaction.
 
 `prepare` runs on the event-loop thread (the only thread that touches `state`); `persist` runs on the single
-writer thread. A caller holds the command lock across both, so commands are totally ordered and every event's
-hash chains onto the one before. If a write fails, `reload` rebuilds memory from disk (nothing half-applied).
+writer thread. A caller (`branch.ledger`, driven by a command runner) serialises both, so commands are totally
+ordered and every event's hash chains onto the one before. Memory and disk stay equal whatever fails: a failure
+inside `prepare` after the events were applied, or a failed write, rebuilds memory from disk with `reload`.
 """
 
 from __future__ import annotations
@@ -68,8 +69,24 @@ class BranchCore:
     def prepare(self, command: cmd.Command, actor: dict[str, Any], command_id: str,
                 respond: Callable[[list[Event]], Any] | None = None,
                 idempotency: tuple[str, str, str] | None = None) -> Prepared:
-        """Decide and apply; build the batch to persist. Raises DomainError with nothing changed."""
+        """Decide and apply; build the answer and the batch to persist.
+
+        Raises DomainError with nothing changed (`decide` is pure). Anything else raised after the events were
+        applied (a failing answer, an answer that is not JSON) rebuilds memory from disk before it propagates, so
+        memory never runs ahead of disk and the next command's seq follows the last committed one.
+        """
         events = decide(self.state, self.setup, command)
+        try:
+            return self._apply(command, events, actor, command_id, respond, idempotency)
+        except BaseException as err:
+            log.error("a command failed after deciding (%s: %s); rebuilding state from the database",
+                      type(err).__name__, err)
+            self.reload()
+            raise
+
+    def _apply(self, command: cmd.Command, events: list[Event], actor: dict[str, Any], command_id: str,
+               respond: Callable[[list[Event]], Any] | None,
+               idempotency: tuple[str, str, str] | None) -> Prepared:
         for event in events:
             self.state.apply(event)
         stored: list[StoredEvent] = []

@@ -57,7 +57,12 @@ class Ledger:
         client went away), the write still completes and its outcome is handled here before the cancellation goes
         on: events are published only once committed, a failed write rebuilds memory from disk, and the client's
         retry with the same Idempotency-Key gets the stored answer."""
-        future = asyncio.get_running_loop().run_in_executor(self._writer, self.core.persist, prepared)
+        try:
+            future = asyncio.get_running_loop().run_in_executor(self._writer, self.core.persist, prepared)
+        except BaseException as err:  # e.g. the writer is shut down: nothing was written
+            log.error("a command could not be written (%s); rebuilding state from the database", err)
+            self.core.reload()
+            raise
         cancelled = False
         while not future.done():
             try:
