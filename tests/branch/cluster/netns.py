@@ -17,8 +17,14 @@ def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 class Net:
-    def __init__(self, count: int, subnet: str = "10.213.77") -> None:
+    _made = 0  # networks made by this process: each gets its own subnet
+
+    def __init__(self, count: int, subnet: str | None = None) -> None:
+        """`subnet` (three octets) defaults to one unique to this process and network: test runs sharing a machine
+        (or a bridge a killed run left behind) must not answer for each other's addresses."""
         tag = f"{os.getpid() % 100000}"
+        Net._made += 1
+        subnet = subnet or f"10.{100 + (os.getpid() // 250) % 100}.{(os.getpid() + Net._made) % 250}"
         self.bridge = f"sqbr{tag}"
         self.namespaces = [f"sqn{tag}-{i}" for i in range(count)]
         self.host_ends = [f"sqv{tag}{i}" for i in range(count)]

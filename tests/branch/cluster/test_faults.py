@@ -94,7 +94,7 @@ def test_randomized_fault_schedule_keeps_the_invariants(tmp_path):
     reason = Net.available()
     net = None
     if reason is None:
-        net = Net(3, subnet="10.213.78")
+        net = Net(3)
         try:
             net.setup()
         except Exception:
