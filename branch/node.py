@@ -9,7 +9,6 @@ composition root: the node has one command path.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +21,7 @@ from branch.advertise import Advertiser
 from branch.command_port import CommandRequest, Role
 from branch.context import NodeContext
 from branch.server import build_app
+from branch.services import Supervised
 from ground.version import VERSION
 from queue_engine import commands as cmd
 
@@ -40,6 +40,7 @@ class BranchNode(NodeContext):
         #: services started after the node serves and stopped before it closes (e.g. the MQTT sync link); added by
         #: the composition root, so the node itself depends on none of them
         self.services: list[Any] = []
+        self._supervised: list[Supervised] = []
         self._tasks: list[asyncio.Task] = []
         self._runner: web.AppRunner | None = None
 
@@ -60,26 +61,38 @@ class BranchNode(NodeContext):
                                          self.config.node.interfaces)
             await self.advertiser.start(self.commands.role)
             self.commands.add_role_listener(self.advertiser.update)  # zeroconf TXT role/term follow Raft
-        for service in self.services:
-            await service.start()
+        for service in self.services:  # one that fails is logged at once and retried; the node serves anyway
+            supervised = Supervised(service)
+            self._supervised.append(supervised)
+            await supervised.start()
         log.info("node %s of branch %s serving on %s:%s", self.node_id, self.setup.branch_id, host, self.port)
         return self.port
 
     async def stop(self) -> None:
-        for service in reversed(self.services):
-            await service.stop()
-        if self.advertiser is not None:
-            await self.advertiser.stop()
+        """Release everything, whatever failed before or fails now: each failure is logged and the next step runs."""
+        services = reversed(self._supervised)
+        results = await asyncio.gather(*(s.stop() for s in services), return_exceptions=True)
+        for supervised, result in zip(reversed(self._supervised), results, strict=True):
+            if isinstance(result, BaseException):
+                log.error("stopping %s failed: %s: %s", supervised.name, type(result).__name__, result,
+                          exc_info=result)
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._step("zeroconf advertising", self.advertiser.stop() if self.advertiser else None)
         self.hub.close_all()
-        if self._runner is not None:
-            await self._runner.cleanup()
-        await self.commands.stop()
-        self.ledger.close()
+        await self._step("the HTTP server", self._runner.cleanup() if self._runner else None)
+        await self._step("the command port", self.commands.stop())
+        await self._step("the database", asyncio.to_thread(self.ledger.close))
+
+    @staticmethod
+    async def _step(what: str, awaitable: Awaitable[Any] | None) -> None:
+        if awaitable is None:
+            return
+        try:
+            await awaitable
+        except Exception:
+            log.exception("stopping %s failed; going on with the rest", what)
 
     async def _housekeeping(self) -> None:
         """Roll the business day over on time (not only on the next ticket) and purge old idempotency keys."""

@@ -116,34 +116,10 @@ def attach_services(node) -> None:
     """The node's optional services, wired here (a composition root) so `branch` itself never imports them."""
     sync = node.config.sync
     if sync is not None and sync.enabled:
+        from branch.services import LeaderOnly
         from sync.service import SyncService
 
-        node.services.append(LeaderOnly(node, SyncService(node, sync)))
-
-
-class LeaderOnly:
-    """Runs a service only while this node leads the branch (always, for a single node): sync must have one
-    writer, and a new leader carries on from central's acknowledged watermark."""
-
-    def __init__(self, node, service) -> None:
-        self.node, self.service = node, service
-        self.running = False
-        self._lock = asyncio.Lock()
-
-    async def start(self) -> None:
-        self.node.add_leadership_listener(self._changed)
-
-    async def _changed(self, leading: bool) -> None:
-        async with self._lock:
-            if leading and not self.running:
-                await self.service.start()
-                self.running = True
-            elif not leading and self.running:
-                await self.service.stop()
-                self.running = False
-
-    async def stop(self) -> None:
-        await self._changed(False)
+        node.services.append(LeaderOnly(node.add_leadership_listener, SyncService(node, sync)))
 
 
 def _store(args: argparse.Namespace):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,7 +60,9 @@ class RunningNode:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
 
 
-def start_node(data_dir: Path, config: AppConfig | None = None, clock=None) -> RunningNode:
+def start_node(data_dir: Path, config: AppConfig | None = None, clock=None,
+               prepare: Callable[[BranchNode], None] | None = None) -> RunningNode:
+    """`prepare(node)` runs before the node starts (e.g. to add services, as the composition root does)."""
     config = config or example_config()
     loop = asyncio.new_event_loop()
     ready = threading.Event()
@@ -72,6 +74,8 @@ def start_node(data_dir: Path, config: AppConfig | None = None, clock=None) -> R
         async def boot() -> None:
             node = BranchNode(config, data_dir, **({"clock": clock} if clock else {}))
             holder["node"] = node
+            if prepare is not None:
+                prepare(node)
             holder["port"] = await node.start("127.0.0.1", 0, advertise=False)
             ready.set()
 
