@@ -12,7 +12,6 @@ import socket
 from zeroconf import IPVersion
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
-from branch.command_port import Role
 from nodeclient.discovery import SERVICE_TYPE
 
 log = logging.getLogger(__name__)
@@ -30,36 +29,36 @@ def _addresses(host: str, interfaces: list[str]) -> list[str]:
 
 
 class Advertiser:
-    def __init__(self, branch_id: str, node_id: str, port: int, host: str, interfaces: list[str]) -> None:
+    """One node's mDNS record. Given plain values, so it depends on nothing else of the node."""
+
+    def __init__(self, *, branch_id: str, node_id: str, port: int, host: str, interfaces: list[str],
+                 role: str, term: int) -> None:
         self.branch_id, self.node_id, self.port = branch_id, node_id, port
         self.interfaces = interfaces
         self.addresses = _addresses(host, interfaces)
+        self.role, self.term = role, term
         self._zc: AsyncZeroconf | None = None
         self._info: AsyncServiceInfo | None = None
 
-    def _properties(self, role: Role) -> dict[str, str]:
-        return {"branch": self.branch_id, "node": self.node_id, "role": role.name, "term": str(role.term), "api": "1"}
+    def _properties(self, role: str, term: int) -> dict[str, str]:
+        return {"branch": self.branch_id, "node": self.node_id, "role": role, "term": str(term), "api": "1"}
 
-    async def start(self, role: Role) -> None:
-        """Announce the node as the command port sees it now (a cluster member: what Raft says)."""
+    async def start(self) -> None:
         self._zc = AsyncZeroconf(interfaces=self.interfaces or self.addresses, ip_version=IPVersion.V4Only)
         name = f"{self.branch_id}-{self.node_id}.{SERVICE_TYPE}"
         self._info = AsyncServiceInfo(
-            SERVICE_TYPE, name, port=self.port, properties=self._properties(role),
+            SERVICE_TYPE, name, port=self.port, properties=self._properties(self.role, self.term),
             parsed_addresses=self.addresses, server=f"{self.node_id}.local.")
         # register returns a task: await it too, or closing would cancel the announcement
         await (await self._zc.async_register_service(self._info))
         log.info("advertised %s on %s", name, self.addresses)
 
-    async def update(self, role: Role) -> None:
-        """A role listener: the TXT record's role and term follow the command port's."""
+    async def update(self, role: str, term: int) -> None:
+        self.role, self.term = role, term
         if self._zc is None or self._info is None:
             return
-        properties = self._properties(role)
-        if self._info.decoded_properties == properties:
-            return
         self._info = AsyncServiceInfo(
-            SERVICE_TYPE, self._info.name, port=self.port, properties=properties,
+            SERVICE_TYPE, self._info.name, port=self.port, properties=self._properties(role, term),
             parsed_addresses=self.addresses, server=self._info.server)
         await (await self._zc.async_update_service(self._info))
 

@@ -15,8 +15,9 @@ from aiohttp import web
 from branch import bodies, views
 from branch.api_errors import ApiError
 from branch.auth import require, require_agent
-from branch.command_port import CommandRequest
-from branch.request_io import body_of, json_response, node_of, principal_of, request_digest
+from branch.http import body_of, json_response, node_of, principal_of, request_digest
+from branch.prom import EXPOSITION_TYPE
+from branch.runner import CommandRequest
 from branch.security import AgentSession, hash_pin, new_device_token, new_pairing_code, token_hash, verify_pin
 from queue_engine import commands as cmd
 from queue_engine.metrics import daily_metrics as compute_daily_metrics
@@ -36,19 +37,8 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def prometheus(request: web.Request) -> web.Response:
-    node = node_of(request)
-    state = node.core.state
-    waiting: dict[str, int] = dict.fromkeys(node.setup.services, 0)
-    for ticket_id in state.waiting:
-        waiting[state.tickets[ticket_id].service] += 1
-    gauges = {
-        "sq_tickets_waiting": [({"service": s}, float(n)) for s, n in waiting.items()],
-        "sq_event_seq": [({}, float(node.core.seq))],
-        "sq_sse_subscribers": [({}, float(len(node.hub)))],
-        "sq_counters_open": [({}, float(sum(1 for c in state.counters.values() if c.open)))],
-    }
-    return web.Response(text=node.metrics.render(gauges), content_type="text/plain", charset="utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})
+    return web.Response(body=node_of(request).metrics.render(),
+                        headers={"Content-Type": EXPOSITION_TYPE, "X-Content-Type-Options": "nosniff"})
 
 
 async def services(request: web.Request) -> web.Response:
@@ -97,13 +87,16 @@ async def issue_ticket(request: web.Request) -> web.Response:
             appointment_ref=appointment.ref if appointment else None,
             slot_ms=int(appointment.slot.timestamp() * 1000) if appointment else None, language=body.language)
 
+    def respond(events) -> tuple[int, Any]:
+        state = node.core.state
+        return 201, views.ticket_view(state, node.setup, state.tickets[ticket_id])
+
     if appointment is not None and appointment.slot.tzinfo is None:
         raise ApiError(422, "invalid_body", "appointment.slot needs a time zone",
                        fields=[{"field": "appointment.slot", "problem": "time zone missing"}])
-    answer = await node.commands.run(CommandRequest(
-        make, lambda events: node.ticket_answer(ticket_id), principal, key,
-        request_digest("POST", request.path, raw)))
-    return json_response(answer.body, answer.status, answer.replayed)
+    status, payload, replayed = await node.commands.run(
+        CommandRequest(principal, make, respond, key, request_digest("POST", request.path, raw)))
+    return json_response(payload, status, replayed)
 
 
 def _ticket_or_404(node, ref: str) -> Ticket:
@@ -133,9 +126,9 @@ async def cancel_ticket(request: web.Request) -> web.Response:
     def respond(events):
         return 200, views.ticket_view(node.core.state, node.setup, node.core.state.tickets[ticket.id])
 
-    answer = await node.commands.run(CommandRequest(
-        lambda at: cmd.CancelTicket(at_ms=at, ticket_id=ticket.id, reason=body.reason), respond, principal))
-    return json_response(answer.body, answer.status)
+    status, payload, _ = await node.commands.run(CommandRequest(
+        principal, lambda at: cmd.CancelTicket(at_ms=at, ticket_id=ticket.id, reason=body.reason), respond))
+    return json_response(payload, status)
 
 
 async def state(request: web.Request) -> web.Response:
@@ -204,10 +197,10 @@ async def agent_login(request: web.Request) -> web.Response:
         return 200, {"session": node.signer.issue(session), "agent": agent.id, "agent_name": agent.name,
                      "counter": counter, "expires_at_ms": expires_ms}
 
-    answer = await node.commands.run(CommandRequest(
-        lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id), respond,
-        principal))
-    return json_response(answer.body, answer.status)
+    status, payload, _ = await node.commands.run(CommandRequest(
+        principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id),
+        respond))
+    return json_response(payload, status)
 
 
 async def agent_logout(request: web.Request) -> web.Response:
@@ -216,8 +209,8 @@ async def agent_logout(request: web.Request) -> web.Response:
     if principal.agent is None or principal.session is None:
         raise ApiError(403, "agent_required", "log out with the agent session")
     await node.commands.run(CommandRequest(
-        lambda at: cmd.LogoutAgent(at_ms=at, counter=principal.counter, agent=principal.agent),
-        lambda events: (200, None), principal))
+        principal, lambda at: cmd.LogoutAgent(at_ms=at, counter=principal.counter, agent=principal.agent),
+        lambda events: (200, None)))
     node.auth.end_session(principal.session.session_id)
     return json_response({"logged_out": True})
 
@@ -264,10 +257,13 @@ async def counter_action(request: web.Request) -> web.Response:
     def make(at_ms: int) -> cmd.Command:
         return build(node, body, {"at_ms": at_ms, "counter": counter_id, "agent": principal.agent})
 
-    answer = await node.commands.run(CommandRequest(
-        make, lambda events: node.counter_answer(counter_id, events), principal, key,
-        request_digest("POST", request.path, raw)))
-    return json_response(answer.body, answer.status, answer.replayed)
+    def respond(events) -> tuple[int, Any]:
+        return 200, {"counter": node.counter_view(counter_id),
+                     "events": [{"type": e.type, **e.data()} for e in events]}
+
+    status, payload, replayed = await node.commands.run(
+        CommandRequest(principal, make, respond, key, request_digest("POST", request.path, raw)))
+    return json_response(payload, status, replayed)
 
 
 # -- devices and pairing ------------------------------------------------------------------------------------------

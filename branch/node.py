@@ -1,105 +1,175 @@
-"""The branch node process: the node's parts (`NodeContext`) plus its lifecycle — serve the LAN API, run the
-command port, advertise, roll the day over, checkpoint the WAL, run the optional services, stop cleanly.
+"""The branch node: the parts one branch's queue is made of, wired once, and their lifecycle.
 
-Threads: the asyncio loop (HTTP, SSE, state reads, decide/apply) and one writer thread (SQLite commits, in
-`branch.ledger`). How a command runs is the command port's business (`branch.command_port`), chosen by the
-composition root: the node has one command path.
+Threads: the asyncio loop (HTTP, SSE, state reads, decide/apply) and one writer thread (SQLite commits, `Writer`).
+Commands go through `self.commands`, the node's one command port (`branch.runner`): a `LocalRunner` unless the
+composition root gives a replicated one. The HTTP server (`branch.server.NodeServer`) is built around the node,
+so nothing here imports it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import secrets
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
-from branch.advertise import Advertiser
-from branch.command_port import CommandRequest, Role
-from branch.context import NodeContext
-from branch.server import build_app
-from branch.services import Supervised
+from branch import views
+from branch.auth import Authenticator
+from branch.calls import CallAcks
+from branch.commit import Committer
+from branch.core import BranchCore
+from branch.hub import EventHub
+from branch.prom import Registry
+from branch.runner import CommandRequest, CommandRunner, LocalRunner, Respond, RunnerContext
+from branch.security import PinGuard, SessionSigner, TokenBucket
+from branch.services import ServiceSupervisor
+from branch.setup_build import build_setup
+from branch.store import Store
+from branch.writer import Writer
+from config.schema import AppConfig
+from ground.files import read_or_create
 from ground.version import VERSION
 from queue_engine import commands as cmd
+from queue_engine.events import Event
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "1"
 
+#: Builds the node's command runner from what a runner may see of the node (the composition root's choice).
+RunnerFactory = Callable[[RunnerContext], CommandRunner]
 
-class BranchNode(NodeContext):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """The parameters are `NodeContext`'s (configuration, data dir, clock, runner factory, session key)."""
-        super().__init__(*args, **kwargs)
+
+class BranchNode:
+    def __init__(self, config: AppConfig, data_dir: Path, *, clock: Callable[[], float] = time.time,
+                 runner: RunnerFactory = LocalRunner, session_secret: bytes | None = None) -> None:
+        self.config = config
+        self.data_dir = data_dir
+        self.clock = clock
+        self.node_id = read_or_create(data_dir / "node-id", lambda: f"node-{uuid.uuid4().hex[:12]}".encode()).decode()
+        secret = session_secret or read_or_create(data_dir / "session.key", lambda: secrets.token_hex(32).encode())
+        self.setup = build_setup(config)
+        self.store = Store(data_dir / "branch.sqlite3")
+        self.core = BranchCore(self.setup, self.store, config.node.snapshot_every)
+        self.hub = EventHub()
+        self.call_acks = CallAcks()
+        self.signer = SessionSigner(secret)
+        self.auth = Authenticator(self.store, self.signer, config.node.session_idle_minutes * 60)
+        node = config.node
+        self.ticket_limiter = TokenBucket(node.ticket_rate_per_minute / 60, node.ticket_burst)
+        self.pairing_limiter = TokenBucket(5 / 60, 5)
+        self.pin_guard = PinGuard(node.pin_attempts, node.pin_lockout_minutes * 60)
+        self.metrics = Registry()
+        self.metrics.describe("sq_http_requests_total", "counter", "HTTP requests by route and status")
+        self.metrics.describe("sq_http_request_seconds", "histogram", "HTTP request latency by route")
+        self.metrics.describe("sq_commands_total", "counter", "Queue commands by type and result")
+        self.metrics.describe("sq_tickets_waiting", "gauge", "Tickets waiting, by service")
+        self.metrics.describe("sq_event_seq", "gauge", "Sequence number of the last event")
+        self.metrics.describe("sq_sse_subscribers", "gauge", "Open live-event streams")
+        self.metrics.describe("sq_counters_open", "gauge", "Counters with an agent logged in")
+        self.metrics.sample_gauges(self._gauges)
+        self.zones = {c.id: c.zone for c in config.counters}
+        self.agents = {a.id: a for a in config.agents}
         self.started_at = time.monotonic()
-        self.port: int | None = None
-        self.advertiser: Advertiser | None = None
-        #: services started after the node serves and stopped before it closes (e.g. the MQTT sync link); added by
-        #: the composition root, so the node itself depends on none of them
-        self.services: list[Any] = []
-        self._supervised: list[Supervised] = []
+        self.writer = Writer()
+        self.committer = Committer(self.core, self.writer, self.hub.publish)
+        self.commands: CommandRunner = runner(RunnerContext(
+            committer=self.committer, store=self.store, writer=self.writer, metrics=self.metrics,
+            node_id=self.node_id, data_dir=data_dir, now_ms=self.now_ms, answer_for=self._answer_for,
+            devices_changed=self.auth.forget_devices, database_replaced=self._database_replaced))
+        #: services started once the node serves and stopped before it closes (e.g. the MQTT sync link); added by
+        #: the composition root, so the node depends on none of them. A service that fails to start is retried.
+        self.services = ServiceSupervisor()
         self._tasks: list[asyncio.Task] = []
-        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
 
-    # -- lifecycle ------------------------------------------------------------------------------------------------
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
 
-    async def start(self, host: str, port: int, *, advertise: bool | None = None) -> int:
-        self._runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, reuse_address=True)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        await self.commands.start(self.port)
+    async def write(self, fn: Callable[[], Any]) -> Any:
+        """Run a small database write on the writer thread (devices, pairing, status)."""
+        return await self.writer.run(fn)
+
+    # -- read models ------------------------------------------------------------------------------------------------
+
+    def counter_view(self, counter_id: str) -> dict[str, Any]:
+        return views.counter_view(self.core.state, self.setup, counter_id, self.zones.get(counter_id), self.call_acks,
+                                  len(self.hub.devices("display")))
+
+    def _gauges(self) -> dict[str, list[tuple[dict[str, str], float]]]:
+        state = self.core.state
+        waiting: dict[str, int] = dict.fromkeys(self.setup.services, 0)
+        for ticket_id in state.waiting:
+            waiting[state.tickets[ticket_id].service] += 1
+        return {
+            "sq_tickets_waiting": [({"service": s}, float(n)) for s, n in waiting.items()],
+            "sq_event_seq": [({}, float(self.core.seq))],
+            "sq_sse_subscribers": [({}, float(len(self.hub)))],
+            "sq_counters_open": [({}, float(sum(1 for c in state.counters.values() if c.open)))],
+        }
+
+    def _answer_for(self, command: cmd.Command) -> Respond:
+        """What a member that did not serve the request stores for its idempotency key (the serving member stores
+        its handler's own answer): the same shapes the handlers answer with."""
+
+        def respond(events: list[Event]) -> tuple[int, Any]:
+            try:
+                if isinstance(command, cmd.IssueTicket):
+                    state = self.core.state
+                    return 201, views.ticket_view(state, self.setup, state.tickets[command.ticket_id])
+                if isinstance(command, cmd.CounterCommand):
+                    return 200, {"counter": self.counter_view(command.counter),
+                                 "events": [{"type": e.type, **e.data()} for e in events]}
+            except Exception:
+                log.exception("building a stored answer failed")
+            return 200, None
+
+        return respond
+
+    def _database_replaced(self) -> None:
+        self.auth.forget_devices()
+        self.hub.close_all()  # live streams resume from their cursors (the backlog now comes from the new database)
+
+    # -- lifecycle (driven by branch.server.NodeServer) ------------------------------------------------------------
+
+    async def start(self, api_port: int) -> None:
+        """The node serves on `api_port`: start the command runner, housekeeping, checkpoints and services."""
+        self.port = api_port
+        await self.commands.start(api_port)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="sq-housekeeping"))
         self.store.manual_checkpoints()
         self._tasks.append(asyncio.create_task(self._checkpoints(), name="sq-checkpoints"))
-        if advertise if advertise is not None else self.config.node.advertise:
-            self.advertiser = Advertiser(self.setup.branch_id, self.node_id, self.port, host,
-                                         self.config.node.interfaces)
-            await self.advertiser.start(self.commands.role)
-            self.commands.add_role_listener(self.advertiser.update)  # zeroconf TXT role/term follow Raft
-        for service in self.services:  # one that fails is logged at once and retried; the node serves anyway
-            supervised = Supervised(service)
-            self._supervised.append(supervised)
-            await supervised.start()
-        log.info("node %s of branch %s serving on %s:%s", self.node_id, self.setup.branch_id, host, self.port)
-        return self.port
+        self.services.start()
 
-    async def stop(self) -> None:
-        """Release everything, whatever failed before or fails now: each failure is logged and the next step runs."""
-        services = reversed(self._supervised)
-        results = await asyncio.gather(*(s.stop() for s in services), return_exceptions=True)
-        for supervised, result in zip(reversed(self._supervised), results, strict=True):
-            if isinstance(result, BaseException):
-                log.error("stopping %s failed: %s: %s", supervised.name, type(result).__name__, result,
-                          exc_info=result)
+    async def close(self) -> None:
+        """Release everything, whatever failed before: each step runs, and each failure is logged."""
+        await self.services.stop()
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._step("zeroconf advertising", self.advertiser.stop() if self.advertiser else None)
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         self.hub.close_all()
-        await self._step("the HTTP server", self._runner.cleanup() if self._runner else None)
-        await self._step("the command port", self.commands.stop())
-        await self._step("the database", asyncio.to_thread(self.ledger.close))
-
-    @staticmethod
-    async def _step(what: str, awaitable: Awaitable[Any] | None) -> None:
-        if awaitable is None:
-            return
         try:
-            await awaitable
-        except Exception:
-            log.exception("stopping %s failed; going on with the rest", what)
+            await self.commands.stop()
+        except Exception as err:
+            log.error("stopping the command runner failed: %r", err)
+        self.writer.shutdown()
+        self.store.close()
 
     async def _housekeeping(self) -> None:
         """Roll the business day over on time (not only on the next ticket) and purge old idempotency keys."""
         while True:
             try:
-                if self.commands.is_leader:  # a cluster's leader rolls the day over for every member (the log)
-                    await self.commands.run(CommandRequest(lambda at: cmd.StartDay(at_ms=at), _no_answer))
+                if self.commands.is_leader:  # only the leader rolls the day over (through the log in a cluster)
+                    await self.commands.run(CommandRequest(None, lambda at: cmd.StartDay(at_ms=at),
+                                                           lambda events: (200, None)))
                 await self.write(partial(self.store.purge_idempotency, self.now_ms() - 24 * 3600 * 1000))
             except Exception:
                 log.exception("housekeeping failed; trying again in a minute")
@@ -115,9 +185,11 @@ class BranchNode(NodeContext):
                 log.exception("WAL checkpoint failed; trying again")
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "node_id": self.node_id, "branch": self.setup.branch_id, "role": "leader",
-                "api": API_VERSION, "seq": self.core.seq, "day": self.core.state.day, "version": VERSION,
-                "uptime_s": round(time.monotonic() - self.started_at, 1), **self.commands.health()}
+        out = {"status": "ok", "node_id": self.node_id, "branch": self.setup.branch_id, "api": API_VERSION,
+               "seq": self.core.seq, "day": self.core.state.day, "version": VERSION,
+               "uptime_s": round(time.monotonic() - self.started_at, 1)}
+        out.update(self.commands.health())  # role (term, leader URL, Raft status in a cluster)
+        return out
 
     # -- leadership: what runs on the leader only (MQTT sync) subscribes here -----------------------------------------
 
@@ -125,19 +197,6 @@ class BranchNode(NodeContext):
     def is_leader(self) -> bool:
         return self.commands.is_leader
 
-    def add_leadership_listener(self, callback: Callable[[bool], Awaitable[Any] | Any]) -> None:
-        """`callback(is_leader)` on the loop: now (once started) with the current value, then on every change (a
-        single node is always the leader). A coroutine function's result runs as a task."""
-        last: list[bool] = []
-
-        def on_role(role: Role) -> Any:
-            if last and last[0] == role.leading:
-                return None
-            last[:] = [role.leading]
-            return callback(role.leading)
-
-        self.commands.add_role_listener(on_role)
-
-
-def _no_answer(events: list) -> tuple[int, None]:
-    return 200, None
+    def add_leadership_listener(self, callback: Callable[[bool], Any]) -> None:
+        """`callback(is_leader)` on the loop: now if serving, then on every change (a single node always leads)."""
+        self.commands.add_leadership_listener(callback)

@@ -7,8 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from branch import bodies
-from branch.handlers import COUNTER_ACTIONS
-from branch.request_io import json_response
+from branch.http import json_response
 
 ERROR = {"type": "object", "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
     "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}}}
@@ -35,6 +34,8 @@ def _op(summary: str, roles: str, body: type[bodies.Body] | None = None, ok: int
 
 
 def build_document() -> dict[str, Any]:
+    from branch.handlers import COUNTER_ACTIONS
+
     paths: dict[str, Any] = {
         "/api/v1/health": {"get": _op("Node health, role and event sequence", "anyone", auth=False)},
         "/api/v1/openapi.json": {"get": _op("This document", "anyone", auth=False)},

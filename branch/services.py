@@ -1,18 +1,20 @@
-"""The node's optional services (e.g. the MQTT sync link): started under supervision, some on the leader only.
+"""The node's optional services (e.g. the MQTT sync link): started once the node serves, retried when they fail
+to start, stopped before it closes — each failure logged at once with its reason, none hiding another.
 
-A service is anything with `async start()` and `async stop()`. One that fails to start is logged at once with
-the reason and tried again with backoff, instead of the node either dying or staying silent until shutdown.
+A service is anything with `async start()` and `async stop()`. `LeaderOnly` runs one only while this node leads.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
+
+RETRY_FIRST_S = 1.0
+RETRY_MAX_S = 60.0
 
 
 class Service(Protocol):
@@ -25,85 +27,104 @@ def service_name(service: Any) -> str:
     return getattr(service, "name", None) or type(service).__name__
 
 
-class Supervised:
-    """Start a service; if that fails, log the reason at once and retry after 1, 2, 4 … `max_delay_s` seconds.
-
-    A failed attempt is followed by the service's own `stop()` (to release what it opened on the way) before the
-    next one. `stop()` ends the retries and stops the service if it runs.
-    """
-
-    def __init__(self, service: Service, *, first_delay_s: float = 1.0, max_delay_s: float = 60.0) -> None:
-        self.service = service
-        self.name = service_name(service)
-        self.first_delay_s, self.max_delay_s = first_delay_s, max_delay_s
-        self.running = False
-        self.failures = 0
-        self._retry: asyncio.Task | None = None
-
-    async def start(self) -> None:
-        """One attempt now (a service that starts is running when this returns); retries in the background."""
-        if self.running or self._retry is not None:
-            return
-        if not await self._attempt():
-            self._retry = asyncio.create_task(self._keep_trying(), name=f"sq-retry-{self.name}")
-
-    async def _attempt(self) -> bool:
+async def start_with_retry(service: Service, *, first_s: float = RETRY_FIRST_S, max_s: float = RETRY_MAX_S) -> None:
+    """Start `service`, retrying with a doubling delay until it starts (or the caller cancels)."""
+    delay = first_s
+    while True:
         try:
-            await self.service.start()
+            await service.start()
+        except asyncio.CancelledError:
+            raise
         except Exception as err:
-            self.failures += 1
-            delay = min(self.max_delay_s, self.first_delay_s * 2 ** (self.failures - 1))
-            log.error("%s failed to start (attempt %d): %s: %s; trying again in %.0f s", self.name, self.failures,
-                      type(err).__name__, err, delay)
-            log.debug("%s: the failed start", self.name, exc_info=True)
-            try:
-                await self.service.stop()
-            except Exception as stop_err:
-                log.warning("%s: releasing a failed start failed too: %s", self.name, stop_err)
-            return False
-        if self.failures:
-            log.info("%s started after %d failed attempt(s)", self.name, self.failures)
-        self.running = True
-        return True
+            log.error("service %s failed to start: %s; retrying in %.0f s", service_name(service), err or repr(err),
+                      delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_s)
+            continue
+        log.info("service %s started", service_name(service))
+        return
 
-    async def _keep_trying(self) -> None:
-        while True:
-            await asyncio.sleep(min(self.max_delay_s, self.first_delay_s * 2 ** (self.failures - 1)))
-            if await self._attempt():
-                self._retry = None
-                return
+
+class ServiceSupervisor:
+    """Starts each service in its own task (one failing never delays another) and stops them all."""
+
+    def __init__(self, *, first_s: float = RETRY_FIRST_S, max_s: float = RETRY_MAX_S) -> None:
+        self._services: list[Service] = []
+        self._starting: dict[int, asyncio.Task] = {}
+        self._first_s, self._max_s = first_s, max_s
+
+    def append(self, service: Service) -> None:
+        self._services.append(service)
+
+    def __iter__(self):
+        return iter(self._services)
+
+    def __len__(self) -> int:
+        return len(self._services)
+
+    def start(self) -> None:
+        for service in self._services:
+            self._starting[id(service)] = asyncio.create_task(
+                start_with_retry(service, first_s=self._first_s, max_s=self._max_s),
+                name=f"sq-start-{service_name(service)}")
+
+    def started(self, service: Service) -> bool:
+        task = self._starting.get(id(service))
+        return task is not None and task.done() and not task.cancelled() and task.exception() is None
 
     async def stop(self) -> None:
-        if self._retry is not None:
-            self._retry.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._retry
-            self._retry = None
-        if self.running:
-            self.running = False
-            await self.service.stop()
+        """Stop every service that started, in reverse order; a failure is logged and the others still stop."""
+        pending = [task for task in self._starting.values() if not task.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for service in reversed(self._services):
+            if not self.started(service):
+                continue
+            try:
+                await service.stop()
+            except Exception as err:
+                log.error("service %s failed to stop: %r", service_name(service), err)
+        self._starting.clear()
 
 
 class LeaderOnly:
     """Runs a service only while this node leads the branch (always, for a single node): sync must have one
-    writer, and a new leader carries on from central's acknowledged watermark."""
+    writer, and a new leader carries on from central's acknowledged watermark. Starting is retried while leading."""
 
-    def __init__(self, add_leadership_listener: Callable[[Callable[[bool], Awaitable[None]]], None],
-                 service: Service, **supervision: float) -> None:
+    def __init__(self, add_leadership_listener: Callable[[Callable[[bool], Any]], None], service: Service,
+                 *, first_s: float = RETRY_FIRST_S, max_s: float = RETRY_MAX_S) -> None:
         self._listen = add_leadership_listener
-        self.supervised = Supervised(service, **supervision)
-        self.name = f"{self.supervised.name} (leader only)"
+        self.service = service
+        self.name = service_name(service)
+        self.running = False
         self._lock = asyncio.Lock()
+        self._starting: asyncio.Task | None = None
+        self._first_s, self._max_s = first_s, max_s
 
     async def start(self) -> None:
         self._listen(self._changed)
 
     async def _changed(self, leading: bool) -> None:
         async with self._lock:
-            if leading:
-                await self.supervised.start()
-            else:
-                await self.supervised.stop()
+            if leading and not self.running and self._starting is None:
+                self._starting = asyncio.create_task(self._start(), name=f"sq-start-{self.name}")
+            elif not leading:
+                await self._halt()
+
+    async def _start(self) -> None:
+        await start_with_retry(self.service, first_s=self._first_s, max_s=self._max_s)
+        self.running = True
+
+    async def _halt(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            self._starting.cancel()
+            await asyncio.gather(self._starting, return_exceptions=True)
+        self._starting = None
+        if self.running:
+            self.running = False
+            await self.service.stop()
 
     async def stop(self) -> None:
-        await self._changed(False)
+        async with self._lock:
+            await self._halt()

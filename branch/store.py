@@ -136,6 +136,17 @@ class Store:
             conn.execute("ROLLBACK")
             raise
 
+    def restore_from(self, filename: str) -> None:
+        """Replace the whole database with a copy (a cluster member's dump), then bring its schema up to date."""
+        source = sqlite3.connect(f"file:{filename}?mode=ro", uri=True)
+        try:
+            source.backup(self._writer)
+        finally:
+            source.close()
+        self._writer.execute("DROP TABLE IF EXISTS cluster_dump")
+        self._writer.execute("PRAGMA journal_mode=WAL")
+        migrate(self._writer)
+
     def execute_write(self, sql: str, params: tuple | dict = ()) -> int:
         """A small write outside the event log (devices, pairing, status). Returns the changed row count.
 
@@ -152,17 +163,6 @@ class Store:
     def checkpoint(self) -> None:
         """Copy committed WAL pages into the database without waiting for readers (PASSIVE)."""
         self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
-
-    def restore_from(self, source_path: str | Path) -> None:
-        """Replace the whole database with a copy of another SQLite file (a cluster member installing the leader's
-        dump), through SQLite's backup API into the live connection; then bring its schema up to date."""
-        source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-        try:
-            source.backup(self._writer)
-        finally:
-            source.close()
-        self._writer.execute("PRAGMA journal_mode=WAL")
-        migrate(self._writer)
 
     def writer_query(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
         """A read on the writer connection, for read-then-write steps done on the writer thread."""
@@ -209,9 +209,6 @@ class Store:
     def meta(self, key: str) -> str | None:
         row = self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._writer.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,7 @@ def run_node(args: argparse.Namespace) -> int:
     if not args.config:
         print("smartqueue node: --config FILE is required", file=sys.stderr)
         return 2
+    from branch.server import NodeServer
     from ground.logs import setup_logging
 
     setup_logging()
@@ -82,44 +83,40 @@ def run_node(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         node = build_node(config, _data_dir(args, config))
-        attach_services(node)
+        server = NodeServer(node)
         host = args.host or config.node.host
-        port = await node.start(host, args.port if args.port is not None else config.node.port,
-                                advertise=False if args.no_advertise else None)
+        port = await server.start(host, args.port if args.port is not None else config.node.port,
+                                  advertise=False if args.no_advertise else None)
         print(f"SmartQueue node {node.node_id} of branch {node.setup.branch_id} on http://{host}:{port}",
               flush=True)
         await wait_for_stop_signal()
-        await node.stop()
+        await server.stop()
 
     asyncio.run(main())
     return 0
 
 
 def build_node(config, data_dir: Path):
-    """The node with its command port: a single node's, or a cluster member's for a [cluster] section."""
+    """The node as this configuration wants it: its command runner (single or replicated) and its services.
+    The composition root: `branch` itself never imports the cluster's runner choice or the sync service."""
     from branch.node import BranchNode
+    from branch.services import LeaderOnly
     from config.cluster import cluster_of
 
     cluster = cluster_of(config)
     if cluster is None:
-        return BranchNode(config, data_dir)
-    from functools import partial
+        node = BranchNode(config, data_dir)
+    else:
+        from branch.cluster.runtime import ReplicatedRunner, session_key
 
-    from branch.cluster.runtime import ReplicatedRunner, session_key
-
-    # every member signs agent sessions with the same key, so a session survives a failover
-    return BranchNode(config, data_dir, runner=partial(ReplicatedRunner, config=cluster),
-                      session_key=session_key(cluster))
-
-
-def attach_services(node) -> None:
-    """The node's optional services, wired here (a composition root) so `branch` itself never imports them."""
-    sync = node.config.sync
+        node = BranchNode(config, data_dir, session_secret=session_key(cluster),
+                          runner=lambda context: ReplicatedRunner(context, cluster))
+    sync = config.sync
     if sync is not None and sync.enabled:
-        from branch.services import LeaderOnly
         from sync.service import SyncService
 
         node.services.append(LeaderOnly(node.add_leadership_listener, SyncService(node, sync)))
+    return node
 
 
 def _store(args: argparse.Namespace):

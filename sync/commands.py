@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from branch.auth import Principal
-from branch.command_port import CommandRequest
+from branch.runner import CommandRequest
 from queue_engine import commands as cmd
 from sync import state
 
@@ -53,11 +53,11 @@ class CommandRunner:
         reason = args.get("reason", "day_closed")
         # central's command id as idempotency key: the idempotency table is part of every node's state (replicated in
         # a cluster), so a command redelivered to a new leader after a failover does not close the day twice
-        answer = await self.node.commands.run(CommandRequest(
-            lambda at: cmd.CloseDay(at_ms=at, reason=reason), lambda events: (200, {"expired": len(events)}),
-            CENTRAL, f"central-command:{self._command_id}", f"close_day:{reason}"))
+        _, body, _ = await self.node.commands.run(CommandRequest(
+            CENTRAL, lambda at: cmd.CloseDay(at_ms=at, reason=reason), lambda events: (200, {"expired": len(events)}),
+            f"central-command:{self._command_id}", f"close_day:{reason}"))
         await self._send_metrics(None)
-        return answer.body
+        return body
 
     async def _display_message(self, args: dict[str, Any]) -> dict[str, Any]:
         data = {"text": args["text"], "level": args.get("level", "info"), "duration_s": args.get("duration_s", 60),

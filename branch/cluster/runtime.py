@@ -1,12 +1,13 @@
-"""The command port for a cluster member (`ReplicatedRunner`): proposing commands, applying the committed log,
-leadership, write refusal. It uses only the port's `RunnerContext` (the ledger's public steps, the node's id,
-data dir, clock, metrics and answers); the composition root builds it for a node with a [cluster] section.
+"""The replicated command runner: the node's command port (`branch.runner`) over a Raft log.
 
 - The leader fixes time and ids (`make(now_ms)` builds the Command) and proposes {command, actor, command id,
   idempotency key} to the Raft log. Every member applies committed entries in log order through the pure engine on
-  its loop and commits them on its writer thread (`Ledger.stage` + `Ledger.commit`), recording the Raft index in the
-  same transaction. The leader answers the client once its own apply is done (committed + applied).
-- A command refused by the engine (DomainError) is applied as a no-op everywhere (only the index is recorded).
+  its loop and commits them through the node's `Committer` (all or nothing), recording the Raft index in the same
+  transaction. The leader answers the client once its own apply is done (committed + applied).
+- A command refused by the engine (DomainError), or one the engine fails to apply (the same on every member), is
+  applied as a no-op everywhere (only the index is recorded). Building the leader's answer cannot fail an apply: a
+  failing answer is replaced by the answer a follower stores, so members never diverge over a view.
+- It sees the node only through `RunnerContext` (store, writer, committer, callbacks).
 - Idempotency is checked again at apply time, so two proposals with the same key (a retry racing a slow commit,
   a retry after a failover) issue one ticket; followers store the same record with a response built from state.
 - Device tokens and pairing codes are replicated as rows: local writes (API, CLI) are queued by SQLite triggers in
@@ -31,22 +32,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from branch.api_errors import ApiError, from_domain
-from branch.cluster.replica import DUMP_TABLE, Replica, has_raft_state, raft_password, write_bootstrap_dump
-from branch.command_port import (
-    CommandAnswer,
-    CommandRequest,
-    Respond,
-    Role,
-    RoleListeners,
-    RunnerContext,
-    count,
-    replayed,
-)
+from branch.cluster.replica import Replica, has_raft_state, raft_password, write_bootstrap_dump
+from branch.commit import CommandFailed
+from branch.runner import CommandRequest, CommandResult, Leadership, Respond, RunnerContext, count, stored_answer
 from branch.store import Batch
 from config.cluster import ClusterConfig
 from queue_engine import commands as cmd
 from queue_engine.errors import DomainError
-from queue_engine.events import Event
 
 log = logging.getLogger(__name__)
 
@@ -81,17 +73,16 @@ def decode_command(data: dict[str, Any]) -> cmd.Command:
 class ReplicatedRunner:
     def __init__(self, context: RunnerContext, config: ClusterConfig) -> None:
         self.context = context
-        self.ledger = context.ledger
         self.config = config
+        self.leadership = Leadership("follower")
+        self.api_port: int | None = None
         self.replica: Replica | None = None
         self.applied_index = 0
-        self.raft_role = "follower"
+        self.role = "follower"
         self.term = 0
         self.leader_address: str | None = None
         self.members: dict[str, str | None] = {}
-        self._api_port: int | None = None
-        self._roles = RoleListeners()
-        self._waiters: dict[str, tuple[asyncio.Future, Respond]] = {}
+        self._waiters: dict[str, tuple[asyncio.Future, Any]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
@@ -107,23 +98,25 @@ class ReplicatedRunner:
         if self.config.api_url:
             return self.config.api_url.rstrip("/")
         host = self.config.self_address.rsplit(":", 1)[0]
-        return f"http://{host}:{self._api_port}"
+        return f"http://{host}:{self.api_port}"
 
     async def start(self, api_port: int) -> None:
-        self._api_port = api_port
+        self.api_port = api_port
         self._loop = asyncio.get_running_loop()
-        ledger, store = self.ledger, self.ledger.store
-        await ledger.write(self._prepare_database)
+        context = self.context
+        data_dir = context.data_dir
+        store = context.store
+        await context.writer.run(self._prepare_database)
         rows = store.query("SELECT applied_index FROM cluster_state WHERE id = 1")
         self.applied_index = rows[0][0]
-        seq = ledger.seq
-        if not has_raft_state(self.context.data_dir) and self.applied_index == 0 and seq > 0:
+        seq = context.committer.core.seq
+        if not has_raft_state(data_dir) and self.applied_index == 0 and seq > 0:
             if self.config.peers:
                 raise RuntimeError(
                     "this node holds a queue history but no cluster state: start it alone first (peers = []) so it "
                     "founds the cluster, then add the other members (with empty data dirs) with "
                     "`smartqueue node cluster add`")
-            self.applied_index = await ledger.write(lambda: self._bootstrap([]))
+            self.applied_index = await context.writer.run(lambda: self._bootstrap([]))
             log.info("founding the cluster from this node's database (seq %d)", seq)
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
@@ -134,13 +127,13 @@ class ReplicatedRunner:
                  "witness" if self.config.witness else "voter", self.config.peers, self.applied_index)
 
     def _bootstrap(self, members: list[str]) -> int:
-        store = self.ledger.store
+        store = self.context.store
         index = write_bootstrap_dump(store.path, self.context.data_dir, self.config.self_address, members)
         store.execute_write(SET_APPLIED, (index,))
         return index
 
     def _prepare_database(self) -> None:
-        store = self.ledger.store
+        store = self.context.store
         if not store.writer_query("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cluster_%'"):
             for table, key in REPLICATED_TABLES.items():  # rows made before this node ran in a cluster
                 store.execute_write(f"INSERT INTO cluster_pending (tbl, row_key) SELECT '{table}', {key} FROM {table}")
@@ -151,7 +144,7 @@ class ReplicatedRunner:
     def _make_replica(self) -> Replica:
         cfg = self.config
         return Replica(
-            data_dir=self.context.data_dir, db_path=self.ledger.store.path, self_address=cfg.self_address,
+            data_dir=self.context.data_dir, db_path=self.context.store.path, self_address=cfg.self_address,
             peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._apply_blocking,
             applied_index=lambda: self.applied_index, install_dump=self._install_blocking, settings=cfg,
             witness=cfg.witness, bind_address=cfg.bind_address)
@@ -168,7 +161,7 @@ class ReplicatedRunner:
         for future, _ in list(self._waiters.values()):
             if not future.done():
                 future.set_result(("failed", "stopping"))
-        await self._roles.close()
+        await self.leadership.close()
 
     # -- leadership --------------------------------------------------------------------------------------------
 
@@ -176,22 +169,15 @@ class ReplicatedRunner:
     def is_leader(self) -> bool:
         return self.replica is not None and self.replica.is_leader and not self.config.witness
 
-    @property
-    def role(self) -> Role:
-        return Role(self.raft_role, self.term, self.raft_role == "leader" and not self.config.witness)
-
-    def add_role_listener(self, callback: Callable[[Role], Any]) -> None:
-        self._roles.add(callback)
-
     async def _watch(self) -> None:
-        self._roles.announce(self.role)
         while True:
             replica = self.replica
-            raft_role, term, leader = replica.role, replica.term, replica.leader
-            if (raft_role, term, leader) != (self.raft_role, self.term, self.leader_address):
-                self.raft_role, self.term, self.leader_address = raft_role, term, leader
-                log.info("raft: %s in term %d (leader %s)", raft_role, term, leader)
-                self._roles.announce(self.role)  # zeroconf TXT, leader-only services (sync)
+            role, term, leader = replica.role, replica.term, replica.leader
+            if (role, term, leader) != (self.role, self.term, self.leader_address) or not self.leadership.started:
+                self.role, self.term, self.leader_address = role, term, leader
+                log.info("raft: %s in term %d (leader %s)", role, term, leader)
+                # role listeners (zeroconf) and leadership listeners (sync: a witness never leads)
+                self.leadership.set(role, term, role == "leader" and not self.config.witness)
             if leader is not None and self.members.get(self.config.self_address) != self.api_url \
                     and time.monotonic() - self._announced > 2.0:
                 self._announced = time.monotonic()
@@ -223,9 +209,15 @@ class ReplicatedRunner:
         raise ApiError(503, "no_quorum", "this node cannot reach a majority of its cluster: writes are refused "
                        "so the branch never runs two queues", headers={"Retry-After": "1"})
 
+    def add_leadership_listener(self, callback: Callable[[bool], Any]) -> None:
+        self.leadership.add_leadership_listener(callback)
+
+    def add_role_listener(self, callback: Callable[[str, int], Any]) -> None:
+        self.leadership.add_role_listener(callback)
+
     def health(self) -> dict[str, Any]:
         replica = self.replica
-        out: dict[str, Any] = {"role": "witness" if self.config.witness else self.raft_role, "term": self.term,
+        out: dict[str, Any] = {"role": "witness" if self.config.witness else self.role, "term": self.term,
                                "leader": self.leader_url()}
         if replica is not None:
             out["cluster"] = {**replica.status(), "applied_index": self.applied_index,
@@ -238,13 +230,14 @@ class ReplicatedRunner:
         data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         self.replica.propose(data, on_failure)
 
-    async def run(self, request: CommandRequest) -> CommandAnswer:
+    async def run(self, request: CommandRequest) -> CommandResult:
+        context = self.context
         self.check_writable()
         if request.idempotency_key is not None:
-            found = self.ledger.store.idempotent_response(request.scope, request.idempotency_key)
+            found = context.store.idempotent_response(request.scope, request.idempotency_key)
             if found is not None:
-                return replayed(found, request.request_hash)
-        command = request.make(max(self.context.now_ms(), self._last_at))  # time never runs back across a failover
+                return stored_answer(found, request.request_hash)
+        command = request.make(max(context.now_ms(), self._last_at))  # time never runs backwards across a failover
         command_id = uuid.uuid4().hex
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
@@ -254,9 +247,8 @@ class ReplicatedRunner:
             loop.call_soon_threadsafe(self._fail, command_id, reason)
 
         try:
-            self._propose({"kind": "command", "id": command_id, "origin": self.context.node_id,
-                           **encode_command(command), "actor": request.actor,
-                           "idem": list(request.idempotency) if request.idempotency else None}, failed)
+            self._propose({"kind": "command", "id": command_id, "origin": context.node_id, **encode_command(command),
+                           "actor": request.actor, "idem": list(request.idempotency() or ()) or None}, failed)
             try:
                 kind, value = await asyncio.wait_for(asyncio.shield(future), self.config.commit_timeout_s)
             except TimeoutError:
@@ -267,14 +259,14 @@ class ReplicatedRunner:
         finally:
             self._waiters.pop(command_id, None)
         if kind == "domain":
-            count(self.context.metrics, command, value.code)
+            count(context.metrics, command, value.code)
             raise from_domain(value)
         if kind == "error":
             raise value
         if kind == "failed":
             raise ApiError(503, "not_leader", f"the command was not committed ({value}); retry", leader=None,
                            headers={"Retry-After": "1"})
-        count(self.context.metrics, command, "ok")
+        count(context.metrics, command, "ok")
         return value
 
     def _fail(self, command_id: str, reason: str) -> None:
@@ -326,58 +318,55 @@ class ReplicatedRunner:
         self.applies += 1
 
     async def _write(self, extra: list[tuple[str, tuple]]) -> None:
-        store = self.ledger.store
-        await self.ledger.write(lambda: store.write(Batch([], [], [], extra=extra)))
+        store = self.context.store
+        await self.context.writer.run(lambda: store.write(Batch([], [], [], extra=extra)))
 
     async def _apply_command(self, payload: dict[str, Any], extra: list) -> None:
-        waiter = self._waiters.get(payload["id"]) if payload.get("origin") == self.context.node_id else None
+        context = self.context
+        waiter = self._waiters.get(payload["id"]) if payload.get("origin") == context.node_id else None
         idem = payload.get("idem")
         if idem:
-            found = self.ledger.store.idempotent_response(idem[0], idem[1])
+            found = context.store.idempotent_response(idem[0], idem[1])
             if found is not None:  # a second proposal with the same key: the first one's answer
                 await self._write(extra)
                 try:
-                    self._resolve(waiter, "ok", replayed(found, idem[2]))
+                    self._resolve(waiter, "ok", stored_answer(found, idem[2]))
                 except ApiError as err:
                     self._resolve(waiter, "error", err)
                 return
         command = decode_command(payload)
         self._last_at = max(self._last_at, command.at_ms)
-        respond = self._respond(command, waiter[1] if waiter is not None else None)
+        respond = self._answer(command, waiter[1] if waiter is not None else None) if (waiter or idem) else None
         try:
-            prepared = self.ledger.stage(command, payload["actor"], payload["id"], respond,
-                                         tuple(idem) if idem else None, extra)
+            prepared = await context.committer.commit(command, payload["actor"], payload["id"], respond,
+                                                      tuple(idem) if idem else None, extra)
         except DomainError as err:
             await self._write(extra)  # refused by the engine: the same no-op on every member
             self._resolve(waiter, "domain", err)
             return
-        except Exception:
+        except CommandFailed:
             log.exception("applying command %s failed; it is a no-op on every member", payload["id"])
             await self._write(extra)
             self._resolve(waiter, "error", ApiError(500, "internal_error", "the node failed to apply this command"))
             return
-        await self.ledger.commit(prepared)  # publishes once committed; a failed write raises: pysyncobj retries
-        status, body = prepared.response
-        self._resolve(waiter, "ok", CommandAnswer(status, body))
+        # a failed write raises from here: memory is already back to disk, and pysyncobj applies the entry again
+        status, body = prepared.response if prepared.response is not None else (200, None)
+        self._resolve(waiter, "ok", CommandResult(status, body, False))
 
-    def _respond(self, command: cmd.Command, handler_respond: Respond | None) -> Respond:
-        """The answer stored with the command (and given to the client): the handler's on the member that took the
-        request, the same built from state elsewhere. Building it never decides whether a committed entry applies:
-        every member must apply it, so a failing answer falls back to the generic one, then to an empty one."""
+    def _answer(self, command: cmd.Command, respond: Respond | None) -> Respond:
+        """The serving member's own answer, or what any member stores; never an exception (members must agree)."""
+        fallback = self.context.answer_for(command)
+        if respond is None:
+            return fallback
 
-        def respond(events: list[Event]) -> tuple[int, Any]:
-            if handler_respond is not None:
-                try:
-                    return handler_respond(events)
-                except Exception:
-                    log.exception("the handler's answer to %s failed; storing the generic one", type(command).__name__)
+        def answer(events) -> tuple[int, Any]:
             try:
-                return self.context.stored_answer(command, events)
+                return respond(events)
             except Exception:
-                log.exception("building the answer to %s failed; storing an empty one", type(command).__name__)
-                return 200, None
+                log.exception("building the answer to %s failed; storing the generic answer", type(command).__name__)
+                return fallback(events)
 
-        return respond
+        return answer
 
     async def _apply_rows(self, payload: dict[str, Any], extra: list) -> None:
         table, row = payload["tbl"], payload["row"]
@@ -398,11 +387,12 @@ class ReplicatedRunner:
         if payload.get("origin") == self.context.node_id and payload.get("pending") is not None:
             extra.append(("DELETE FROM cluster_pending WHERE id = ?", (payload["pending"],)))
         await self._write(extra)
-        self.context.forget_devices()
+        self.context.devices_changed()
 
     async def _pump_rows(self) -> None:
         """Propose local device / pairing rows (API, CLI) so every member knows them."""
-        store = self.ledger.store
+        context = self.context
+        store = context.store
         while True:
             await asyncio.sleep(0.25)
             if self.leader_address is None:
@@ -415,11 +405,11 @@ class ReplicatedRunner:
                         continue
                     rows = store.query(f"SELECT * FROM {table} WHERE {REPLICATED_TABLES[table]} = ?", (key,))
                     if not rows:
-                        await self.ledger.write(lambda i=pending_id: store.execute_write(
+                        await context.writer.run(lambda i=pending_id: store.execute_write(
                             "DELETE FROM cluster_pending WHERE id = ?", (i,)))
                         continue
                     self._proposed_rows[pending_id] = now
-                    self._propose({"kind": "rows", "tbl": table, "row": dict(rows[0]), "origin": self.context.node_id,
+                    self._propose({"kind": "rows", "tbl": table, "row": dict(rows[0]), "origin": context.node_id,
                                    "pending": pending_id})
             except Exception:
                 log.exception("replicating device rows failed; retrying")
@@ -428,18 +418,20 @@ class ReplicatedRunner:
 
     async def _install(self, filename: str, index: int) -> None:
         """Replace this member's database with a dump from the leader (it was too far behind the log)."""
-        store = self.ledger.store
+        context = self.context
+        store = context.store
 
         def restore() -> None:
             store.restore_from(filename)
-            store.execute_write(f"DROP TABLE IF EXISTS {DUMP_TABLE}")
             store.execute_write(SET_APPLIED, (index,))
             for statement in TRIGGERS:
                 store.execute_write(statement)
 
-        await self.ledger.write(restore)
-        self.ledger.replaced()  # memory rebuilt; live streams resume from their cursors on the new database
+        await context.writer.run(restore)
+        context.committer.core.reload()
         self.applied_index = index
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
-        self.context.forget_devices()
+        context.database_replaced()
+
+

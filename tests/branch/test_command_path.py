@@ -1,146 +1,131 @@
-"""The command path is atomic: a failure at any step leaves memory equal to disk, and the next command chains on.
+"""The command path is atomic: a failure at any step leaves memory and disk equal and the hash chain whole.
 
-Failures are injected into a running node on a real SQLite file: the answer (a handler's respond raising, or an
-answer that cannot be stored as JSON), the write (a trigger aborting an INSERT inside the transaction) and the
-commit (a deferred foreign key that only fails at COMMIT). After each one the node must still equal a fresh rebuild
-from its database, the next ticket must be issued, and `smartqueue node verify` must find the chain intact.
+Failures are real, not mocked: the answer builder raises; SQLite aborts an INSERT half-way through the batch (a
+trigger, as a full disk or a constraint would); the COMMIT itself fails (a deferred foreign key checked at COMMIT).
+After each, the next command must chain onto what the database holds, `verify` must pass, and the node's memory
+must equal a state rebuilt from the file.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 
-from branch.command_port import CommandRequest
+from branch.api_errors import ApiError
+from branch.commit import CommandFailed
 from branch.core import BranchCore
-from branch.store import Store
+from branch.runner import CommandRequest
+from branch.store import Store, verify_chain
 from queue_engine import commands as cmd
+from tests.branch.conftest import RunningNode, start_node, stop_node
 
-from .conftest import EXAMPLE, RunningNode
-
-ROOT = EXAMPLE.parents[2]
-
-#: SQL faults switched on by a row in `fault`: `persist` aborts the ticket projection's INSERT after the events were
-#: inserted in the same transaction; `commit` inserts a row whose deferred foreign key fails at COMMIT
-FAULTS = """
-CREATE TABLE IF NOT EXISTS fault (step TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS fault_parent (id INTEGER PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS fault_child (parent INTEGER REFERENCES fault_parent(id) DEFERRABLE INITIALLY DEFERRED);
-CREATE TRIGGER IF NOT EXISTS fault_persist BEFORE INSERT ON tickets
-    WHEN EXISTS (SELECT 1 FROM fault WHERE step = 'persist')
-    BEGIN SELECT RAISE(ABORT, 'injected persist failure'); END;
-CREATE TRIGGER IF NOT EXISTS fault_commit AFTER INSERT ON events
-    WHEN EXISTS (SELECT 1 FROM fault WHERE step = 'commit')
-    BEGIN INSERT INTO fault_child (parent) VALUES (42); END;
-"""
+INJECT = [
+    "CREATE TABLE IF NOT EXISTS inject (step TEXT)",
+    "CREATE TABLE IF NOT EXISTS inject_parent (id INTEGER PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS inject_child (parent INTEGER REFERENCES inject_parent(id)"
+    " DEFERRABLE INITIALLY DEFERRED)",
+    # half-way through the batch: the events are inserted, the outbox insert aborts the statement
+    "CREATE TRIGGER IF NOT EXISTS inject_persist BEFORE INSERT ON outbox"
+    " WHEN EXISTS (SELECT 1 FROM inject WHERE step = 'persist')"
+    " BEGIN SELECT RAISE(ABORT, 'injected: disk full'); END",
+    # every statement succeeds; COMMIT then finds a dangling deferred foreign key and fails
+    "CREATE TRIGGER IF NOT EXISTS inject_commit AFTER INSERT ON events"
+    " WHEN EXISTS (SELECT 1 FROM inject WHERE step = 'commit')"
+    " BEGIN INSERT INTO inject_child (parent) VALUES (-1); END",
+]
 
 
-def _sql(db: Path, script: str) -> None:
-    conn = sqlite3.connect(db, isolation_level=None)
+def _issue(service: str = "accounts") -> CommandRequest:
+    ticket_id = uuid.uuid4().hex
+    return CommandRequest(None, lambda at: cmd.IssueTicket(at_ms=at, ticket_id=ticket_id, service=service),
+                          lambda events: (201, {"ticket": ticket_id}))
+
+
+def _arm(node: RunningNode, step: str | None) -> None:
+    store = node.node.store
+
+    def arm() -> None:
+        store.execute_write("PRAGMA foreign_keys = ON")
+        for statement in INJECT:
+            store.execute_write(statement)
+        store.execute_write("DELETE FROM inject")
+        if step is not None:
+            store.execute_write("INSERT INTO inject (step) VALUES (?)", (step,))
+
+    node.call(node.node.write(arm))
+
+
+def _numbers(node: RunningNode) -> list[int]:
+    """The day's ticket numbers ("A-001" → 1)."""
+    return sorted(int(t.number.rsplit("-", 1)[-1]) for t in node.node.core.state.tickets.values())
+
+
+def _memory_equals_disk(node: RunningNode, path: Path) -> None:
+    memory = node.node.core.state.to_dict()
+    seq, last_hash = node.node.core.seq, node.node.core.last_hash
+    stop_node(node)
+    report = verify_chain(path)
+    assert report.ok, report.problem
+    rebuilt = BranchCore(node.node.setup, Store(path), node.node.config.node.snapshot_every)
+    assert (rebuilt.seq, rebuilt.last_hash) == (seq, last_hash)
+    assert rebuilt.state.to_dict() == memory
+
+
+@pytest.mark.parametrize("step", ["respond", "persist", "commit"])
+def test_a_failure_at_any_step_leaves_memory_and_disk_equal(tmp_path: Path, step: str):
+    node = start_node(tmp_path / "node")
+    path = node.node.store.path
     try:
-        conn.executescript(script)
-    finally:
-        conn.close()
+        node.call(node.node.commands.run(_issue()))
+        node.call(node.node.commands.run(_issue()))
+        before_seq, before_numbers = node.node.core.seq, _numbers(node)
+        if step == "respond":
+            def broken(events):
+                raise RuntimeError("injected: the answer cannot be built")
+
+            request = _issue()
+            failing = CommandRequest(None, request.make, broken)
+            with pytest.raises(CommandFailed):
+                node.call(node.node.commands.run(failing))
+        else:
+            _arm(node, step)
+            with pytest.raises(Exception, match=r"injected|FOREIGN KEY") as raised:
+                node.call(node.node.commands.run(_issue()))
+            assert not isinstance(raised.value, ApiError)
+            _arm(node, None)
+        # nothing of the failed command is left, in memory or on disk
+        assert node.node.core.seq == before_seq
+        assert _numbers(node) == before_numbers
+        # the next command chains onto the database and takes the number the failed one did not keep
+        node.call(node.node.commands.run(_issue()))
+        assert _numbers(node) == [*before_numbers, max(before_numbers) + 1]
+    except BaseException:
+        stop_node(node)
+        raise
+    _memory_equals_disk(node, path)
 
 
-def _issue(node: RunningNode, expect: int) -> dict:
-    response = node.http("POST", "/api/v1/tickets", json={"service": "accounts"},
-                         headers={"Idempotency-Key": str(uuid.uuid4())})
-    assert response.status_code == expect, response.text
-    return response.json()
-
-
-def _run(node: RunningNode, respond, key: str | None = None):
-    request = CommandRequest(lambda at: cmd.IssueTicket(at_ms=at, ticket_id=uuid.uuid4().hex, service="cash"),
-                             respond, idempotency_key=key, request_hash="h" if key else "")
-    return node.call(node.node.commands.run(request))
-
-
-def _memory(node: RunningNode) -> tuple[int, str, dict]:
-    async def read():
-        core = node.node.core
-        return core.seq, core.last_hash, core.state.to_dict()
-
-    return node.call(read())
-
-
-def _rebuilt(node: RunningNode) -> tuple[int, str, dict]:
-    store = Store(node.node.store.path)
+def test_a_failure_over_http_answers_500_and_the_retry_with_the_same_key_issues_one_ticket(tmp_path: Path):
+    node = start_node(tmp_path / "node")
+    path = node.node.store.path
     try:
-        core = BranchCore(node.node.setup, store, node.node.config.node.snapshot_every)
-        return core.seq, core.last_hash, core.state.to_dict()
-    finally:
-        store.close()
-
-
-def _verify(node: RunningNode) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "smartqueue", "node", "verify", "--data-dir",
-                           str(node.node.data_dir)], capture_output=True, text=True, cwd=ROOT, timeout=60)
-
-
-def _fail_respond(node: RunningNode) -> None:
-    def respond(events):
-        raise RuntimeError("injected failure while building the answer")
-
-    with pytest.raises(RuntimeError, match="injected"):
-        _run(node, respond)
-
-
-def _fail_storing_the_answer(node: RunningNode) -> None:
-    with pytest.raises(TypeError):  # the idempotency record needs the answer as JSON
-        _run(node, lambda events: (201, {"not json": object()}), key="answer-not-json")
-
-
-def _fail_in_sql(step: str):
-    def inject(node: RunningNode) -> None:
-        db = node.node.store.path
-        _sql(db, FAULTS + f"INSERT INTO fault VALUES ('{step}');")
-        try:
-            error = _issue(node, 500)["error"]
-            assert error["code"] == "internal_error"
-        finally:
-            _sql(db, "DELETE FROM fault;")
-
-    return inject
-
-
-@pytest.mark.parametrize("inject", [_fail_respond, _fail_storing_the_answer, _fail_in_sql("persist"),
-                                    _fail_in_sql("commit")],
-                         ids=["respond", "store-answer", "persist", "commit"])
-def test_a_failure_at_any_step_leaves_memory_equal_to_disk(node: RunningNode, inject):
-    before = [_issue(node, 201)["number"] for _ in range(3)]
-    assert before == ["A-001", "A-002", "A-003"]
-    seq = _memory(node)[0]
-
-    inject(node)
-
-    assert _memory(node)[0] == seq, "the failed command moved the in-memory sequence"
-    assert _memory(node) == _rebuilt(node)
-    assert _issue(node, 201)["number"] == "A-004"  # the failed command left no trace, not even a number
-    assert _memory(node) == _rebuilt(node)
-    report = _verify(node)
-    assert report.returncode == 0 and "hash chain intact" in report.stdout, report.stdout + report.stderr
-
-
-def test_a_commit_failure_is_a_real_sqlite_commit_failure(tmp_path: Path):
-    """The injected 'commit' fault fails at COMMIT, after every statement of the transaction succeeded."""
-    db = tmp_path / "x.sqlite3"
-    store = Store(db)
-    try:
-        _sql(db, FAULTS + "INSERT INTO fault VALUES ('commit');")
-        conn = sqlite3.connect(db, isolation_level=None)
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO events (seq, id, type, at, at_ms, actor, data, prev_hash, hash)"
-                     " VALUES (1, 'e', 'T', 'x', 0, '{}', '{}', '', '')")
-        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-            conn.execute("COMMIT")
-        conn.execute("ROLLBACK")
-        conn.close()
-    finally:
-        store.close()
+        _arm(node, "commit")
+        key = uuid.uuid4().hex
+        response = node.http("POST", "/api/v1/tickets", json={"service": "accounts", "language": "fr"},
+                             headers={"Idempotency-Key": key})
+        assert response.status_code == 500
+        assert "FOREIGN KEY" not in response.text  # no internals to the client
+        _arm(node, None)
+        first = node.http("POST", "/api/v1/tickets", json={"service": "accounts", "language": "fr"},
+                          headers={"Idempotency-Key": key})
+        again = node.http("POST", "/api/v1/tickets", json={"service": "accounts", "language": "fr"},
+                          headers={"Idempotency-Key": key})
+        assert first.status_code == again.status_code == 201
+        assert first.json()["number"] == again.json()["number"]
+        assert len(node.node.core.state.tickets) == 1
+    except BaseException:
+        stop_node(node)
+        raise
+    _memory_equals_disk(node, path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from branch.local_runner import LocalRunner
+from branch.runner import LocalRunner
 from config.cluster import ClusterConfig, cluster_of
 from config.loader import ConfigError, load_config
 from devtools.cluster_harness import branch_text

@@ -1,9 +1,14 @@
-"""Reading API requests and writing answers: the node behind a request, the caller, the JSON body, the digest."""
+"""What every LAN API handler shares: the node from the app, the caller's principal, JSON bodies and answers.
+
+Handlers, the event stream and the OpenAPI document import this module, never `branch.server` (which imports
+them to build the routes) nor `branch.node` (which builds the server): that is what keeps the node free of cycles.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
@@ -14,13 +19,14 @@ from branch.auth import Principal
 from branch.store import canonical
 
 if TYPE_CHECKING:
-    from branch.context import NodeContext
+    from branch.node import BranchNode
 
+log = logging.getLogger(__name__)
 B = TypeVar("B", bound=BaseModel)
 NODE = web.AppKey("node", object)
 
 
-def node_of(request: web.Request) -> NodeContext:
+def node_of(request: web.Request) -> BranchNode:
     return request.app[NODE]  # type: ignore[return-value]
 
 
@@ -58,6 +64,7 @@ def json_response(body: Any, status: int = 200, replayed: bool = False) -> web.R
                              dumps=lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")))
 
 
+
 def request_digest(method: str, path: str, body: bytes) -> str:
-    """What an Idempotency-Key is bound to: a retry must send the same request."""
+    """What an Idempotency-Key is bound to: the same key with another request is refused (422)."""
     return hashlib.sha256(canonical([method, path, body.decode("utf-8", "replace")]).encode()).hexdigest()
