@@ -222,20 +222,22 @@ def _ticket_id(node, ref: str) -> str:
     return ticket.id
 
 
+#: action → (its body model, build(node, body, fields) → the command); `fields` = at_ms, counter and agent
 COUNTER_ACTIONS: dict[str, tuple[type[bodies.Body], Any]] = {
-    "call-next": (bodies.EmptyBody, lambda node, b, base: cmd.CallNext(**base)),
-    "call": (bodies.CallBody, lambda node, b, base: cmd.CallTicket(**base, ticket_id=_ticket_id(node, b.ticket))),
-    "recall": (bodies.EmptyBody, lambda node, b, base: cmd.Recall(**base)),
-    "start": (bodies.EmptyBody, lambda node, b, base: cmd.StartServing(**base)),
-    "finish": (bodies.FinishBody, lambda node, b, base: cmd.FinishServing(**base, outcome=b.outcome)),
-    "no-show": (bodies.EmptyBody, lambda node, b, base: cmd.MarkNoShow(**base)),
-    "transfer": (bodies.TransferBody, lambda node, b, base: cmd.Transfer(
-        **base, to_service=b.service, to_counter=b.counter, position=b.position)),
-    "park": (bodies.EmptyBody, lambda node, b, base: cmd.Park(**base)),
-    "return": (bodies.ReturnBody, lambda node, b, base: cmd.ReturnParked(
-        **base, ticket_id=_ticket_id(node, b.ticket), position=b.position)),
-    "pause": (bodies.PauseBody, lambda node, b, base: cmd.PauseCounter(**base, reason=b.reason)),
-    "resume": (bodies.EmptyBody, lambda node, b, base: cmd.ResumeCounter(**base)),
+    "call-next": (bodies.EmptyBody, lambda node, body, fields: cmd.CallNext(**fields)),
+    "call": (bodies.CallBody, lambda node, body, fields: cmd.CallTicket(
+        **fields, ticket_id=_ticket_id(node, body.ticket))),
+    "recall": (bodies.EmptyBody, lambda node, body, fields: cmd.Recall(**fields)),
+    "start": (bodies.EmptyBody, lambda node, body, fields: cmd.StartServing(**fields)),
+    "finish": (bodies.FinishBody, lambda node, body, fields: cmd.FinishServing(**fields, outcome=body.outcome)),
+    "no-show": (bodies.EmptyBody, lambda node, body, fields: cmd.MarkNoShow(**fields)),
+    "transfer": (bodies.TransferBody, lambda node, body, fields: cmd.Transfer(
+        **fields, to_service=body.service, to_counter=body.counter, position=body.position)),
+    "park": (bodies.EmptyBody, lambda node, body, fields: cmd.Park(**fields)),
+    "return": (bodies.ReturnBody, lambda node, body, fields: cmd.ReturnParked(
+        **fields, ticket_id=_ticket_id(node, body.ticket), position=body.position)),
+    "pause": (bodies.PauseBody, lambda node, body, fields: cmd.PauseCounter(**fields, reason=body.reason)),
+    "resume": (bodies.EmptyBody, lambda node, body, fields: cmd.ResumeCounter(**fields)),
 }
 
 
