@@ -104,7 +104,7 @@ def _register_devices(branch: Branch, data_dir: Path, config) -> None:
 
 def _start_central(branch: Branch) -> str:
     """Mosquitto and the central receiver; returns the [sync] section for the node ("" without Mosquitto)."""
-    from sync.local_broker import MOSQUITTO, Broker
+    from smartqueue.local_broker import MOSQUITTO, Broker
 
     if not Path(MOSQUITTO).exists():
         print("Mosquitto is not installed: the demo runs without central", file=sys.stderr)

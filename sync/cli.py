@@ -83,18 +83,19 @@ def status_command(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     print(f"{'BRANCH':<24} {'STATE':<8} {'NODE':<18} {'SEQ':>8} {'STORED':>8} {'LAG':>6} {'LAG S':>7}  NOTE")
-    for b in report["branches"]:
-        note = b["chain_error"] or (f"{b['duplicates']} dup" if b["duplicates"] else "")
-        print(f"{b['organisation'] + '/' + b['branch']:<24} {b['state']:<8} {b['node'] or '-':<18} "
-              f"{_num(b['branch_seq']):>8} {b['watermark']:>8} {_num(b['lag_events']):>6} {_num(b['lag_s']):>7}  "
-              f"{note}")
+    for row in report["branches"]:
+        note = row["chain_error"] or (f"{row['duplicates']} dup" if row["duplicates"] else "")
+        print(f"{row['organisation'] + '/' + row['branch']:<24} {row['state']:<8} {row['node'] or '-':<18} "
+              f"{_num(row['branch_seq']):>8} {row['watermark']:>8} {_num(row['lag_events']):>6} "
+              f"{_num(row['lag_s']):>7}  {note}")
     if report["devices"]:
         print(f"\n{'DEVICE':<36} {'ROLE':<8} {'STATE':<8} {'REPORT':<9} COMPONENTS")
-        for d in report["devices"]:
-            rep = d.get("report") or {}
-            components = ", ".join(f"{k}={v}" for k, v in (rep.get("components") or {}).items())
-            print(f"{d['branch'] + '/' + d['device']:<36} {d['role']:<8} {d['state']:<8} {rep.get('state', '-'):<9} "
-                  f"{components}")
+        for device in report["devices"]:
+            report_body = device.get("report") or {}
+            components = ", ".join(f"{name}={value}"
+                                   for name, value in (report_body.get("components") or {}).items())
+            print(f"{device['branch'] + '/' + device['device']:<36} {device['role']:<8} {device['state']:<8} "
+                  f"{report_body.get('state', '-'):<9} {components}")
     return 0
 
 
@@ -163,15 +164,3 @@ def command_command(args: argparse.Namespace) -> int:
         return 1
     print(command_id)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m sync.cli central ...`, usable before the command is wired into `smartqueue`."""
-    parser = argparse.ArgumentParser(prog="smartqueue")
-    add_central_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

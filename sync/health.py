@@ -74,7 +74,7 @@ def metrics_payload(node: Any, day: str | None) -> dict[str, Any] | None:
         tickets = list(node.core.state.tickets.values())
     else:
         rows = node.store.query("SELECT data FROM tickets WHERE day = ?", (day,))
-        tickets = [Ticket.from_dict(json.loads(r[0])) for r in rows]
+        tickets = [Ticket.from_dict(json.loads(row[0])) for row in rows]
     records = daily_metrics(tickets, day, node.setup.services, node.setup.timezone)
     return {"schema": SCHEMA_VERSION, "organisation": node.config.branch.organisation,
             "branch": node.config.branch.id, "day": day, "final": day != current, "at": utc_now_iso(),

@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from branch.store import Store
-from sync import state
+from sync import branch_persistence as persistence
 from sync.link import FAILURE
 from sync.messages import encode_events
 
@@ -36,7 +36,7 @@ class OutboxPump:
         self.batch_size, self.window, self.max_bytes = batch_size, window, max_bytes
         self.ack_timeout_s, self.ack_timeout_max_s = ack_timeout_s, ack_timeout_max_s
         self.dead_letter_retry_s, self._now_ms, self._clock = dead_letter_retry_s, now_ms, clock
-        self.watermark = state.load_watermark(store)
+        self.watermark = persistence.load_watermark(store)
         self._persisted = self.watermark
         self.cursor = self.watermark
         self.inflight: dict[int, tuple[int, int]] = {}  # mid -> (first_seq, last_seq)
@@ -105,7 +105,7 @@ class OutboxPump:
     def drain(self) -> None:
         """Publish batches until the window is full or the outbox is exhausted."""
         while self.connected and self.halted_until is None and len(self.inflight) < self.window:
-            rows = state.read_batch(self.store, self.cursor, self.batch_size)
+            rows = persistence.read_batch(self.store, self.cursor, self.batch_size)
             if not rows:
                 return
             payload, first, last = encode_events(self._header, rows, self.max_bytes)
@@ -147,7 +147,7 @@ class OutboxPump:
         self.cursor = self.watermark
         now, topic = self._now_ms(), "events"
         asyncio.get_running_loop().create_task(self._write(
-            lambda: state.record_dead_letter(self.store, now, topic, code, reason, span[0], span[1])))
+            lambda: persistence.record_dead_letter(self.store, now, topic, code, reason, span[0], span[1])))
 
     # -- persistence of the watermark ---------------------------------------------------------------------------------
 
@@ -160,9 +160,9 @@ class OutboxPump:
         while self._persisted != self.watermark:
             target = self.watermark
             if target > self._persisted:
-                await self._write(partial(state.trim_tx, self.store, target))
+                await self._write(partial(persistence.trim_tx, self.store, target))
             else:
-                await self._write(partial(state.refill_tx, self.store, target))
+                await self._write(partial(persistence.refill_tx, self.store, target))
                 self._persisted = target
                 self._rewind()  # the refilled rows exist only now
                 self.drain()

@@ -20,7 +20,7 @@ from typing import Any
 
 from branch.hub import CLOSE
 from config.sync import SyncConfig
-from sync import state
+from sync import branch_persistence as persistence
 from sync.commands import CommandRunner
 from sync.errors import BadPayload
 from sync.health import device_statuses, disk_free_mb, metrics_payload, node_status
@@ -127,7 +127,7 @@ class SyncService:
             log.error("the broker refused a message on %s (reason 0x%02x %s): dropped, not retried",
                       topic, reason_code, reason)
             now = self.node.now_ms()
-            self._spawn(self.node.write(lambda: state.record_dead_letter(self.node.store, now, topic, reason_code,
+            self._spawn(self.node.write(lambda: persistence.record_dead_letter(self.node.store, now, topic, reason_code,
                                                                          reason)))
 
     def link_message(self, message: Inbound) -> None:
@@ -175,7 +175,7 @@ class SyncService:
                 self._config_ack("rejected", version, err.problems)
                 return
             now = self.node.now_ms()
-            await self.node.write(lambda: state.save_config(self.node.store, version, body["sections"], now))
+            await self.node.write(lambda: persistence.save_config(self.node.store, version, body["sections"], now))
             swap_into(self.node, candidate)  # after it is stored: a crash in between re-applies it at start
             self.config_version = version
             log.info("config v%d from central applied (sections: %s)", version, ", ".join(body["sections"]) or "-")
@@ -231,12 +231,12 @@ class SyncService:
     def _publish_status(self) -> None:
         pump, node = self.pump, self.node
         assert pump is not None
-        oldest = state.oldest_unacked_ms(node.store, pump.watermark)
-        extra = {"seq": node.core.seq, "watermark": pump.watermark, "outbox": state.outbox_size(node.store),
+        oldest = persistence.oldest_unacked_ms(node.store, pump.watermark)
+        extra = {"seq": node.core.seq, "watermark": pump.watermark, "outbox": persistence.outbox_size(node.store),
                  "sync_lag_events": pump.lag_events(),
                  "sync_lag_s": round(max(0, node.now_ms() - oldest) / 1000, 1) if oldest is not None else 0,
                  "disk_free_mb": disk_free_mb(node.data_dir), "config_version": self.config_version,
-                 "dead_letters": state.dead_letter_count(node.store), "day": node.core.state.day}
+                 "dead_letters": persistence.dead_letter_count(node.store), "day": node.core.state.day}
         self._send(self.topics.status, node_status(node, state="online", extra=extra), retain=True)
 
     def _publish_devices(self) -> None:
@@ -292,7 +292,7 @@ class SyncService:
 
     def _restore_config(self) -> None:
         """Re-apply the last config push over the local file (it may no longer fit a changed file)."""
-        stored = state.applied_config(self.node.store)
+        stored = persistence.applied_config(self.node.store)
         if stored is None:
             return
         version, sections = stored

@@ -11,9 +11,9 @@ import pytest
 
 from config.central import CentralConfig
 from config.sync import SyncConfig
+from smartqueue.local_broker import Broker
 from sync.central import CentralReceiver
 from sync.central_store import read_status
-from sync.local_broker import Broker
 from sync.service import SyncService
 from tests.branch.conftest import RunningNode, example_config, start_node, stop_node
 

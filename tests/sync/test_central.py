@@ -96,7 +96,7 @@ def test_central_status_command_lists_branches_and_devices(tmp_path: Path, branc
                          for d in read_status(db)["devices"]), what="device status")
     config = tmp_path / "central.toml"
     config.write_text(f'[central]\nhost = "127.0.0.1"\nport = {central.config.port}\ndb_path = "{db}"\n')
-    out = subprocess.run([sys.executable, "-m", "sync.cli", "central", "status", "--config", str(config)],
+    out = subprocess.run([sys.executable, "-m", "smartqueue", "central", "status", "--config", str(config)],
                          cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
     assert f"{ORG}/{BRANCH}" in out.stdout and "online" in out.stdout

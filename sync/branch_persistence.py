@@ -1,4 +1,4 @@
-"""The sync link's rows in the node's SQLite: central's watermark, seen command ids, config pushes, dead letters.
+"""SQL persistence of sync in the node's SQLite: central's watermark, seen command ids, config pushes, dead letters.
 
 Writes (`*_tx`, `record_*`, `finish_*`) run on the node's single writer thread through `BranchNode.write`, never
 on another connection: one writer means no lock contention with ticket commits, and each write here is one short
