@@ -63,8 +63,9 @@ def run_central(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     receiver.start()
+    where = "PostgreSQL" if receiver.config.database_url is not None else receiver.config.db_path
     print(f"SmartQueue central receiver {receiver.config.client_id} on {receiver.config.host}:"
-          f"{receiver.config.port}, database {receiver.config.db_path}", flush=True)
+          f"{receiver.config.port}, database {where}", flush=True)
     stop.wait()
     receiver.stop()
     return 0
@@ -74,11 +75,10 @@ def status_command(args: argparse.Namespace) -> int:
     from sync.central_store import read_status
 
     config = _config(args.config)
-    path = Path(config.db_path)
-    if not path.exists():
-        print(f"no database at {path}", file=sys.stderr)
+    if config.database_url is None and not Path(config.db_path).exists():
+        print(f"no database at {config.db_path}", file=sys.stderr)
         return 2
-    report = read_status(path)
+    report = read_status(config)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
@@ -141,24 +141,26 @@ def _one_shot(config, topic: str, payload: bytes, *, retain: bool, response: str
 
 
 def push_config_command(args: argparse.Namespace) -> int:
+    from config.sync import TopicTemplate
     from sync.messages import SCHEMA_VERSION, encode, utc_now_iso
 
     config = _config(args.config)
     sections = json.loads(Path(args.sections).read_text(encoding="utf-8"))
     payload = encode({"schema": SCHEMA_VERSION, "version": args.version, "issued_at": utc_now_iso(),
                       "sections": sections})
-    topic = f"{config.topic_root}/{args.organisation}/{args.branch}/config"
+    topic = TopicTemplate(config.topic_prefix).format(args.organisation, args.branch) + "config"
     return 0 if _one_shot(config, topic, payload, retain=True) else 1
 
 
 def command_command(args: argparse.Namespace) -> int:
+    from config.sync import TopicTemplate
     from sync.messages import SCHEMA_VERSION, encode, utc_now_iso
 
     config = _config(args.config)
     command_id = uuid.uuid4().hex
     payload = encode({"schema": SCHEMA_VERSION, "id": command_id, "command": args.name, "issued_at": utc_now_iso(),
                       "args": json.loads(args.args)})
-    base = f"{config.topic_root}/{args.organisation}/{args.branch}/"
+    base = TopicTemplate(config.topic_prefix).format(args.organisation, args.branch)
     if not _one_shot(config, base + "commands", payload, retain=False, response=base + "commands/response",
                      correlation=command_id.encode()):
         return 1

@@ -23,7 +23,9 @@ def node_status(node: Any, *, state: str, reason: str | None = None, extra: dict
     """The branch's retained status; `extra` carries the sync figures (seq, watermark, lag...)."""
     payload: dict[str, Any] = {
         "schema": SCHEMA_VERSION, "state": state, "organisation": node.config.branch.organisation,
-        "branch": node.config.branch.id, "node": node.node_id, "role": "leader", "version": _version(),
+        "branch": node.config.branch.id, "node": node.node_id,
+        "role": "single" if node.cluster is None else "leader",  # sync runs on a cluster's leader only
+        "version": _version(),
         "at": utc_now_iso(),
     }
     if reason is not None:

@@ -117,6 +117,7 @@ class MqttLink:
         self._dispatch = dispatch
         self._attempt = 0
         self.connected = False
+        self.max_packet_size: int | None = None  # the broker's, from its CONNACK (MQTT 5 Maximum Packet Size)
         self._stopping = False
         self._client = self._build()
 
@@ -201,6 +202,7 @@ class MqttLink:
             return
         self._attempt = 0
         self.connected = True
+        self.max_packet_size = getattr(properties, "MaximumPacketSize", None) if properties is not None else None
         if self.settings.subscriptions:
             client.subscribe([(topic, qos) for topic, qos in self.settings.subscriptions])
         session_present = bool(flags.session_present)

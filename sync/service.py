@@ -26,7 +26,7 @@ from sync.errors import BadPayload
 from sync.health import device_statuses, disk_free_mb, metrics_payload, node_status
 from sync.link import FAILURE, Inbound, LinkSettings, MqttLink, Will
 from sync.messages import SCHEMA_VERSION, decode, encode, utc_now_iso
-from sync.outbox import OutboxPump
+from sync.outbox import Ack, OutboxPump
 from sync.remote_config import check_live, merge, swap_into
 from sync.topics import Topics
 
@@ -109,8 +109,8 @@ class SyncService:
     # -- link callbacks (on the loop thread) -------------------------------------------------------------------------
 
     def link_connected(self, session_present: bool) -> None:
-        assert self.pump is not None
-        self.pump.on_connected()
+        assert self.pump is not None and self.link is not None
+        self.pump.on_connected(self.link.max_packet_size)
         self._publish_status()
         self._device_keys.clear()
         self._publish_devices()
@@ -152,7 +152,7 @@ class SyncService:
             log.warning("bad events/ack from central ignored: %s", err)
             return
         assert self.pump is not None
-        self.pump.on_ack(body["watermark"], body["reason"])
+        self.pump.on_ack(Ack.from_body(body))
 
     async def _on_config(self, message: Inbound) -> None:
         if not message.payload:
@@ -189,7 +189,12 @@ class SyncService:
 
     async def _on_command(self, message: Inbound) -> None:
         assert self._inbound_lock is not None
-        reply_to = message.response_topic or self.topics.commands_ack
+        reply_to = self.topics.commands_ack
+        if message.response_topic == self.topics.commands_response:
+            reply_to = message.response_topic
+        elif message.response_topic is not None:  # the broker's ACL would refuse it (0x87): answer where it may
+            log.warning("command response topic %r is outside this branch's tree; answering on %s",
+                        message.response_topic[:120], reply_to)
         async with self._inbound_lock:
             try:
                 body = decode(message.payload, "command", self.config.max_inbound_bytes)
@@ -232,11 +237,13 @@ class SyncService:
         pump, node = self.pump, self.node
         assert pump is not None
         oldest = persistence.oldest_unacked_ms(node.store, pump.watermark)
-        extra = {"seq": node.core.seq, "watermark": pump.watermark, "outbox": persistence.outbox_size(node.store),
+        extra = {"seq": node.core.seq, "log": pump.log, "watermark": pump.watermark,
+                 "outbox": persistence.outbox_size(node.store),
                  "sync_lag_events": pump.lag_events(),
                  "sync_lag_s": round(max(0, node.now_ms() - oldest) / 1000, 1) if oldest is not None else 0,
                  "disk_free_mb": disk_free_mb(node.data_dir), "config_version": self.config_version,
-                 "dead_letters": persistence.dead_letter_count(node.store), "day": node.core.state.day}
+                 "dead_letters": persistence.dead_letter_count(node.store), "day": node.core.state.day,
+                 "keepalive_s": self.config.keepalive_s, "status_interval_s": self.config.status_interval_s}
         self._send(self.topics.status, node_status(node, state="online", extra=extra), retain=True)
 
     def _publish_devices(self) -> None:

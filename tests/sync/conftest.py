@@ -13,7 +13,7 @@ from config.central import CentralConfig
 from config.sync import SyncConfig
 from smartqueue.local_broker import Broker
 from sync.central import CentralReceiver
-from sync.central_store import read_status
+from sync.central_store import SqliteCentralStore, read_status
 from sync.service import SyncService
 from tests.branch.conftest import RunningNode, example_config, start_node, stop_node
 
@@ -82,12 +82,20 @@ def stop_branch(branch: Branch) -> None:
 
 
 def central_events(db: Path) -> list[tuple[int, str]]:
+    """(seq, event id) of the branch's current log at central."""
+    store = SqliteCentralStore(db, readonly=True)
+    try:
+        return store.count_events(ORG, BRANCH)
+    finally:
+        store.close()
+
+
+def central_sql(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
     import sqlite3
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT seq, id FROM events WHERE organisation = ? AND branch = ? ORDER BY seq",
-                            (ORG, BRANCH)).fetchall()
+        return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
 

@@ -14,6 +14,7 @@ from config.central import load_central_config
 from config.loader import ConfigError
 from config.sync import SyncConfig
 from sync.errors import BadPayload
+from sync.event_hash import event_hash
 from sync.messages import decode, encode_events
 from sync.schema_check import SCHEMA_DIR, validate
 
@@ -34,11 +35,13 @@ def test_every_schema_has_an_example() -> None:
 def test_encoded_events_splice_stored_json_and_validate() -> None:
     actor, data = {"device": "kiosk-1", "agent": None}, {"ticket_id": "t1", "number": "A-001", "note": "é ع"}
     digest = chain_hash(GENESIS, 1, "id-1", "TicketIssued", 5, canonical(actor), canonical(data))
-    row = (1, "id-1", "TicketIssued", "2026-11-24T08:00:00.005Z", canonical(actor), canonical(data), GENESIS, digest)
-    payload, first, last = encode_events({"organisation": "acme-bank", "branch": "BR042", "node": "n"}, [row], 10**6)
+    row = (1, "id-1", "TicketIssued", "1970-01-01T00:00:00.005Z", canonical(actor), canonical(data), GENESIS, digest)
+    header = {"organisation": "acme-bank", "branch": "BR042", "node": "n", "log": digest}
+    payload, first, last = encode_events(header, [row], 10**6)
     body = json.loads(payload)
     assert (first, last) == (1, 1) and validate("events", body) == []
     assert body["events"][0]["data"] == data and body["events"][0]["hash"] == digest
+    assert event_hash(body["events"][0]) == digest  # what central recomputes from the message alone
 
 
 def test_a_batch_is_cut_to_the_message_size_limit() -> None:

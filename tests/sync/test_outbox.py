@@ -10,7 +10,7 @@ from branch.core import BranchCore
 from branch.setup_build import build_setup
 from branch.store import Store
 from queue_engine import commands as cmd
-from sync.outbox import OutboxPump
+from sync.outbox import Ack, OutboxPump
 from tests.branch.conftest import example_config
 
 
@@ -45,6 +45,10 @@ def make(tmp_path: Path, events: int = 10, **kwargs):
     return store, pump, published, clock
 
 
+def ack(pump: OutboxPump, watermark: int, reason: str, *, epoch: str = "c-1", log: str | None = None) -> Ack:
+    return Ack(log or pump.log, epoch, watermark, reason)
+
+
 def test_window_and_trim_on_ack(tmp_path: Path) -> None:
     store, pump, published, _ = make(tmp_path)
 
@@ -53,7 +57,7 @@ def test_window_and_trim_on_ack(tmp_path: Path) -> None:
         assert len(published) == 2 and pump.cursor == 6  # the window holds two batches of three
         pump.on_published(1, 0, "Success")
         assert len(published) == 3 and pump.cursor == 9
-        pump.on_ack(6, "stored")
+        pump.on_ack(ack(pump, 6, "stored"))
         await pump.flush()
 
     asyncio.run(scenario())
@@ -68,15 +72,15 @@ def test_resend_rules(tmp_path: Path) -> None:
     async def scenario():
         pump.on_connected()
         assert pump.cursor == 10
-        pump.on_ack(3, "gap")
+        pump.on_ack(ack(pump, 3, "gap"))
         assert pump.rewinds == 1 and len(published) == 4 + 3  # resent 4..10
-        pump.on_ack(3, "gap")
+        pump.on_ack(ack(pump, 3, "gap"))
         assert pump.rewinds == 1  # once per hole
         pump.inflight.clear()
         clock.now += 6
         pump.tick()
         assert pump.rewinds == 2 and pump._stall_timeout == 10  # stalled: resend, wait twice as long next time
-        pump.on_ack(99, "stored")  # beyond our log: ignored
+        pump.on_ack(ack(pump, 99, "stored"))  # beyond our log: ignored
         assert pump.watermark == 3
         await pump.flush()
 

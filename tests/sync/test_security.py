@@ -87,7 +87,7 @@ def _has_branch(db: Path, branch: str) -> bool:
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT COUNT(*) FROM events WHERE branch = ?", (branch,)).fetchone()[0] > 0
+        return conn.execute("SELECT COUNT(*) FROM sq_event WHERE branch = ?", (branch,)).fetchone()[0] > 0
     finally:
         conn.close()
 
