@@ -22,6 +22,11 @@ def add_central_commands(sub: argparse._SubParsersAction) -> None:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=status_command)
 
+    epoch = actions.add_parser("new-epoch", help="after restoring central's database from a backup: branches resend "
+                                                 "what it lacks")
+    epoch.add_argument("--config", required=True)
+    epoch.set_defaults(handler=new_epoch_command)
+
     push = actions.add_parser("push-config", help="publish a config override (retained) to one branch")
     push.add_argument("--config", required=True)
     push.add_argument("--organisation", required=True)
@@ -96,6 +101,17 @@ def status_command(args: argparse.Namespace) -> int:
                                    for name, value in (report_body.get("components") or {}).items())
             print(f"{device['branch'] + '/' + device['device']:<36} {device['role']:<8} {device['state']:<8} "
                   f"{report_body.get('state', '-'):<9} {components}")
+    return 0
+
+
+def new_epoch_command(args: argparse.Namespace) -> int:
+    from sync.central_store import open_store
+
+    store = open_store(_config(args.config))
+    try:
+        print(store.renew_epoch())
+    finally:
+        store.close()
     return 0
 
 

@@ -71,7 +71,8 @@ class SyncService:
             max_bytes=config.max_message_bytes, ack_timeout_s=config.ack_timeout_s,
             ack_timeout_max_s=config.ack_timeout_max_s, dead_letter_retry_s=config.dead_letter_retry_s,
             now_ms=node.now_ms)
-        will = Will(self.topics.status, encode(node_status(node, state="offline", reason="connection lost")))
+        will = Will(self.topics.status, encode(node_status(node, state="offline", reason="connection lost",
+                                                           extra=self._timing())))
         settings = LinkSettings.from_config(config, self.client_id, config.inflight_window + 16, will=will,
                                             subscriptions=self.topics.inbound())
         self.link = MqttLink(settings, self, loop.call_soon_threadsafe)
@@ -93,7 +94,8 @@ class SyncService:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.link is not None:
-            final = (self.topics.status, encode(node_status(self.node, state="offline", reason="stopped")), True)
+            final = (self.topics.status, encode(node_status(self.node, state="offline", reason="stopped",
+                                                            extra=self._timing())), True)
             await _in_thread(lambda: self.link.stop(final), "sq-sync-stop")
         if self.pump is not None:
             await self.pump.flush()
@@ -243,8 +245,12 @@ class SyncService:
                  "sync_lag_s": round(max(0, node.now_ms() - oldest) / 1000, 1) if oldest is not None else 0,
                  "disk_free_mb": disk_free_mb(node.data_dir), "config_version": self.config_version,
                  "dead_letters": persistence.dead_letter_count(node.store), "day": node.core.state.day,
-                 "keepalive_s": self.config.keepalive_s, "status_interval_s": self.config.status_interval_s}
+                 **self._timing()}
         self._send(self.topics.status, node_status(node, state="online", extra=extra), retain=True)
+
+    def _timing(self) -> dict[str, Any]:
+        """What central needs to judge a retained status stale (docs/mqtt-contract.md, "Staleness")."""
+        return {"keepalive_s": self.config.keepalive_s, "status_interval_s": self.config.status_interval_s}
 
     def _publish_devices(self) -> None:
         for device_id, key, payload in device_statuses(self.node, int(self.config.device_stale_s * 1000)):

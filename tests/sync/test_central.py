@@ -14,7 +14,7 @@ from sync.central import CentralReceiver
 from sync.central_store import SqliteCentralStore, read_status
 from sync.messages import encode
 
-from .conftest import BRANCH, ORG, Branch, branch_row, central_events, wait_for
+from .conftest import BRANCH, ORG, Branch, branch_row, central_events, central_sql, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,3 +108,17 @@ def test_central_status_command_lists_branches_and_devices(tmp_path: Path, branc
     assert out.returncode == 0, out.stderr
     assert f"{ORG}/{BRANCH}" in out.stdout and "online" in out.stdout
     assert "printer=paper_low" in out.stdout
+
+
+def test_status_says_single_and_how_to_judge_it_stale(branch: Branch, central: CentralReceiver) -> None:
+    db = Path(central.config.db_path)
+    row = wait_for(lambda: (r := branch_row(db)).get("role") and r, what="status stored")
+    assert row["role"] == "single" and row["state"] == "online"
+    status = json.loads(central_sql(db, "SELECT status FROM sq_branch")[0][0])
+    assert (status["keepalive_s"], status["status_interval_s"]) == (5, 0.5)
+    branch.stop_sync()  # a clean stop publishes offline; make it look like a silent one instead
+    wait_for(lambda: branch_row(db).get("state") == "offline", what="offline stored")
+    central.call(lambda store: store.conn.execute(
+        "UPDATE sq_branch SET status = json_set(status, '$.state', 'online'), status_ms = status_ms - 10000"))
+    assert branch_row(db)["state"] == "stale"  # older than 2 x 0.5 s + 1.5 x 5 s
+    branch.start_sync()

@@ -13,11 +13,14 @@ from branch.store import GENESIS, canonical, chain_hash
 from config.central import load_central_config
 from config.loader import ConfigError
 from config.sync import SyncConfig
+from queue_engine.events import EVENT_TYPES
 from sync.errors import BadPayload
-from sync.event_hash import event_hash
+from sync.event_catalogue import catalogue
+from sync.event_hash import event_hash, hash_problems
 from sync.messages import decode, encode_events
 from sync.schema_check import SCHEMA_DIR, validate
 
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((SCHEMA_DIR / "examples").glob("*.json"))
 
 
@@ -81,3 +84,17 @@ def test_central_config_errors_name_file_section_and_key(tmp_path: Path) -> None
         load_central_config(path)
     text = str(err.value)
     assert f"{path}: central.port:" in text and f"{path}: central.share_grup: unknown key" in text
+
+
+def test_the_example_batch_carries_real_hashes() -> None:
+    body = json.loads((SCHEMA_DIR / "examples" / "events.json").read_text(encoding="utf-8"))
+    assert [event_hash(e) for e in body["events"]] == [e["hash"] for e in body["events"]]
+    assert body["log"] == body["events"][0]["hash"] and body["events"][0]["prev_hash"] == GENESIS
+    assert hash_problems([{**body["events"][1], "data": {"number": "A-002"}}]) != []
+
+
+def test_the_contract_lists_every_event_type_as_the_engine_defines_it() -> None:
+    text = (ROOT / "docs" / "mqtt-contract.md").read_text(encoding="utf-8")
+    table = text.split("<!-- event-catalogue -->\n")[1].split("<!-- /event-catalogue -->")[0]
+    assert table == catalogue(), "run: python -m sync.event_catalogue and paste it into docs/mqtt-contract.md"
+    assert all(f"`{name}`" in table for name in EVENT_TYPES)

@@ -108,3 +108,28 @@ def test_refused_events_pause_without_losing_anything(tmp_path: Path) -> None:
     assert store.query("SELECT COUNT(*) FROM outbox")[0][0] == 10
     assert tuple(store.query("SELECT reason_code, first_seq, last_seq FROM sync_dead_letters")[0]) == (0x87, 1, 3)
     store.close()
+
+
+def test_which_acks_are_believed(tmp_path: Path) -> None:
+    store, pump, published, _ = make(tmp_path, window=10)
+
+    async def scenario():
+        pump.on_connected()
+        pump.on_ack(ack(pump, 8, "stored", epoch="c-1"))
+        await pump.flush()
+        assert store.meta("sync.central_epoch") == "c-1" and pump.watermark == 8
+        pump.on_ack(ack(pump, 4, "gap", epoch="c-1"))  # same epoch, below: a stale retained ack
+        pump.on_ack(ack(pump, 2, "stored", log="f" * 64, epoch="c-2"))  # another log's ack
+        await pump.flush()
+        assert pump.watermark == 8 and store.query("SELECT COUNT(*) FROM outbox")[0][0] == 2
+        pump.on_ack(ack(pump, 5, "stored", epoch="c-2"))  # central's store was restored: go back to 5
+        await pump.flush()
+        assert pump.watermark == 5 and store.meta("sync.central_epoch") == "c-2"
+        assert [r[0] for r in store.query("SELECT seq FROM outbox ORDER BY seq")] == [6, 7, 8, 9, 10]
+        pump.on_ack(Ack(pump.log, "c-2", 5, "rejected", ("bad hash",), 6, 8))
+        assert pump.halted_until is not None
+        await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert "central rejected events 6-8: bad hash" in store.query("SELECT reason FROM sync_dead_letters")[0][0]
+    store.close()
