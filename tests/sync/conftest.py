@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from config.central import CentralConfig
 from config.sync import SyncConfig
 from smartqueue.local_broker import Broker
+from smartqueue.local_postgres import LocalPostgres
 from sync.central import CentralReceiver
 from sync.central_store import SqliteCentralStore, read_status
 from sync.service import SyncService
@@ -132,3 +134,22 @@ def branch(tmp_path: Path, broker: Broker, central: CentralReceiver) -> Iterator
     wait_for(lambda: b.service.link.connected, what="branch connected")
     yield b
     stop_branch(b)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
+    """One private PostgreSQL cluster for the session (initdb + pg_ctl, loopback, a free port)."""
+    server = LocalPostgres(tmp_path_factory.mktemp("postgres"), fsync=False).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: LocalPostgres) -> str:
+    """A fresh database in the session's cluster for one test."""
+    import psycopg
+
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres.url.rsplit("/", 1)[0] + "/" + name

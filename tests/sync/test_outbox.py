@@ -111,7 +111,7 @@ def test_refused_events_pause_without_losing_anything(tmp_path: Path) -> None:
 
 
 def test_which_acks_are_believed(tmp_path: Path) -> None:
-    store, pump, published, _ = make(tmp_path, window=10)
+    store, pump, _, _ = make(tmp_path, window=10)
 
     async def scenario():
         pump.on_connected()
