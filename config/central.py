@@ -27,6 +27,15 @@ class CentralConfig(BrokerFields):
     topic_prefix: str = Field("smartqueue/v1/{organisation}/{branch}/", min_length=2, max_length=200,
                               description="The branches' [sync] topic_prefix template: central reads organisation "
                                           "and branch from the levels where {organisation} and {branch} stand.")
+    public_port: int | None = Field(None, ge=0, le=65535,
+                                    description="Serve the customers' phone pages on this port (0: any free one); "
+                                                "none: not served.")
+    public_host: str = Field("127.0.0.1", description="Address the phone pages listen on (behind a TLS proxy).")
+    public_base_url: str | None = Field(None, pattern=r"^https?://",
+                                        description="The public address of the phone pages, as printed in QR codes.")
+    phone_link_key: SecretStr | None = Field(None, min_length=16,
+                                             description="Secret from which each branch's phone link key is "
+                                                         "derived (smartqueue central link-key).")
     max_message_bytes: int = Field(8 * 1024 * 1024, ge=4096, le=64 * 1024 * 1024,
                                    description="Larger inbound messages are dropped with a log line.")
 

@@ -23,6 +23,7 @@ from kiosk import messages as M
 from kiosk.printing import TicketPrinter, ticket_print
 from smartqueue import __version__
 from smartqueue.i18n import Formatter, is_rtl, translate
+from sync.phone_link import ticket_url
 
 log = logging.getLogger(__name__)
 SCREENS = ("home", "priority", "ticket", "message", "offline", "techpin", "technician")
@@ -325,6 +326,10 @@ class KioskViewModel(QObject):
             self._show_message(self._t(M.GENERIC_ERROR))
 
     def _qr_payload(self, ticket_id: str) -> str | None:
+        branch = self.config.branch
+        if branch.public_base_url is not None and branch.phone_link_key is not None:  # central's phone page
+            return ticket_url(branch.public_base_url, bytes.fromhex(branch.phone_link_key.get_secret_value()),
+                              branch.organisation, branch.id, ticket_id)
         key = self.config.branch.appointment_key
         if key is None:
             return None

@@ -11,6 +11,7 @@ called from any thread (they enqueue too).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -41,13 +42,28 @@ class CentralReceiver:
         self.store: SqlCentralStore | None = None
         self.rejected = 0
         self.refused_publishes = 0
-        settings = LinkSettings.from_config(config, config.client_id or "sq-central-1", 1000,
-                                            subscriptions=self._subscriptions())
+        client_id = config.client_id or "sq-central-1"
+        settings = LinkSettings.from_config(config, client_id, 1000, subscriptions=self._subscriptions())
         self.link = MqttLink(settings, self, self._queue.put)
+        # The events stream on a second connection whose session ends with it: in a share group, a receiver's
+        # persistent session would keep taking its share of the stream while the receiver is dead (measured:
+        # a kill -9'd receiver stalled its branches for minutes). The end-to-end ack makes that session
+        # unnecessary: what it held is resent by the branches.
+        events = f"$share/{config.share_group}/{self.template.filter}events"
+        self.events_link = MqttLink(dataclasses.replace(settings, client_id=f"{client_id}-events"[:64],
+                                                        session_expiry_s=0, subscriptions=((events, 1),)),
+                                    self, self._queue.put)
+        self.phone_pages = None
+        if config.public_port is not None and config.phone_link_key is not None:
+            from sync.phone_page import PhonePages
+
+            self.phone_pages = PhonePages(lambda: open_store(config, readonly=True),
+                                          config.phone_link_key.get_secret_value().encode(),
+                                          host=config.public_host, port=config.public_port)
 
     def _subscriptions(self) -> tuple[tuple[str, int], ...]:
         base = self.template.filter
-        return ((f"$share/{self.config.share_group}/{base}events", 1), (base + "status", 1),
+        return ((base + "status", 1),
                 (base + "devices/+/status", 1), (base + "metrics/daily", 1), (base + "config/ack", 1),
                 (base + "commands/response", 1), (base + "commands/ack", 1))
 
@@ -72,9 +88,15 @@ class CentralReceiver:
         self._thread = threading.Thread(target=run, name="sq-central", daemon=False)
         self._thread.start()
         ready.wait(10)
+        if self.phone_pages is not None:
+            self.phone_pages.start()
         self.link.start()
+        self.events_link.start()
 
     def stop(self) -> None:
+        if self.phone_pages is not None:
+            self.phone_pages.stop()
+        self.events_link.stop()
         self.link.stop()
         self._queue.put(None)
         if self._thread is not None:

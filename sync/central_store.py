@@ -468,13 +468,13 @@ class SqliteCentralStore(SqlCentralStore):
         return dumps(hours)
 
 
-def open_store(config: Any) -> SqlCentralStore:
+def open_store(config: Any, *, readonly: bool = False) -> SqlCentralStore:
     """The store `[central]` names: PostgreSQL when `database_url` is set, else the SQLite file `db_path`."""
     if getattr(config, "database_url", None):
         from sync.central_pg import PostgresCentralStore
 
         return PostgresCentralStore(config.database_url.get_secret_value())
-    return SqliteCentralStore(Path(config.db_path))
+    return SqliteCentralStore(Path(config.db_path), readonly=readonly)
 
 
 def read_status(config_or_path: Any) -> dict[str, Any]:

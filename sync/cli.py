@@ -27,6 +27,12 @@ def add_central_commands(sub: argparse._SubParsersAction) -> None:
     epoch.add_argument("--config", required=True)
     epoch.set_defaults(handler=new_epoch_command)
 
+    link = actions.add_parser("link-key", help="the phone link key to put in a branch's [branch] phone_link_key")
+    link.add_argument("--config", required=True)
+    link.add_argument("--organisation", required=True)
+    link.add_argument("--branch", required=True)
+    link.set_defaults(handler=link_key_command)
+
     push = actions.add_parser("push-config", help="publish a config override (retained) to one branch")
     push.add_argument("--config", required=True)
     push.add_argument("--organisation", required=True)
@@ -112,6 +118,17 @@ def new_epoch_command(args: argparse.Namespace) -> int:
         print(store.renew_epoch())
     finally:
         store.close()
+    return 0
+
+
+def link_key_command(args: argparse.Namespace) -> int:
+    from sync.phone_link import branch_key
+
+    config = _config(args.config)
+    if config.phone_link_key is None:
+        print("smartqueue central: [central] phone_link_key is not set", file=sys.stderr)
+        return 2
+    print(branch_key(config.phone_link_key.get_secret_value().encode(), args.organisation, args.branch).hex())
     return 0
 
 

@@ -147,7 +147,8 @@ class OutboxPump:
 
     def _rejected(self, ack: Ack) -> None:
         """Central refused a message (bad hash, schema, identity): resending it as is would be refused again."""
-        if ack.log is not None and ack.log != self.log:
+        if ack.log != self.log or ack.first_seq is None:  # not about our events, or a message nobody could read
+            log.error("central rejected a message on this branch's events topic: %s", "; ".join(ack.errors)[:400])
             return
         self._pause(f"central rejected events {ack.first_seq}-{ack.last_seq}: {'; '.join(ack.errors)[:400]}",
                     0, ack.first_seq, ack.last_seq)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -123,7 +125,7 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
 def central(tmp_path: Path, broker: Broker) -> Iterator[CentralReceiver]:
     receiver = CentralReceiver(central_config(broker.port, tmp_path / "central" / "central.sqlite3"))
     receiver.start()
-    wait_for(lambda: receiver.link.connected, what="central connected")
+    wait_for(lambda: receiver.link.connected and receiver.events_link.connected, what="central connected")
     yield receiver
     receiver.stop()
 
@@ -137,11 +139,14 @@ def branch(tmp_path: Path, broker: Broker, central: CentralReceiver) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
+def postgres() -> Iterator[LocalPostgres]:
     """One private PostgreSQL cluster for the session (initdb + pg_ctl, loopback, a free port)."""
-    server = LocalPostgres(tmp_path_factory.mktemp("postgres"), fsync=False).start()
+    # not under pytest's basetemp: pytest resets it to 0700 at each session start, and the server runs as nobody
+    workdir = Path(tempfile.mkdtemp(prefix="sq-test-postgres-"))
+    server = LocalPostgres(workdir, fsync=False).start()
     yield server
     server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture
