@@ -39,6 +39,7 @@ class CentralReceiver:
         self.template = TopicTemplate(config.topic_prefix)
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._stopping = False
         self.store: SqlCentralStore | None = None
         self.rejected = 0
         self.refused_publishes = 0
@@ -78,11 +79,17 @@ class CentralReceiver:
         def run() -> None:
             self.store = open_store(self.config)  # opened on the thread that uses it
             ready.set()
+            skipped = 0
             while (action := self._queue.get()) is not None:
+                if self._stopping:  # unacknowledged events are resent by their branches: do not make a stop wait
+                    skipped += 1
+                    continue
                 try:
                     action()
                 except Exception:
                     log.exception("central receiver: handling a message failed")
+            if skipped:
+                log.info("stopping: %d queued messages left to the branches' resends", skipped)
             self.store.close()
 
         self._thread = threading.Thread(target=run, name="sq-central", daemon=False)
@@ -94,6 +101,7 @@ class CentralReceiver:
         self.events_link.start()
 
     def stop(self) -> None:
+        self._stopping = True
         if self.phone_pages is not None:
             self.phone_pages.stop()
         self.events_link.stop()

@@ -78,10 +78,14 @@ def test_resend_rules(tmp_path: Path) -> None:
         assert pump.rewinds == 1  # once per hole
         pump.inflight.clear()
         clock.now += 6
-        pump.tick()
-        assert pump.rewinds == 2 and pump._stall_timeout == 10  # stalled: resend, wait twice as long next time
+        sent = len(published)
+        pump.tick()  # stalled: probe with one batch (central may only be slow), wait twice as long next time
+        assert (pump.probes, pump.rewinds, len(published) - sent, pump._stall_timeout) == (1, 1, 1, 10)
+        pump.inflight.clear()
+        pump.on_ack(Ack(pump.log, "c-1", 6, "stored", stored_max=6))  # probe stored, nothing after it: all lost
+        assert pump.rewinds == 2 and pump.cursor == 10  # resent from 7
         pump.on_ack(ack(pump, 99, "stored"))  # beyond our log: ignored
-        assert pump.watermark == 3
+        assert pump.watermark == 6
         await pump.flush()
 
     asyncio.run(scenario())
