@@ -239,8 +239,8 @@ def bare_rate(port: int, payloads: list[bytes]) -> float:
 
 
 def main() -> int:
+    from devtools.local_postgres import LocalPostgres
     from smartqueue.local_broker import Broker
-    from smartqueue.local_postgres import LocalPostgres
     from sync.central_pg import PostgresCentralStore
 
     print(f"machine: {machine()}; {BRANCHES} branches in {WORKERS} processes, {RECEIVERS} receivers, PostgreSQL")

@@ -24,12 +24,13 @@ CENTRAL_KEY = "bench-phone-link-secret"
 
 
 def main() -> int:
-    from bench._common import NodeProcess
     from branch.client import NodeClient
+
+    from bench._common import NodeProcess
     from config.central import CentralConfig
+    from ground.phone_link import branch_key, ticket_url
     from smartqueue.local_broker import Broker
     from sync.central import CentralReceiver
-    from sync.phone_link import branch_key, ticket_url
 
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="sq-bench-phone-") as tmp:

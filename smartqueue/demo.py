@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from smartqueue.signals import wait_for_stop_signal
-from sync import phone_link
+from ground import phone_link
+from ground.signals import wait_for_stop_signal
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "config" / "examples"

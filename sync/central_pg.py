@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from sync.central_store import DDL, GENESIS, SqlCentralStore
+from sync.central_sql import DDL, GENESIS, SqlCentralStore
 
 StoreUnavailable = psycopg.OperationalError  # what a caller may catch: the database is down or unreachable
 

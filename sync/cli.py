@@ -65,7 +65,7 @@ def _config(path: str | None):
 
 
 def run_central(args: argparse.Namespace) -> int:
-    from smartqueue.logs import setup_logging
+    from ground.logs import setup_logging
     from sync.central import CentralReceiver
 
     setup_logging()
@@ -122,7 +122,7 @@ def new_epoch_command(args: argparse.Namespace) -> int:
 
 
 def link_key_command(args: argparse.Namespace) -> int:
-    from sync.phone_link import branch_key
+    from ground.phone_link import branch_key
 
     config = _config(args.config)
     if config.phone_link_key is None:

@@ -22,9 +22,9 @@ from typing import Any
 
 from aiohttp import web
 
-from smartqueue.i18n import LANGUAGES, N_, Formatter, is_rtl, translate
+from ground.i18n import LANGUAGES, N_, Formatter, is_rtl, translate
+from ground.phone_link import verify
 from sync.central_store import SqlCentralStore, TicketView
-from sync.phone_link import verify
 
 log = logging.getLogger(__name__)
 

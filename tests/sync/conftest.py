@@ -14,8 +14,8 @@ import pytest
 
 from config.central import CentralConfig
 from config.sync import SyncConfig
+from devtools.local_postgres import LocalPostgres
 from smartqueue.local_broker import Broker
-from smartqueue.local_postgres import LocalPostgres
 from sync.central import CentralReceiver
 from sync.central_store import SqliteCentralStore, read_status
 from sync.service import SyncService

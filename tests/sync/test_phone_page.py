@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from ground.phone_link import branch_key, ticket_url
 from smartqueue.local_broker import Broker
 from sync.central import CentralReceiver
-from sync.phone_link import branch_key, ticket_url
 
 from .conftest import BRANCH, ORG, Branch, central_config, start_branch, stop_branch, sync_config, wait_for
 
