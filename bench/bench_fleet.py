@@ -138,6 +138,9 @@ def worker(start: int, count: int, port: int, workdir: Path) -> None:
                         branch.pump.tick()
 
         tick = loop.create_task(ticker())
+        while not all(b.link is not None and b.link.connected for b in branches):
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(2)  # the first batches (committed before connecting) are stored
         print("ready", flush=True)
         await busy(BUSY_S, lambda: int(time.time() * 1000))
         await asyncio.sleep(5)
@@ -269,6 +272,7 @@ def main() -> int:
             for proc in workers:
                 while proc.stdout.readline().strip() != "ready":
                     pass
+            ready_ms = int(time.time() * 1000)  # latencies count from here: every link is up
             postmaster = pg.postmaster_pid()
             cpu0 = (_cpu_s([p.pid for p in receivers]), _cpu_s(_postgres_pids(postmaster)), time.monotonic())
             for proc in workers:
@@ -277,7 +281,8 @@ def main() -> int:
             store = PostgresCentralStore(pg.url)
             latencies = [row[0] for row in store.conn.execute(
                 "SELECT received_ms - (extract(epoch FROM at::timestamptz) * 1000)::bigint FROM sq_event"
-                " WHERE type = 'TicketIssued'").fetchall()]
+                " WHERE type = 'TicketIssued' AND extract(epoch FROM at::timestamptz) * 1000 >= %s",
+                (ready_ms,)).fetchall()]
             busy_events = store.conn.execute("SELECT COUNT(*) FROM sq_event").fetchone()[0]
             filled = sum(_read(proc, "outage_filled", 900)["outage_filled"] for proc in workers)
             backlog = filled - busy_events

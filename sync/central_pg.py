@@ -41,6 +41,9 @@ class PostgresCentralStore(SqlCentralStore):
     def close(self) -> None:
         self.conn.close()
 
+    def _pipeline(self):
+        return self.conn.pipeline()
+
     def _begin(self) -> None:
         self.conn.execute("BEGIN")
 

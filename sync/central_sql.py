@@ -5,6 +5,7 @@ See `sync/central_store.py` for what is kept and why.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -150,6 +151,10 @@ class SqlCentralStore:
     def _interval(self, seconds: float) -> Any: ...
     def _times(self, hours: list[str]) -> Any: ...
 
+    def _pipeline(self):
+        """A context in which statements need not wait for their results (PostgreSQL's pipeline mode)."""
+        return contextlib.nullcontext()
+
     def _sql(self, sql: str) -> str:
         return sql if self.PLACEHOLDER == "?" else sql.replace("?", self.PLACEHOLDER)
 
@@ -244,6 +249,10 @@ class SqlCentralStore:
     def _project(self, org: str, branch: str, log: str, after: int, upto: int) -> None:
         rows = self._rows("SELECT seq, type, at, data FROM sq_event WHERE organisation = ? AND branch = ? AND log = ?"
                           " AND seq > ? AND seq <= ? ORDER BY seq", (org, branch, log, after, upto))
+        with self._pipeline():  # PostgreSQL: one round trip for the batch's changes, not one per event
+            self._apply_changes(org, branch, log, rows)
+
+    def _apply_changes(self, org: str, branch: str, log: str, rows: list[tuple]) -> None:
         for seq, type_, at, data in rows:
             try:
                 change = project(type_, self._decode_json(data), at)

@@ -74,6 +74,7 @@ class OutboxPump:
         self._last_progress = clock()
         self._last_gap_rewind: int | None = None
         self._probe: int | None = None  # last seq of the resend probe awaiting central's answer
+        self._probe_batches = 1
         self._db_task: asyncio.Task | None = None
         self.sent_messages = 0
         self.rewinds = 0
@@ -143,9 +144,15 @@ class OutboxPump:
         if self._probe is not None and ack.watermark >= self._probe:
             self._probe = None
             if (ack.stored_max or ack.watermark) <= ack.watermark < self.cursor:
-                log.warning("central stored the probe but holds nothing after seq %d although %d more were sent:"
-                            " resending from there", ack.watermark, self.cursor - ack.watermark)
-                self._rewind()
+                # central holds nothing after the probe: what was sent was lost, or is still queued at a busier
+                # receiver. Resend in a window doubling with each answer (TCP's slow start): a few round trips
+                # when it was lost, a bounded waste when it was only late.
+                self._probe_batches = min(self._probe_batches * 2, self.window)
+                log.info("central holds nothing after seq %d although %d more were sent: resending %d batches",
+                         ack.watermark, self.cursor - ack.watermark, self._probe_batches)
+                self._probe = self._send_after(ack.watermark, self._probe_batches)
+            else:
+                self._probe_batches = 1
         if ack.reason == "gap" and self.cursor > ack.watermark and ack.watermark != self._last_gap_rewind:
             self._last_gap_rewind = ack.watermark  # once per hole: the resent events are already on their way
             log.info("central misses seq %d: resending from there", ack.watermark + 1)
@@ -173,23 +180,26 @@ class OutboxPump:
                 return
             self.cursor = last
 
-    def _send_after(self, after: int) -> int | None:
-        """Publish one batch of the outbox after seq `after`; its last seq, or None (nothing, or refused)."""
-        rows = persistence.read_batch(self.store, after, self.batch_size)
-        if not rows:
-            return None
-        if self.log is None:
-            self.log = persistence.log_id(self.store)
-        limit = self.max_bytes
-        if self._broker_max_bytes is not None:
-            limit = max(4096, min(limit, self._broker_max_bytes - HEADROOM))
-        payload, first, last = encode_events({**self._header, "log": self.log}, rows, limit)
-        mid = self._publish(payload)
-        if mid is None:
-            return None
-        self.inflight[mid] = (first, last)
-        self.sent_messages += 1
-        return last
+    def _send_after(self, after: int, batches: int = 1) -> int | None:
+        """Publish `batches` batches of the outbox after seq `after`; the last seq sent, or None (nothing sent)."""
+        sent = None
+        for _ in range(batches):
+            rows = persistence.read_batch(self.store, after, self.batch_size)
+            if not rows:
+                break
+            if self.log is None:
+                self.log = persistence.log_id(self.store)
+            limit = self.max_bytes
+            if self._broker_max_bytes is not None:
+                limit = max(4096, min(limit, self._broker_max_bytes - HEADROOM))
+            payload, first, last = encode_events({**self._header, "log": self.log}, rows, limit)
+            mid = self._publish(payload)
+            if mid is None:
+                break
+            self.inflight[mid] = (first, last)
+            self.sent_messages += 1
+            sent = after = last
+        return sent
 
     def tick(self) -> None:
         """Once a second: end a dead-letter pause, probe after a stall, and drain (a fallback doorbell).
@@ -197,7 +207,7 @@ class OutboxPump:
         A stall resends one batch (a probe), not everything: central may only be slow (a whole fleet catching up
         at once), and resending every branch's backlog then would multiply its load (measured: 200 branches
         resending 1,800 events each every 20 s never caught up). If central stores the probe and holds nothing
-        after it, what was sent was lost: resend it all (`on_ack`); if it holds later events, its `gap` ack does.
+        after it, the next probe is twice as large (`on_ack`); if it holds later events, its `gap` ack rewinds.
         """
         now = self._clock()
         if self.halted_until is not None and now >= self.halted_until:
@@ -216,6 +226,7 @@ class OutboxPump:
     def _rewind(self) -> None:
         self.cursor = self.watermark
         self._probe = None
+        self._probe_batches = 1
         self.rewinds += 1
 
     def _dead_letter(self, span: tuple[int, int], code: int, reason: str) -> None:

@@ -82,10 +82,13 @@ def test_resend_rules(tmp_path: Path) -> None:
         pump.tick()  # stalled: probe with one batch (central may only be slow), wait twice as long next time
         assert (pump.probes, pump.rewinds, len(published) - sent, pump._stall_timeout) == (1, 1, 1, 10)
         pump.inflight.clear()
-        pump.on_ack(Ack(pump.log, "c-1", 6, "stored", stored_max=6))  # probe stored, nothing after it: all lost
-        assert pump.rewinds == 2 and pump.cursor == 10  # resent from 7
+        sent = len(published)
+        pump.on_ack(Ack(pump.log, "c-1", 6, "stored", stored_max=6))  # probe stored, nothing after it: lost or late
+        assert len(published) - sent == 2 and pump.cursor == 10  # the next probe is twice as large: 7-9, 10
+        pump.on_ack(Ack(pump.log, "c-1", 10, "stored", stored_max=10))
+        assert pump._probe is None and pump.watermark == 10
         pump.on_ack(ack(pump, 99, "stored"))  # beyond our log: ignored
-        assert pump.watermark == 6
+        assert pump.watermark == 10
         await pump.flush()
 
     asyncio.run(scenario())
