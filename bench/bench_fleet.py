@@ -274,10 +274,14 @@ def main() -> int:
                     pass
             ready_ms = int(time.time() * 1000)  # latencies count from here: every link is up
             postmaster = pg.postmaster_pid()
-            cpu0 = (_cpu_s([p.pid for p in receivers]), _cpu_s(_postgres_pids(postmaster)), time.monotonic())
+            def cpu() -> tuple[float, float, float, float]:
+                return (_cpu_s([p.pid for p in receivers]), _cpu_s(_postgres_pids(postmaster)), time.monotonic(),
+                        _cpu_s([broker.proc.pid]))
+
+            cpu0 = cpu()
             for proc in workers:
                 _read(proc, "busy_done", BUSY_S + 120)
-            cpu1 = (_cpu_s([p.pid for p in receivers]), _cpu_s(_postgres_pids(postmaster)), time.monotonic())
+            cpu1 = cpu()
             store = PostgresCentralStore(pg.url)
             latencies = [row[0] for row in store.conn.execute(
                 "SELECT received_ms - (extract(epoch FROM at::timestamptz) * 1000)::bigint FROM sq_event"
@@ -286,12 +290,12 @@ def main() -> int:
             busy_events = store.conn.execute("SELECT COUNT(*) FROM sq_event").fetchone()[0]
             filled = sum(_read(proc, "outage_filled", 900)["outage_filled"] for proc in workers)
             backlog = filled - busy_events
-            cpu2 = (_cpu_s([p.pid for p in receivers]), _cpu_s(_postgres_pids(postmaster)), time.monotonic())
+            cpu2 = cpu()
             for proc in workers:
                 proc.stdin.write("reconnect\n")
                 proc.stdin.flush()
             results = [_read(proc, "caught_up_s", 1800) for proc in workers]
-            cpu3 = (_cpu_s([p.pid for p in receivers]), _cpu_s(_postgres_pids(postmaster)), time.monotonic())
+            cpu3 = cpu()
             catch_up = max(r["caught_up_s"] for r in results)
             stored, distinct = store.conn.execute("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM sq_event").fetchone()
             payloads = [row[0].encode() for row in store.conn.execute(
@@ -317,10 +321,12 @@ def main() -> int:
     bare = sum(len(json.loads(p)) for p in payloads) / bare_s
     print(f"busy: {BRANCHES} branches x {BUSY_RATE}/s = {BRANCHES * BUSY_RATE:.0f} events/s for {BUSY_S} s: commit -> "
           f"stored p50 {p50:.0f} ms, p99 {p99:.0f} ms; CPU receivers {100 * (cpu1[0] - cpu0[0]) / busy_wall:.0f}%, "
-          f"PostgreSQL {100 * (cpu1[1] - cpu0[1]) / busy_wall:.0f}% (of one core)")
+          f"PostgreSQL {100 * (cpu1[1] - cpu0[1]) / busy_wall:.0f}%, Mosquitto "
+          f"{100 * (cpu1[3] - cpu0[3]) / busy_wall:.0f}% (of one core)")
     print(f"catch-up: {backlog} events ({int(BUSY_RATE * OUTAGE_S)} per branch, one hour offline) in {catch_up:.1f} s"
           f" = {rate:.0f} events/s sustained; CPU receivers {100 * (cpu3[0] - cpu2[0]) / catch_wall:.0f}%, "
-          f"PostgreSQL {100 * (cpu3[1] - cpu2[1]) / catch_wall:.0f}%")
+          f"PostgreSQL {100 * (cpu3[1] - cpu2[1]) / catch_wall:.0f}%, "
+          f"Mosquitto {100 * (cpu3[3] - cpu2[3]) / catch_wall:.0f}%")
     print(f"stored {stored} events, {distinct} distinct ids, {filled} committed (lost {filled - distinct}, "
           f"doubled {stored - distinct})")
     print(f"baseline: bare paho publisher -> subscriber, same batches, same broker: {bare:.0f} events/s")

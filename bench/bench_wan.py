@@ -138,8 +138,9 @@ async def run(work: Path, *, base_s: float = BASE_S, before_s: float = BEFORE_S,
         relay.cut(cut_s)
         cut_started = time.monotonic()
         during = await commits(wan, cut_s)
+        recovery = loop.create_task(stored(during[-1], 180))  # while the branch keeps committing
         after = await commits(wan, after_s)
-        caught_up = await stored(during[-1], 180)
+        caught_up = await recovery
         await stored(after[-1], 180)
         stop.set()
         await tick

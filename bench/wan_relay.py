@@ -14,6 +14,7 @@ Connections stay open through a cut (no RST), as on a real link that goes dark.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 
@@ -61,7 +62,8 @@ class WanRelay:
         except OSError:
             writer.close()
             return
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True)
+        with contextlib.suppress(asyncio.CancelledError):  # the relay stops with connections open
+            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
@@ -83,6 +85,8 @@ class WanRelay:
             while chunk := await reader.read(65536):
                 previous = self._delivery_time(time.monotonic(), previous)
                 queue.put_nowait((previous, chunk))
+        except (ConnectionError, asyncio.CancelledError):
+            pass
         finally:
             queue.put_nowait((0.0, b""))
             await asyncio.gather(sender, return_exceptions=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from branch.hub import EPHEMERAL
 from sync.central import CentralReceiver
+from sync.messages import encode, utc_now_iso
 
 from .conftest import BRANCH, ORG, Branch, wait_for
 
@@ -87,3 +88,17 @@ def test_publish_metrics_command_sends_the_daily_metrics(branch: Branch, central
     conn.close()
     records = {queue: json.loads(record) for queue, record in rows}
     assert records["cash"]["total_customers"] == 2 and records["cash"]["date"] == day
+
+
+def test_an_answer_is_never_sent_outside_the_branch_tree(branch: Branch, central: CentralReceiver) -> None:
+    """The ACL lets a branch write only P commands/response and P commands/ack: another response topic would be
+    refused (0x87) and the answer lost, so the branch answers on commands/ack."""
+    db = Path(central.config.db_path)
+    command_id = "cmd-elsewhere-1"
+    central.call(lambda store: store.add_command(command_id, ORG, BRANCH, "publish_metrics", {}))
+    payload = encode({"schema": 1, "id": command_id, "command": "publish_metrics", "issued_at": utc_now_iso(),
+                      "args": {}})
+    central.link.publish(central.topic(ORG, BRANCH, "commands"), payload, correlation_data=command_id.encode(),
+                         response_topic="somewhere/else/entirely")
+    answer = wait_for(lambda: _answer(db, command_id), what="answer on commands/ack")
+    assert answer["status"] == "done"
