@@ -6,6 +6,7 @@ import json
 import shutil
 from typing import Any
 
+from config.cluster import cluster_of
 from queue_engine.metrics import daily_metrics
 from queue_engine.state import Ticket
 from sync.messages import SCHEMA_VERSION, iso_from_ms, utc_now_iso
@@ -24,7 +25,7 @@ def node_status(node: Any, *, state: str, reason: str | None = None, extra: dict
     payload: dict[str, Any] = {
         "schema": SCHEMA_VERSION, "state": state, "organisation": node.config.branch.organisation,
         "branch": node.config.branch.id, "node": node.node_id,
-        "role": "single" if node.cluster is None else "leader",  # sync runs on a cluster's leader only
+        "role": "single" if cluster_of(node.config) is None else "leader",  # sync runs on a cluster's leader only
         "version": _version(),
         "at": utc_now_iso(),
     }
