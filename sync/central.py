@@ -47,13 +47,13 @@ class CentralReceiver:
         settings = LinkSettings.from_config(config, client_id, 1000, subscriptions=self._subscriptions())
         self.link = MqttLink(settings, self, self._queue.put)
         # The events stream on a second connection whose session ends with it: in a share group, a receiver's
-        # persistent session would keep taking its share of the stream while the receiver is dead (measured:
-        # a kill -9'd receiver stalled its branches for minutes). The end-to-end ack makes that session
-        # unnecessary: what it held is resent by the branches.
+        # persistent session would keep taking its share of the stream while the receiver is dead (measured: after
+        # a kill -9 of one of two receivers the branch had not caught up 60 s later). The end-to-end ack makes
+        # that session unnecessary: what it held is resent by the branches.
         events = f"$share/{config.share_group}/{self.template.filter}events"
         self.events_link = MqttLink(dataclasses.replace(settings, client_id=f"{client_id}-events"[:64],
                                                         session_expiry_s=0, subscriptions=((events, 1),)),
-                                    self, self._queue.put)
+                                    _EventsLinkHandler(self), self._queue.put)
         self.phone_pages = None
         if config.public_port is not None and config.phone_link_key is not None:
             from sync.phone_page import PhonePages
@@ -158,6 +158,9 @@ class CentralReceiver:
     # -- link callbacks (worker thread) ------------------------------------------------------------------------------
 
     def link_connected(self, session_present: bool) -> None:
+        pass
+
+    def events_link_connected(self) -> None:
         """Tell every known branch where we stand: one that sent into a void while we were away resends."""
         assert self.store is not None
         for org, branch, log, watermark, stored_max in self.store.watermarks():
@@ -246,3 +249,22 @@ class CentralReceiver:
                    "last_seq": body["last_seq"] if body else None,
                    "errors": [p[:500] for p in problems[:20]], "at": utc_now_iso()}
         self.link.publish(self.topic(org, branch, "events/ack"), encode(payload), retain=False)
+
+
+class _EventsLinkHandler:
+    """The events connection's callbacks: the receiver's, except that connecting sends the hello acks."""
+
+    def __init__(self, receiver: CentralReceiver) -> None:
+        self._receiver = receiver
+
+    def link_connected(self, session_present: bool) -> None:
+        self._receiver.events_link_connected()
+
+    def link_disconnected(self, reason: str) -> None:
+        pass
+
+    def link_message(self, message: Inbound) -> None:
+        self._receiver.link_message(message)
+
+    def link_published(self, mid: int, reason_code: int, reason: str) -> None:
+        self._receiver.link_published(mid, reason_code, reason)
