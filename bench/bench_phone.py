@@ -24,11 +24,10 @@ CENTRAL_KEY = "bench-phone-link-secret"
 
 
 def main() -> int:
-    from branch.client import NodeClient
-
     from bench._common import NodeProcess
     from config.central import CentralConfig
     from ground.phone_link import branch_key, ticket_url
+    from nodeclient.client import NodeClient
     from smartqueue.local_broker import Broker
     from sync.central import CentralReceiver
 
