@@ -1,8 +1,9 @@
 """Central's store on PostgreSQL (psycopg 3): the only module that imports psycopg.
 
-Same SQL as SQLite (`sync.central_store.SqlCentralStore`); here JSON columns are `jsonb`, `average_wait_time` an
-`interval` and `peak_hours` a `time[]` (the types of the central server's QueueMetrics), and a branch log's row is
-locked `FOR UPDATE` so that several receivers storing batches of the same branch serialise on its watermark.
+Same SQL as SQLite (`sync.central_sql.SqlCentralStore`); here JSON columns are `jsonb` (psycopg sends the JSON
+text untyped and PostgreSQL casts it), `average_wait_time` an `interval` and `peak_hours` a `time[]` (the types of
+the central server's QueueMetrics), and a branch log's row is locked `FOR UPDATE` so that several receivers storing
+batches of the same branch serialise on its watermark.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from sync.central_sql import DDL, GENESIS, SqlCentralStore
 
@@ -55,14 +55,14 @@ class PostgresCentralStore(SqlCentralStore):
             self.conn.execute("ROLLBACK")
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        return self.conn.execute(self._sql(sql), _adapt(params)).fetchall()
+        return self.conn.execute(self._sql(sql), params).fetchall()
 
     def _run(self, sql: str, params: tuple = ()) -> int:
-        return self.conn.execute(self._sql(sql), _adapt(params)).rowcount
+        return self.conn.execute(self._sql(sql), params).rowcount
 
     def _run_many(self, sql: str, rows: list[tuple]) -> int:
         with self.conn.cursor() as cursor:
-            cursor.executemany(self._sql(sql), [_adapt(row) for row in rows])
+            cursor.executemany(self._sql(sql), rows)
             return cursor.rowcount
 
     def _decode_json(self, value: Any) -> Any:
@@ -74,7 +74,3 @@ class PostgresCentralStore(SqlCentralStore):
     def _times(self, hours: list[str]) -> Any:
         return [dt.time.fromisoformat(hour) for hour in hours]
 
-
-def _adapt(params: tuple) -> tuple:
-    """JSON text for jsonb columns travels as Jsonb (the shared SQL passes JSON as text)."""
-    return tuple(Jsonb(json.loads(p)) if isinstance(p, str) and p[:1] in "{[" else p for p in params)

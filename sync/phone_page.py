@@ -213,7 +213,7 @@ class PhonePages:
             self._loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, self.host, self.port)
             self._loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]  # when 0 was asked
+            self.port = self._runner.addresses[0][1]  # when 0 was asked
             ready.set()
             self._loop.run_forever()
             self._loop.run_until_complete(self._runner.cleanup())
