@@ -56,6 +56,19 @@ class BranchSection(Section):
                                       description="Languages offered, the first is the default.")
     appointment_key: SecretStr | None = Field(None, min_length=16,
                                               description="HMAC key signing appointment and e-ticket codes.")
+    public_base_url: str | None = Field(None, pattern=r"^https?://",
+                                        description="Central's public phone pages; set, the ticket QR holds the "
+                                                    "ticket's page there (needs phone_link_key).")
+    phone_link_key: SecretStr | None = Field(None, min_length=64, max_length=64,
+                                             description="This branch's phone link key from central (64 hex "
+                                                         "digits: smartqueue central link-key).")
+
+    @field_validator("phone_link_key")
+    @classmethod
+    def _hex_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and any(c not in "0123456789abcdef" for c in value.get_secret_value()):
+            raise ValueError("must be 64 lowercase hex digits (smartqueue central link-key)")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -20,6 +20,7 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from appkit.tasks import TaskRunner
 from config.schema import AppConfig
 from ground.i18n import Formatter, is_rtl, translate
+from ground.phone_link import ticket_url
 from ground.version import VERSION as __version__
 from hardware.scanner.codes import AppointmentCode, CodeParser, ETicketCode, InvalidCode, InvalidReason, sign_ticket
 from kiosk import messages
@@ -323,6 +324,10 @@ class KioskViewModel(QObject):
             self._show_message(self._t(messages.GENERIC_ERROR))
 
     def _qr_payload(self, ticket_id: str) -> str | None:
+        branch = self.config.branch
+        if branch.public_base_url is not None and branch.phone_link_key is not None:  # central's phone page
+            return ticket_url(branch.public_base_url, bytes.fromhex(branch.phone_link_key.get_secret_value()),
+                              branch.organisation, branch.id, ticket_id)
         key = self.config.branch.appointment_key
         if key is None:
             return None

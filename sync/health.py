@@ -6,6 +6,7 @@ import json
 import shutil
 from typing import Any
 
+from config.cluster import cluster_of
 from queue_engine.metrics import daily_metrics
 from queue_engine.state import Ticket
 from sync.messages import SCHEMA_VERSION, iso_from_ms, utc_now_iso
@@ -23,7 +24,9 @@ def node_status(node: Any, *, state: str, reason: str | None = None, extra: dict
     """The branch's retained status; `extra` carries the sync figures (seq, watermark, lag...)."""
     payload: dict[str, Any] = {
         "schema": SCHEMA_VERSION, "state": state, "organisation": node.config.branch.organisation,
-        "branch": node.config.branch.id, "node": node.node_id, "role": "leader", "version": _version(),
+        "branch": node.config.branch.id, "node": node.node_id,
+        "role": "single" if cluster_of(node.config) is None else "leader",  # sync runs on a cluster's leader only
+        "version": _version(),
         "at": utc_now_iso(),
     }
     if reason is not None:
@@ -74,7 +77,7 @@ def metrics_payload(node: Any, day: str | None) -> dict[str, Any] | None:
         tickets = list(node.core.state.tickets.values())
     else:
         rows = node.store.query("SELECT data FROM tickets WHERE day = ?", (day,))
-        tickets = [Ticket.from_dict(json.loads(r[0])) for r in rows]
+        tickets = [Ticket.from_dict(json.loads(row[0])) for row in rows]
     records = daily_metrics(tickets, day, node.setup.services, node.setup.timezone)
     return {"schema": SCHEMA_VERSION, "organisation": node.config.branch.organisation,
             "branch": node.config.branch.id, "day": day, "final": day != current, "at": utc_now_iso(),

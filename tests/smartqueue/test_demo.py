@@ -27,4 +27,6 @@ def test_headless_demo_plays_the_scenario_and_writes_its_outputs(tmp_path):
     assert sorted(Path(p).name for p in summary["screenshots"]) == ["display.png", "keypad.png", "kiosk.png"]
     if shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists():
         assert summary["central_events"] >= summary["node_events"] >= 4  # synced to central, nothing lost
+        assert summary["phone_page"].startswith("http://127.0.0.1:")  # served by central (checked by the demo)
+        assert f"<QR '{summary['phone_page']}'" in transcript  # the printed QR opens the ticket's phone page
     assert not list(tmp_path.glob("logs/*.log")) or "Traceback" not in (tmp_path / "logs" / "node.log").read_text()
