@@ -1,7 +1,7 @@
 """Ticket layout: ``TicketPrint`` → ESC/POS bytes for one printer profile.
 
-The only module that imports python-escpos (STYLE.md habit 11): its ``Dummy`` printer generates the commands and
-we send the bytes through our own transports. Text the profile's code page can carry, and that is not
+python-escpos (through ``escpos_lib``, the one module that imports it) generates the commands with its ``Dummy``
+printer and we send the bytes through our own transports. Text the profile's code page can carry, and that is not
 right-to-left, uses the printer's fonts (small and sharp); anything else is shaped by Qt and sent as a raster
 (GS v 0). The layout also estimates the paper length it uses, for the near-end count.
 """
@@ -12,13 +12,18 @@ import textwrap
 from dataclasses import dataclass
 
 import segno
-from escpos.constants import CODEPAGE_CHANGE, PAPER_FULL_CUT, PAPER_PART_CUT, QR_ECLEVEL_M
-from escpos.exceptions import Error as EscposError
-from escpos.printer import Dummy
 from PIL import Image
 
 from config.printer import TicketLayout
 from hardware.errors import LayoutError
+from hardware.printer.escpos_lib import (
+    CODEPAGE_CHANGE,
+    PAPER_FULL_CUT,
+    PAPER_PART_CUT,
+    QR_ECLEVEL_M,
+    Dummy,
+    EscposError,
+)
 from hardware.printer.profiles import CutMode, PrinterProfile
 from hardware.printer.raster import TextRasterizer, fit_logo, has_rtl
 from hardware.printer.ticket import TicketPrint, TicketText
