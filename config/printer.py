@@ -10,18 +10,32 @@ from pydantic import Field, field_validator
 from config.base import Section
 
 Language = Literal["fr", "en", "ar"]
+#: Serial handshakes (pyserial's names; dsrdtr is done by the driver, Linux's termios has no DTR/DSR flow control).
+FlowControl = Literal["none", "rtscts", "xonxoff", "dsrdtr"]
 
 
 class SerialConnection(Section):
     """A printer on a serial port (RS-232, USB-serial adapter, or a simulator's pseudo-terminal)."""
 
     type: Literal["serial"] = "serial"
-    port: str = Field(description="Device path, e.g. /dev/ttyUSB0 or the pty path a simulator prints.")
+    port: str = Field(
+        description="Device path, e.g. /dev/ttyUSB0 or the pty path a simulator prints; rfc2217://HOST:PORT for a "
+        "printer behind a serial device server (RFC 2217).",
+    )
     baudrate: int = Field(
         default=115200, ge=1200, le=921600,
-        description="Line speed. A raster ticket takes ~1 s at 115200 baud and ~12 s at 9600.",
+        description="Line speed: 10 bits a byte on the wire, so 115200 baud carries 11.5 KB/s and 9600 only 960 B/s.",
     )
-    timeout: float = Field(default=1.0, gt=0, le=10, description="Seconds before a stalled write is an error.")
+    flow_control: FlowControl | None = Field(
+        default=None,
+        description="How the printer says 'busy' when its buffer fills: none, rtscts (RTS/CTS lines), xonxoff "
+        "(XON/XOFF bytes) or dsrdtr (DTR/DSR lines, Epson's RS-232 default). Must match the printer's setting "
+        "(DIP switches); unset: the model's default. 'none' loses bytes when the printer cannot keep up.",
+    )
+    timeout: float = Field(
+        default=3.0, gt=0, le=10,
+        description="Seconds without progress before a write is an error (a printer may stay busy this long).",
+    )
 
 
 class TcpConnection(Section):

@@ -167,8 +167,12 @@ class EscPosDecoder:
         self._qr = {"module": 3, "ec": "L", "data": b""}
 
     def feed(self, data: bytes) -> list[Element]:
+        return [element for element, _ in self.feed_sized(data) if element is not None]
+
+    def feed_sized(self, data: bytes) -> list[tuple[Element | None, int]]:
+        """Like ``feed``, with the number of bytes each element took; None for bytes that print nothing (CR)."""
         self._buf += data
-        out: list[Element] = []
+        out: list[tuple[Element | None, int]] = []
         pos = 0
         while pos < len(self._buf):
             byte = self._buf[pos]
@@ -181,24 +185,37 @@ class EscPosDecoder:
             except _Incomplete:
                 break
             self._flush_text(out)
-            if element is not None:
-                out.append(element)
+            out.append((element, size))
             pos += size
         del self._buf[:pos]
         return out
 
     def finish(self) -> list[Element]:
         """End of stream: pending text, and any truncated command as ``Unknown``."""
-        out: list[Element] = []
+        out: list[tuple[Element | None, int]] = []
         self._flush_text(out)
         if self._buf:
-            out.append(Unknown(bytes(self._buf), "truncated command at end of stream"))
+            out.append((Unknown(bytes(self._buf), "truncated command at end of stream"), len(self._buf)))
             self._buf.clear()
-        return out
+        return [element for element, _ in out if element is not None]
 
-    def _flush_text(self, out: list[Element]) -> None:
+    def pending_raster(self) -> tuple[int, int, bytes] | None:
+        """An incomplete GS v 0 image waiting for its data: (bytes a row, rows, data received so far).
+
+        A printer prints an image's rows as they arrive; the simulator's head model needs them before the end.
+        """
+        head = self._buf[:8]
+        if len(head) < 8 or head[0] != GS or head[1] != 0x76 or head[2] != 0x30:
+            return None
+        width, height = head[4] + 256 * head[5], head[6] + 256 * head[7]
+        if not width or width > _MAX_RASTER_BYTES_WIDE or height > _MAX_RASTER_ROWS:
+            return None
+        return width, height, bytes(self._buf[8:])
+
+    def _flush_text(self, out: list[tuple[Element | None, int]]) -> None:
         if self._text:
-            out.append(Text(bytes(self._text).decode(self.codec, errors="replace"), self.style))
+            text = Text(bytes(self._text).decode(self.codec, errors="replace"), self.style)
+            out.append((text, len(self._text)))
             self._text.clear()
 
     def _need(self, pos: int, n: int) -> bytes:

@@ -39,6 +39,8 @@ class PrinterProfile:
     #: Font A cell height in dots; with the line spacing below, decides the paper length per text line.
     font_a_height: int = 24
     line_spacing_dots: int = 30
+    #: Serial handshake the model ships with (its DIP switches); the configuration may override it.
+    serial_flow_control: str = "none"
 
     @property
     def text_code_page(self) -> tuple[str, int]:
@@ -81,12 +83,12 @@ PROFILES: dict[str, PrinterProfile] = {
         PrinterProfile(
             key="epson-tm-t88v", name="Epson TM-T88V", paper_width_mm=80, width_dots=512, dpi=180,
             escpos_profile="TM-T88V", cut_modes=_BOTH_CUTS, realtime_status=True, native_qr=True,
-            code_pages=_LATIN, line_spacing_dots=30,
+            code_pages=_LATIN, line_spacing_dots=30, serial_flow_control="dsrdtr",
         ),
         PrinterProfile(
             key="epson-tm-t20", name="Epson TM-T20 / TM-T20II", paper_width_mm=80, width_dots=576, dpi=203,
             escpos_profile="TM-T20II", cut_modes=_BOTH_CUTS, realtime_status=True, native_qr=True,
-            code_pages=_LATIN,
+            code_pages=_LATIN, serial_flow_control="dsrdtr",
         ),
         PrinterProfile(
             key="pos-5890", name="POS-5890-style 58 mm (no cutter, no native QR)", paper_width_mm=58,
