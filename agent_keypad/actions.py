@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from agent_keypad import pickers
 from agent_keypad.counter import resolve_ticket
-from smartqueue.i18n import N_
+from ground.i18n import N_
 
 
 @dataclass

@@ -26,8 +26,8 @@ from agent_keypad.viewmodel import KeypadViewModel
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
 from appkit.watchdog import GuiWatchdog
-from branch.client import NodeClient
 from config.schema import AppConfig
+from nodeclient.client import NodeClient
 
 log = logging.getLogger(__name__)
 QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     from appkit.bootstrap import install_crash_policy, load_device, make_application
     from appkit.device import make_client
-    from smartqueue.logs import setup_logging
+    from ground.logs import setup_logging
 
     setup_logging()
     loaded = load_device(args.config, "keypad")

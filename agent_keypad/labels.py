@@ -6,7 +6,7 @@ table does not know is shown as the node's own English message or the raw id, ne
 
 from __future__ import annotations
 
-from smartqueue.i18n import N_, translate
+from ground.i18n import N_, translate
 
 ERRORS: dict[str, str] = {
     "queue_empty": N_("Nobody is waiting for this counter."),

@@ -29,9 +29,9 @@ from agent_keypad.memory import AgentMemory
 from agent_keypad.reads import CoalescedRead
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
-from branch.client import NodeClient, NodeError, NodeUnavailable
 from config.keypad import KeypadConfig
-from smartqueue.i18n import N_, translate
+from ground.i18n import N_, translate
+from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
 log = logging.getLogger(__name__)
 

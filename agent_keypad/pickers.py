@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent_keypad.labels import MENU, OUTCOMES, PAUSE_REASONS, POSITIONS, label
-from smartqueue.i18n import N_, translate
+from ground.i18n import N_, translate
 
 Option = dict[str, str]
 

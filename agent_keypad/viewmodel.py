@@ -1,7 +1,7 @@
 """The QML surface of the keypad: camelCase properties (all notified by `changed`) and slots.
 
 QML only binds to these and calls the slots; every decision is in `KeypadController`. Words computed here are
-translated with the same catalogs as QML's qsTr (smartqueue.i18n), and numbers use the language's digits.
+translated with the same catalogs as QML's qsTr (ground.i18n), and numbers use the language's digits.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from agent_keypad.labels import FINGERPRINT_STATES, PAUSE_REASONS, error_text, label
 from agent_keypad.logic import KeypadController
-from smartqueue.i18n import N_, Formatter, is_rtl, ngettext, translate
+from ground.i18n import N_, Formatter, is_rtl, ngettext, translate
 
 STATUS = {"called": N_("Called"), "serving": N_("Serving")}
 

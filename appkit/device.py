@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from branch.client import NodeClient
 from config.schema import AppConfig
-from smartqueue.files import read_or_create, write_private
+from ground.files import read_or_create, write_private
+from nodeclient.client import NodeClient
 
 
 def device_id(config: AppConfig, role: str) -> str:
@@ -40,7 +40,7 @@ def make_client(config: AppConfig, token: str) -> NodeClient:
     timeout = config.device.request_timeout_s
     if config.device.node_url:
         return NodeClient(token, base_url=config.device.node_url, timeout=timeout)
-    from branch.discovery import ZeroconfDiscovery
+    from nodeclient.discovery import ZeroconfDiscovery
 
     discovery = ZeroconfDiscovery(config.branch.id)
     discovery.start()

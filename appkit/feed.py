@@ -7,7 +7,7 @@ import threading
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from branch.client import EventStream, NodeClient
+from nodeclient.client import EventStream, NodeClient
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
-from smartqueue.assets import FONT_FILES
+from ground.assets import FONT_FILES
 
 log = logging.getLogger(__name__)
 FAMILY = "Noto Sans"

@@ -1,10 +1,10 @@
-"""QML's qsTr() served from the same Babel catalogs as Python (smartqueue.i18n), switchable at run time."""
+"""QML's qsTr() served from the same Babel catalogs as Python (ground.i18n), switchable at run time."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTranslator
 
-from smartqueue.i18n import gettext, is_rtl
+from ground.i18n import gettext, is_rtl
 
 
 class CatalogTranslator(QTranslator):

@@ -17,8 +17,8 @@ from pathlib import Path
 import requests
 
 from bench._common import NodeProcess, percentile, summary
-from branch.client import NodeError
-from tests.branch.cluster.harness import Cluster, last_event, make_cluster
+from devtools.cluster_harness import Cluster, last_event, make_cluster
+from nodeclient.client import NodeError
 
 SERVICES = ["accounts", "cash", "loans"]
 

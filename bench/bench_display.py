@@ -89,10 +89,10 @@ def run(node: NodeProcess, calls: int, warmup: int, sample_every: int = 250) -> 
     from PySide6.QtCore import QTimer
 
     from appkit.bootstrap import make_application
-    from branch.client import NodeClient
     from config.loader import load_config
     from display.announcer import RecordingAnnouncer
     from display.app import build
+    from nodeclient.client import NodeClient
 
     config = load_config(ROOT / "config" / "examples" / "display.toml")
     config = config.model_copy(update={"display": config.display.model_copy(update={"layout": "landscape"})})

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 from zeroconf import IPVersion
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
+from nodeclient.discovery import SERVICE_TYPE
+
 if TYPE_CHECKING:
     from branch.node import BranchNode
 
 log = logging.getLogger(__name__)
-SERVICE_TYPE = "_smartqueue._tcp.local."
 
 
 def _addresses(host: str, interfaces: list[str]) -> list[str]:

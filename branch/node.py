@@ -30,10 +30,10 @@ from branch.security import PinGuard, SessionSigner, TokenBucket
 from branch.setup_build import build_setup
 from branch.store import Store, canonical
 from config.schema import AppConfig
+from ground.files import read_or_create
 from queue_engine import commands as cmd
 from queue_engine.errors import DomainError
 from queue_engine.events import Event
-from smartqueue.files import read_or_create
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +272,6 @@ def _json_loads(text: str) -> Any:
 
 
 def _version() -> str:
-    from smartqueue import __version__
+    from ground.version import VERSION as __version__
 
     return __version__

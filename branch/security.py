@@ -15,39 +15,17 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from ground.hashing import hash_pin, token_hash, verify_pin
+
+__all__ = ["ROLES", "AgentSession", "SessionSigner", "hash_pin", "new_device_token", "new_pairing_code",
+           "token_hash", "verify_pin"]
+
 ROLES = ("kiosk", "display", "keypad", "admin")
-
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-
-
-def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
-    """scrypt hash in a self-describing string: scrypt$N$r$p$salt$hash (base64)."""
-    if not pin.isdigit() or not 4 <= len(pin) <= 12:
-        raise ValueError("a PIN is 4 to 12 digits")
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
-    return "$".join(["scrypt", str(_SCRYPT_N), str(_SCRYPT_R), str(_SCRYPT_P),
-                     base64.b64encode(salt).decode(), base64.b64encode(digest).decode()])
-
-
-def verify_pin(pin: str, encoded: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = encoded.split("$")
-        if scheme != "scrypt":
-            return False
-        computed = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                                  dklen=32)
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(computed, base64.b64decode(digest))
-
 
 def new_device_token() -> str:
     return "sqd_" + secrets.token_urlsafe(32)
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_pairing_code() -> str:

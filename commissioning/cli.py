@@ -10,7 +10,7 @@ import glob
 import sys
 from pathlib import Path
 
-from smartqueue.i18n import LANGUAGES, translate
+from ground.i18n import LANGUAGES, translate
 
 
 def add_setup_commands(sub: argparse._SubParsersAction) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from commissioning.hardware_checks import Check, fingerprint_status, printer_status, scanner_status
-from smartqueue.i18n import LANGUAGES, N_, translate
+from ground.i18n import LANGUAGES, N_, translate
 
 CLOCK_SKEW_LIMIT_S = 60
 DISK_FREE_MIN_BYTES = 500 * 1024 * 1024
@@ -86,7 +86,7 @@ def _loopback(host: str) -> str:
 
 
 def _discover(branch_id: str, timeout: float) -> str | None:
-    from branch.discovery import ZeroconfDiscovery
+    from nodeclient.discovery import ZeroconfDiscovery
 
     discovery = ZeroconfDiscovery(branch_id)
     discovery.start()
@@ -109,7 +109,7 @@ def _clock(date_header: str | None, now: float | None = None) -> Check:
 
 
 def _token(url: str, token: str | None, timeout: float) -> Check:
-    from branch.client import NodeClient, NodeError
+    from nodeclient.client import NodeClient, NodeError
 
     if not token:
         return Check("token", False, "no device token", N_("pair the device: smartqueue setup"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from config.fingerprint import FingerprintConfig
 from config.printer import PrinterConfig
 from config.scanner import ScannerConfig
-from smartqueue.i18n import N_
+from ground.i18n import N_
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def find_node(answers: Answers, timeout: float = 5.0) -> str:
         return answers.node_url.rstrip("/")
     if not answers.discover_branch:
         raise SetupError("give the node's address (--node http://HOST:8470) or the branch id to discover it")
-    from branch.discovery import ZeroconfDiscovery
+    from nodeclient.discovery import ZeroconfDiscovery
 
     discovery = ZeroconfDiscovery(answers.discover_branch)
     discovery.start()
@@ -136,7 +136,7 @@ def validate(text: str, path: Path):
 
 
 def pair(node_url: str, code: str, device: str, timeout: float = 5.0) -> dict[str, Any]:
-    from branch.client import NodeClient, NodeError
+    from nodeclient.client import NodeClient, NodeError
 
     client = NodeClient(token="", base_url=node_url, timeout=timeout, retries=1)
     try:
@@ -154,7 +154,7 @@ def pair(node_url: str, code: str, device: str, timeout: float = 5.0) -> dict[st
 
 def branch_facts(node_url: str, token: str, timeout: float = 5.0) -> tuple[dict[str, Any], list[str]]:
     """The branch's names, time zone and languages, read with the new token (so it is also proven to work)."""
-    from branch.client import NodeClient, NodeError
+    from nodeclient.client import NodeClient, NodeError
 
     client = NodeClient(token, base_url=node_url, timeout=timeout, retries=1)
     try:

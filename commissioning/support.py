@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from commissioning import toml_out
-from smartqueue.logs import redact
+from ground.logs import redact
 
 #: Keys whose values are secrets wherever they appear (schema SecretStr fields, tokens, keys, PINs).
 SECRET_KEYS = frozenset({"token", "password", "pin", "pin_hash", "appointment_key", "secret", "key", "branch_key",
@@ -78,7 +78,7 @@ def journal(since: str = "-2d") -> str | None:
 
 
 def versions() -> dict[str, Any]:
-    from smartqueue import __version__
+    from ground.version import VERSION as __version__
 
     info: dict[str, Any] = {"smartqueue": __version__, "python": platform.python_version(),
                             "platform": platform.platform(), "frozen": bool(getattr(sys, "frozen", False))}

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from commissioning import detect
 from commissioning.steps import Answers, SetupError
-from smartqueue.i18n import N_, is_rtl, translate
+from ground.i18n import N_, is_rtl, translate
 
 
 class SetupWizard(QWizard):

@@ -13,8 +13,8 @@ from functools import partial
 from PySide6.QtCore import QObject, Slot
 
 from appkit.tasks import TaskRunner
-from branch.client import NodeClient, NodeError
 from display.board import Call
+from nodeclient.client import NodeClient, NodeError
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from appkit.feed import EventFeed
 from appkit.i18n import CatalogTranslator, install_translator
 from appkit.tasks import TaskRunner
 from appkit.watchdog import GuiWatchdog
-from branch.client import NodeClient
 from config.display import DisplayConfig
 from config.schema import AppConfig
 from display.acks import CallAcker
@@ -26,6 +25,7 @@ from display.board import BoardModel
 from display.controller import DisplayController
 from display.media import MediaPlaylist
 from display.viewmodel import DisplayViewModel
+from nodeclient.client import NodeClient
 
 log = logging.getLogger(__name__)
 QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
@@ -108,7 +108,7 @@ def build(config: AppConfig, client: NodeClient, announcer: Announcer, device_id
     queue = AnnouncementQueue(announcer, dc.sound, dc.announce_languages or languages,
                               still_current=board.still_current, parent=parent)
     acker = CallAcker(client, runner, parent=parent)
-    from smartqueue import __version__
+    from ground.version import VERSION as __version__
 
     controller = DisplayController(client, runner, feed, board, vm, queue, acker, device_id,
                                    stale_grace_ms=stale_grace_ms, services_refresh_s=dc.services_refresh_seconds,
@@ -119,7 +119,7 @@ def build(config: AppConfig, client: NodeClient, announcer: Announcer, device_id
 def run(args: argparse.Namespace) -> int:
     from appkit.bootstrap import load_device
     from appkit.device import device_id, make_client
-    from smartqueue.logs import setup_logging
+    from ground.logs import setup_logging
 
     setup_logging("INFO")
     loaded = load_device(args.config, "display")

@@ -18,12 +18,12 @@ from PySide6.QtCore import QObject, QTimer
 
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
-from branch.client import NodeClient, NodeError
 from display.acks import CallAcker
 from display.announcements import AnnouncementQueue
 from display.announcer import OPERATIONAL, Announcer, AudioState
 from display.board import BoardModel, Call
 from display.viewmodel import DisplayViewModel
+from nodeclient.client import NodeClient, NodeError
 
 log = logging.getLogger(__name__)
 MAX_DEFERRED = 200

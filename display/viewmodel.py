@@ -16,7 +16,7 @@ from PySide6.QtCore import Property, QObject, QTimer, QUrl, Signal, Slot
 from config.display import DisplayConfig
 from display.board import BoardModel, Call
 from display.media import MediaPlaylist
-from smartqueue.i18n import Formatter, is_rtl, ngettext, translate
+from ground.i18n import Formatter, is_rtl, ngettext, translate
 
 log = logging.getLogger(__name__)
 

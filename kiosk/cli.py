@@ -14,8 +14,8 @@ def add_kiosk_command(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ground.logs import setup_logging
     from kiosk.app import EXIT_RELOAD, run_kiosk
-    from smartqueue.logs import setup_logging
 
     setup_logging()
     while True:  # a technician's "reload configuration" restarts the app on the validated file

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smartqueue.i18n import N_
+from ground.i18n import N_
 
 #: The node's error codes, as a customer should read them.
 NODE_ERRORS: dict[str, str] = {

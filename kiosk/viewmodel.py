@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from appkit.tasks import TaskRunner
-from branch.client import NodeClient, NodeError, NodeUnavailable
 from config.schema import AppConfig
+from ground.i18n import Formatter, is_rtl, translate
+from ground.version import VERSION as __version__
 from hardware.scanner.codes import AppointmentCode, CodeParser, ETicketCode, InvalidCode, InvalidReason, sign_ticket
 from kiosk import messages as M
 from kiosk.printing import TicketPrinter, ticket_print
-from smartqueue import __version__
-from smartqueue.i18n import Formatter, is_rtl, translate
+from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
 log = logging.getLogger(__name__)
 SCREENS = ("home", "priority", "ticket", "message", "offline", "techpin", "technician")
@@ -447,7 +447,7 @@ class KioskViewModel(QObject):
 
     @Slot(str)
     def submitTechPin(self, pin: str) -> None:
-        from branch.security import verify_pin
+        from ground.hashing import verify_pin
 
         encoded = self.kiosk.technician_pin_hash
         if encoded is None:

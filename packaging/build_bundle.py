@@ -55,7 +55,7 @@ def versions() -> dict[str, str]:
     sys.path.insert(0, str(ROOT))
     import PySide6
 
-    from smartqueue import __version__
+    from ground.version import VERSION as __version__
 
     revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     return {"smartqueue": __version__, "git": revision.stdout.strip() or "unknown",

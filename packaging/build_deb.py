@@ -36,7 +36,7 @@ SUGGESTS = "mosquitto"
 
 def version() -> str:
     sys.path.insert(0, str(ROOT))
-    from smartqueue import __version__
+    from ground.version import VERSION as __version__
 
     return __version__
 
@@ -77,7 +77,7 @@ def stage(bundle: Path, root: Path, pkg_version: str, arch: str) -> None:
     doc = root / "usr" / "share" / "doc" / PACKAGE
     doc.mkdir(parents=True)
     (doc / "copyright").write_text("SmartQueue Edge: proprietary. Bundled fonts: Noto (SIL OFL 1.1), see "
-                                   "/opt/smartqueue/_internal/smartqueue/assets/fonts/LICENSE.txt. Qt for Python "
+                                   "/opt/smartqueue/_internal/ground/assets/fonts/LICENSE.txt. Qt for Python "
                                    "(LGPLv3) and other third-party components keep their licences.\n",
                                    encoding="utf-8")
     debian = root / "DEBIAN"

@@ -1,3 +1,5 @@
-"""SmartQueue Edge: the command-line entry point and shared assets of the on-site queue system."""
+"""The `smartqueue` command line: the composition root that wires every package into its subcommands."""
 
-__version__ = "0.1.0"
+from ground.version import VERSION as __version__
+
+__all__ = ["__version__"]

@@ -9,7 +9,7 @@ import sys
 #: Each subcommand's package and the function that adds it; imported only when needed, so `smartqueue node`
 #: never loads Qt, numpy or the printer stack (tens of MB of memory a node does not need).
 PLUGINS: dict[str, tuple[str, str]] = {
-    "node": ("branch.cli", "add_node_commands"),
+    "node": ("smartqueue.node_cli", "add_node_commands"),
     "demo": ("smartqueue.demo", "add_demo_command"),
     "hardware": ("hardware.cli", "add_hardware_commands"),
     "kiosk": ("kiosk.cli", "add_kiosk_command"),

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from smartqueue.signals import wait_for_stop_signal
+from ground.signals import wait_for_stop_signal
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "config" / "examples"

@@ -16,7 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from smartqueue.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
+from ground.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("smartqueue", "hardware", "kiosk", "display", "agent_keypad", "appkit", "branch", "sync", "commissioning")

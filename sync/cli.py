@@ -54,7 +54,7 @@ def _config(path: str | None):
 
 
 def run_central(args: argparse.Namespace) -> int:
-    from smartqueue.logs import setup_logging
+    from ground.logs import setup_logging
     from sync.central import CentralReceiver
 
     setup_logging()

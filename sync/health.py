@@ -13,7 +13,7 @@ from sync.topics import safe_segment
 
 
 def _version() -> str:
-    from smartqueue import __version__
+    from ground.version import VERSION as __version__
 
     return __version__
 

@@ -10,6 +10,7 @@ import numpy as np
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
+from ground.assets import font_path
 from hardware.printer.decoder import (
     Barcode,
     Command,
@@ -25,7 +26,6 @@ from hardware.printer.decoder import (
     Text,
     Unknown,
 )
-from smartqueue.assets import font_path
 
 _CELL_W, _CELL_H, _LINE = 12, 24, 30
 _MARGIN = 8

@@ -21,8 +21,8 @@ from PIL import Image, ImageOps
 from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QGuiApplication, QImage, QPainter
 
+from ground.assets import font_path
 from hardware.errors import ConfigurationError
-from smartqueue.assets import font_path
 
 #: Grey level (0-255) below which an antialiased pixel prints black.
 _THRESHOLD = 128

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
 
-from smartqueue.i18n import LANGUAGES, N_, gettext
+from ground.i18n import LANGUAGES, N_, gettext
 
 Language = Literal["fr", "en", "ar"]
 
-#: The ticket's own labels; the texts live in the Babel catalogs (smartqueue/locale), keyed by English.
+#: The ticket's own labels; the texts live in the Babel catalogs (ground/locale), keyed by English.
 LABEL_MESSAGES: dict[str, str] = {
     "your_number": N_("Your number"),
     "people_ahead": N_("People ahead of you: {n}"),

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from agent_keypad.app import Keypad
-from branch.client import NodeClient
 from branch.node import BranchNode
 from config.loader import load_config
 from config.schema import AppConfig
+from nodeclient.client import NodeClient
 from tests.branch.conftest import RunningNode, example_config, start_node, stop_node
 
 KEYPAD_EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "keypad.toml"

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from branch.client import NodeClient
 from branch.handlers import register_device
 from branch.node import BranchNode
 from config.loader import load_config
 from config.schema import AppConfig
+from nodeclient.client import NodeClient
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "node.toml"
 

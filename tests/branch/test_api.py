@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from branch.client import NodeError
+from nodeclient.client import NodeError
 
 
 def test_health_and_openapi_need_no_token(node):

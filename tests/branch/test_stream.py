@@ -7,7 +7,7 @@ import threading
 import pytest
 import requests
 
-from branch.client import NodeError
+from nodeclient.client import NodeError
 
 
 def collect(stream, count: int, timeout: float = 10.0) -> list:

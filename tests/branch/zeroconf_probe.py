@@ -13,10 +13,10 @@ import threading
 import time
 from pathlib import Path
 
-from branch.client import NodeClient
-from branch.discovery import ZeroconfDiscovery
 from branch.handlers import register_device
 from branch.node import BranchNode
+from nodeclient.client import NodeClient
+from nodeclient.discovery import ZeroconfDiscovery
 from tests.branch.conftest import example_config
 
 

@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtQuick import QQuickItem
 
-from branch.client import NodeClient
 from display.announcer import RecordingAnnouncer
 from display.app import DisplayApp, build
 from display.preview import SIZES, render, sample_snapshot
+from nodeclient.client import NodeClient
 from tests.display.conftest import display_config
 from tests.qml_support import find_item as _find_item
 

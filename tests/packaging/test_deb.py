@@ -104,8 +104,8 @@ def test_package_contents(built):
                  "./lib/systemd/system/smartqueue-node.service", "./lib/systemd/system/smartqueue-gui@.service",
                  "./lib/udev/rules.d/70-smartqueue.rules", "./etc/smartqueue/session.env",
                  "./opt/smartqueue/_internal/kiosk/qml/Main.qml", "./opt/smartqueue/_internal/display/qml/Main.qml",
-                 "./opt/smartqueue/_internal/smartqueue/locale/ar/LC_MESSAGES/smartqueue.po",
-                 "./opt/smartqueue/_internal/smartqueue/assets/fonts/NotoSansArabic-Regular.ttf",
+                 "./opt/smartqueue/_internal/ground/locale/ar/LC_MESSAGES/smartqueue.po",
+                 "./opt/smartqueue/_internal/ground/assets/fonts/NotoSansArabic-Regular.ttf",
                  "./opt/smartqueue/_internal/PySide6/Qt/plugins/platforms/libqoffscreen.so",
                  "./opt/smartqueue/share/examples/node.toml"):
         assert path in listing, path

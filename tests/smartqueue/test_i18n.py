@@ -7,7 +7,7 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from smartqueue.i18n import DOMAIN, LOCALE_DIR, Formatter, gettext, is_rtl
+from ground.i18n import DOMAIN, LOCALE_DIR, Formatter, gettext, is_rtl
 from smartqueue.i18n_build import extract
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}|%\d")

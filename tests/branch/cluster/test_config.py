@@ -6,8 +6,7 @@ import pytest
 
 from config.cluster import ClusterConfig, cluster_of
 from config.loader import ConfigError, load_config
-
-from .harness import branch_text
+from devtools.cluster_harness import branch_text
 
 
 def test_a_cluster_section_is_validated_and_loaded(tmp_path):

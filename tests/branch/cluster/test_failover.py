@@ -10,10 +10,9 @@ import time
 import pytest
 import requests
 
-from branch.client import NodeClient, NodeError
 from branch.store import verify_chain
-
-from .harness import Cluster, chain, make_cluster, new_key, smartqueue, tickets
+from devtools.cluster_harness import Cluster, chain, make_cluster, new_key, smartqueue, tickets
+from nodeclient.client import NodeClient, NodeError
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from branch.client import NodeError
+from devtools.cluster_harness import Cluster, chain, make_cluster, new_key, tickets
+from nodeclient.client import NodeError
 
-from .harness import Cluster, chain, make_cluster, new_key, tickets
 from .netns import Net
 from .test_failover import assert_identical_chains
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import requests
 
-from branch.client import NodeClient
 from branch.cluster.discovery import StaticDiscovery
+from nodeclient.client import NodeClient
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "examples" / "node.toml"
 SECRET = "test-cluster-secret-0123456789"
 TIMINGS = {"election_timeout_min_s": 0.6, "election_timeout_max_s": 1.2, "heartbeat_s": 0.1,

@@ -1,7 +1,7 @@
 """Translations and locale formatting for everything a person reads (fr, en, ar; Arabic right to left).
 
 One gettext domain, `smartqueue`, managed with Babel: `make catalogs` extracts messages from Python (`_`, `N_`)
-and QML (`qsTr`) into `smartqueue/locale/messages.pot` and updates each language's `.po`. The `.po` files are
+and QML (`qsTr`) into `ground/locale/messages.pot` and updates each language's `.po`. The `.po` files are
 read at run time with Babel (no compiled `.mo` to keep in step). Qt's `qsTr()` reaches the same catalogs through
 `appkit.i18n.CatalogTranslator`.
 """

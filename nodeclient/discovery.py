@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from zeroconf import IPVersion, ServiceBrowser, ServiceListener, Zeroconf
 
-from branch.advertise import SERVICE_TYPE
+SERVICE_TYPE = "_smartqueue._tcp.local."
 
 log = logging.getLogger(__name__)
 

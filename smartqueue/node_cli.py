@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from config.loader import ConfigError, load_config
-from smartqueue.signals import wait_for_stop_signal
+from ground.signals import wait_for_stop_signal
 
 
 def add_node_commands(sub: argparse._SubParsersAction) -> None:
@@ -76,7 +76,7 @@ def run_node(args: argparse.Namespace) -> int:
         print("smartqueue node: --config FILE is required", file=sys.stderr)
         return 2
     from branch.node import BranchNode
-    from smartqueue.logs import setup_logging
+    from ground.logs import setup_logging
 
     setup_logging()
     config = _config(args)
