@@ -48,8 +48,15 @@ class SerialScannerConfig(Section):
     kind: Literal["serial"] = "serial"
     port: str = Field(..., min_length=1, description="Serial device path, e.g. /dev/ttyACM0 or /dev/serial/by-id/….")
     baudrate: int = Field(9600, description="Line speed; must match the scanner's setting.")
-    terminator: Literal["\r", "\n", "\r\n"] = Field(
-        "\r", description="Line end the scanner sends after a code; most send CR alone."
+    terminator: Literal["any", "\r", "\n", "\r\n", "\t", "none"] = Field(
+        "any",
+        description='What ends a code. "any" (the default) accepts CR, LF, CRLF and TAB, the suffixes field scanners '
+        'ship with; one of them accepts only that one; "none": the scanner sends no suffix. In every case a code '
+        "with no suffix also ends after `gap_ms` of silence.",
+    )
+    gap_ms: int = Field(
+        60, ge=10, le=2000,
+        description="Silence that ends a code sent with no suffix. A scanner sends a code's bytes back to back.",
     )
     max_length: int = Field(512, ge=16, le=8192, description="Longest line accepted; longer ones are discarded.")
     reconnect_interval_s: float = Field(
@@ -62,6 +69,13 @@ class SerialScannerConfig(Section):
         if value not in SERIAL_BAUDRATES:
             raise ValueError(f"baudrate must be one of {SERIAL_BAUDRATES}")
         return value
+
+    @property
+    def terminators(self) -> tuple[str, ...]:
+        """The suffixes that end a code (empty: only the gap does)."""
+        if self.terminator == "any":
+            return ("\r\n", "\r", "\n", "\t")
+        return () if self.terminator == "none" else (self.terminator,)
 
 
 class CameraScannerConfig(Section):
