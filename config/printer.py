@@ -103,6 +103,14 @@ class TicketLayout(Section):
         default=None, description="Prefix for the QR payload, e.g. https://q.example.com/t/ (e-ticket link)."
     )
     qr_module_size: int = Field(default=6, ge=2, le=16, description="QR module size in printer dots.")
+    text_only: bool | None = Field(
+        default=None,
+        description="Print no image at all (no logo, no raster text): each kilobyte takes a second at 9600 baud. "
+        "Unset: automatic, on serial links at 9600 baud or slower.",
+    )
+    text_only_language: Literal["fr", "en"] = Field(
+        default="fr", description="Text-only tickets print labels the code page cannot carry (Arabic) in this one.",
+    )
     locales: dict[Language, str] = Field(
         default_factory=lambda: {"fr": "fr_FR", "en": "en_GB", "ar": "ar"},
         description="Babel locale per ticket language; it decides date formats and digits (ar_EG: Arabic-Indic).",
@@ -138,5 +146,10 @@ class PrinterConfig(Section):
     )
     realtime_status: bool | None = Field(
         default=None, description="Override the profile: false for printers (often USB class) that never answer."
+    )
+    full_raster: bool | None = Field(
+        default=None,
+        description="Draw every line, the number and the QR as full-width images, for printers without code pages "
+        "or native QR. Unset: the model's default. Several times the bytes: fine on USB, slow on serial.",
     )
     paper: PaperRoll = Field(default_factory=PaperRoll, description="Roll length and near-end estimate.")

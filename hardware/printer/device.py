@@ -60,7 +60,7 @@ class PrinterDevice:
         self.config = config
         self.profile: PrinterProfile = get_profile(config.model, config.paper_width_mm)
         self.transport = transport
-        self.composer = composer or TicketComposer(self.profile, config.layout)
+        self.composer = composer or TicketComposer.for_config(config)
         self.counter = counter or RollCounter(
             config.paper.roll_length_m * 1000,
             config.paper.near_end_remaining_m * 1000,

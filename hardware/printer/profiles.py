@@ -41,6 +41,8 @@ class PrinterProfile:
     line_spacing_dots: int = 30
     #: Serial handshake the model ships with (its DIP switches); the configuration may override it.
     serial_flow_control: str = "none"
+    #: Every line as a full-width image (no code pages or native QR used); the configuration may override it.
+    full_raster: bool = False
 
     @property
     def text_code_page(self) -> tuple[str, int]:
