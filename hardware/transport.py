@@ -42,6 +42,10 @@ class Transport(Protocol):
 
     def reset_input(self) -> None: ...
 
+    def wire_seconds(self, n_bytes: int) -> float:
+        """How long ``n_bytes`` may still take on the wire after ``write`` returned (0 for USB, TCP, files)."""
+        ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Self: ...
@@ -69,6 +73,9 @@ class _Base:
 
     def _read_some(self, n: int, timeout: float) -> bytes:
         raise NotImplementedError
+
+    def wire_seconds(self, n_bytes: int) -> float:
+        return 0.0
 
     def read_some(self, n: int, timeout: float) -> bytes:
         """Up to ``n`` bytes, returning as soon as any arrive (b"" after ``timeout``): for streams and simulators."""
@@ -134,6 +141,11 @@ class SerialTransport(_Base):
     def _wire_s(self, n_bytes: int) -> float:
         """Time ``n_bytes`` take on the wire: 10 bits a byte (start + 8 + stop)."""
         return n_bytes * 10 / self.baudrate
+
+    def wire_seconds(self, n_bytes: int) -> float:
+        """A write returns once the bytes are queued in the kernel (or the device server): they follow at the baud
+        rate, and so does anything sent after them, such as a status query."""
+        return self._wire_s(n_bytes)
 
     def write(self, data: bytes) -> None:
         port = self._port()

@@ -119,9 +119,11 @@ class Barcode:
 
 @dataclass(frozen=True)
 class Cut:
-    """GS V m [n] (or ESC i / ESC m): cut the paper."""
+    """GS V m [n] (or ESC i / ESC m): cut the paper, after feeding ``feed_dots`` (and to the cutter: GS V 65/66)."""
 
     mode: str
+    feed_dots: int = 0
+    to_cutter: bool = False
 
 
 @dataclass(frozen=True)
@@ -316,11 +318,11 @@ class EscPosDecoder:
             return Command("GS 8 L graphics", self._need(pos, 7 + size)[7:]), 7 + size
         if op == 0x6B:
             return self._barcode(pos)
-        if op == 0x56:  # GS V m [n]
+        if op == 0x56:  # GS V m [n]: 65/66 feed to the cutter + n then cut; 97/98, 103/104 feed n then cut
             m = self._need(pos, 3)[2]
             size = 4 if m in (65, 66, 97, 98, 103, 104) else 3
-            self._need(pos, size)
-            return Cut("partial" if m in (1, 49, 66, 98, 104) else "full"), size
+            n = self._need(pos, size)[3] if size == 4 else 0
+            return Cut("partial" if m in (1, 49, 66, 98, 104) else "full", n, m in (65, 66)), size
         if op == 0x21:  # GS ! n: character size
             n = self._need(pos, 3)[2]
             return self._set_style("GS ! size", width=min((n >> 4) + 1, 8), height=min((n & 0x0F) + 1, 8)), 3

@@ -16,6 +16,7 @@ Three encodings, because the link decides what a ticket costs (``physics``):
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from dataclasses import dataclass
 
@@ -130,6 +131,15 @@ class TicketComposer:
         """The composer a configured printer needs: its model, its layout options and its link's speed."""
         profile = get_profile(config.model, config.paper_width_mm)
         return cls(profile, config.layout, rasterizer, full_raster=config.full_raster, text_only=text_only(config))
+
+    def typical_length_mm(self) -> float:
+        """Paper a typical ticket of this layout uses (a French one, three people ahead, a QR if shown)."""
+        sample = TicketPrint(
+            branch_name="Agence", number="A-001", service_name="Service", language="fr",
+            issued_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), tz_name="UTC", people_ahead=3, estimated_wait_s=600,
+            qr_payload="SQT1:B:A001-20260101:AAAAAAAAAAAAAAAA",
+        )
+        return self.build(sample).length_mm
 
     def build(self, ticket: TicketPrint) -> RenderedTicket:
         """All commands for ``ticket``, from ESC @ to the cut."""

@@ -20,6 +20,7 @@ import numpy as np
 import segno
 
 from hardware.printer.decoder import Barcode, Cut, Element, Feed, LineFeed, QrCode, Raster, Text
+from hardware.printer.profiles import PrinterProfile
 
 #: GS h default: a one-dimensional barcode is 162 dots tall.
 _BARCODE_DOTS = 162
@@ -76,6 +77,12 @@ class HeadModel:
     #: Dense black slows the head (power limit): dot rows blacker than the threshold print at ``factor`` speed.
     dense_black_threshold: float | None = 0.5
     dense_black_factor: float = 0.5
+
+    @classmethod
+    def for_profile(cls, profile: PrinterProfile) -> HeadModel:
+        """The head of a printer model, from its profile."""
+        return cls(speed_mm_s=profile.speed_mm_s, dpi=profile.dpi, buffer_bytes=profile.receive_buffer_bytes,
+                   line_spacing_dots=profile.line_spacing_dots, cut_s=profile.cut_s)
 
     @property
     def dots_per_mm(self) -> float:
@@ -139,7 +146,8 @@ class ElementTimer:
             dots = element.amount * (head.line_spacing_dots if element.unit == "lines" else 1)
             return head.seconds_for_dots(dots)
         if isinstance(element, Cut):
-            return head.cut_s
+            feed = element.feed_dots + (head.cutter_offset_mm * head.dots_per_mm if element.to_cutter else 0)
+            return head.seconds_for_dots(feed) + head.cut_s
         return 0.0
 
 

@@ -96,6 +96,9 @@ class Rfc2217Link:
     def reset_input(self) -> None:
         """Nothing to drop: the server loop reads everything."""
 
+    def wire_seconds(self, n_bytes: int) -> float:
+        return 0.0
+
     def close(self) -> None:
         self._tcp.close()
 

@@ -55,6 +55,7 @@ _BUSY_POLL_S = 0.002
 #: On a paced link, bytes are taken from the OS this many seconds' worth at a time.
 _WIRE_SLICE_S = 0.004
 XON, XOFF = b"\x11", b"\x13"
+_HOST_QUEUE_MAX = 1 << 20
 
 
 @dataclass
@@ -240,6 +241,11 @@ class SimulatorServer:
     ``link`` paces the bytes at the link's speed (a pty or a socket is otherwise as fast as the OS).
     """
 
+    #: Take the host's bytes off the OS link at once and hold them here until they cross the wire: the host's
+    #: UART transmit queue. A pty only wakes a blocked writer after ~12 KB drained, 3 s at 38400 baud, which a
+    #: real UART never does; XOFF still stops the host in its kernel.
+    queues_host_bytes = False
+
     def __init__(self, printer: VirtualPrinter, link: LinkModel | None = None) -> None:
         self.printer = printer
         self.link = link or LinkModel.unthrottled()
@@ -286,12 +292,21 @@ class SimulatorServer:
         rate = self.link.bytes_per_s
         slice_bytes = 65536 if rate is None else max(1, int(rate * _WIRE_SLICE_S))
         wire_free = 0.0
+        queue = bytearray()  # see queues_host_bytes
         while not self._stop.is_set():
-            if self.printer.head is not None and self._hold_back(link):
-                self._stop.wait(_BUSY_POLL_S)
-                continue
-            data = link.read_some(slice_bytes, _POLL_S)
+            take = min(slice_bytes, self._room(link) if self.printer.head is not None else slice_bytes)
+            if self.queues_host_bytes:
+                if len(queue) < _HOST_QUEUE_MAX:
+                    queue += link.read_some(65536, 0.0 if queue or take <= 0 else _POLL_S)
+                data = bytes(queue[: max(take, 0)])
+                del queue[: len(data)]
+            elif take > 0:
+                data = link.read_some(take, _POLL_S)
+            else:
+                data = b""
             if not data:
+                if take <= 0:
+                    self._stop.wait(_BUSY_POLL_S)
                 continue
             arrived = time.monotonic()
             if rate is not None:
@@ -309,8 +324,12 @@ class SimulatorServer:
             if reply and self._stop.wait(self.printer.faults.reply_delay_s) is False:
                 link.write(reply)
 
-    def _hold_back(self, link: Transport) -> bool:
-        """Update the busy signal from the buffer level; True while the host is held back (nothing to read)."""
+    def _room(self, link: Transport) -> int:
+        """Update the busy signal from the buffer level; how many bytes the link may deliver now.
+
+        A host that honours busy is held back: nothing while busy, never more than the buffer's free space. One
+        that does not keeps sending at the link's pace, and what does not fit is lost (``VirtualPrinter.receive``).
+        """
         head = self.printer.head
         assert head is not None
         level = self.printer.buffer_level()
@@ -318,7 +337,9 @@ class SimulatorServer:
             self._set_busy(link, True)
         elif self.busy and level <= head.ready_level:
             self._set_busy(link, False)
-        return self.busy and self._host_honours_busy(link)
+        if not self._host_honours_busy(link):
+            return 65536
+        return 0 if self.busy else int(head.buffer_bytes - level)
 
     def _set_busy(self, link: Transport, busy: bool) -> None:
         if busy == self.busy:
@@ -357,8 +378,12 @@ class PtySimulatorServer(SimulatorServer):
     without it keeps sending, and its bytes are lost in a full buffer (and it reads the XOFF/XON bytes as data).
     """
 
-    def __init__(self, printer: VirtualPrinter, link: LinkModel | None = None) -> None:
+    def __init__(self, printer: VirtualPrinter, link: LinkModel | None = None, *, usb: bool = False) -> None:
         super().__init__(printer, link)
+        #: The pty stands for a USB printer-class device file (/dev/usb/lp0): USB's own flow control (NAK) holds
+        #: the host back while busy, no XON/XOFF.
+        self.usb = usb
+        self.queues_host_bytes = not usb
         self._master, self._slave = os.openpty()
         # Raw mode: no echo, no CR/LF translation — the bytes are binary ESC/POS.
         tty.setraw(self._slave, termios.TCSANOW)
@@ -377,9 +402,12 @@ class PtySimulatorServer(SimulatorServer):
         link.close()
 
     def _signal_busy(self, link: Transport, busy: bool) -> None:
-        link.write(XOFF if busy else XON)
+        if not self.usb:
+            link.write(XOFF if busy else XON)
 
     def _host_honours_busy(self, link: Transport) -> bool:
+        if self.usb:
+            return True
         # The host's settings of its end of the pty: its kernel stops the output on XOFF only with IXON.
         try:
             return bool(termios.tcgetattr(self._slave)[0] & termios.IXON)
@@ -472,6 +500,9 @@ class InProcessPrinterTransport:
 
     def reset_input(self) -> None:
         self._host.reset_input()
+
+    def wire_seconds(self, n_bytes: int) -> float:
+        return self.server.link.seconds(n_bytes)
 
     def close(self) -> None:
         self._host.close()

@@ -110,6 +110,15 @@ def test_print_test_with_preview_through_the_simulator(tmp_path: Path, capsys) -
     assert "state: ready" in capsys.readouterr().out
 
 
+def test_status_estimates_tickets_left_before_any_ticket_was_printed(capsys) -> None:
+    config = PrinterConfig(connection=SimulatorConnection())
+    assert cli.printer_status(argparse.Namespace(), config) == 0
+    out = capsys.readouterr().out
+    left = int(out.split("tickets left (estimate): ")[1].split()[0])
+    # an 80 m roll over the layout's typical ticket (~10 cm): several hundred
+    assert 500 < left < 1200, out
+
+
 def test_simulate_printer_on_a_pty_until_stopped(tmp_path: Path, capsys) -> None:
     parser = argparse.ArgumentParser()
     cli.add_printer_commands(parser.add_subparsers())
