@@ -13,7 +13,7 @@ from pydantic import Field, StringConstraints, field_validator
 
 from config.base import Section
 
-#: Symbologies the camera decoder may be restricted to (names of `pyzbar.pyzbar.ZBarSymbol` members).
+#: Symbologies the camera decoder may be restricted to (zbar's `ZBarSymbol` names; zxing-cpp maps them).
 Symbology = Literal[
     "QRCODE", "CODE128", "CODE39", "CODE93", "EAN13", "EAN8", "UPCA", "UPCE", "I25", "DATABAR", "PDF417", "CODABAR"
 ]
@@ -92,6 +92,15 @@ class CameraScannerConfig(Section):
         default_factory=lambda: ["QRCODE", "CODE128"],
         min_length=1,
         description="Symbologies decoded; each extra one costs decode time (all of them: about 3x QR alone).",
+    )
+    decoder: Literal["zxing-cpp", "zbar"] = Field(
+        "zxing-cpp",
+        description="Barcode library: zxing-cpp decodes more of what customers present, and sooner "
+        "(docs/benchmarks.md); zbar is the fallback, also used when the chosen one cannot be loaded.",
+    )
+    second_opinion: bool = Field(
+        True, description="When the decoder locates a code it cannot read, the other library looks at that frame "
+        "too (only then: empty frames cost nothing more).",
     )
     dedupe_window_s: float = Field(
         3.0, ge=0, le=600, description="A code seen again within this many seconds of its last sighting is ignored."
