@@ -1,13 +1,14 @@
 """Ticket encodings: native (printer fonts, native QR, Arabic rasters cropped to the ink), full raster, text only.
 
-The previews are drawn by the test decoder from the bytes alone; their QR must decode with zbar, as a customer's
-phone reads the paper.
+The previews are drawn by the test decoder from the bytes alone; their QR must decode with zbar and zxing-cpp, as a
+customer's phone reads the paper.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import zxingcpp
 from pyzbar.pyzbar import decode as zbar_decode
 
 from config.printer import PrinterConfig, SerialConnection, TcpConnection, TicketLayout
@@ -40,9 +41,10 @@ def test_arabic_ticket_is_at_most_8_kb_and_only_arabic_is_raster(model: str, tic
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_the_preview_drawn_from_the_bytes_has_a_qr_that_decodes(options: dict, language: str, ticket_factory) -> None:
     composer = _compose(**options)
-    preview = PreviewRenderer(576).render(decode(composer.build(ticket_factory(language)).data))
-    found = zbar_decode(np.asarray(preview.convert("L")))
-    assert [r.data.decode() for r in found] == [PAYLOAD]
+    preview = np.asarray(PreviewRenderer(576).render(decode(composer.build(ticket_factory(language)).data))
+                         .convert("L"))
+    assert [r.data.decode() for r in zbar_decode(preview)] == [PAYLOAD]
+    assert [r.text for r in zxingcpp.read_barcodes(preview)] == [PAYLOAD]
 
 
 def test_full_raster_uses_neither_code_pages_nor_native_qr(ticket_factory) -> None:
