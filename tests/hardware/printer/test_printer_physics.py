@@ -67,7 +67,8 @@ def test_status_after_a_job_is_answered_once_the_job_crossed_the_wire(tmp_path: 
             time.sleep(0.01)
     wire = LinkModel.serial(38400).seconds(len(job) + 3)
     assert reply == b"\x12"
-    assert wire <= answered < wire + 0.3, (answered, wire)
+    # never before the job crossed the wire; the upper bound leaves room for a machine busy with other tests
+    assert wire <= answered < wire + 1.0, (answered, wire)
     (ticket,) = printer.tickets
     # the cut comes after the last byte, the line's print time and the cutter's cycle
     assert ticket.cut_at - started >= LinkModel.serial(38400).seconds(len(job)) + 0.2
@@ -89,6 +90,6 @@ def test_an_image_larger_than_the_buffer_streams_through_a_busy_usb_link() -> No
     head_s = 400 / (250 * 203 / 25.4) + 400 / (250 * 203 / 25.4) / 0.5
     assert printer.lost_bytes == 0 and server.busy_periods >= 1
     assert written > 0.2  # the host waited for the head
-    assert ticket.cut_at - started == pytest.approx(head_s + 0.2, abs=0.15)
+    assert head_s + 0.2 - 0.05 <= ticket.cut_at - started < head_s + 0.2 + 0.6
     (raster,) = [e for e in ticket.elements if isinstance(e, Raster)]
     assert raster.data == rows.tobytes()
