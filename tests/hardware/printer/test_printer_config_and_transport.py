@@ -134,3 +134,22 @@ def test_simulate_printer_on_a_pty_until_stopped(tmp_path: Path, capsys) -> None
     stop.set()
     runner.join(timeout=5)
     assert not runner.is_alive()
+
+
+def test_simulate_printer_behind_rfc2217_with_physics(tmp_path: Path, capsys) -> None:
+    parser = argparse.ArgumentParser()
+    cli.add_printer_commands(parser.add_subparsers())
+    args = parser.parse_args(["simulate", "printer", "--rfc2217", "0", "--physics", "--speed", "9600",
+                              "--out", str(tmp_path)])
+    assert args.speed.bytes_per_s == 960 and args.physics
+    stop = threading.Event()
+    runner = threading.Thread(target=args.handler, args=(args, None, stop))
+    runner.start()
+    deadline = time.monotonic() + 2
+    while "rfc2217://" not in (out := capsys.readouterr().out) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    runner.join(timeout=5)
+    assert "rfc2217://127.0.0.1:" in out and not runner.is_alive()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["simulate", "printer", "--pty", "--speed", "fast", "--out", str(tmp_path)])
