@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from agent_keypad.app import Keypad
-from branch.node import BranchNode
 from config.loader import load_config
 from config.schema import AppConfig
 from nodeclient.client import NodeClient
-from tests.branch.conftest import RunningNode, example_config, start_node, stop_node
+from tests.branch.conftest import RunningNode, example_config, restart_node, start_node, stop_node  # noqa: F401
 
 KEYPAD_EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "keypad.toml"
 
@@ -106,27 +103,3 @@ def rig(node: RunningNode, tmp_path: Path, qtbot) -> Iterator[KeypadRig]:
     rig = make_rig(node, tmp_path)
     yield started(rig, qtbot)
     rig.keypad.close()
-
-
-def restart_node(data_dir: Path, port: int, config: AppConfig | None = None) -> RunningNode:
-    """The same node (same data dir, same port, same device tokens) started again, as after a crash."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    holder: dict = {}
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-
-        async def boot() -> None:
-            node = BranchNode(config or example_config(), data_dir)
-            holder["node"] = node
-            holder["port"] = await node.start("127.0.0.1", port, advertise=False)
-            ready.set()
-
-        loop.run_until_complete(boot())
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, name="test-node", daemon=True)
-    thread.start()
-    assert ready.wait(10), "node did not restart"
-    return RunningNode(holder["node"], f"http://127.0.0.1:{holder['port']}", {}, loop, thread)

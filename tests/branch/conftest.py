@@ -92,6 +92,30 @@ def start_node(data_dir: Path, config: AppConfig | None = None, clock=None) -> R
     return RunningNode(node, f"http://127.0.0.1:{holder['port']}", tokens, loop, thread)
 
 
+def restart_node(data_dir: Path, port: int, config: AppConfig | None = None) -> RunningNode:
+    """The same node (same data dir, same port, same device tokens) started again, as after a crash."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: dict = {}
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+
+        async def boot() -> None:
+            node = BranchNode(config or example_config(), data_dir)
+            holder["node"] = node
+            holder["port"] = await node.start("127.0.0.1", port, advertise=False)
+            ready.set()
+
+        loop.run_until_complete(boot())
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, name="test-node", daemon=True)
+    thread.start()
+    assert ready.wait(10), "node did not restart"
+    return RunningNode(holder["node"], f"http://127.0.0.1:{holder['port']}", {}, loop, thread)
+
+
 def stop_node(running: RunningNode) -> None:
     for client in running.clients:
         client.close()
