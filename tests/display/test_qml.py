@@ -172,3 +172,36 @@ def test_other_states_are_whole_too(qtbot, language, state):
         with open_preview(language, layout, snapshot=snapshot, stale=state == "stale", settle_ms=150,
                           **extra) as host:
             assert problems(host.window) == [], (layout, state)
+
+
+def test_language_alternation_on_a_real_node_keeps_the_board_still(qtbot, node):
+    """A board on a real node, two counters calling: the timer alternates fr/ar and nothing moves."""
+    from tests.display.conftest import LiveDisplay
+
+    display = LiveDisplay(node, display_config(languages=["fr", "ar"], alternate_seconds=3))
+    host = display.app.show(fullscreen=False, size=(1280, 720))
+    display.app.vm._alternate.setInterval(150)  # the configured minimum is 3 s; the timer itself is tested
+    display.app.start()
+    try:
+        qtbot.waitExposed(host.window)
+        qtbot.waitUntil(lambda: display.app.feed.connected, timeout=5000)
+        karim = node.agent("karim", "5678", counter="2")
+        display.kiosk.issue_ticket("cash")
+        display.kiosk.issue_ticket("accounts")
+        display.agent.counter_action("1", "call-next")
+        karim.counter_action("2", "call-next")
+        qtbot.waitUntil(lambda: len(display.app.vm.property("callingRows")) == 2, timeout=3000)
+        qtbot.wait(500)  # the pop-in animation ends
+        window = host.window
+        names = [n for n in LAID_OUT if find(window, n, visible_only=False) is not None]
+        seen = {}
+        for _ in range(6):
+            language = display.app.vm.property("language")
+            qtbot.waitUntil(lambda lang=language: display.app.vm.property("language") != lang, timeout=2000)
+            qtbot.wait(30)
+            clock = find_item(window, "clock").property("text")
+            assert len(clock) == 5 and clock[2] == ":" and clock.replace(":", "").isascii()  # 24 h, Latin digits
+            seen[display.app.vm.property("language")] = geometry(window, names)
+        assert set(seen) == {"fr", "ar"} and seen["fr"] == seen["ar"]
+    finally:
+        display.close()
