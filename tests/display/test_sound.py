@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from display.announcer import AudioState
 from display.clips import RATE, clip_path, main, read_samples
 from display.qt_announcer import QtAnnouncer
 from display.sound import ClipLibrary, MissingClips
