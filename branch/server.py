@@ -123,4 +123,7 @@ def build_app(node: BranchNode) -> web.Application:
     r.add_post("/api/v1/devices/{id}/status", handlers.device_status)
     r.add_get("/api/v1/metrics/daily", handlers.daily_metrics)
     r.add_post("/api/v1/displays/ack", handlers.display_ack)
+    from branch import staff
+
+    staff.add_routes(r, node)
     return app
