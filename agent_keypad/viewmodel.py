@@ -125,7 +125,9 @@ class KeypadViewModel(QObject):
     # -- login -----------------------------------------------------------------------------------------------------
 
     def _agent_input(self) -> str:
-        return self.c.agent_input
+        """The agent as typed or chosen: a chosen agent shows by name."""
+        chosen = next((a for a in self.c.allowed_agents if a["id"] == self.c.agent_input), None)
+        return (chosen.get("name") or chosen["id"]) if chosen else self.c.agent_input
 
     def _pin_mask(self) -> str:
         return "●" * len(self.c.pin_input)
@@ -246,24 +248,40 @@ class KeypadViewModel(QObject):
     # -- figures and pickers ---------------------------------------------------------------------------------------
 
     def _figures_text(self) -> str:
-        tally = self.c.figures.of(self.c.agent)
+        """The agent's day, as the node counts it (GET /agents/me/today)."""
+        day = self.c.my_figures or {}
         fmt = self._fmt()
-        average = tally.average_service_s
-        text = self._t(N_("Served today: {served}"), served=fmt.number(tally.served))
+        served, no_shows, average = int(day.get("served") or 0), int(day.get("no_shows") or 0), \
+            day.get("average_service_s")
+        text = self._t(N_("Served today: {served}"), served=fmt.number(served))
         if average is not None:
-            text += " · " + self._t(N_("average {duration}"), duration=fmt.duration(average))
-        if tally.no_shows:
-            text += " · " + self._t(N_("no-shows: {count}"), count=fmt.number(tally.no_shows))
+            text += " · " + self._t(N_("average {duration}"), duration=fmt.duration(average, length="short"))
+        if no_shows:
+            text += " · " + self._t(N_("no-shows: {count}"), count=fmt.number(no_shows))
         return text
 
     def _served(self) -> int:
-        return self.c.figures.of(self.c.agent).served
+        return int((self.c.my_figures or {}).get("served") or 0)
+
+    def _alert_lines(self) -> list[str]:
+        return self.c.alerts.lines(self.c.language)
+
+    def _alerts_urgent(self) -> bool:
+        return self.c.alerts.urgent
+
+    def _login_agents(self) -> list[dict[str, str]]:
+        """Agents allowed at this counter, those who logged in here recently first: tap a name, then the PIN."""
+        recent = {agent: i for i, agent in enumerate(self.c.memory.ids)}
+        ordered = sorted(self.c.allowed_agents, key=lambda a: (recent.get(a["id"], 99), a.get("name") or a["id"]))
+        fmt = self._fmt()
+        return [{"id": a["id"], "name": a.get("name") or a["id"],
+                 "number": fmt.digits(a["number"]) if a.get("number") else ""} for a in ordered]
 
     def _picker_open(self) -> bool:
         return self.c.picker is not None
 
     def _picker_title(self) -> str:
-        return self._t(self.c.picker.title) if self.c.picker else ""
+        return self._t(self.c.picker.title, **self.c.picker.values) if self.c.picker else ""
 
     def _picker_options(self) -> list[dict[str, str]]:
         if self.c.picker is None:
@@ -272,6 +290,9 @@ class KeypadViewModel(QObject):
         return [{**o, "hint": fmt.digits(str(i + 1)) if i < 9 else ""} for i, o in enumerate(self.c.picker.options)]
 
     figuresText = Property(str, _figures_text, notify=changed)
+    staffAlerts = Property(list, _alert_lines, notify=changed)
+    staffAlertsUrgent = Property(bool, _alerts_urgent, notify=changed)
+    loginAgents = Property(list, _login_agents, notify=changed)
     servedToday = Property(int, _served, notify=changed)
     pickerOpen = Property(bool, _picker_open, notify=changed)
     pickerTitle = Property(str, _picker_title, notify=changed)
