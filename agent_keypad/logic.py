@@ -22,11 +22,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from agent_keypad.actions import CounterActions, Picker
 from agent_keypad.alert import IdleAlert
 from agent_keypad.counter import CounterInfo
-from agent_keypad.staff import StaffAlerts
 from agent_keypad.fingerprint import FingerprintLogin
 from agent_keypad.labels import error_text
 from agent_keypad.memory import AgentMemory
 from agent_keypad.reads import CoalescedRead
+from agent_keypad.staff import StaffAlerts
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
 from config.keypad import KeypadConfig
