@@ -80,6 +80,13 @@ class CounterActions:
         has_current = bool(self.counter and self.counter.current)
         self._open(N_("Menu"), pickers.menu(self.language, paused, has_current), self._dispatch)
 
+    def show_alerts(self) -> None:
+        """Every staff alert in a list (the strip shows the first); choosing one just closes the list."""
+        lines = self.alerts.lines(self.language)
+        if lines:
+            self._open(N_("Staff alerts"), [{"key": str(i), "label": line} for i, line in enumerate(lines)],
+                       lambda _key: None)
+
     def _open(self, title: str, options: list[dict[str, str]], choose: Callable[[str], None],
               **values: str) -> None:
         if not options:

@@ -269,6 +269,18 @@ class KeypadViewModel(QObject):
     def _alerts_urgent(self) -> bool:
         return self.c.alerts.urgent
 
+    def _alert_summary(self) -> str:
+        """The strip's one line: the most urgent alert, and how many more (tap the strip for all of them)."""
+        lines = self._alert_lines()
+        if not lines:
+            return ""
+        more = len(lines) - 1
+        return lines[0] + (f"  (+{self._fmt().number(more)})" if more else "")
+
+    @Slot()
+    def showAlerts(self) -> None:
+        self.c.show_alerts()
+
     def _login_agents(self) -> list[dict[str, str]]:
         """Agents allowed at this counter, those who logged in here recently first: tap a name, then the PIN."""
         recent = {agent: i for i, agent in enumerate(self.c.memory.ids)}
@@ -291,6 +303,7 @@ class KeypadViewModel(QObject):
 
     figuresText = Property(str, _figures_text, notify=changed)
     staffAlerts = Property(list, _alert_lines, notify=changed)
+    staffAlertSummary = Property(str, _alert_summary, notify=changed)
     staffAlertsUrgent = Property(bool, _alerts_urgent, notify=changed)
     loginAgents = Property(list, _login_agents, notify=changed)
     servedToday = Property(int, _served, notify=changed)

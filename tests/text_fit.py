@@ -27,8 +27,17 @@ def _visible(item: QQuickItem) -> bool:
     return True
 
 
-def _texts(window: QQuickWindow) -> list[QQuickItem]:
-    out, stack = [], [window.contentItem()]
+def _texts(window: QQuickWindow, modals: tuple[str, ...] = ()) -> list[QQuickItem]:
+    """Visible texts; when a modal overlay (by objectName) is up, only the texts on it: it hides the rest."""
+    root = window.contentItem()
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if item.objectName() in modals and _visible(item):
+            root = item
+            break
+        stack.extend(item.childItems())
+    out, stack = [], [root]
     while stack:
         item = stack.pop()
         stack.extend(item.childItems())
@@ -56,10 +65,11 @@ def _ink(item: QQuickItem) -> QRectF:
 
 
 def problems(window: QQuickWindow, *, scrolling: tuple[str, ...] = ("messageText",),
-             tolerance: float = 1.5) -> list[str]:
-    """Everything wrong with the window's texts; `scrolling` names texts that move through a clipped strip."""
+             modals: tuple[str, ...] = ("picker_overlay",), tolerance: float = 1.5) -> list[str]:
+    """Everything wrong with the window's texts; `scrolling` names texts that move through a clipped strip,
+    `modals` overlays that cover everything else while they are up."""
     found: list[str] = []
-    texts = [t for t in _texts(window) if t.objectName() not in scrolling]
+    texts = [t for t in _texts(window, modals) if t.objectName() not in scrolling]
     scene = QRectF(0, 0, window.width(), window.height()).adjusted(-tolerance, -tolerance, tolerance, tolerance)
     inks = {}
     for item in texts:
