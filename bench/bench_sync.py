@@ -81,11 +81,13 @@ def sync_config(port: int):
 
 def node_main(data_dir: Path, port: int) -> None:
     from branch.node import BranchNode
+    from branch.server import NodeServer
     from sync.service import SyncService
 
     async def main() -> None:
         node = BranchNode(bench_config(), data_dir)
-        http = await node.start("127.0.0.1", 0, advertise=False)
+        server = NodeServer(node)
+        http = await server.start("127.0.0.1", 0, advertise=False)
         service = SyncService(node, sync_config(port))
         await service.start()
         print(f"ready {http}", flush=True)
@@ -94,7 +96,7 @@ def node_main(data_dir: Path, port: int) -> None:
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)
         await stop.wait()
         await service.stop()
-        await node.stop()
+        await server.stop()
 
     asyncio.run(main())
 

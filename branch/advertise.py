@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import logging
 import socket
-from typing import TYPE_CHECKING
 
 from zeroconf import IPVersion
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 from nodeclient.discovery import SERVICE_TYPE
-
-if TYPE_CHECKING:
-    from branch.node import BranchNode
 
 log = logging.getLogger(__name__)
 
@@ -33,37 +29,36 @@ def _addresses(host: str, interfaces: list[str]) -> list[str]:
 
 
 class Advertiser:
-    def __init__(self, node: BranchNode, host: str) -> None:
-        self.node = node
-        self.addresses = _addresses(host, node.config.node.interfaces)
+    """One node's mDNS record. Given plain values, so it depends on nothing else of the node."""
+
+    def __init__(self, *, branch_id: str, node_id: str, port: int, host: str, interfaces: list[str],
+                 role: str, term: int) -> None:
+        self.branch_id, self.node_id, self.port = branch_id, node_id, port
+        self.interfaces = interfaces
+        self.addresses = _addresses(host, interfaces)
+        self.role, self.term = role, term
         self._zc: AsyncZeroconf | None = None
         self._info: AsyncServiceInfo | None = None
 
-    def _properties(self, role: str = "leader", term: int = 0) -> dict[str, str]:
-        return {"branch": self.node.setup.branch_id, "node": self.node.node_id, "role": role,
-                "term": str(term), "api": "1"}
-
-    def _current(self) -> tuple[str, int]:
-        """[cluster, issue 8] a cluster member starts as what Raft says (the watch task updates it)."""
-        cluster = getattr(self.node, "cluster", None)
-        return (cluster.role, cluster.term) if cluster is not None else ("leader", 0)
+    def _properties(self, role: str, term: int) -> dict[str, str]:
+        return {"branch": self.branch_id, "node": self.node_id, "role": role, "term": str(term), "api": "1"}
 
     async def start(self) -> None:
-        interfaces = self.node.config.node.interfaces or self.addresses
-        self._zc = AsyncZeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only)
-        name = f"{self.node.setup.branch_id}-{self.node.node_id}.{SERVICE_TYPE}"
+        self._zc = AsyncZeroconf(interfaces=self.interfaces or self.addresses, ip_version=IPVersion.V4Only)
+        name = f"{self.branch_id}-{self.node_id}.{SERVICE_TYPE}"
         self._info = AsyncServiceInfo(
-            SERVICE_TYPE, name, port=self.node.port, properties=self._properties(*self._current()),
-            parsed_addresses=self.addresses, server=f"{self.node.node_id}.local.")
+            SERVICE_TYPE, name, port=self.port, properties=self._properties(self.role, self.term),
+            parsed_addresses=self.addresses, server=f"{self.node_id}.local.")
         # register returns a task: await it too, or closing would cancel the announcement
         await (await self._zc.async_register_service(self._info))
         log.info("advertised %s on %s", name, self.addresses)
 
     async def update(self, role: str, term: int) -> None:
+        self.role, self.term = role, term
         if self._zc is None or self._info is None:
             return
         self._info = AsyncServiceInfo(
-            SERVICE_TYPE, self._info.name, port=self.node.port, properties=self._properties(role, term),
+            SERVICE_TYPE, self._info.name, port=self.port, properties=self._properties(role, term),
             parsed_addresses=self.addresses, server=self._info.server)
         await (await self._zc.async_update_service(self._info))
 

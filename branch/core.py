@@ -1,8 +1,8 @@
-"""The node's command path: decide and apply in memory, then persist the batch in one transaction.
+"""The branch's state in memory and the batch each command writes: decide, apply, stage, persist.
 
-`prepare` runs on the event-loop thread (the only thread that touches `state`); `persist` runs on the single
-writer thread. A caller holds the command lock across both, so commands are totally ordered and every event's
-hash chains onto the one before. If a write fails, `reload` rebuilds memory from disk (nothing half-applied).
+`decide` and `stage` run on the event-loop thread (the only thread that touches `state`); `persist` runs on the
+single writer thread. `branch.commit.Committer` strings them together atomically: when anything after `decide`
+fails, `reload` rebuilds memory from disk, so memory is never ahead of the database.
 """
 
 from __future__ import annotations
@@ -65,11 +65,27 @@ class BranchCore:
         self._since_snapshot = count
         log.info("state rebuilt: snapshot at %s + %d events, seq %d", after, count, self.seq)
 
+    def decide(self, command: cmd.Command) -> list[Event]:
+        """The events `command` leads to; DomainError when the rules refuse it. Changes nothing."""
+        return decide(self.state, self.setup, command)
+
     def prepare(self, command: cmd.Command, actor: dict[str, Any], command_id: str,
                 respond: Callable[[list[Event]], Any] | None = None,
                 idempotency: tuple[str, str, str] | None = None) -> Prepared:
-        """Decide and apply; build the batch to persist. Raises DomainError with nothing changed."""
-        events = decide(self.state, self.setup, command)
+        """`decide` then `stage`, for tools that persist on their own thread (benchmarks, tests): on any failure
+        after deciding, memory is rebuilt from disk. The node itself commits through `branch.commit.Committer`."""
+        events = self.decide(command)
+        try:
+            return self.stage(command, events, actor, command_id, respond, idempotency)
+        except BaseException:
+            self.reload()
+            raise
+
+    def stage(self, command: cmd.Command, events: list[Event], actor: dict[str, Any], command_id: str,
+              respond: Callable[[list[Event]], Any] | None = None,
+              idempotency: tuple[str, str, str] | None = None) -> Prepared:
+        """Apply `events` to memory and build the batch that records them (with the caller's answer, so a retry
+        gets the same one). Memory is ahead of disk until the batch commits: on any failure, call `reload`."""
         for event in events:
             self.state.apply(event)
         stored: list[StoredEvent] = []
@@ -90,8 +106,6 @@ class BranchCore:
                 touched_tickets[ticket_id] = None
             if counter_id := data.get("counter"):
                 touched_counters[counter_id] = None
-            if event.type == "TicketCalled" or event.type == "TicketTransferred":
-                touched_counters[data["counter"]] = None
         tickets = [self._ticket_row(t) for t in touched_tickets if t in self.state.tickets]
         counters = [self._counter_row(c) for c in touched_counters]
         batch = Batch(stored, tickets, counters)
@@ -117,5 +131,5 @@ class BranchCore:
         return self.state.tickets[ticket_id].to_dict()
 
     def _counter_row(self, counter_id: str) -> dict[str, Any]:
-        c = self.state.counter(counter_id)
-        return {"id": c.id, "agent": c.agent, "paused": c.paused, "current": c.current}
+        counter = self.state.counter(counter_id)
+        return {"id": counter.id, "agent": counter.agent, "paused": counter.paused, "current": counter.current}

@@ -15,9 +15,10 @@ from aiohttp import web
 from branch import bodies, views
 from branch.api_errors import ApiError
 from branch.auth import require, require_agent
-from branch.node import request_digest
+from branch.http import body_of, json_response, node_of, principal_of, request_digest
+from branch.prom import EXPOSITION_TYPE
+from branch.runner import CommandRequest
 from branch.security import AgentSession, hash_pin, new_device_token, new_pairing_code, token_hash, verify_pin
-from branch.server import body_of, json_response, node_of, principal_of
 from queue_engine import commands as cmd
 from queue_engine.metrics import daily_metrics as compute_daily_metrics
 from queue_engine.state import Ticket
@@ -36,19 +37,8 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def prometheus(request: web.Request) -> web.Response:
-    node = node_of(request)
-    state = node.core.state
-    waiting: dict[str, int] = dict.fromkeys(node.setup.services, 0)
-    for ticket_id in state.waiting:
-        waiting[state.tickets[ticket_id].service] += 1
-    gauges = {
-        "sq_tickets_waiting": [({"service": s}, float(n)) for s, n in waiting.items()],
-        "sq_event_seq": [({}, float(node.core.seq))],
-        "sq_sse_subscribers": [({}, float(len(node.hub)))],
-        "sq_counters_open": [({}, float(sum(1 for c in state.counters.values() if c.open)))],
-    }
-    return web.Response(text=node.metrics.render(gauges), content_type="text/plain", charset="utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})
+    return web.Response(body=node_of(request).metrics.render(),
+                        headers={"Content-Type": EXPOSITION_TYPE, "X-Content-Type-Options": "nosniff"})
 
 
 async def services(request: web.Request) -> web.Response:
@@ -104,8 +94,8 @@ async def issue_ticket(request: web.Request) -> web.Response:
     if appointment is not None and appointment.slot.tzinfo is None:
         raise ApiError(422, "invalid_body", "appointment.slot needs a time zone",
                        fields=[{"field": "appointment.slot", "problem": "time zone missing"}])
-    status, payload, replayed = await node.run_command(
-        principal, make, respond, idempotency_key=key, request_hash=request_digest("POST", request.path, raw))
+    status, payload, replayed = await node.commands.run(
+        CommandRequest(principal, make, respond, key, request_digest("POST", request.path, raw)))
     return json_response(payload, status, replayed)
 
 
@@ -136,8 +126,8 @@ async def cancel_ticket(request: web.Request) -> web.Response:
     def respond(events):
         return 200, views.ticket_view(node.core.state, node.setup, node.core.state.tickets[ticket.id])
 
-    status, payload, _ = await node.run_command(
-        principal, lambda at: cmd.CancelTicket(at_ms=at, ticket_id=ticket.id, reason=body.reason), respond)
+    status, payload, _ = await node.commands.run(CommandRequest(
+        principal, lambda at: cmd.CancelTicket(at_ms=at, ticket_id=ticket.id, reason=body.reason), respond))
     return json_response(payload, status)
 
 
@@ -155,12 +145,7 @@ async def get_counter(request: web.Request) -> web.Response:
     counter_id = request.match_info["id"]
     if counter_id not in node.setup.counters:
         raise ApiError(404, "unknown_counter", f"no counter {counter_id!r}", id=counter_id)
-    return json_response(_counter_view(node, counter_id))
-
-
-def _counter_view(node, counter_id: str) -> dict[str, Any]:
-    return views.counter_view(node.core.state, node.setup, counter_id, node.zones.get(counter_id), node.call_acks,
-                              len(node.hub.devices("display")))
+    return json_response(node.counter_view(counter_id))
 
 
 # -- agents ----------------------------------------------------------------------------------------------------
@@ -218,9 +203,9 @@ async def agent_login(request: web.Request) -> web.Response:
                      "counter": counter, "expires_at_ms": expires_ms, "now_ms": node.now_ms(),
                      "idle_minutes": node.config.node.session_idle_minutes}
 
-    status, payload, _ = await node.run_command(
+    status, payload, _ = await node.commands.run(CommandRequest(
         principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id),
-        respond)
+        respond))
     return json_response(payload, status)
 
 
@@ -229,9 +214,9 @@ async def agent_logout(request: web.Request) -> web.Response:
     principal = principal_of(request)
     if principal.agent is None or principal.session is None:
         raise ApiError(403, "agent_required", "log out with the agent session")
-    await node.run_command(
+    await node.commands.run(CommandRequest(
         principal, lambda at: cmd.LogoutAgent(at_ms=at, counter=principal.counter, agent=principal.agent),
-        lambda events: (200, None))
+        lambda events: (200, None)))
     node.auth.end_session(principal.session.session_id)
     return json_response({"logged_out": True})
 
@@ -279,11 +264,11 @@ async def counter_action(request: web.Request) -> web.Response:
         return build(node, body, {"at_ms": at_ms, "counter": counter_id, "agent": principal.agent})
 
     def respond(events) -> tuple[int, Any]:
-        return 200, {"counter": _counter_view(node, counter_id),
+        return 200, {"counter": node.counter_view(counter_id),
                      "events": [{"type": e.type, **e.data()} for e in events]}
 
-    status, payload, replayed = await node.run_command(
-        principal, make, respond, idempotency_key=key, request_hash=request_digest("POST", request.path, raw))
+    status, payload, replayed = await node.commands.run(
+        CommandRequest(principal, make, respond, key, request_digest("POST", request.path, raw)))
     return json_response(payload, status, replayed)
 
 

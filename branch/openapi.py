@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from branch import bodies
-from branch.server import json_response
+from branch.http import json_response
 
 ERROR = {"type": "object", "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
     "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}}}

@@ -1,64 +1,70 @@
-"""A tiny Prometheus text exposition (no client library needed for a handful of series)."""
+"""The node's Prometheus metrics, through `prometheus_client` (the only module that imports it).
+
+Counters and histograms are registered on first use in a registry of the node's own (never the process-wide
+default, so two nodes in one test process do not share series). Gauges that are read from live state (waiting
+tickets, event seq, SSE subscribers) are sampled when /metrics is scraped, by a collector, not kept up to date.
+"""
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
+from collections.abc import Callable
 
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+EXPOSITION_TYPE = CONTENT_TYPE_LATEST
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
+#: name → [(labels, value)]: what a scrape samples from live state
+Gauges = dict[str, list[tuple[dict[str, str], float]]]
 
-def _labels(labels: tuple[tuple[str, str], ...]) -> str:
-    if not labels:
-        return ""
-    inner = ",".join(f'{k}="{v.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
-                     for k, v in labels)
-    return "{" + inner + "}"
+
+class _Sampled(Collector):
+    def __init__(self, sample: Callable[[], Gauges], help_text: dict[str, str]) -> None:
+        self._sample, self._help = sample, help_text
+
+    def collect(self):
+        for name, series in sorted(self._sample().items()):
+            names = sorted({key for labels, _ in series for key in labels})
+            family = GaugeMetricFamily(name, self._help.get(name, name), labels=names)
+            for labels, value in series:
+                family.add_metric([labels.get(key, "") for key in names], value)
+            yield family
 
 
 class Registry:
     def __init__(self) -> None:
-        self.counters: dict[str, dict[tuple, float]] = defaultdict(lambda: defaultdict(float))
-        self.histograms: dict[str, dict[tuple, list]] = defaultdict(dict)
-        self.help: dict[str, tuple[str, str]] = {}
+        self._registry = CollectorRegistry(auto_describe=True)
+        self._help: dict[str, tuple[str, str]] = {}
+        self._counters: dict[str, Counter] = {}
+        self._histograms: dict[str, Histogram] = {}
+        self._gauges: Callable[[], Gauges] = dict
 
     def describe(self, name: str, kind: str, text: str) -> None:
-        self.help[name] = (kind, text)
+        self._help[name] = (kind, text)
 
     def inc(self, name: str, value: float = 1.0, **labels: str) -> None:
-        self.counters[name][tuple(sorted(labels.items()))] += value
+        counter = self._counters.get(name)
+        if counter is None:
+            counter = self._counters[name] = Counter(
+                name.removesuffix("_total"), self._text(name), sorted(labels), registry=self._registry)
+        (counter.labels(**labels) if labels else counter).inc(value)
 
     def observe(self, name: str, value: float, **labels: str) -> None:
-        key = tuple(sorted(labels.items()))
-        hist = self.histograms[name].setdefault(key, [[0] * len(BUCKETS), 0, 0.0])
-        index = bisect.bisect_left(BUCKETS, value)
-        if index < len(BUCKETS):
-            hist[0][index] += 1
-        hist[1] += 1
-        hist[2] += value
+        histogram = self._histograms.get(name)
+        if histogram is None:
+            histogram = self._histograms[name] = Histogram(
+                name, self._text(name), sorted(labels), buckets=BUCKETS, registry=self._registry)
+        (histogram.labels(**labels) if labels else histogram).observe(value)
 
-    def render(self, gauges: dict[str, list[tuple[dict[str, str], float]]]) -> str:
-        lines: list[str] = []
+    def sample_gauges(self, sample: Callable[[], Gauges]) -> None:
+        """Gauges read from live state at each scrape."""
+        self._registry.register(_Sampled(sample, {n: t for n, (_, t) in self._help.items()}))
 
-        def head(name: str, default_kind: str) -> None:
-            kind, text = self.help.get(name, (default_kind, name))
-            lines.append(f"# HELP {name} {text}")
-            lines.append(f"# TYPE {name} {kind}")
+    def render(self) -> bytes:
+        """The text exposition format (version 0.0.4)."""
+        return generate_latest(self._registry)
 
-        for name, series in sorted(self.counters.items()):
-            head(name, "counter")
-            lines += [f"{name}{_labels(k)} {v:g}" for k, v in sorted(series.items())]
-        for name, series in sorted(self.histograms.items()):
-            head(name, "histogram")
-            for key, (counts, total, summed) in sorted(series.items()):
-                running = 0
-                for bound, count in zip(BUCKETS, counts, strict=True):
-                    running += count
-                    lines.append(f"{name}_bucket{_labels((*key, ('le', f'{bound:g}')))} {running}")
-                lines.append(f"{name}_bucket{_labels((*key, ('le', '+Inf')))} {total}")
-                lines.append(f"{name}_count{_labels(key)} {total}")
-                lines.append(f"{name}_sum{_labels(key)} {summed:.6f}")
-        for name, series in sorted(gauges.items()):
-            head(name, "gauge")
-            lines += [f"{name}{_labels(tuple(sorted(labels.items())))} {value:g}" for labels, value in series]
-        return "\n".join(lines) + "\n"
+    def _text(self, name: str) -> str:
+        return self._help.get(name, ("", name))[1]

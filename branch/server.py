@@ -1,62 +1,19 @@
-"""The LAN API (aiohttp): routing, middleware (errors, sizes, metrics) and the shared request helpers."""
+"""The LAN API (aiohttp): routing and the error/metrics middleware. Shared request helpers: `branch.http`."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
 
+from branch import handlers, openapi, staff, stream
+from branch.advertise import Advertiser
 from branch.api_errors import ApiError, error_response
-from branch.auth import Principal
-
-if TYPE_CHECKING:
-    from branch.node import BranchNode
+from branch.http import NODE, node_of
+from branch.node import BranchNode
 
 log = logging.getLogger(__name__)
-B = TypeVar("B", bound=BaseModel)
-NODE = web.AppKey("node", object)
-
-
-def node_of(request: web.Request) -> BranchNode:
-    return request.app[NODE]  # type: ignore[return-value]
-
-
-def principal_of(request: web.Request) -> Principal:
-    node = node_of(request)
-    return node.auth.authenticate(request, node.core.state, node.now_ms())
-
-
-async def body_of(request: web.Request, model: type[B], *, optional: bool = False) -> B:
-    """Parse and validate a JSON body; 400 for bad JSON, 422 naming each bad field, 415 for other types."""
-    raw = await request.read()
-    if not raw.strip():
-        if optional:
-            return model()
-        raise ApiError(400, "body_required", "this request needs a JSON body")
-    if request.content_type not in ("application/json", "application/octet-stream", ""):
-        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {err}") from None
-    if not isinstance(data, dict):
-        raise ApiError(422, "invalid_body", "the body must be a JSON object")
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        fields = [{"field": ".".join(str(p) for p in e["loc"]) or "(body)", "problem": e["msg"]}
-                  for e in err.errors(include_url=False)]
-        raise ApiError(422, "invalid_body", "the body has invalid fields", fields=fields) from None
-
-
-def json_response(body: Any, status: int = 200, replayed: bool = False) -> web.Response:
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return web.json_response(body, status=status, headers=headers,
-                             dumps=lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")))
 
 
 @web.middleware
@@ -97,33 +54,87 @@ async def errors_middleware(request: web.Request, handler):
         node.metrics.observe("sq_http_request_seconds", time.perf_counter() - started, route=route)
 
 
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@web.middleware
+async def writable_middleware(request: web.Request, handler):
+    """Writes only where the command port takes them (a cluster's follower answers 503 with the leader's URL)."""
+    if request.method not in READ_METHODS:
+        node_of(request).commands.check_writable()
+    return await handler(request)
+
+
 def build_app(node: BranchNode) -> web.Application:
-    from branch import handlers, openapi, stream
-
-    app = web.Application(middlewares=[errors_middleware], client_max_size=node.config.node.max_body_bytes)
+    app = web.Application(middlewares=[errors_middleware, writable_middleware],
+                          client_max_size=node.config.node.max_body_bytes)
     app[NODE] = node
-    r = app.router
-    r.add_get("/api/v1/health", handlers.health)
-    r.add_get("/api/v1/openapi.json", openapi.document)
-    r.add_get("/metrics", handlers.prometheus)
-    r.add_get("/api/v1/services", handlers.services)
-    r.add_post("/api/v1/tickets", handlers.issue_ticket)
-    r.add_get("/api/v1/tickets/{id}", handlers.get_ticket)
-    r.add_post("/api/v1/tickets/{id}/cancel", handlers.cancel_ticket)
-    r.add_get("/api/v1/state", handlers.state)
-    r.add_get("/api/v1/events", stream.events)
-    r.add_post("/api/v1/agents/login", handlers.agent_login)
-    r.add_post("/api/v1/agents/logout", handlers.agent_logout)
-    r.add_get("/api/v1/counters/{id}", handlers.get_counter)
-    r.add_post("/api/v1/counters/{id}/{action}", handlers.counter_action)
-    r.add_post("/api/v1/pairing/codes", handlers.create_pairing_code)
-    r.add_post("/api/v1/pairing", handlers.pair)
-    r.add_get("/api/v1/devices", handlers.list_devices)
-    r.add_get("/api/v1/whoami", handlers.whoami)
-    r.add_post("/api/v1/devices/{id}/status", handlers.device_status)
-    r.add_get("/api/v1/metrics/daily", handlers.daily_metrics)
-    r.add_post("/api/v1/displays/ack", handlers.display_ack)
-    from branch import staff
-
-    staff.add_routes(r, node)
+    routes = app.router
+    routes.add_get("/api/v1/health", handlers.health)
+    routes.add_get("/api/v1/openapi.json", openapi.document)
+    routes.add_get("/metrics", handlers.prometheus)
+    routes.add_get("/api/v1/services", handlers.services)
+    routes.add_post("/api/v1/tickets", handlers.issue_ticket)
+    routes.add_get("/api/v1/tickets/{id}", handlers.get_ticket)
+    routes.add_post("/api/v1/tickets/{id}/cancel", handlers.cancel_ticket)
+    routes.add_get("/api/v1/state", handlers.state)
+    routes.add_get("/api/v1/events", stream.events)
+    routes.add_post("/api/v1/agents/login", handlers.agent_login)
+    routes.add_post("/api/v1/agents/logout", handlers.agent_logout)
+    routes.add_get("/api/v1/counters/{id}", handlers.get_counter)
+    routes.add_post("/api/v1/counters/{id}/{action}", handlers.counter_action)
+    routes.add_post("/api/v1/pairing/codes", handlers.create_pairing_code)
+    routes.add_post("/api/v1/pairing", handlers.pair)
+    routes.add_get("/api/v1/devices", handlers.list_devices)
+    routes.add_get("/api/v1/whoami", handlers.whoami)
+    routes.add_post("/api/v1/devices/{id}/status", handlers.device_status)
+    routes.add_get("/api/v1/metrics/daily", handlers.daily_metrics)
+    routes.add_post("/api/v1/displays/ack", handlers.display_ack)
+    staff.add_routes(routes, node)
     return app
+
+
+class NodeServer:
+    """The node on the network: its HTTP API, its zeroconf record, and the node's own start and close around them."""
+
+    def __init__(self, node: BranchNode) -> None:
+        self.node = node
+        self.port: int | None = None
+        self.advertiser: Advertiser | None = None
+        self._runner: web.AppRunner | None = None
+
+    async def start(self, host: str, port: int, *, advertise: bool | None = None) -> int:
+        node = self.node
+        self._runner = web.AppRunner(build_app(node), access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, reuse_address=True)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await node.start(self.port)
+        if advertise if advertise is not None else node.config.node.advertise:
+            leadership = node.health()
+            self.advertiser = Advertiser(branch_id=node.setup.branch_id, node_id=node.node_id, port=self.port,
+                                         host=host, interfaces=node.config.node.interfaces,
+                                         role=leadership.get("role", "leader"), term=leadership.get("term", 0))
+            await self.advertiser.start()
+            node.commands.add_role_listener(self.advertiser.update)
+        log.info("node %s of branch %s serving on %s:%s", node.node_id, node.setup.branch_id, host, self.port)
+        return self.port
+
+    async def stop(self) -> None:
+        """Services first, then the zeroconf record, live streams and HTTP, then the node itself; one step failing
+        never keeps the others from releasing what they hold."""
+        node = self.node
+        await node.services.stop()
+        if self.advertiser is not None:
+            try:
+                await self.advertiser.stop()
+            except Exception as err:
+                log.error("withdrawing the zeroconf record failed: %r", err)
+        node.hub.close_all()
+        if self._runner is not None:
+            try:
+                await self._runner.cleanup()
+            except Exception as err:
+                log.error("closing the HTTP server failed: %r", err)
+        await node.close()

@@ -136,6 +136,17 @@ class Store:
             conn.execute("ROLLBACK")
             raise
 
+    def restore_from(self, filename: str) -> None:
+        """Replace the whole database with a copy (a cluster member's dump), then bring its schema up to date."""
+        source = sqlite3.connect(f"file:{filename}?mode=ro", uri=True)
+        try:
+            source.backup(self._writer)
+        finally:
+            source.close()
+        self._writer.execute("DROP TABLE IF EXISTS cluster_dump")
+        self._writer.execute("PRAGMA journal_mode=WAL")
+        migrate(self._writer)
+
     def execute_write(self, sql: str, params: tuple | dict = ()) -> int:
         """A small write outside the event log (devices, pairing, status). Returns the changed row count.
 
@@ -198,9 +209,6 @@ class Store:
     def meta(self, key: str) -> str | None:
         row = self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._writer.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from aiohttp import web
 
 from branch.api_errors import ApiError
 from branch.auth import require
+from branch.http import node_of, principal_of
 from branch.hub import CLOSE, EPHEMERAL, encode_sse
-from branch.server import node_of, principal_of
 
 
 def _cursor(request: web.Request) -> int:

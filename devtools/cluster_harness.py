@@ -16,8 +16,8 @@ from pathlib import Path
 
 import requests
 
-from branch.cluster.discovery import StaticDiscovery
 from nodeclient.client import NodeClient
+from nodeclient.discovery import StaticDiscovery
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "examples" / "node.toml"

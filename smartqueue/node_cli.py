@@ -75,59 +75,48 @@ def run_node(args: argparse.Namespace) -> int:
     if not args.config:
         print("smartqueue node: --config FILE is required", file=sys.stderr)
         return 2
-    from branch.node import BranchNode
+    from branch.server import NodeServer
     from ground.logs import setup_logging
 
     setup_logging()
     config = _config(args)
 
     async def main() -> None:
-        node = BranchNode(config, _data_dir(args, config))
-        attach_services(node)
+        node = build_node(config, _data_dir(args, config))
+        server = NodeServer(node)
         host = args.host or config.node.host
-        port = await node.start(host, args.port if args.port is not None else config.node.port,
-                                advertise=False if args.no_advertise else None)
+        port = await server.start(host, args.port if args.port is not None else config.node.port,
+                                  advertise=False if args.no_advertise else None)
         print(f"SmartQueue node {node.node_id} of branch {node.setup.branch_id} on http://{host}:{port}",
               flush=True)
         await wait_for_stop_signal()
-        await node.stop()
+        await server.stop()
 
     asyncio.run(main())
     return 0
 
 
-def attach_services(node) -> None:
-    """The node's optional services, wired here (a composition root) so `branch` itself never imports them."""
-    sync = node.config.sync
+def build_node(config, data_dir: Path):
+    """The node as this configuration wants it: its command runner (single or replicated) and its services.
+    The composition root: `branch` itself never imports the cluster's runner choice or the sync service."""
+    from branch.node import BranchNode
+    from branch.services import LeaderOnly
+    from config.cluster import cluster_of
+
+    cluster = cluster_of(config)
+    if cluster is None:
+        node = BranchNode(config, data_dir)
+    else:
+        from branch.cluster.runtime import ReplicatedRunner, session_key
+
+        node = BranchNode(config, data_dir, session_secret=session_key(cluster),
+                          runner=lambda context: ReplicatedRunner(context, cluster))
+    sync = config.sync
     if sync is not None and sync.enabled:
         from sync.service import SyncService
 
-        node.services.append(LeaderOnly(node, SyncService(node, sync)))
-
-
-class LeaderOnly:
-    """Runs a service only while this node leads the branch (always, for a single node): sync must have one
-    writer, and a new leader carries on from central's acknowledged watermark."""
-
-    def __init__(self, node, service) -> None:
-        self.node, self.service = node, service
-        self.running = False
-        self._lock = asyncio.Lock()
-
-    async def start(self) -> None:
-        self.node.add_leadership_listener(self._changed)
-
-    async def _changed(self, leading: bool) -> None:
-        async with self._lock:
-            if leading and not self.running:
-                await self.service.start()
-                self.running = True
-            elif not leading and self.running:
-                await self.service.stop()
-                self.running = False
-
-    async def stop(self) -> None:
-        await self._changed(False)
+        node.services.append(LeaderOnly(node.add_leadership_listener, SyncService(node, sync)))
+    return node
 
 
 def _store(args: argparse.Namespace):

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from branch.auth import Principal
+from branch.runner import CommandRequest
 from queue_engine import commands as cmd
 from sync import state
 
@@ -52,9 +53,9 @@ class CommandRunner:
         reason = args.get("reason", "day_closed")
         # central's command id as idempotency key: the idempotency table is part of every node's state (replicated in
         # a cluster), so a command redelivered to a new leader after a failover does not close the day twice
-        _, body, _ = await self.node.run_command(
+        _, body, _ = await self.node.commands.run(CommandRequest(
             CENTRAL, lambda at: cmd.CloseDay(at_ms=at, reason=reason), lambda events: (200, {"expired": len(events)}),
-            idempotency_key=f"central-command:{self._command_id}", request_hash=f"close_day:{reason}")
+            f"central-command:{self._command_id}", f"close_day:{reason}"))
         await self._send_metrics(None)
         return body
 

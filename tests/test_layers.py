@@ -33,12 +33,6 @@ ALLOWED: dict[str, set[str]] = {
                  "commissioning", "smartqueue"},
 }
 PACKAGES = sorted(ALLOWED)
-#: Module cycles still being taken apart, each with the issue that removes it. The test fails if one is gone
-#: (so the list only shrinks) or if any other cycle appears.
-KNOWN_CYCLES: list[frozenset[str]] = [
-    frozenset({"branch.advertise", "branch.cluster.runtime", "branch.handlers", "branch.node", "branch.openapi",
-               "branch.server", "branch.stream"}),  # issue 12: the node's command port
-]
 
 
 def _modules() -> dict[str, Path]:
@@ -153,11 +147,8 @@ def test_package_imports_only_lower_layers(package):
 
 
 def test_no_import_cycles():
-    cycles = _cycles(GRAPH)
-    new = [sorted(c) for c in cycles if c not in KNOWN_CYCLES]
-    assert not new, f"import cycles: {new}"
-    gone = [sorted(c) for c in KNOWN_CYCLES if c not in cycles]
-    assert not gone, f"these cycles are gone, remove them from KNOWN_CYCLES: {gone}"
+    cycles = [sorted(c) for c in _cycles(GRAPH)]
+    assert not cycles, f"import cycles: {cycles}"
 
 
 def test_cycle_finder_finds_a_cycle():

@@ -223,9 +223,6 @@ class Replica:
                 "commit_index": status["commit_idx"], "last_applied": status["last_applied"],
                 "log_entries": status["log_len"], "has_quorum": status["has_quorum"]}
 
-    def force_compaction(self) -> None:
-        self._raft.forceLogCompaction()
-
     def stop(self) -> None:
         self._raft.destroy_synchronous()
 

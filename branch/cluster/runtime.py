@@ -1,10 +1,13 @@
-"""The node's side of the cluster: proposing commands, applying the committed log, leadership, write refusal.
+"""The replicated command runner: the node's command port (`branch.runner`) over a Raft log.
 
 - The leader fixes time and ids (`make(now_ms)` builds the Command) and proposes {command, actor, command id,
   idempotency key} to the Raft log. Every member applies committed entries in log order through the pure engine on
-  its loop and commits them on its writer thread (`BranchCore.prepare` + `BranchNode._persist`), recording the Raft
-  index in the same transaction. The leader answers the client once its own apply is done (committed + applied).
-- A command refused by the engine (DomainError) is applied as a no-op everywhere (only the index is recorded).
+  its loop and commits them through the node's `Committer` (all or nothing), recording the Raft index in the same
+  transaction. The leader answers the client once its own apply is done (committed + applied).
+- A command refused by the engine (DomainError), or one the engine fails to apply (the same on every member), is
+  applied as a no-op everywhere (only the index is recorded). Building the leader's answer cannot fail an apply: a
+  failing answer is replaced by the answer a follower stores, so members never diverge over a view.
+- It sees the node only through `RunnerContext` (store, writer, committer, callbacks).
 - Idempotency is checked again at apply time, so two proposals with the same key (a retry racing a slow commit,
   a retry after a failover) issue one ticket; followers store the same record with a response built from state.
 - Device tokens and pairing codes are replicated as rows: local writes (API, CLI) are queued by SQLite triggers in
@@ -22,31 +25,25 @@ import hashlib
 import hmac
 import json
 import logging
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, Any
-
-from aiohttp import web
+from typing import Any
 
 from branch.api_errors import ApiError, from_domain
 from branch.cluster.replica import Replica, has_raft_state, raft_password, write_bootstrap_dump
-from branch.migrations import migrate
+from branch.commit import CommandFailed
+from branch.runner import CommandRequest, CommandResult, Leadership, Respond, RunnerContext, count, stored_answer
 from branch.store import Batch
 from config.cluster import ClusterConfig
 from queue_engine import commands as cmd
 from queue_engine.errors import DomainError
 
-if TYPE_CHECKING:
-    from branch.node import BranchNode
-
 log = logging.getLogger(__name__)
 
 SET_APPLIED = "UPDATE cluster_state SET applied_index = ? WHERE id = 1"
 REPLICATED_TABLES = {"devices": "id", "pairing_codes": "code_hash"}
-READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 TRIGGERS = [
     f"CREATE TRIGGER IF NOT EXISTS cluster_{table}_{op.lower()} AFTER {op} ON {table}"
     f" WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'cluster.applying')"
@@ -73,10 +70,12 @@ def decode_command(data: dict[str, Any]) -> cmd.Command:
     return kind(**data["fields"])
 
 
-class ClusterRuntime:
-    def __init__(self, node: BranchNode, config: ClusterConfig) -> None:
-        self.node = node
+class ReplicatedRunner:
+    def __init__(self, context: RunnerContext, config: ClusterConfig) -> None:
+        self.context = context
         self.config = config
+        self.leadership = Leadership("follower")
+        self.api_port: int | None = None
         self.replica: Replica | None = None
         self.applied_index = 0
         self.role = "follower"
@@ -99,26 +98,28 @@ class ClusterRuntime:
         if self.config.api_url:
             return self.config.api_url.rstrip("/")
         host = self.config.self_address.rsplit(":", 1)[0]
-        return f"http://{host}:{self.node.port}"
+        return f"http://{host}:{self.api_port}"
 
-    async def start(self) -> None:
+    async def start(self, api_port: int) -> None:
+        self.api_port = api_port
         self._loop = asyncio.get_running_loop()
-        node = self.node
-        data_dir = node.data_dir
-        await node.write(self._prepare_database)
-        rows = node.store.query("SELECT applied_index FROM cluster_state WHERE id = 1")
+        context = self.context
+        data_dir = context.data_dir
+        store = context.store
+        await context.writer.run(self._prepare_database)
+        rows = store.query("SELECT applied_index FROM cluster_state WHERE id = 1")
         self.applied_index = rows[0][0]
-        seq = node.core.seq
+        seq = context.committer.core.seq
         if not has_raft_state(data_dir) and self.applied_index == 0 and seq > 0:
             if self.config.peers:
                 raise RuntimeError(
                     "this node holds a queue history but no cluster state: start it alone first (peers = []) so it "
                     "founds the cluster, then add the other members (with empty data dirs) with "
                     "`smartqueue node cluster add`")
-            self.applied_index = await node.write(lambda: self._bootstrap([]))
+            self.applied_index = await context.writer.run(lambda: self._bootstrap([]))
             log.info("founding the cluster from this node's database (seq %d)", seq)
-        self._last_at = max([r[0] or 0 for r in node.store.query("SELECT MAX(at_ms) FROM events")] + [0])
-        self.members = {r[0]: r[1] for r in node.store.query("SELECT raft_address, api_url FROM cluster_members")}
+        self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
+        self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self.replica = await asyncio.to_thread(self._make_replica)
         self._tasks = [asyncio.create_task(self._watch(), name="sq-cluster-watch"),
                        asyncio.create_task(self._pump_rows(), name="sq-cluster-rows")]
@@ -126,23 +127,24 @@ class ClusterRuntime:
                  "witness" if self.config.witness else "voter", self.config.peers, self.applied_index)
 
     def _bootstrap(self, members: list[str]) -> int:
-        index = write_bootstrap_dump(self.node.store.path, self.node.data_dir, self.config.self_address, members)
-        self.node.store.execute_write(SET_APPLIED, (index,))
+        store = self.context.store
+        index = write_bootstrap_dump(store.path, self.context.data_dir, self.config.self_address, members)
+        store.execute_write(SET_APPLIED, (index,))
         return index
 
     def _prepare_database(self) -> None:
-        store = self.node.store
+        store = self.context.store
         if not store.writer_query("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cluster_%'"):
             for table, key in REPLICATED_TABLES.items():  # rows made before this node ran in a cluster
                 store.execute_write(f"INSERT INTO cluster_pending (tbl, row_key) SELECT '{table}', {key} FROM {table}")
         for statement in TRIGGERS:
-            self.node.store.execute_write(statement)
-        self.node.store.execute_write("DELETE FROM meta WHERE key = 'cluster.applying'")
+            store.execute_write(statement)
+        store.execute_write("DELETE FROM meta WHERE key = 'cluster.applying'")
 
     def _make_replica(self) -> Replica:
         cfg = self.config
         return Replica(
-            data_dir=self.node.data_dir, db_path=self.node.store.path, self_address=cfg.self_address,
+            data_dir=self.context.data_dir, db_path=self.context.store.path, self_address=cfg.self_address,
             peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._apply_blocking,
             applied_index=lambda: self.applied_index, install_dump=self._install_blocking, settings=cfg,
             witness=cfg.witness, bind_address=cfg.bind_address)
@@ -159,6 +161,7 @@ class ClusterRuntime:
         for future, _ in list(self._waiters.values()):
             if not future.done():
                 future.set_result(("failed", "stopping"))
+        await self.leadership.close()
 
     # -- leadership --------------------------------------------------------------------------------------------
 
@@ -170,22 +173,16 @@ class ClusterRuntime:
         while True:
             replica = self.replica
             role, term, leader = replica.role, replica.term, replica.leader
-            if (role, term, leader) != (self.role, self.term, self.leader_address):
-                was_leader = self.role == "leader"
+            if (role, term, leader) != (self.role, self.term, self.leader_address) or not self.leadership.started:
                 self.role, self.term, self.leader_address = role, term, leader
                 log.info("raft: %s in term %d (leader %s)", role, term, leader)
-                if self.node.advertiser is not None:
-                    try:
-                        await self.node.advertiser.update(role, term)
-                    except Exception:
-                        log.exception("zeroconf update failed")
-                if was_leader != (role == "leader") and not self.config.witness:
-                    self.node._leadership_changed(role == "leader")  # [cluster] listeners (e.g. sync)
+                # role listeners (zeroconf) and leadership listeners (sync: a witness never leads)
+                self.leadership.set(role, term, role == "leader" and not self.config.witness)
             if leader is not None and self.members.get(self.config.self_address) != self.api_url \
                     and time.monotonic() - self._announced > 2.0:
                 self._announced = time.monotonic()
                 self._propose({"kind": "member", "raft": self.config.self_address, "api": self.api_url,
-                               "node_id": self.node.node_id, "witness": self.config.witness})
+                               "node_id": self.context.node_id, "witness": self.config.witness})
             await asyncio.sleep(0.05)
 
     def leader_url(self) -> str | None:
@@ -212,11 +209,11 @@ class ClusterRuntime:
         raise ApiError(503, "no_quorum", "this node cannot reach a majority of its cluster: writes are refused "
                        "so the branch never runs two queues", headers={"Retry-After": "1"})
 
-    @web.middleware
-    async def middleware(self, request: web.Request, handler):
-        if request.method not in READ_METHODS:
-            self.check_writable()
-        return await handler(request)
+    def add_leadership_listener(self, callback: Callable[[bool], Any]) -> None:
+        self.leadership.add_leadership_listener(callback)
+
+    def add_role_listener(self, callback: Callable[[str, int], Any]) -> None:
+        self.leadership.add_role_listener(callback)
 
     def health(self) -> dict[str, Any]:
         replica = self.replica
@@ -233,29 +230,25 @@ class ClusterRuntime:
         data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         self.replica.propose(data, on_failure)
 
-    async def run_command(self, principal, make, respond, *, idempotency_key: str | None = None,
-                          request_hash: str = "") -> tuple[int, Any, bool]:
-        node = self.node
+    async def run(self, request: CommandRequest) -> CommandResult:
+        context = self.context
         self.check_writable()
-        scope = principal.scope if principal else "anonymous"
-        if idempotency_key is not None:
-            found = node.store.idempotent_response(scope, idempotency_key)
+        if request.idempotency_key is not None:
+            found = context.store.idempotent_response(request.scope, request.idempotency_key)
             if found is not None:
-                return _stored(found, request_hash)
-        command = make(max(node.now_ms(), self._last_at))  # time never runs backwards across a failover
-        actor = {"device": principal.device if principal else None, "agent": principal.agent if principal else None}
+                return stored_answer(found, request.request_hash)
+        command = request.make(max(context.now_ms(), self._last_at))  # time never runs backwards across a failover
         command_id = uuid.uuid4().hex
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
-        self._waiters[command_id] = (future, respond)
+        self._waiters[command_id] = (future, request.respond)
 
         def failed(reason: str) -> None:
             loop.call_soon_threadsafe(self._fail, command_id, reason)
 
         try:
-            self._propose({"kind": "command", "id": command_id, "origin": node.node_id, **encode_command(command),
-                           "actor": actor, "idem": [scope, idempotency_key, request_hash] if idempotency_key else None},
-                          failed)
+            self._propose({"kind": "command", "id": command_id, "origin": context.node_id, **encode_command(command),
+                           "actor": request.actor, "idem": list(request.idempotency() or ()) or None}, failed)
             try:
                 kind, value = await asyncio.wait_for(asyncio.shield(future), self.config.commit_timeout_s)
             except TimeoutError:
@@ -265,16 +258,15 @@ class ClusterRuntime:
                                "Idempotency-Key", headers={"Retry-After": "1"}) from None
         finally:
             self._waiters.pop(command_id, None)
-        name = type(command).__name__
         if kind == "domain":
-            node.metrics.inc("sq_commands_total", type=name, result=value.code)
+            count(context.metrics, command, value.code)
             raise from_domain(value)
         if kind == "error":
             raise value
         if kind == "failed":
             raise ApiError(503, "not_leader", f"the command was not committed ({value}); retry", leader=None,
                            headers={"Retry-After": "1"})
-        node.metrics.inc("sq_commands_total", type=name, result="ok")
+        count(context.metrics, command, "ok")
         return value
 
     def _fail(self, command_id: str, reason: str) -> None:
@@ -326,63 +318,55 @@ class ClusterRuntime:
         self.applies += 1
 
     async def _write(self, extra: list[tuple[str, tuple]]) -> None:
-        store = self.node.store
-        await self.node.write(lambda: store.write(Batch([], [], [], extra=extra)))
+        store = self.context.store
+        await self.context.writer.run(lambda: store.write(Batch([], [], [], extra=extra)))
 
     async def _apply_command(self, payload: dict[str, Any], extra: list) -> None:
-        node = self.node
-        waiter = self._waiters.get(payload["id"]) if payload.get("origin") == node.node_id else None
+        context = self.context
+        waiter = self._waiters.get(payload["id"]) if payload.get("origin") == context.node_id else None
         idem = payload.get("idem")
         if idem:
-            found = node.store.idempotent_response(idem[0], idem[1])
+            found = context.store.idempotent_response(idem[0], idem[1])
             if found is not None:  # a second proposal with the same key: the first one's answer
                 await self._write(extra)
                 try:
-                    self._resolve(waiter, "ok", _stored(found, idem[2]))
+                    self._resolve(waiter, "ok", stored_answer(found, idem[2]))
                 except ApiError as err:
                     self._resolve(waiter, "error", err)
                 return
         command = decode_command(payload)
         self._last_at = max(self._last_at, command.at_ms)
-        respond = waiter[1] if waiter is not None else (self._generic_response(command) if idem else None)
+        respond = self._answer(command, waiter[1] if waiter is not None else None) if (waiter or idem) else None
         try:
-            prepared = node.core.prepare(command, payload["actor"], payload["id"], respond,
-                                         tuple(idem) if idem else None)
+            prepared = await context.committer.commit(command, payload["actor"], payload["id"], respond,
+                                                      tuple(idem) if idem else None, extra)
         except DomainError as err:
             await self._write(extra)  # refused by the engine: the same no-op on every member
             self._resolve(waiter, "domain", err)
             return
-        except Exception:
+        except CommandFailed:
             log.exception("applying command %s failed; it is a no-op on every member", payload["id"])
-            node.core.reload()
             await self._write(extra)
             self._resolve(waiter, "error", ApiError(500, "internal_error", "the node failed to apply this command"))
             return
-        prepared.batch.extra = extra
-        await node._persist(prepared)  # publishes to SSE once committed; a failed write raises: pysyncobj retries
+        # a failed write raises from here: memory is already back to disk, and pysyncobj applies the entry again
         status, body = prepared.response if prepared.response is not None else (200, None)
-        self._resolve(waiter, "ok", (status, body, False))
+        self._resolve(waiter, "ok", CommandResult(status, body, False))
 
-    def _generic_response(self, command: cmd.Command):
-        """What a follower stores for an idempotency key (the leader stores its handler's own answer)."""
-        node = self.node
+    def _answer(self, command: cmd.Command, respond: Respond | None) -> Respond:
+        """The serving member's own answer, or what any member stores; never an exception (members must agree)."""
+        fallback = self.context.answer_for(command)
+        if respond is None:
+            return fallback
 
-        def respond(events) -> tuple[int, Any]:
-            from branch import views
-            from branch.handlers import _counter_view
-
+        def answer(events) -> tuple[int, Any]:
             try:
-                if isinstance(command, cmd.IssueTicket):
-                    state = node.core.state
-                    return 201, views.ticket_view(state, node.setup, state.tickets[command.ticket_id])
-                if isinstance(command, cmd.CounterCommand):
-                    return 200, {"counter": _counter_view(node, command.counter),
-                                 "events": [{"type": e.type, **e.data()} for e in events]}
+                return respond(events)
             except Exception:
-                log.exception("building a stored answer failed")
-            return 200, None
+                log.exception("building the answer to %s failed; storing the generic answer", type(command).__name__)
+                return fallback(events)
 
-        return respond
+        return answer
 
     async def _apply_rows(self, payload: dict[str, Any], extra: list) -> None:
         table, row = payload["tbl"], payload["row"]
@@ -400,14 +384,15 @@ class ClusterRuntime:
         extra.append((f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES"
                       f" ({', '.join('?' for _ in columns)})", tuple(row[c] for c in columns)))
         extra.append(("DELETE FROM meta WHERE key = 'cluster.applying'", ()))
-        if payload.get("origin") == self.node.node_id and payload.get("pending") is not None:
+        if payload.get("origin") == self.context.node_id and payload.get("pending") is not None:
             extra.append(("DELETE FROM cluster_pending WHERE id = ?", (payload["pending"],)))
         await self._write(extra)
-        self.node.auth.forget_devices()
+        self.context.devices_changed()
 
     async def _pump_rows(self) -> None:
         """Propose local device / pairing rows (API, CLI) so every member knows them."""
-        store = self.node.store
+        context = self.context
+        store = context.store
         while True:
             await asyncio.sleep(0.25)
             if self.leader_address is None:
@@ -420,11 +405,11 @@ class ClusterRuntime:
                         continue
                     rows = store.query(f"SELECT * FROM {table} WHERE {REPLICATED_TABLES[table]} = ?", (key,))
                     if not rows:
-                        await self.node.write(lambda i=pending_id: store.execute_write(
+                        await context.writer.run(lambda i=pending_id: store.execute_write(
                             "DELETE FROM cluster_pending WHERE id = ?", (i,)))
                         continue
                     self._proposed_rows[pending_id] = now
-                    self._propose({"kind": "rows", "tbl": table, "row": dict(rows[0]), "origin": self.node.node_id,
+                    self._propose({"kind": "rows", "tbl": table, "row": dict(rows[0]), "origin": context.node_id,
                                    "pending": pending_id})
             except Exception:
                 log.exception("replicating device rows failed; retrying")
@@ -433,34 +418,20 @@ class ClusterRuntime:
 
     async def _install(self, filename: str, index: int) -> None:
         """Replace this member's database with a dump from the leader (it was too far behind the log)."""
-        node = self.node
-        store = node.store
+        context = self.context
+        store = context.store
 
         def restore() -> None:
-            source = sqlite3.connect(f"file:{filename}?mode=ro", uri=True)
-            try:
-                source.backup(store._writer)
-            finally:
-                source.close()
-            writer = store._writer
-            writer.execute("DROP TABLE IF EXISTS cluster_dump")
-            writer.execute("PRAGMA journal_mode=WAL")
-            migrate(writer)
-            writer.execute(SET_APPLIED, (index,))
+            store.restore_from(filename)
+            store.execute_write(SET_APPLIED, (index,))
             for statement in TRIGGERS:
-                writer.execute(statement)
+                store.execute_write(statement)
 
-        await node.write(restore)
-        node.core.reload()
+        await context.writer.run(restore)
+        context.committer.core.reload()
         self.applied_index = index
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
-        node.auth.forget_devices()
-        node.hub.close_all()  # live streams resume from their cursors (the backlog now comes from the new database)
+        context.database_replaced()
 
 
-def _stored(found: tuple[str, int, str], request_hash: str) -> tuple[int, Any, bool]:
-    stored_hash, status, body = found
-    if stored_hash != request_hash:
-        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used for a different request")
-    return status, json.loads(body), True

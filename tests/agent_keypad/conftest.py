@@ -12,7 +12,7 @@ from agent_keypad.app import Keypad
 from config.loader import load_config
 from config.schema import AppConfig
 from nodeclient.client import NodeClient
-from tests.branch.conftest import RunningNode, example_config, restart_node, start_node, stop_node  # noqa: F401
+from tests.branch.conftest import RunningNode, restart_node, start_node, stop_node  # noqa: F401
 
 KEYPAD_EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "keypad.toml"
 

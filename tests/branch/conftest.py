@@ -13,6 +13,8 @@ import requests
 
 from branch.handlers import register_device
 from branch.node import BranchNode
+from branch.server import NodeServer
+from branch.services import ServiceSupervisor
 from config.loader import load_config
 from config.schema import AppConfig
 from nodeclient.client import NodeClient
@@ -34,6 +36,7 @@ class RunningNode:
     loop: asyncio.AbstractEventLoop
     thread: threading.Thread
     clients: list[NodeClient] = field(default_factory=list)
+    server: NodeServer | None = None
 
     def client(self, role: str = "kiosk", **kwargs) -> NodeClient:
         client = NodeClient(self.tokens[role], base_url=self.url, **kwargs)
@@ -60,7 +63,10 @@ class RunningNode:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
 
 
-def start_node(data_dir: Path, config: AppConfig | None = None, clock=None) -> RunningNode:
+def start_node(data_dir: Path, config: AppConfig | None = None, clock=None, *, port: int = 0,
+               register: bool = True, services: list | None = None, retry_s: float | None = None) -> RunningNode:
+    """A node serving on loopback in its own thread; `register` adds a device token per role (`tokens`);
+    `services` are started by the node (retried every `retry_s` when they fail)."""
     config = config or example_config()
     loop = asyncio.new_event_loop()
     ready = threading.Event()
@@ -72,7 +78,12 @@ def start_node(data_dir: Path, config: AppConfig | None = None, clock=None) -> R
         async def boot() -> None:
             node = BranchNode(config, data_dir, **({"clock": clock} if clock else {}))
             holder["node"] = node
-            holder["port"] = await node.start("127.0.0.1", 0, advertise=False)
+            if retry_s is not None:
+                node.services = ServiceSupervisor(first_s=retry_s, max_s=retry_s * 4)
+            for service in services or ():
+                node.services.append(service)
+            holder["server"] = NodeServer(node)
+            holder["port"] = await holder["server"].start("127.0.0.1", port, advertise=False)
             ready.set()
 
         loop.run_until_complete(boot())
@@ -84,42 +95,23 @@ def start_node(data_dir: Path, config: AppConfig | None = None, clock=None) -> R
     node = holder["node"]
     tokens = {}
     for role, counter in (("kiosk", None), ("display", None), ("keypad", "1"), ("keypad2", "2"),
-                          ("keypad3", "3"), ("admin", None)):
+                          ("keypad3", "3"), ("admin", None)) if register else ():
         # the store's writer connection belongs to the node's writer thread
         future = asyncio.run_coroutine_threadsafe(
             node.write(lambda r=role, c=counter: register_device(node.store, r.rstrip("23"), c, r, f"dev-{r}")), loop)
         _, tokens[role] = future.result(10)
-    return RunningNode(node, f"http://127.0.0.1:{holder['port']}", tokens, loop, thread)
+    return RunningNode(node, f"http://127.0.0.1:{holder['port']}", tokens, loop, thread, server=holder["server"])
 
 
 def restart_node(data_dir: Path, port: int, config: AppConfig | None = None) -> RunningNode:
     """The same node (same data dir, same port, same device tokens) started again, as after a crash."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    holder: dict = {}
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-
-        async def boot() -> None:
-            node = BranchNode(config or example_config(), data_dir)
-            holder["node"] = node
-            holder["port"] = await node.start("127.0.0.1", port, advertise=False)
-            ready.set()
-
-        loop.run_until_complete(boot())
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, name="test-node", daemon=True)
-    thread.start()
-    assert ready.wait(10), "node did not restart"
-    return RunningNode(holder["node"], f"http://127.0.0.1:{holder['port']}", {}, loop, thread)
+    return start_node(data_dir, config, port=port, register=False)
 
 
 def stop_node(running: RunningNode) -> None:
     for client in running.clients:
         client.close()
-    running.call(running.node.stop())
+    running.call(running.server.stop())
     running.loop.call_soon_threadsafe(running.loop.stop)
     running.thread.join(5)
     running.loop.close()

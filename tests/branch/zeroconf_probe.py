@@ -15,6 +15,7 @@ from pathlib import Path
 
 from branch.handlers import register_device
 from branch.node import BranchNode
+from branch.server import NodeServer
 from nodeclient.client import NodeClient
 from nodeclient.discovery import ZeroconfDiscovery
 from tests.branch.conftest import example_config
@@ -32,7 +33,8 @@ def main(data_dir: Path) -> None:
             holder["node"] = node
             holder["token"] = register_device(node.store, "display", None, "probe", "probe")[1]
             holder["started"] = time.monotonic()
-            await node.start("127.0.0.1", 0)
+            holder["server"] = NodeServer(node)
+            await holder["server"].start("127.0.0.1", 0)
             ready.set()
 
         loop.run_until_complete(boot())
@@ -62,7 +64,7 @@ def main(data_dir: Path) -> None:
     client.close()
     discovery.close()
     other_branch.close()
-    asyncio.run_coroutine_threadsafe(node.stop(), loop).result(10)
+    asyncio.run_coroutine_threadsafe(holder["server"].stop(), loop).result(10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(5)
     print(json.dumps(result))

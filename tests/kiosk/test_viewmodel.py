@@ -146,18 +146,19 @@ def test_node_down_shows_please_wait_and_recovers(qtbot, tmp_path, qapp):
     try:
         ready(qtbot, rig)
         port = rig.node.url.rsplit(":", 1)[1]
-        rig.node.call(rig.node.node.stop())  # the node goes away
+        rig.node.call(rig.node.server.stop())  # the node goes away
         rig.vm.chooseService("loans")
         rig.vm.choosePriority("")
         qtbot.waitUntil(lambda: rig.vm.screen == "offline", timeout=8000)
         assert not rig.vm.online
         # a node comes back on the same address: the kiosk returns to service by itself
         from branch.node import BranchNode
+        from branch.server import NodeServer
 
         async def restart():
             node = BranchNode(rig.node.node.config, tmp_path / "node")
-            rig.node.node = node
-            await node.start("127.0.0.1", int(port), advertise=False)
+            rig.node.node, rig.node.server = node, NodeServer(node)
+            await rig.node.server.start("127.0.0.1", int(port), advertise=False)
 
         rig.node.call(restart())
         rig.vm.refresh()

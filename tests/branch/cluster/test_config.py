@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from branch.runner import LocalRunner
 from config.cluster import ClusterConfig, cluster_of
 from config.loader import ConfigError, load_config
 from devtools.cluster_harness import branch_text
@@ -32,7 +33,7 @@ def test_timings_must_make_sense():
 def test_a_node_without_a_cluster_section_runs_alone_as_before(node):
     health = node.http("GET", "/api/v1/health", role=None).json()
     assert health["role"] == "leader" and "cluster" not in health and "term" not in health
-    assert node.node.cluster is None and node.node.is_leader
+    assert isinstance(node.node.commands, LocalRunner) and node.node.is_leader
     calls = []
     node.call(_listen(node.node, calls))
     assert calls == [True]
