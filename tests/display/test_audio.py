@@ -52,7 +52,7 @@ def heard_piecewise(recorded: np.ndarray, clip: np.ndarray, cursor: int) -> tupl
         if np.abs(part).max() < 4 * LOUD:
             position += piece
             continue
-        at, score = find(recorded, part, position - RATE // 50, position + RATE // 3)
+        at, score = find(recorded, part, position - RATE // 50, position + RATE)
         first_at = at - offset if first_at is None else first_at
         worst, position = min(worst, score), at + piece
     return (first_at if first_at is not None else cursor), worst
@@ -102,12 +102,12 @@ def test_a_call_is_heard_chime_first_clip_by_clip_and_acknowledged(qtbot, node, 
         start = align(recorded, expected)
         assert marks[0][0] == CHIME and marks[0][1] == 0, "the utterance starts with the chime"
         # Each clip, in order, is found after the previous one. A loaded 2-core machine can make the player
-        # underrun (a few ms of silence inserted), so each clip is searched for in a window rather than at a
-        # fixed offset; the whole may only run a little longer than the utterance.
+        # underrun (silence inserted, up to a second seen at load 16), so each clip is searched for in a window
+        # after the previous one rather than at a fixed offset.
         found, cursor = [], start
         for key, first, end in marks:
             clip = expected[first:end]
-            at, score = find(recorded, clip, cursor - RATE // 20, cursor + RATE // 2)
+            at, score = find(recorded, clip, cursor - RATE // 20, cursor + 2 * RATE)
             if score < 0.85:  # an underrun inside the clip: every 80 ms piece of it must still be heard in order
                 at, score = heard_piecewise(recorded, clip, cursor)
             found.append((key, at - start, round(score, 3)))
@@ -117,7 +117,8 @@ def test_a_call_is_heard_chime_first_clip_by_clip_and_acknowledged(qtbot, node, 
         offsets = [offset for _, offset, _ in found]
         assert offsets == sorted(offsets), found
         heard_for, expected_for = (cursor - start) / RATE, marks[-1][2] / RATE
-        assert expected_for - 0.05 < heard_for < expected_for * 1.15 + 0.1, (heard_for, expected_for)
+        # starved of CPU (a loaded 2-core CI machine) the player underruns and the whole runs longer; never shorter
+        assert expected_for - 0.05 < heard_for < expected_for * 1.5 + 1.0, (heard_for, expected_for)
     finally:
         app.close(wait=True)
         client.close()
