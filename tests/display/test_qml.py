@@ -86,7 +86,8 @@ def test_alternating_languages_moves_words_only(qtbot, shown):
     for language, title in (("ar", "النداء الحالي"), ("en", "Now calling"), ("fr", "Appel en cours")):
         shown.vm.set_language(language)
         qtbot.waitUntil(lambda t=title: find_item(window, "nowCallingTitle").property("text") == t, timeout=2000)
-        qtbot.wait(50)
+        with qtbot.waitSignal(window.frameSwapped, timeout=3000):  # measured on the frame people see
+            window.update()
         assert geometry(window, names) == before, language
         assert find_item(window, "clock").property("text") == clock
         assert rows(window) == count
@@ -198,7 +199,8 @@ def test_language_alternation_on_a_real_node_keeps_the_board_still(qtbot, node):
         for _ in range(6):
             language = display.app.vm.property("language")
             qtbot.waitUntil(lambda lang=language: display.app.vm.property("language") != lang, timeout=2000)
-            qtbot.wait(30)
+            with qtbot.waitSignal(window.frameSwapped, timeout=3000):  # what people see: the next frame drawn
+                window.update()
             clock = find_item(window, "clock").property("text")
             assert len(clock) == 5 and clock[2] == ":" and clock.replace(":", "").isascii()  # 24 h, Latin digits
             seen[display.app.vm.property("language")] = geometry(window, names)
