@@ -126,7 +126,9 @@ class KeypadViewModel(QObject):
     # -- login -----------------------------------------------------------------------------------------------------
 
     def _agent_input(self) -> str:
-        return self.controller.agent_input
+        """The agent as typed or chosen: a chosen agent shows by name."""
+        chosen = next((a for a in self.controller.allowed_agents if a["id"] == self.controller.agent_input), None)
+        return (chosen.get("name") or chosen["id"]) if chosen else self.controller.agent_input
 
     def _pin_mask(self) -> str:
         return "●" * len(self.controller.pin_input)
@@ -257,24 +259,53 @@ class KeypadViewModel(QObject):
     # -- figures and pickers ---------------------------------------------------------------------------------------
 
     def _figures_text(self) -> str:
-        tally = self.controller.figures.of(self.controller.agent)
+        """The agent's day, as the node counts it (GET /agents/me/today)."""
+        day = self.controller.my_figures or {}
         fmt = self._fmt()
-        average = tally.average_service_s
-        text = self._t(N_("Served today: {served}"), served=fmt.number(tally.served))
+        served, no_shows, average = int(day.get("served") or 0), int(day.get("no_shows") or 0), \
+            day.get("average_service_s")
+        text = self._t(N_("Served today: {served}"), served=fmt.number(served))
         if average is not None:
-            text += " · " + self._t(N_("average {duration}"), duration=fmt.duration(average))
-        if tally.no_shows:
-            text += " · " + self._t(N_("no-shows: {count}"), count=fmt.number(tally.no_shows))
+            text += " · " + self._t(N_("average {duration}"), duration=fmt.duration(average, length="short"))
+        if no_shows:
+            text += " · " + self._t(N_("no-shows: {count}"), count=fmt.number(no_shows))
         return text
 
     def _served(self) -> int:
-        return self.controller.figures.of(self.controller.agent).served
+        return int((self.controller.my_figures or {}).get("served") or 0)
+
+    def _alert_lines(self) -> list[str]:
+        return self.controller.alerts.lines(self.controller.language)
+
+    def _alerts_urgent(self) -> bool:
+        return self.controller.alerts.urgent
+
+    def _alert_summary(self) -> str:
+        """The strip's one line: the most urgent alert, and how many more (tap the strip for all of them)."""
+        lines = self._alert_lines()
+        if not lines:
+            return ""
+        more = len(lines) - 1
+        return lines[0] + (f"  (+{self._fmt().number(more)})" if more else "")
+
+    @Slot()
+    def showAlerts(self) -> None:
+        self.controller.show_alerts()
+
+    def _login_agents(self) -> list[dict[str, str]]:
+        """Agents allowed at this counter, those who logged in here recently first: tap a name, then the PIN."""
+        recent = {agent: i for i, agent in enumerate(self.controller.memory.ids)}
+        ordered = sorted(self.controller.allowed_agents,
+                         key=lambda a: (recent.get(a["id"], 99), a.get("name") or a["id"]))
+        fmt = self._fmt()
+        return [{"id": a["id"], "name": a.get("name") or a["id"],
+                 "number": fmt.digits(a["number"]) if a.get("number") else ""} for a in ordered]
 
     def _picker_open(self) -> bool:
         return self.controller.picker is not None
 
     def _picker_title(self) -> str:
-        return self._t(self.controller.picker.title) if self.controller.picker else ""
+        return self._t(self.controller.picker.title, **self.controller.picker.values) if self.controller.picker else ""
 
     def _picker_options(self) -> list[dict[str, str]]:
         if self.controller.picker is None:
@@ -284,6 +315,10 @@ class KeypadViewModel(QObject):
         return [{**option, "hint": fmt.digits(str(i + 1)) if i < 9 else ""} for i, option in enumerate(options)]
 
     figuresText = Property(str, _figures_text, notify=changed)
+    staffAlerts = Property(list, _alert_lines, notify=changed)
+    staffAlertSummary = Property(str, _alert_summary, notify=changed)
+    staffAlertsUrgent = Property(bool, _alerts_urgent, notify=changed)
+    loginAgents = Property(list, _login_agents, notify=changed)
     servedToday = Property(int, _served, notify=changed)
     pickerOpen = Property(bool, _picker_open, notify=changed)
     pickerTitle = Property(str, _picker_title, notify=changed)

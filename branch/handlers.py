@@ -170,6 +170,10 @@ async def agent_login(request: web.Request) -> web.Response:
         body = body.model_copy(update={"agent": owner})
     if body.agent is None:
         raise ApiError(422, "agent_required", "give the agent with a PIN")
+    if body.agent not in node.agents:  # a keypad has digits only: the agent's number stands for the id
+        number_of = next((a.id for a in node.agents.values() if a.number is not None and a.number == body.agent), None)
+        if number_of is not None:
+            body = body.model_copy(update={"agent": number_of})
     locked = node.pin_guard.locked_for(body.agent)
     if locked:
         raise ApiError(429, "agent_locked", "too many failed attempts; wait before trying again",
@@ -194,8 +198,10 @@ async def agent_login(request: web.Request) -> web.Response:
     session = AgentSession(agent.id, counter, principal.device, session_id, expires_ms)
 
     def respond(events):
+        # now_ms: the keypad times the session with the node's clock, not its own (which may be skewed)
         return 200, {"session": node.signer.issue(session), "agent": agent.id, "agent_name": agent.name,
-                     "counter": counter, "expires_at_ms": expires_ms}
+                     "counter": counter, "expires_at_ms": expires_ms, "now_ms": node.now_ms(),
+                     "idle_minutes": node.config.node.session_idle_minutes}
 
     status, payload, _ = await node.commands.run(CommandRequest(
         principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id),
@@ -351,6 +357,7 @@ async def device_status(request: web.Request) -> web.Response:
     await node.write(lambda: node.store.execute_write(
         "INSERT OR REPLACE INTO device_status (device_id, status, updated_ms) VALUES (?, ?, ?)",
         (device_id, payload, now)))
+    node.hub.publish_ephemeral("DeviceStatusChanged", {"device": device_id})  # keypads refresh their staff alerts
     return json_response({"stored": True})
 
 

@@ -166,6 +166,8 @@ class AgentSection(Section):
     pin_hash: SecretStr | None = Field(None, description="From `smartqueue node hash-pin`; never the PIN itself.")
     counters: list[Ident] | None = Field(None, description="Counters the agent may log in at; none = any.")
     fingerprint_slots: list[int] = Field(default_factory=list, description="Sensor template slots of this agent.")
+    number: Annotated[str, Field(pattern=r"^[0-9]{1,8}$")] | None = Field(
+        None, description="Digits the agent types on a keypad to log in (ids may be letters; keypads have digits).")
 
 
 class NodeSection(Section):
@@ -184,6 +186,9 @@ class NodeSection(Section):
     pairing_code_minutes: int = Field(10, ge=1, le=1440)
     sse_heartbeat_seconds: float = Field(15, gt=0, le=300)
     snapshot_every: int = Field(1000, ge=10, le=1_000_000, description="Events between state snapshots.")
+    device_offline_s: float = Field(
+        180, ge=10, le=86400,
+        description="A kiosk silent this long (it reports every minute) is 'offline' in the staff alerts.")
 
 
 class DeviceSection(Section):
@@ -225,6 +230,7 @@ class AppConfig(Section):
         _unique("services (prefix)", [s.prefix for s in self.services])
         _unique("counters", [c.id for c in self.counters])
         _unique("agents", [a.id for a in self.agents])
+        _unique("agents (number)", [a.number for a in self.agents if a.number is not None])
         _unique("groups", [g.id for g in self.groups])
         _unique("priority_categories", [p.id for p in self.priority_categories])
         services = {s.id for s in self.services}

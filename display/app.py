@@ -112,8 +112,8 @@ def build(config: AppConfig, client: NodeClient, announcer: Announcer, device_id
     languages = display_languages(config, language)
     runner = TaskRunner(name="sq-display")
     feed = EventFeed(client, parent=parent)
-    board = BoardModel(zone=dc.zone, recent_limit=dc.recent_calls, timezone=config.branch.timezone,
-                       branch_names=config.branch.name.as_dict())
+    board = BoardModel(zone=dc.zone, recent_limit=dc.recent_calls, calling_max=dc.calling_max,
+                       timezone=config.branch.timezone, branch_names=config.branch.name.as_dict())
     vm = DisplayViewModel(dc, board, languages, media=MediaPlaylist(dc.media, base_dir), parent=parent)
     queue = AnnouncementQueue(announcer, dc.sound, dc.announce_languages or languages,
                               still_current=board.still_current, parent=parent)

@@ -193,6 +193,18 @@ class NodeClient:
     def logout(self) -> dict[str, Any]:
         return self.request("POST", "/api/v1/agents/logout", {})
 
+    def counter_agents(self, counter_id: str) -> dict[str, Any]:
+        """Who may log in at this counter: {"agents": [{"id", "name", "number"}]}."""
+        return self.request("GET", f"/api/v1/counters/{counter_id}/agents")
+
+    def my_day(self) -> dict[str, Any]:
+        """With an agent session: the agent's figures for the day and the node's clock."""
+        return self.request("GET", "/api/v1/agents/me/today")
+
+    def staff_alerts(self) -> dict[str, Any]:
+        """Keypad or admin: device alerts for staff ({"alerts": [...]})."""
+        return self.request("GET", "/api/v1/staff/alerts")
+
     def counter_action(self, counter_id: str, action: str, body: dict[str, Any] | None = None, *,
                        idempotency_key: str | None = None) -> dict[str, Any]:
         """call-next, call, recall, start, finish, no-show, transfer, park, return, pause, resume."""

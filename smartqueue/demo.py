@@ -62,12 +62,23 @@ class Branch:
         self.scanner = None
         self.central_db: Path | None = None
         self.phone_base_url: str | None = None
+        self.sound = None  # headless: a private null-sink audio server, so the display really announces
 
     def env(self) -> dict[str, str]:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         if self.headless:
             env["QT_QPA_PLATFORM"] = "offscreen"
+        if self.sound is not None:
+            env.update(self.sound.env)
         return env
+
+    def start_sound(self) -> None:
+        from smartqueue.null_sink import NullSink, NullSinkError
+
+        try:
+            self.sound = NullSink(self.root / "pulse").start()
+        except NullSinkError as err:
+            print(f"no audio server ({err}): the display will show calls without announcing them", file=sys.stderr)
 
     def spawn(self, name: str, *args: str, stdout=None) -> subprocess.Popen:
         log = (self.root / "logs" / f"{name}.log").open("ab")
@@ -89,6 +100,8 @@ class Branch:
             self.scanner.close()
         if self.broker is not None:
             self.broker.stop()
+        if self.sound is not None:
+            self.sound.stop()
 
 
 def _register_devices(branch: Branch, data_dir: Path, config) -> None:
@@ -224,6 +237,9 @@ def _scenario(branch: Branch) -> dict:
     called = post("/api/v1/counters/2/call-next", session)["counter"]["current"]
     shown = _wait(lambda: (get("/api/v1/counters/2", admin)["current"] or {}).get("shown_on", 0) >= 1, 20,
                   "the display to show the call") and get("/api/v1/counters/2", admin)["current"]
+    if branch.sound is not None:  # the chime and the voice take a few seconds
+        shown = _wait(lambda: (get("/api/v1/counters/2", admin)["current"] or {}).get("announced_on", 0) >= 1, 30,
+                      "the display to announce the call") and get("/api/v1/counters/2", admin)["current"]
     phone = None
     if branch.phone_base_url is not None:
         key = phone_link.branch_key(PHONE_KEY.encode(), "acme-bank", "BR042")
@@ -271,6 +287,8 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         sync_section = "" if args.no_central else _start_central(branch)
         _start_node(branch, args.port, sync_section)
+        if headless:
+            branch.start_sound()
         (root / "tokens.env").write_text("".join(f"{k.upper().replace('-', '_')}_TOKEN={v}\n"
                                                  for k, v in branch.tokens.items()) + f"NODE={branch.node_url}\n")
         _start_apps(branch)

@@ -45,11 +45,16 @@ def disk_free_mb(path: Any) -> int | None:
 
 def device_statuses(node: Any, stale_after_ms: int) -> list[tuple[str, str, dict[str, Any]]]:
     """(device id, change key, payload) for every device with a topic-safe id; the key changes when the payload
-    says something new (a new report, or online -> stale)."""
+    says something new (a new report, online -> stale, or its staff alerts)."""
+    from branch.staff import branch_alerts
+
     rows = node.store.query(
         "SELECT d.id, d.role, d.name, d.counter, d.revoked_ms, s.status, s.updated_ms"
         " FROM devices d LEFT JOIN device_status s ON s.device_id = d.id ORDER BY d.id")
     now = node.now_ms()
+    alerts: dict[str, list[dict[str, str]]] = {}
+    for alert in branch_alerts(node):  # the same alerts the keypads show (branch/staff.py)
+        alerts.setdefault(alert.device, []).append({"kind": alert.kind, "severity": alert.severity})
     result = []
     for device_id, role, name, counter, revoked_ms, status, updated_ms in rows:
         if not safe_segment(device_id):
@@ -60,10 +65,11 @@ def device_statuses(node: Any, stale_after_ms: int) -> list[tuple[str, str, dict
             word = "unknown"
         else:
             word = "online" if now - updated_ms <= stale_after_ms else "stale"
+        own = alerts.get(device_id, [])
         payload = {"schema": SCHEMA_VERSION, "device": device_id, "role": role, "name": name, "counter": counter,
                    "state": word, "reported_at": iso_from_ms(updated_ms) if updated_ms else None,
-                   "report": json.loads(status) if status else None, "at": utc_now_iso()}
-        result.append((device_id, f"{updated_ms}/{word}", payload))
+                   "report": json.loads(status) if status else None, "alerts": own, "at": utc_now_iso()}
+        result.append((device_id, f"{updated_ms}/{word}/{','.join(a['kind'] for a in own)}", payload))
     return result
 
 

@@ -12,7 +12,7 @@ from agent_keypad.app import Keypad
 from config.loader import load_config
 from config.schema import AppConfig
 from nodeclient.client import NodeClient
-from tests.branch.conftest import RunningNode, start_node, stop_node
+from tests.branch.conftest import RunningNode, restart_node, start_node, stop_node  # noqa: F401
 
 KEYPAD_EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "keypad.toml"
 
@@ -103,8 +103,3 @@ def rig(node: RunningNode, tmp_path: Path, qtbot) -> Iterator[KeypadRig]:
     rig = make_rig(node, tmp_path)
     yield started(rig, qtbot)
     rig.keypad.close()
-
-
-def restart_node(data_dir: Path, port: int, config: AppConfig | None = None) -> RunningNode:
-    """The same node (same data dir, same port, same device tokens) started again, as after a crash."""
-    return start_node(data_dir, config, port=port, register=False)

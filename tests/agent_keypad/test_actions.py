@@ -37,7 +37,7 @@ def test_call_next_start_finish_with_an_outcome_and_the_figures(agent_rig, qtbot
     assert not rig.vm.hasCurrent and str(node_ticket(rig, "A-001").status) == "served"
     assert node_ticket(rig, "A-001").outcome == "incomplete"
     qtbot.waitUntil(lambda: rig.vm.servedToday == 1, timeout=3000)
-    assert rig.vm.figuresText.startswith("Servis aujourd'hui : 1 · moyenne 1 minute")
+    assert rig.vm.figuresText.startswith("Servis aujourd'hui : 1 · moyenne 1\xa0min")
 
 
 def test_default_outcome_finishes_without_asking(node, tmp_path, qtbot):
@@ -58,7 +58,12 @@ def test_recall_then_no_show(agent_rig, qtbot):
     press_and_wait(rig, qtbot, "call_next")
     press_and_wait(rig, qtbot, "recall")
     assert rig.controller.counter.current.recalls == 1
-    press_and_wait(rig, qtbot, "no_show")
+    assert rig.vm.messageText == "Ticket A-001 rappelé (rappel 1)."  # the agent sees how many times
+    rig.controller.press("no_show")  # one more tap: a no-show sends the customer away
+    assert rig.vm.pickerOpen and rig.vm.pickerTitle == "Marquer le ticket A-001 absent ?"
+    assert rig.vm.hasCurrent and str(node_ticket(rig, "A-001").status) == "called"
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000, check_params_cb=lambda name: name == "no_show"):
+        rig.controller.press("confirm", "key:Enter")
     assert not rig.vm.hasCurrent and rig.vm.messageText == "Ticket A-001 marqué absent."
     assert str(node_ticket(rig, "A-001").status) == "no_show"
     qtbot.waitUntil(lambda: "absents : 1" in rig.vm.figuresText, timeout=3000)
@@ -105,7 +110,7 @@ def test_transfer_to_a_service_at_the_back(agent_rig, qtbot):
         rig.controller.choose("back")
     ticket = node_ticket(rig, "A-001")
     assert ticket.service == "loans" and str(ticket.status) == "waiting"
-    assert rig.vm.messageText == "Ticket A-001 transféré." and not rig.vm.hasCurrent
+    assert rig.vm.messageText == "Ticket A-001 transféré vers Crédits (en fin de file)." and not rig.vm.hasCurrent
 
 
 def test_transfer_to_another_counter_at_the_front(agent_rig, qtbot):
@@ -205,3 +210,23 @@ def test_one_idempotency_key_per_press_survives_a_retry(agent_rig, qtbot):
     assert len(sent) == 1 and rig.vm.currentNumber == "A-001"
     waiting = [t.number for t in rig.running.node.core.state.tickets.values() if str(t.status) == "waiting"]
     assert waiting == ["A-002"]
+
+
+def test_next_on_a_called_ticket_never_started_asks_and_records_a_no_show(agent_rig, qtbot):
+    """"Next" must not record "served" for a customer who never came to the counter (issue 15)."""
+    rig = agent_rig
+    issue(rig, "accounts", 2)
+    press_and_wait(rig, qtbot, "call_next")
+    rig.controller.press("call_next", "key:Plus")
+    assert rig.vm.pickerOpen and rig.vm.pickerTitle == "Le ticket A-001 a été appelé mais pas servi"
+    assert [o["key"] for o in rig.vm.pickerOptions] == ["no_show_next", "start"]
+    assert str(node_ticket(rig, "A-001").status) == "called"  # nothing recorded yet
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000, check_params_cb=lambda name: name == "call_next"):
+        rig.controller.choose("no_show_next")
+    assert str(node_ticket(rig, "A-001").status) == "no_show" and node_ticket(rig, "A-001").outcome is None
+    assert rig.vm.currentNumber == "A-002"
+    # A-002 called, not started: asked again; this time the customer is here
+    rig.controller.press("call_next", "key:F1")
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000, check_params_cb=lambda name: name == "start"):
+        rig.controller.choose("start")
+    assert rig.vm.currentStatus == "serving"

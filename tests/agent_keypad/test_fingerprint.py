@@ -46,3 +46,13 @@ def test_a_silent_reader_is_reported(fp_rig, qtbot):
     rig.keypad.fingerprint.simulator.faults.silent = True
     qtbot.waitUntil(lambda: rig.vm.fingerprintText == "Le lecteur d'empreintes ne répond pas", timeout=5000)
     assert rig.vm.screen == "login" and rig.vm.enabled["login"]  # the PIN still works
+
+
+def test_an_unknown_finger_after_login_says_nothing(fp_rig, qtbot):
+    """Once the agent is logged in the reader is not asking: a stray rejection must not reach the screen."""
+    rig = fp_rig
+    with qtbot.waitSignal(rig.controller.loggedInChanged, timeout=5000):
+        rig.vm.simulateFinger()
+    rig.controller.message = ""
+    rig.keypad.fingerprint.rejected.emit()  # a late answer of an identification started before the login
+    assert rig.vm.messageText == "" and rig.vm.screen == "counter"

@@ -74,7 +74,7 @@ def test_figures_count_the_whole_day_even_before_the_keypad_started(node, tmp_pa
     try:
         login(rig, qtbot)
         qtbot.waitUntil(lambda: rig.vm.servedToday == 2, timeout=3000)
-        assert rig.vm.figuresText.startswith("Servis aujourd'hui : 2 · moyenne 1 minute")
+        assert rig.vm.figuresText.startswith("Servis aujourd'hui : 2 · moyenne 1\xa0min")
     finally:
         rig.keypad.close()
 

@@ -15,7 +15,7 @@ def test_pin_login_shows_the_counter_and_logout_returns_to_login(rig, qtbot):
     press_and_wait(rig, qtbot, "logout")
     assert rig.vm.screen == "login" and rig.vm.messageText == ""
     assert rig.running.node.core.state.counters["1"].agent is None
-    assert rig.vm.recentAgents == ["alice"] and rig.vm.agentInput == "alice"
+    assert rig.vm.recentAgents == ["alice"] and rig.vm.agentInput == "Alice Martin"
 
 
 def test_a_wrong_pin_is_refused_with_words_for_the_agent(rig, qtbot):
@@ -78,3 +78,36 @@ def test_idle_logout_without_a_customer(node, tmp_path, qtbot):
         qtbot.waitUntil(lambda: node.node.core.state.counters["1"].agent is None, timeout=3000)
     finally:
         rig.keypad.close()
+
+
+def test_an_agent_logs_in_with_the_digits_of_their_number(rig, qtbot):
+    """A touch pad has digits only; alice's id has letters, her number does not (issue 15)."""
+    rig.controller.set_login_field("agent")
+    for digit in "101":
+        rig.controller.type_text(digit)
+    rig.controller.press("confirm")  # → the PIN field
+    assert rig.vm.loginField == "pin"
+    for digit in "1234":
+        rig.controller.type_text(digit)
+    with qtbot.waitSignal(rig.controller.loggedInChanged, timeout=5000):
+        rig.controller.press("confirm", "key:Enter")
+    assert rig.vm.agentName == "Alice Martin" and rig.running.node.core.state.counters["1"].agent == "alice"
+    assert [a["id"] for a in rig.vm.loginAgents] == ["alice"]  # karim may not work at counter 1
+
+
+def test_the_session_is_timed_by_the_nodes_clock_not_the_keypads(tmp_path, qtbot):
+    """The node's clock is 13 hours behind this keypad's: the 12-hour session must not end at once."""
+    import time
+
+    from tests.branch.conftest import start_node, stop_node
+
+    node = start_node(tmp_path / "skewed", clock=lambda: time.time() - 13 * 3600)
+    rig = started(make_rig(node, tmp_path), qtbot)
+    try:
+        login(rig, qtbot)
+        qtbot.wait(1500)
+        assert rig.vm.screen == "counter"
+        assert rig.controller._expiry.remainingTime() > 11.9 * 3600 * 1000
+    finally:
+        rig.keypad.close()
+        stop_node(node)

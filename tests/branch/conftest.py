@@ -105,6 +105,11 @@ def start_node(data_dir: Path, config: AppConfig | None = None, clock=None, *, p
     return RunningNode(node, f"http://127.0.0.1:{holder['port']}", tokens, loop, thread, server=holder["server"])
 
 
+def restart_node(data_dir: Path, port: int, config: AppConfig | None = None) -> RunningNode:
+    """The same node (same data dir, same port, same device tokens) started again, as after a crash."""
+    return start_node(data_dir, config, port=port, register=False)
+
+
 def stop_node(running: RunningNode) -> None:
     for client in running.clients:
         client.close()

@@ -21,6 +21,7 @@ def test_headless_demo_plays_the_scenario_and_writes_its_outputs(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["ticket"] == summary["called"] == "A-001" and summary["counter"] == "2"
     assert summary["shown_on_displays"] >= 1  # the display process showed the call and told the node
+    assert summary["announced_on_displays"] >= 1  # and announced it through the demo's null-sink audio server
     assert Path(summary["ticket_preview"]).exists()  # the kiosk printed it on the virtual printer
     transcript = Path(summary["ticket_preview"]).with_suffix(".txt").read_text(encoding="utf-8")
     assert "A-001" in transcript

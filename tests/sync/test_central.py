@@ -97,17 +97,20 @@ def test_central_status_command_lists_branches_and_devices(tmp_path: Path, branc
                                                            central: CentralReceiver) -> None:
     db = Path(central.config.db_path)
     branch.running.client("kiosk").report_status("dev-kiosk", {"state": "degraded", "components": {
-        "printer": "paper_low"}, "paper_left_estimate": 40})
+        "printer": "paper_out"}, "paper_left_estimate": 0})
     branch.issue(2)
     wait_for(lambda: any(d["device"] == "dev-kiosk" and d.get("report")
                          for d in read_status(db)["devices"]), what="device status")
+    # the staff alert rides up with the device's health (issue 15): central sees what the keypads show
+    kiosk = next(d for d in read_status(db)["devices"] if d["device"] == "dev-kiosk")
+    assert kiosk["alerts"] == [{"kind": "printer_paper_out", "severity": "action"}]
     config = tmp_path / "central.toml"
     config.write_text(f'[central]\nhost = "127.0.0.1"\nport = {central.config.port}\ndb_path = "{db}"\n')
     out = subprocess.run([sys.executable, "-m", "smartqueue", "central", "status", "--config", str(config)],
                          cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
     assert f"{ORG}/{BRANCH}" in out.stdout and "online" in out.stdout
-    assert "printer=paper_low" in out.stdout
+    assert "printer=paper_out" in out.stdout
 
 
 def test_status_says_single_and_how_to_judge_it_stale(branch: Branch, central: CentralReceiver) -> None:
