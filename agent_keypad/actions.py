@@ -7,11 +7,11 @@ A mixin of `KeypadController` (kept apart so each file stays readable); `_node()
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agent_keypad import pickers
 from agent_keypad.counter import resolve_ticket
-from ground.i18n import N_
+from ground.i18n import N_, translate
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Picker:
     title: str
     options: list[dict[str, str]]
     choose: Callable[[str], None]
+    values: dict[str, str] = field(default_factory=dict)  # filled into the title (a ticket's number)
 
 
 class CounterActions:
@@ -30,6 +31,8 @@ class CounterActions:
 
     def _do_confirm(self) -> None:
         if self.picker is not None:
+            if len(self.picker.options) == 1:  # a confirmation ("Mark A-005 as no-show?"): Enter says yes
+                self.choose(self.picker.options[0]["key"])
             return
         if not self.logged_in:
             if self.login_field == "agent" and self.agent_input:
@@ -77,17 +80,40 @@ class CounterActions:
         has_current = bool(self.counter and self.counter.current)
         self._open(N_("Menu"), pickers.menu(self.language, paused, has_current), self._dispatch)
 
-    def _open(self, title: str, options: list[dict[str, str]], choose: Callable[[str], None]) -> None:
+    def show_alerts(self) -> None:
+        """Every staff alert in a list (the strip shows the first); choosing one just closes the list."""
+        lines = self.alerts.lines(self.language)
+        if lines:
+            self._open(N_("Staff alerts"), [{"key": str(i), "label": line} for i, line in enumerate(lines)],
+                       lambda _key: None)
+
+    def _open(self, title: str, options: list[dict[str, str]], choose: Callable[[str], None],
+              **values: str) -> None:
         if not options:
             self._say("queue_empty" if title == N_("Parked tickets") else "no_current_ticket", error=True)
             return
-        self.picker = Picker(title, options, choose)
+        self.picker = Picker(title, options, choose, values)
         self.changed.emit()
 
     # -- node actions ------------------------------------------------------------------------------------------------
 
     def _do_call_next(self) -> None:
+        current = self.counter.current if self.counter else None
+        if current is not None and current.status == "called":
+            # called but never started: "next" would record it as served with no outcome — ask instead
+            self._open(N_("Ticket {number} was called but not served"), [
+                {"key": "no_show_next", "label": translate(self.language, N_("Did not come: no-show, then next"))},
+                {"key": "start", "label": translate(self.language, N_("Here: start serving"))},
+            ], self._after_unserved, number=current.number)
+            return
         self._node("call_next", "call-next")
+
+    def _after_unserved(self, choice: str) -> None:
+        if choice == "no_show_next":
+            self._then = "call_next"
+            self._node("no_show", "no-show")
+        else:
+            self._dispatch("start")
 
     def _do_call_number(self) -> None:
         services = self.counter.services if self.counter else ()
@@ -104,7 +130,14 @@ class CounterActions:
         self._node("start", "start")
 
     def _do_no_show(self) -> None:
-        self._node("no_show", "no-show")
+        """One more tap: a no-show sends the customer away for good (and counts against them)."""
+        if self.picker is not None and self.picker.title == N_("Mark ticket {number} as no-show?"):
+            self.choose("yes")  # the no-show key pressed again confirms
+            return
+        number = self.counter.current.number if self.counter and self.counter.current else ""
+        self._open(N_("Mark ticket {number} as no-show?"), [
+            {"key": "yes", "label": translate(self.language, N_("Yes: no-show"))},
+        ], lambda _choice: self._node("no_show", "no-show"), number=number)
 
     def _do_park(self) -> None:
         self._node("park", "park")
@@ -127,13 +160,21 @@ class CounterActions:
                    lambda outcome: self._node("finish", "finish", {"outcome": outcome}))
 
     def _do_transfer(self) -> None:
+        targets = pickers.transfer_targets(self.language, self.state, self.counter_id)
+
         def target_chosen(target: str) -> None:
             kind, _, ident = target.partition(":")
-            self._open(N_("Where in the queue?"), pickers.positions(self.language),
-                       lambda position: self._node("transfer", "transfer", {kind: ident, "position": position}))
+            target_label = next((o["label"] for o in targets if o["key"] == target), ident)
+            positions = pickers.positions(self.language)
 
-        self._open(N_("Transfer to"), pickers.transfer_targets(self.language, self.state, self.counter_id),
-                   target_chosen)
+            def position_chosen(position: str) -> None:
+                where = next((o["label"] for o in positions if o["key"] == position), position)
+                self._transfer_to = f"{target_label} ({where.lower()})"
+                self._node("transfer", "transfer", {kind: ident, "position": position})
+
+            self._open(N_("Where in the queue?"), positions, position_chosen)
+
+        self._open(N_("Transfer to"), targets, target_chosen)
 
     def _do_return_parked(self) -> None:
         def ticket_chosen(ticket: str) -> None:

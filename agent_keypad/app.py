@@ -1,16 +1,15 @@
 """The keypad's composition root: the only place that wires concrete classes together and owns their lifecycles.
 
 Threads (see docs/architecture.md): the Qt GUI thread; `sq-keypad` (one TaskRunner worker: every node call, in
-order); `sq-event-feed` (EventFeed's SSE reader); `sq-fingerprint` (one worker: reader open/identify); and, with a
-simulated reader, the simulator's serving thread.
+order); `sq-event-feed` (EventFeed's SSE reader); `sq-fingerprint` (one worker: reader open/identify); with a
+simulated reader, the simulator's serving thread; `sq-keypad-reload` (the bootstrap reading a configuration file).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -23,9 +22,10 @@ from agent_keypad.logic import KeypadController
 from agent_keypad.memory import AgentMemory
 from agent_keypad.theme import THEME
 from agent_keypad.viewmodel import KeypadViewModel
+from appkit.bootstrap import AppBootstrap, AppSetupError, AppSpec, LaunchOptions, RunContext
 from appkit.feed import EventFeed
+from appkit.qml_host import QmlHost
 from appkit.tasks import TaskRunner
-from appkit.watchdog import GuiWatchdog
 from config.schema import AppConfig
 from nodeclient.client import NodeClient
 
@@ -41,7 +41,7 @@ class Keypad:
     def __init__(self, config: AppConfig, client: NodeClient, *, language: str | None = None, bar: bool = False,
                  sound: AlertSound | None = None, fingerprint: FingerprintLogin | None = None) -> None:
         if not config.device.counter:
-            raise ValueError("[device] counter: a keypad belongs to one counter; set it (e.g. counter = \"1\")")
+            raise AppSetupError("[device] counter: a keypad belongs to one counter; set it (e.g. counter = \"1\")")
         settings = config.keypad.model_copy(update={"bar_mode": True}) if bar else config.keypad
         data_dir = Path(config.device.data_dir)
         self.client = client
@@ -61,16 +61,13 @@ class Keypad:
             memory=AgentMemory(data_dir / "keypad-agents.json", settings.remember_agents))
         self.vm = KeypadViewModel(self.controller)
         self.settings = settings
-        self.host = None
+        self.host: QmlHost | None = None
         self.router = KeyRouter(settings.keys, self.vm)
 
-    def show(self, *, fullscreen: bool) -> None:
-        """Load the QML (after a translator is installed), hook the keys, start talking to the node."""
-        from appkit.bootstrap import QmlHost
-        from appkit.i18n import install_translator
-
-        self.translator = install_translator(self.controller.language)
-        self.host = QmlHost(QML, {"vm": self.vm, "theme": THEME}, fullscreen=fullscreen)
+    def show(self, *, fullscreen: bool) -> QmlHost:
+        """Load the QML (its translator in the controller's language) and hook the keys and the window mode."""
+        self.host = QmlHost(QML, {"vm": self.vm, "theme": THEME}, fullscreen=fullscreen,
+                            language=self.controller.language)
         self.window: QQuickWindow = self.host.window
         self.window.installEventFilter(self.router)
         self._fullscreen = fullscreen
@@ -78,12 +75,19 @@ class Keypad:
         self.controller.barModeChanged.connect(self.apply_window_mode)
         self.controller.changed.connect(self._follow_picker)
         self.apply_window_mode()
+        return self.host
+
+    def start(self) -> None:
+        """Start talking to the node (and the fingerprint reader once the node answers)."""
         self.controller.start()
 
+    def screenshot(self, path: Path, then: Callable[[], None]) -> None:
+        assert self.host is not None
+        self.host.screenshot_when_ready(path, then)
+
     def _retranslate(self, language: str) -> None:
-        self.translator.language = language
         if self.host is not None:
-            self.host.engine.retranslate()
+            self.host.retranslate(language)
 
     def _follow_picker(self) -> None:
         if self.controller.bar_mode and self.host is not None:
@@ -116,12 +120,8 @@ class Keypad:
             self.fingerprint.close()
         self.runner.shutdown(wait=True)
         if self.host is not None:
-            from PySide6.QtCore import QCoreApplication
-
             self.window.removeEventFilter(self.router)
-            self.window.close()
             self.host.close()
-            QCoreApplication.removeTranslator(self.translator)
             self.host = None
         self.client.close()
 
@@ -137,48 +137,15 @@ def _sound(settings, data_dir: Path) -> AlertSound:
         return SilentSound()
 
 
-def _since_process_start_s() -> float:
-    """Seconds since the kernel started this process (Linux /proc), so interpreter start-up counts too."""
-    try:
-        start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
-        return time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return float("nan")
+def keypad_spec(*, bar: bool = False) -> AppSpec:
+    """The keypad for the bootstrap; `bar` (--bar) starts it as the small always-on-top bar."""
+
+    def build(context: RunContext) -> Keypad:
+        return Keypad(context.config, context.client, language=context.language, bar=bar)
+
+    return AppSpec(role="keypad", build=build)
 
 
 def run(args: argparse.Namespace) -> int:
-    """`smartqueue keypad`: load the configuration, build the keypad, run Qt's loop."""
-    started = time.perf_counter()
-    from appkit.bootstrap import install_crash_policy, load_device, make_application
-    from appkit.device import make_client
-    from ground.logs import setup_logging
-
-    setup_logging()
-    loaded = load_device(args.config, "keypad")
-    if loaded is None:
-        return 2
-    config, token = loaded
-    app = make_application("smartqueue-keypad")
-    install_crash_policy(app)
-    try:
-        keypad = Keypad(config, make_client(config, token), language=args.language, bar=args.bar)
-    except ValueError as err:
-        print(err)
-        return 2
-    keypad.show(fullscreen=not args.windowed)
-    watchdog = GuiWatchdog()  # systemd restarts a keypad whose GUI thread stops answering
-    watchdog.attach(keypad.window)
-
-    def first_frame() -> None:
-        keypad.window.frameSwapped.disconnect(first_frame)
-        log.info("keypad: first frame %.0f ms after process start (%.0f ms after the keypad command began)",
-                 _since_process_start_s() * 1000, (time.perf_counter() - started) * 1000)
-
-    keypad.window.frameSwapped.connect(first_frame)
-    if args.screenshot:
-        keypad.host.screenshot_when_ready(args.screenshot, app.quit)
-    try:
-        return app.exec()
-    finally:
-        watchdog.stop()
-        keypad.close()
+    """`smartqueue keypad`: the keypad until SIGTERM."""
+    return AppBootstrap(keypad_spec(bar=args.bar), LaunchOptions.from_args(args)).run()

@@ -22,11 +22,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from agent_keypad.actions import CounterActions, Picker
 from agent_keypad.alert import IdleAlert
 from agent_keypad.counter import CounterInfo
-from agent_keypad.figures import DayFigures
 from agent_keypad.fingerprint import FingerprintLogin
 from agent_keypad.labels import error_text
 from agent_keypad.memory import AgentMemory
 from agent_keypad.reads import CoalescedRead
+from agent_keypad.staff import StaffAlerts
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
 from config.keypad import KeypadConfig
@@ -40,8 +40,8 @@ SESSION_OVER = frozenset({"session_ended", "session_idle", "session_invalid", "n
 NODE_ACTIONS = frozenset({"call_next", "call_number", "recall", "start", "finish", "no_show", "transfer", "park",
                           "return_parked", "pause", "resume", "pause_toggle", "logout"})
 DONE_MESSAGES = {
-    "transfer": N_("Ticket {number} transferred."), "park": N_("Ticket {number} parked."),
-    "no_show": N_("Ticket {number} marked as no-show."), "return_parked": N_("Ticket returned to the queue."),
+    "park": N_("Ticket {number} parked."), "no_show": N_("Ticket {number} marked as no-show."),
+    "return_parked": N_("Ticket returned to the queue."),
 }
 STATE_RETRY_MS = 2000
 ENTRY_MAX = 8
@@ -70,7 +70,11 @@ class KeypadController(CounterActions, QObject):
         self.memory = memory or AgentMemory(None, 0)
         self.language, self.languages = language, languages
         self.bar_mode = settings.bar_mode
-        self.figures = DayFigures()
+        self.my_figures: dict[str, Any] | None = None  # GET /agents/me/today
+        self.allowed_agents: list[dict[str, Any]] = []  # who may log in here (GET /counters/{id}/agents)
+        self.alerts = StaffAlerts()
+        self._then: str | None = None  # an action to run once the current one succeeded (no-show, then next)
+        self._transfer_to = ""  # where the last transfer went, in words
         self.state: dict[str, Any] = {}
         self.counter: CounterInfo | None = None
         self.agent: str | None = None
@@ -90,17 +94,20 @@ class KeypadController(CounterActions, QObject):
         self._counter_read = CoalescedRead(runner, lambda: client.counter(counter_id), self._counter_arrived,
                                            self._read_failed)
         self._state_read = CoalescedRead(runner, client.state, self._state_arrived, self._read_failed)
+        self._alerts_read = CoalescedRead(runner, client.staff_alerts, self._alerts_arrived, self._alerts_failed)
+        self._figures_read: CoalescedRead | None = None
         self._expiry = self._timer(True, self._session_expired)
         self._idle = self._timer(True, self._idle_timeout)
         self._state_retry = self._timer(True, self.start, STATE_RETRY_MS)
         self._ticker = self._timer(False, self.tick.emit, 1000)
+        self._alerts_timer = self._timer(False, self._refresh_alerts, int(settings.alerts_refresh_s * 1000))
         feed.event.connect(self._on_event)
         feed.connectedChanged.connect(self._on_connected)
         if alert is not None:
             alert.activeChanged.connect(lambda _active: self.changed.emit())
         if fingerprint is not None:
             fingerprint.matched.connect(self._fingerprint_login)
-            fingerprint.rejected.connect(lambda: self._say("fingerprint_unknown", error=True))
+            fingerprint.rejected.connect(self._fingerprint_rejected)
             fingerprint.stateChanged.connect(lambda _state: self.changed.emit())
 
     def _timer(self, single: bool, slot: Callable[[], None], interval: int = 0) -> QTimer:
@@ -120,8 +127,12 @@ class KeypadController(CounterActions, QObject):
             return
         self._started = True
         self._head_seq = int(state.get("seq") or 0)
-        self.feed.start(max(0, self._head_seq - self.settings.figures_backlog_events))
+        self.feed.start(self._head_seq)  # the agent's figures come from the node (GET /agents/me/today)
         self._refresh_counter()
+        self._refresh_alerts()
+        self._alerts_timer.start()
+        self.runner.submit(lambda: self.client.counter_agents(self.counter_id), on_done=self._agents_arrived,
+                           on_error=lambda err: log.info("agents of counter %s unavailable: %s", self.counter_id, err))
         if self.fingerprint is not None:
             self.fingerprint.start()
 
@@ -131,7 +142,7 @@ class KeypadController(CounterActions, QObject):
 
     def stop(self) -> None:
         """Stop timers and the feed; the composition root shuts the runners down afterwards."""
-        for timer in (self._expiry, self._idle, self._state_retry, self._ticker):
+        for timer in (self._expiry, self._idle, self._state_retry, self._ticker, self._alerts_timer):
             timer.stop()
         if self.fingerprint is not None:
             self.fingerprint.stop()
@@ -274,16 +285,35 @@ class KeypadController(CounterActions, QObject):
         self.busy, self.unreachable = False, False
         if action == "call_number":
             self.entry = ""
-        done = DONE_MESSAGES.get(action)
-        self.message, self.message_is_error = (translate(self.language, done, number=number), False) if done \
-            else ("", False)
+        self.message, self.message_is_error = self._done_message(action, number, answer), False
         self._apply_counter(answer["counter"])
         self.actionDone.emit(action)
         if action in ("park", "return_parked", "transfer"):
             self._refresh_state()
+        if action in ("finish", "no_show", "call_next", "call_number"):
+            self._refresh_figures()
+        then, self._then = self._then, None
+        if then is not None and action == "no_show":
+            self._dispatch(then)
+
+    def _done_message(self, action: str, number: str, answer: dict[str, Any]) -> str:
+        """What the agent reads after an action: where a transfer went, how many times a ticket was recalled."""
+        if action == "transfer":
+            return translate(self.language, N_("Ticket {number} transferred to {target}."), number=number,
+                             target=self._transfer_to)
+        if action == "recall":
+            current = (answer.get("counter") or {}).get("current") or {}
+            recalls = int(current.get("recalls") or 0)
+            from ground.i18n import Formatter
+
+            return translate(self.language, N_("Ticket {number} called again (recall {count})."),
+                             number=number, count=Formatter(self.language).number(recalls))
+        done = DONE_MESSAGES.get(action)
+        return translate(self.language, done, number=number) if done else ""
 
     def _action_failed(self, action: str, err: BaseException) -> None:
         self.busy = False
+        self._then = None
         code = self._failed_call(err)
         self.actionFailed.emit(action, code)
         self._refresh_counter()  # whatever happened on the node, show it
@@ -332,13 +362,19 @@ class KeypadController(CounterActions, QObject):
         self.agent, self.agent_name = answer["agent"], answer.get("agent_name") or answer["agent"]
         self.memory.remember(self.agent)
         self.agent_input, self.pin_input, self.entry, self.message = self.agent, "", "", ""
-        remaining = int(answer["expires_at_ms"] - time.time() * 1000)
+        # the session's length by the node's clock: this keypad's own clock may be minutes off
+        node_now = int(answer.get("now_ms") or time.time() * 1000)
+        remaining = int(answer["expires_at_ms"] - node_now)
         self._expiry.start(max(1000, min(remaining, 2**31 - 1)))
         self._touch()
         if self.fingerprint is not None:
             self.fingerprint.stop()
+        agent_client = self.agent_client
+        self._figures_read = CoalescedRead(self.runner, agent_client.my_day, self._figures_arrived,
+                                           lambda err: log.info("figures unavailable: %s", err))
         self._refresh_counter()
         self._refresh_state()
+        self._refresh_figures()
         self.loggedInChanged.emit(True)
         self.changed.emit()
 
@@ -372,6 +408,7 @@ class KeypadController(CounterActions, QObject):
         self._idle.stop()
         self._ticker.stop()
         self.agent = None
+        self._figures_read, self._then, self.my_figures = None, None, None
         self.picker, self.entry, self.pin_input, self.login_field = None, "", "", "pin"
         self.message, self.message_is_error = (error_text(self.language, code), True) if code else ("", False)
         self._update_alert()
@@ -448,16 +485,16 @@ class KeypadController(CounterActions, QObject):
     def _on_event(self, envelope: dict[str, Any]) -> None:
         if envelope.get("ephemeral"):
             data = envelope.get("data") or {}
+            if envelope.get("type") == "DeviceStatusChanged":
+                self._refresh_alerts()
+                return
             if envelope.get("type") == "CallShown" and data.get("counter") == self.counter_id and self.counter:
                 self.counter = self.counter.with_shown(data.get("ticket_id", ""), int(data.get("recalls") or 0),
                                                        int(data.get("shown_on") or 0), int(data.get("displays") or 0))
                 self.changed.emit()
             return
-        changed = self.figures.feed(envelope)
-        if changed is not None and (changed == "*" or changed == self.agent):
-            self.changed.emit()
         if self._head_seq is None or int(envelope.get("seq") or 0) <= self._head_seq:
-            return  # the day's backlog: figures only
+            return
         self._refresh_counter()  # the node's view is the truth; events only say when to look
         data = envelope.get("data") or {}
         if envelope.get("type") in ("AgentLoggedIn", "AgentLoggedOut") and self.logged_in and (
@@ -465,6 +502,8 @@ class KeypadController(CounterActions, QObject):
             self._check_session()
         if envelope.get("type") in ("TicketParked", "TicketReturned", "TicketIssued", "TicketTransferred"):
             self._refresh_state()
+        if envelope.get("type") == "BusinessDayStarted":
+            self._refresh_figures()
 
     def _on_connected(self, connected: bool) -> None:
         if connected:
@@ -473,8 +512,40 @@ class KeypadController(CounterActions, QObject):
                 self.message = ""
             self._refresh_counter()
             self._refresh_state()
+            self._refresh_alerts()
+            self._refresh_figures()
         self._update_alert()
         self.changed.emit()
+
+    # -- staff-only reads: who may log in, the agent's day, device alerts -----------------------------------------
+
+    def _agents_arrived(self, answer: dict[str, Any]) -> None:
+        self.allowed_agents = list(answer.get("agents") or [])
+        self.changed.emit()
+
+    def _refresh_figures(self) -> None:
+        if self._figures_read is not None:
+            self._figures_read.request()
+
+    def _figures_arrived(self, day: dict[str, Any]) -> None:
+        if self.logged_in and day.get("agent") == self.agent:
+            self.my_figures = day
+            self.changed.emit()
+
+    def _refresh_alerts(self) -> None:
+        self._alerts_read.request()
+
+    def _alerts_arrived(self, answer: dict[str, Any]) -> None:
+        if self.alerts.update(answer.get("alerts") or []):
+            self.changed.emit()
+
+    def _alerts_failed(self, err: BaseException) -> None:
+        log.info("staff alerts unavailable: %s", err)  # the link banner already says when the node is gone
+
+    def _fingerprint_rejected(self) -> None:
+        """An unknown finger matters only on the login screen; once logged in, the reader is not asking."""
+        if not self.logged_in:
+            self._say("fingerprint_unknown", error=True)
 
     def _say(self, code: str, *, error: bool, fallback: str = "") -> None:
         self.message, self.message_is_error = error_text(self.language, code, fallback), error

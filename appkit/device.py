@@ -3,11 +3,40 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
+from config.loader import ConfigError, load_config
 from config.schema import AppConfig
 from ground.files import read_or_create, write_private
 from nodeclient.client import NodeClient
+
+
+class DeviceSetupError(Exception):
+    """This device cannot run on this configuration file; the message tells the technician why."""
+
+
+@dataclass(frozen=True)
+class Device:
+    """A validated configuration with what it takes to talk to the node as this device."""
+
+    config: AppConfig
+    token: str
+    id: str
+
+
+def load_device(config_path: str | Path, role: str) -> Device:
+    """Read and validate the configuration, the device token and id (file I/O: call it off the GUI thread once
+    the app runs)."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as err:
+        raise DeviceSetupError(f"the {role} cannot start, its configuration is invalid:\n{err}") from err
+    token = read_token(config)
+    if token is None:
+        raise DeviceSetupError(f"this {role} has no device token: pair it (smartqueue setup), or set [device] "
+                               f"token_file (smartqueue node token --role {role})")
+    return Device(config, token, device_id(config, role))
 
 
 def device_id(config: AppConfig, role: str) -> str:
@@ -45,3 +74,12 @@ def make_client(config: AppConfig, token: str) -> NodeClient:
     discovery = ZeroconfDiscovery(config.branch.id)
     discovery.start()
     return NodeClient(token, discovery=discovery, timeout=timeout)
+
+
+def close_client(client: NodeClient) -> None:
+    """Close a client from `make_client` and the discovery it started (its zeroconf sockets and thread).
+
+    A call waiting for a node or for its next retry gives up at once (NodeUnavailable)."""
+    if client.discovery is not None:
+        client.discovery.close()
+    client.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTranslator
+from PySide6.QtCore import QObject, Qt, QTranslator
 
 from ground.i18n import gettext, is_rtl
 
@@ -27,9 +27,3 @@ class CatalogTranslator(QTranslator):
 def layout_direction(language: str) -> Qt.LayoutDirection:
     """Layout follows the chosen language, never the OS locale."""
     return Qt.LayoutDirection.RightToLeft if is_rtl(language) else Qt.LayoutDirection.LeftToRight
-
-
-def install_translator(language: str) -> CatalogTranslator:
-    translator = CatalogTranslator(language, QCoreApplication.instance())
-    QCoreApplication.installTranslator(translator)
-    return translator

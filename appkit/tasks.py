@@ -22,12 +22,13 @@ class _Relay(QObject):
 
     def __init__(self) -> None:
         super().__init__()
+        self.closed = False
         self.done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
     def _deliver(self, item: tuple[Callable[[Any], None] | None, Any]) -> None:
         callback, value = item
-        if callback is None:
+        if callback is None or self.closed:  # after shutdown: the owner is gone (a reloaded app's old run)
             return
         try:
             callback(value)
@@ -52,7 +53,7 @@ class TaskRunner:
                 result = fn(*args)
             except BaseException as err:
                 self._relay.done.emit((on_error, err))
-                if on_error is None:
+                if on_error is None and not self._closed:
                     log.warning("background task %s failed: %s", getattr(fn, "__name__", fn), err)
                 return
             self._relay.done.emit((on_done, result))
@@ -60,5 +61,6 @@ class TaskRunner:
         return self._pool.submit(run)
 
     def shutdown(self, wait: bool = True) -> None:
-        self._closed = True
+        """Cancel queued work, optionally wait for running work; results not yet delivered are dropped."""
+        self._closed = self._relay.closed = True
         self._pool.shutdown(wait=wait, cancel_futures=True)

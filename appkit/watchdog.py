@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Notifier:
             return False
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                sock.setblocking(False)  # a backed-up manager must not freeze the GUI thread: drop the message
                 sock.sendto(state.encode(), self.address)
         except OSError as err:
             log.warning("systemd notify %r failed: %s", state, err)
@@ -45,6 +47,11 @@ class Notifier:
 
     def ready(self, status: str = "running") -> bool:
         return self.notify(f"READY=1\nSTATUS={status}")
+
+    def reloading(self, status: str = "reloading the configuration") -> bool:
+        """A reload begins; READY=1 must follow. systemd wants the monotonic time with it (notify-reload)."""
+        usec = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
+        return self.notify(f"RELOADING=1\nSTATUS={status}\nMONOTONIC_USEC={usec}")
 
     def ping(self) -> bool:
         return self.notify("WATCHDOG=1")
@@ -74,35 +81,53 @@ def _watchdog_interval(env: Mapping[str, str]) -> float | None:
 
 
 class GuiWatchdog:
-    """READY=1 once the window has drawn, then WATCHDOG=1 from a QTimer on the GUI thread."""
+    """WATCHDOG=1 from a QTimer on the GUI thread for the whole process; READY=1 when a window first draws.
+
+    It lives as long as the process, not as long as one window: a reload replaces the window and tells systemd
+    RELOADING=1 … READY=1, while the pings go on. Only the process's end says STOPPING=1.
+    """
 
     def __init__(self, notifier: Notifier | None = None) -> None:
         self.notifier = notifier or Notifier()
         self._timer = None
 
-    def attach(self, window) -> None:
-        """Start with `window` (a QQuickWindow or QWidget window); a no-op outside systemd."""
-        if not self.notifier.enabled:
+    def start(self) -> None:
+        """Start pinging (a no-op outside systemd or without a watchdog for this process)."""
+        if not self.notifier.enabled or self.notifier.interval_s is None or self._timer is not None:
             return
         from PySide6.QtCore import QTimer  # the only Qt use, here so the protocol part needs nothing
 
-        if self.notifier.interval_s is not None:
-            self._timer = QTimer(window)
-            self._timer.setInterval(max(100, int(self.notifier.interval_s * 1000)))
-            self._timer.timeout.connect(self.notifier.ping)
-            self._timer.start()
+        self._timer = QTimer()
+        self._timer.setInterval(max(100, int(self.notifier.interval_s * 1000)))
+        self._timer.timeout.connect(self.notifier.ping)
+        self._timer.start()
+
+    def ready_when_drawn(self, window, status: str = "first frame shown") -> None:
+        """READY=1 once `window` (a QQuickWindow) has drawn a frame; at once for a window that has no such signal."""
+        if not self.notifier.enabled:
+            return
         frame_swapped = getattr(window, "frameSwapped", None)
         if frame_swapped is None:
-            self.notifier.ready()
+            self.notifier.ready(status)
             return
 
         def first_frame() -> None:
             frame_swapped.disconnect(first_frame)
-            self.notifier.ready("first frame shown")
+            self.notifier.ready(status)
 
         frame_swapped.connect(first_frame)
 
+    def attach(self, window) -> None:
+        """Start pinging, and READY=1 at `window`'s first frame."""
+        self.start()
+        self.ready_when_drawn(window)
+
+    def reloading(self) -> None:
+        self.notifier.reloading()
+
     def stop(self) -> None:
+        """The process is ending: stop pinging and tell systemd so (never on a reload)."""
         if self._timer is not None:
             self._timer.stop()
+            self._timer = None
         self.notifier.stopping()

@@ -110,6 +110,7 @@ def press_latencies(config_path: Path, node: NodeProcess, samples: int) -> tuple
                    headers={**headers, "Idempotency-Key": str(uuid.uuid4())}, timeout=10).raise_for_status()
     keypad = Keypad(config, make_client(config, node.keypad_tokens["1"]))
     keypad.show(fullscreen=False)
+    keypad.start()
     c, window = keypad.controller, keypad.window
 
     def spin_until(predicate, timeout: float = 5.0) -> None:

@@ -43,9 +43,9 @@ def kiosk_figures(workdir: Path) -> dict:
     from pydantic import SecretStr
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 
-    from appkit.bootstrap import QmlHost, make_application
+    from appkit.bootstrap import make_application
     from appkit.device import make_client
-    from appkit.i18n import install_translator
+    from appkit.qml_host import QmlHost
     from config.loader import load_config
     from config.printer import PrinterConfig, TcpConnection
     from hardware.printer.connection import make_transport
@@ -53,10 +53,10 @@ def kiosk_figures(workdir: Path) -> dict:
     from kiosk.app import QML
     from kiosk.printing import TicketPrinter
     from kiosk.qr import register_qml_types
+    from kiosk.technician import TechnicianViewModel
     from kiosk.viewmodel import KioskViewModel
 
     app = make_application("bench-kiosk")
-    install_translator("fr")
 
     def pump() -> None:
         """One turn of the event loop, as app.exec() runs it: deferred deletes too (processEvents alone never
@@ -100,7 +100,7 @@ def kiosk_figures(workdir: Path) -> dict:
         printer = TicketPrinter(config.printer, make_device)
         vm = KioskViewModel(config, client, printer, "bench")
         register_qml_types()
-        host = QmlHost(QML, {"vm": vm}, fullscreen=False)
+        host = QmlHost(QML, {"vm": vm, "tech": TechnicianViewModel(vm)}, fullscreen=False, language="fr")
         frames = {"n": 0}
         host.window.frameSwapped.connect(lambda: frames.__setitem__("n", frames["n"] + 1))
         vm.start()

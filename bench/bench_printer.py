@@ -22,10 +22,9 @@ from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from escpos.printer import Dummy
-
 from config.printer import PrinterConfig, SerialConnection, TicketLayout
 from hardware.printer.device import PrinterDevice
+from hardware.printer.escpos_lib import Dummy
 from hardware.printer.simulator import PtySimulatorServer, VirtualPrinter
 from hardware.printer.ticket import TicketPrint
 from hardware.transport import SerialTransport

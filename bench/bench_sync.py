@@ -148,7 +148,8 @@ def central_watermark(db: Path) -> int:
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         try:
-            row = conn.execute("SELECT watermark FROM branches WHERE branch = ?", (BRANCH,)).fetchone()
+            row = conn.execute("SELECT l.watermark FROM sq_branch b JOIN sq_branch_log l ON l.branch = b.branch AND"
+                               " l.log = b.current_log WHERE b.branch = ?", (BRANCH,)).fetchone()
         finally:
             conn.close()
     except sqlite3.Error:
@@ -309,11 +310,11 @@ def steady_state(http: str, token: str, db: Path, count: int, rate: float) -> li
     session.close()
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        query = ("SELECT COUNT(*) FROM events WHERE type = 'TicketIssued' AND"
+        query = ("SELECT COUNT(*) FROM sq_event WHERE type = 'TicketIssued' AND"
                  " json_extract(data, '$.service') = 'cash'")
         if not wait_until(lambda: conn.execute(query).fetchone()[0] >= count, 30):
             raise RuntimeError("central did not store every steady-state ticket within 30 s")
-        rows = conn.execute("SELECT at, received_ms FROM events WHERE type = 'TicketIssued' AND"
+        rows = conn.execute("SELECT at, received_ms FROM sq_event WHERE type = 'TicketIssued' AND"
                             " json_extract(data, '$.service') = 'cash'").fetchall()
     finally:
         conn.close()
@@ -333,7 +334,7 @@ def bare_payloads(data_dir: Path, count: int) -> tuple[list[bytes], list[bytes]]
                                               " ORDER BY seq LIMIT ?", (count,))]
     finally:
         store.close()
-    header = {"organisation": ORG, "branch": BRANCH, "node": "bare"}
+    header = {"organisation": ORG, "branch": BRANCH, "node": "bare", "log": rows[0][7]}
     batches = [encode_events(header, rows[i:i + BATCH], 1 << 20)[0] for i in range(0, len(rows), BATCH)]
     singles = [encode_events(header, [row], 1 << 20)[0] for row in rows]
     return batches, singles

@@ -32,7 +32,8 @@ class CancelBody(Body):
 
 
 class LoginBody(Body):
-    agent: Ident | None = Field(None, description="Required with a PIN; a fingerprint slot identifies the agent.")
+    agent: Ident | None = Field(None, description="Agent id or number; required with a PIN (a fingerprint slot "
+                                                  "identifies the agent).")
     pin: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^\d+$")] | None = None
     fingerprint_slot: Annotated[int, Field(ge=0, le=9999)] | None = Field(
         None, description="A slot matched by the keypad's own fingerprint reader.")

@@ -170,6 +170,10 @@ async def agent_login(request: web.Request) -> web.Response:
         body = body.model_copy(update={"agent": owner})
     if body.agent is None:
         raise ApiError(422, "agent_required", "give the agent with a PIN")
+    if body.agent not in node.agents:  # a keypad has digits only: the agent's number stands for the id
+        number_of = next((a.id for a in node.agents.values() if a.number is not None and a.number == body.agent), None)
+        if number_of is not None:
+            body = body.model_copy(update={"agent": number_of})
     locked = node.pin_guard.locked_for(body.agent)
     if locked:
         raise ApiError(429, "agent_locked", "too many failed attempts; wait before trying again",
@@ -194,8 +198,10 @@ async def agent_login(request: web.Request) -> web.Response:
     session = AgentSession(agent.id, counter, principal.device, session_id, expires_ms)
 
     def respond(events):
+        # now_ms: the keypad times the session with the node's clock, not its own (which may be skewed)
         return 200, {"session": node.signer.issue(session), "agent": agent.id, "agent_name": agent.name,
-                     "counter": counter, "expires_at_ms": expires_ms}
+                     "counter": counter, "expires_at_ms": expires_ms, "now_ms": node.now_ms(),
+                     "idle_minutes": node.config.node.session_idle_minutes}
 
     status, payload, _ = await node.commands.run(CommandRequest(
         principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id),
@@ -222,20 +228,22 @@ def _ticket_id(node, ref: str) -> str:
     return ticket.id
 
 
+#: action → (its body model, build(node, body, fields) → the command); `fields` = at_ms, counter and agent
 COUNTER_ACTIONS: dict[str, tuple[type[bodies.Body], Any]] = {
-    "call-next": (bodies.EmptyBody, lambda node, b, base: cmd.CallNext(**base)),
-    "call": (bodies.CallBody, lambda node, b, base: cmd.CallTicket(**base, ticket_id=_ticket_id(node, b.ticket))),
-    "recall": (bodies.EmptyBody, lambda node, b, base: cmd.Recall(**base)),
-    "start": (bodies.EmptyBody, lambda node, b, base: cmd.StartServing(**base)),
-    "finish": (bodies.FinishBody, lambda node, b, base: cmd.FinishServing(**base, outcome=b.outcome)),
-    "no-show": (bodies.EmptyBody, lambda node, b, base: cmd.MarkNoShow(**base)),
-    "transfer": (bodies.TransferBody, lambda node, b, base: cmd.Transfer(
-        **base, to_service=b.service, to_counter=b.counter, position=b.position)),
-    "park": (bodies.EmptyBody, lambda node, b, base: cmd.Park(**base)),
-    "return": (bodies.ReturnBody, lambda node, b, base: cmd.ReturnParked(
-        **base, ticket_id=_ticket_id(node, b.ticket), position=b.position)),
-    "pause": (bodies.PauseBody, lambda node, b, base: cmd.PauseCounter(**base, reason=b.reason)),
-    "resume": (bodies.EmptyBody, lambda node, b, base: cmd.ResumeCounter(**base)),
+    "call-next": (bodies.EmptyBody, lambda node, body, fields: cmd.CallNext(**fields)),
+    "call": (bodies.CallBody, lambda node, body, fields: cmd.CallTicket(
+        **fields, ticket_id=_ticket_id(node, body.ticket))),
+    "recall": (bodies.EmptyBody, lambda node, body, fields: cmd.Recall(**fields)),
+    "start": (bodies.EmptyBody, lambda node, body, fields: cmd.StartServing(**fields)),
+    "finish": (bodies.FinishBody, lambda node, body, fields: cmd.FinishServing(**fields, outcome=body.outcome)),
+    "no-show": (bodies.EmptyBody, lambda node, body, fields: cmd.MarkNoShow(**fields)),
+    "transfer": (bodies.TransferBody, lambda node, body, fields: cmd.Transfer(
+        **fields, to_service=body.service, to_counter=body.counter, position=body.position)),
+    "park": (bodies.EmptyBody, lambda node, body, fields: cmd.Park(**fields)),
+    "return": (bodies.ReturnBody, lambda node, body, fields: cmd.ReturnParked(
+        **fields, ticket_id=_ticket_id(node, body.ticket), position=body.position)),
+    "pause": (bodies.PauseBody, lambda node, body, fields: cmd.PauseCounter(**fields, reason=body.reason)),
+    "resume": (bodies.EmptyBody, lambda node, body, fields: cmd.ResumeCounter(**fields)),
 }
 
 
@@ -349,6 +357,7 @@ async def device_status(request: web.Request) -> web.Response:
     await node.write(lambda: node.store.execute_write(
         "INSERT OR REPLACE INTO device_status (device_id, status, updated_ms) VALUES (?, ?, ?)",
         (device_id, payload, now)))
+    node.hub.publish_ephemeral("DeviceStatusChanged", {"device": device_id})  # keypads refresh their staff alerts
     return json_response({"stored": True})
 
 

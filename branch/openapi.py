@@ -49,7 +49,8 @@ def build_document() -> dict[str, Any]:
         "/api/v1/events": {"get": {**_op("Server-Sent Events; resume with Last-Event-ID", "any device"),
                                    "parameters": [{"name": "Last-Event-ID", "in": "header",
                                                    "schema": {"type": "integer"}}]}},
-        "/api/v1/agents/login": {"post": _op("Agent login at the keypad's counter; returns a session",
+        "/api/v1/agents/login": {"post": _op("Agent login at the keypad's counter (agent id or number); returns a "
+                                             "session, its expiry and the node's clock (now_ms)",
                                              "keypad (device token)", bodies.LoginBody)},
         "/api/v1/agents/logout": {"post": _op("End the agent session", "agent session")},
         "/api/v1/counters/{id}": {"get": _op("A counter's state", "any device")},
@@ -63,6 +64,16 @@ def build_document() -> dict[str, Any]:
         "/api/v1/metrics/daily": {"get": _op("Daily metrics per service (?day=YYYY-MM-DD)", "admin, display")},
         "/api/v1/displays/ack": {"post": _op("A display showed/announced a call (answered live as CallShown)",
                                              "display", bodies.CallAckBody)},
+        "/api/v1/staff/alerts": {"get": _op(
+            "Device alerts for staff: printer out of paper / low / needing a person, kiosk or display offline, "
+            "display without audio ({alerts: [{kind, severity, device, role, name, detail}]}); a "
+            "DeviceStatusChanged message on the event stream says when to read again", "keypad, admin")},
+        "/api/v1/counters/{id}/agents": {"get": _op(
+            "Agents who may log in at this counter ({agents: [{id, name, number}]}), for the keypad's login list",
+            "keypad of this counter, admin")},
+        "/api/v1/agents/me/today": {"get": _op(
+            "The logged-in agent's figures for the business day (served, no_shows, average_service_s) and the "
+            "node's clock (now_ms)", "an agent session")},
     }
     for action, (model, _) in COUNTER_ACTIONS.items():
         paths[f"/api/v1/counters/{{id}}/{action}"] = {

@@ -7,7 +7,7 @@ import time
 
 from aiohttp import web
 
-from branch import handlers, openapi, stream
+from branch import handlers, openapi, staff, stream
 from branch.advertise import Advertiser
 from branch.api_errors import ApiError, error_response
 from branch.http import NODE, node_of
@@ -90,6 +90,7 @@ def build_app(node: BranchNode) -> web.Application:
     routes.add_post("/api/v1/devices/{id}/status", handlers.device_status)
     routes.add_get("/api/v1/metrics/daily", handlers.daily_metrics)
     routes.add_post("/api/v1/displays/ack", handlers.display_ack)
+    staff.add_routes(routes, node)
     return app
 
 

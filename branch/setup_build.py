@@ -30,16 +30,16 @@ def _hours(spec: dict[str, list[str]] | None) -> OpeningHours | None:
 
 
 def build_setup(config: AppConfig) -> BranchSetup:
-    r = config.rules
+    configured = config.rules
     rules = Rules(
-        level_weights=tuple(r.level_weights),
-        aging_after_s=None if r.aging_after_minutes is None else r.aging_after_minutes * 60,
-        recall_limit=r.recall_limit,
-        appointment_early_s=r.appointment_early_minutes * 60,
-        appointment_late_s=r.appointment_late_minutes * 60,
-        appointment_expire_s=r.appointment_expire_minutes * 60,
-        appointment_max_early_checkin_s=r.appointment_max_early_checkin_minutes * 60,
-        estimate_window=r.estimate_window,
+        level_weights=tuple(configured.level_weights),
+        aging_after_s=None if configured.aging_after_minutes is None else configured.aging_after_minutes * 60,
+        recall_limit=configured.recall_limit,
+        appointment_early_s=configured.appointment_early_minutes * 60,
+        appointment_late_s=configured.appointment_late_minutes * 60,
+        appointment_expire_s=configured.appointment_expire_minutes * 60,
+        appointment_max_early_checkin_s=configured.appointment_max_early_checkin_minutes * 60,
+        estimate_window=configured.estimate_window,
     )
     services = {
         s.id: Service(s.id, s.prefix, s.names.as_dict(), s.group, _hours(s.hours),
@@ -59,5 +59,6 @@ def build_setup(config: AppConfig) -> BranchSetup:
     return BranchSetup(
         branch_id=config.branch.id, timezone=config.branch.timezone,
         day_start_minute=config.branch.day_start_minute, services=services, counters=counters, rules=rules,
-        priority_categories=categories, pause_reasons=tuple(r.pause_reasons), outcomes=tuple(r.outcomes),
+        priority_categories=categories, pause_reasons=tuple(configured.pause_reasons),
+        outcomes=tuple(configured.outcomes),
     )

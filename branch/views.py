@@ -66,13 +66,14 @@ def services_view(state: BranchState, setup: BranchSetup, now_ms: int) -> list[d
 def counter_view(state: BranchState, setup: BranchSetup, counter_id: str, zone: str | None,
                  acks: CallAcks | None = None, displays: int = 0) -> dict[str, Any]:
     counter = setup.counters[counter_id]
-    cstate = state.counters.get(counter_id)
+    counter_state = state.counters.get(counter_id)
     current = None
-    if cstate is not None and cstate.current is not None:
-        t = state.tickets[cstate.current]
-        tally = acks.get(t.id, t.recalls) if acks is not None else None
-        current = {"id": t.id, "number": t.number, "service": t.service, "status": str(t.status),
-                   "called_at": _iso(t.called_ms), "issued_at": iso_ms(t.issued_ms), "recalls": t.recalls,
+    if counter_state is not None and counter_state.current is not None:
+        ticket = state.tickets[counter_state.current]
+        tally = acks.get(ticket.id, ticket.recalls) if acks is not None else None
+        current = {"id": ticket.id, "number": ticket.number, "service": ticket.service, "status": str(ticket.status),
+                   "called_at": _iso(ticket.called_ms), "issued_at": iso_ms(ticket.issued_ms),
+                   "recalls": ticket.recalls,
                    "shown_on": len(tally.shown) if tally else 0, "announced_on": len(tally.announced) if tally else 0,
                    "displays": displays}
     waiting = sum(1 for tid in state.waiting
@@ -82,9 +83,9 @@ def counter_view(state: BranchState, setup: BranchSetup, counter_id: str, zone: 
         "names": dict(counter.names),
         "zone": zone,
         "services": [link.service for link in counter.services],
-        "agent": cstate.agent if cstate else None,
-        "paused": cstate.paused if cstate else None,
-        "open": bool(cstate and cstate.open),
+        "agent": counter_state.agent if counter_state else None,
+        "paused": counter_state.paused if counter_state else None,
+        "open": bool(counter_state and counter_state.open),
         "current": current,
         "waiting": waiting,
     }

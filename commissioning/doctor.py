@@ -200,8 +200,9 @@ def report(checks: list[Check], language: str, out: Callable[[str], None] = prin
     fix_word = translate(language, "fix:")
     for check in checks:
         label = translate(language, LABELS.get(check.name, check.name))
-        out(f"{marks[check.ok]:12} {label:20} {check.detail}")
-        if check.ok is False and check.fix:
+        mark = translate(language, "WARNING") if check.warn else marks[check.ok]
+        out(f"{mark:12} {label:20} {check.detail}")
+        if (check.ok is False or check.warn) and check.fix:
             out(f"{'':12} {fix_word} {translate(language, check.fix)}")
     problems = sum(1 for check in checks if check.ok is False)
     if problems:

@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from config.fingerprint import FingerprintConfig
-from config.printer import PrinterConfig
+from config.printer import PrinterConfig, SerialConnection
 from config.scanner import ScannerConfig
 from ground.i18n import N_
 
@@ -23,6 +23,7 @@ class Check:
     ok: bool | None  # None: not checked (not configured, or cannot be checked here)
     detail: str = ""
     fix: str = ""
+    warn: bool = False  # works, but worse than it should: said with its fix, not counted as a problem
 
 
 def printer_status(config: PrinterConfig | None, *, print_test: bool = False) -> Check:
@@ -48,8 +49,21 @@ def printer_status(config: PrinterConfig | None, *, print_test: bool = False) ->
         return Check("printer", False, str(err), _printer_fix(config))
     if status.operational:
         left = "" if status.tickets_left is None else f", about {status.tickets_left} tickets left"
-        return Check("printer", True, f"{status.state.value}{left}")
+        return _slow_link(config) or Check("printer", True, f"{status.state.value}{left}")
     return Check("printer", False, f"{status.state.value} {status.detail}".strip(), _printer_fix(config))
+
+
+def _slow_link(config: PrinterConfig) -> Check | None:
+    """A serial link at 9600 baud or slower carries under 1 KB a second: the layout prints text only."""
+    from hardware.printer.layout import TEXT_ONLY_MAX_BAUD
+
+    conn = config.connection
+    if not isinstance(conn, SerialConnection) or conn.baudrate > TEXT_ONLY_MAX_BAUD:
+        return None
+    return Check("printer", True, f"ready, but {conn.baudrate} baud: tickets print as text only (no logo; Arabic "
+                 f"labels in {config.layout.text_only_language})",
+                 N_("set the printer and [printer] baudrate to 115200 (the printer's DIP switches or utility), or "
+                    "connect it by USB"), warn=True)
 
 
 def _printer_fix(config: PrinterConfig) -> str:

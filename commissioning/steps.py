@@ -42,16 +42,6 @@ class Answers:
 
 
 @dataclass
-class Paired:
-    token: str
-    device_id: str
-    counter: str | None
-    branch: dict[str, Any]
-    languages: list[str]
-    node_url: str
-
-
-@dataclass
 class Outcome:
     """The report: each step's name, whether it worked, and what the technician should read."""
 

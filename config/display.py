@@ -38,6 +38,15 @@ class DisplayConfig(Section):
                                      description="How long each language stays before the board switches.")
     highlight_seconds: float = Field(8, ge=1, le=60,
                                      description="How long a new call blinks in the 'now calling' area.")
+    calling_seconds: float = Field(
+        60, ge=5, le=1800,
+        description="A call stays in the large 'now calling' area this long (several at once when several "
+                    "counters call); then it moves to the list of previous calls.")
+    calling_max: int = Field(3, ge=1, le=6, description="Calls shown at once in the 'now calling' area.")
+    screen_inches: float = Field(
+        55, ge=7, le=300, description="The screen's diagonal, in inches: text sizes are derived from it.")
+    viewing_distance_m: float = Field(
+        10, ge=1, le=60, description="Distance of the farthest seat that must read the board, in metres.")
     show_services: bool = Field(True, description="List the services with people waiting and the estimated wait.")
     services_refresh_seconds: float = Field(20, ge=2, le=600,
                                             description="Period of the waiting/estimate refresh from the node.")

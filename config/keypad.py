@@ -61,7 +61,6 @@ class KeypadConfig(Section):
         700, ge=100, le=5000, description="A second press of the same key within this time is ignored.")
     remember_agents: int = Field(
         4, ge=0, le=10, description="Agent ids remembered on this keypad for one-tap login; 0 keeps none.")
-    figures_backlog_events: int = Field(
-        20000, ge=0, le=500_000,
-        description="Events read back at start to count the agent's figures for the day (exact when the day has "
-                    "fewer events than this).")
+    alerts_refresh_s: float = Field(
+        20, ge=2, le=600, description="How often the staff alerts strip is read again (a device's report also "
+                                      "triggers a read at once).")

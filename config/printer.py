@@ -10,18 +10,32 @@ from pydantic import Field, field_validator
 from config.base import Section
 
 Language = Literal["fr", "en", "ar"]
+#: Serial handshakes (pyserial's names; dsrdtr is done by the driver, Linux's termios has no DTR/DSR flow control).
+FlowControl = Literal["none", "rtscts", "xonxoff", "dsrdtr"]
 
 
 class SerialConnection(Section):
     """A printer on a serial port (RS-232, USB-serial adapter, or a simulator's pseudo-terminal)."""
 
     type: Literal["serial"] = "serial"
-    port: str = Field(description="Device path, e.g. /dev/ttyUSB0 or the pty path a simulator prints.")
+    port: str = Field(
+        description="Device path, e.g. /dev/ttyUSB0 or the pty path a simulator prints; rfc2217://HOST:PORT for a "
+        "printer behind a serial device server (RFC 2217).",
+    )
     baudrate: int = Field(
         default=115200, ge=1200, le=921600,
-        description="Line speed. A raster ticket takes ~1 s at 115200 baud and ~12 s at 9600.",
+        description="Line speed: 10 bits a byte on the wire, so 115200 baud carries 11.5 KB/s and 9600 only 960 B/s.",
     )
-    timeout: float = Field(default=1.0, gt=0, le=10, description="Seconds before a stalled write is an error.")
+    flow_control: FlowControl | None = Field(
+        default=None,
+        description="How the printer says 'busy' when its buffer fills: none, rtscts (RTS/CTS lines), xonxoff "
+        "(XON/XOFF bytes) or dsrdtr (DTR/DSR lines, Epson's RS-232 default). Must match the printer's setting "
+        "(DIP switches); unset: the model's default. 'none' loses bytes when the printer cannot keep up.",
+    )
+    timeout: float = Field(
+        default=3.0, gt=0, le=10,
+        description="Seconds without progress before a write is an error (a printer may stay busy this long).",
+    )
 
 
 class TcpConnection(Section):
@@ -89,6 +103,14 @@ class TicketLayout(Section):
         default=None, description="Prefix for the QR payload, e.g. https://q.example.com/t/ (e-ticket link)."
     )
     qr_module_size: int = Field(default=6, ge=2, le=16, description="QR module size in printer dots.")
+    text_only: bool | None = Field(
+        default=None,
+        description="Print no image at all (no logo, no raster text): each kilobyte takes a second at 9600 baud. "
+        "Unset: automatic, on serial links at 9600 baud or slower.",
+    )
+    text_only_language: Literal["fr", "en"] = Field(
+        default="fr", description="Text-only tickets print labels the code page cannot carry (Arabic) in this one.",
+    )
     locales: dict[Language, str] = Field(
         default_factory=lambda: {"fr": "fr_FR", "en": "en_GB", "ar": "ar"},
         description="Babel locale per ticket language; it decides date formats and digits (ar_EG: Arabic-Indic).",
@@ -124,5 +146,10 @@ class PrinterConfig(Section):
     )
     realtime_status: bool | None = Field(
         default=None, description="Override the profile: false for printers (often USB class) that never answer."
+    )
+    full_raster: bool | None = Field(
+        default=None,
+        description="Draw every line, the number and the QR as full-width images, for printers without code pages "
+        "or native QR. Unset: the model's default. Several times the bytes: fine on USB, slow on serial.",
     )
     paper: PaperRoll = Field(default_factory=PaperRoll, description="Roll length and near-end estimate.")

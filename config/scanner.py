@@ -13,7 +13,7 @@ from pydantic import Field, StringConstraints, field_validator
 
 from config.base import Section
 
-#: Symbologies the camera decoder may be restricted to (names of `pyzbar.pyzbar.ZBarSymbol` members).
+#: Symbologies the camera decoder may be restricted to (zbar's `ZBarSymbol` names; zxing-cpp maps them).
 Symbology = Literal[
     "QRCODE", "CODE128", "CODE39", "CODE93", "EAN13", "EAN8", "UPCA", "UPCE", "I25", "DATABAR", "PDF417", "CODABAR"
 ]
@@ -48,8 +48,15 @@ class SerialScannerConfig(Section):
     kind: Literal["serial"] = "serial"
     port: str = Field(..., min_length=1, description="Serial device path, e.g. /dev/ttyACM0 or /dev/serial/by-id/….")
     baudrate: int = Field(9600, description="Line speed; must match the scanner's setting.")
-    terminator: Literal["\r", "\n", "\r\n"] = Field(
-        "\r", description="Line end the scanner sends after a code; most send CR alone."
+    terminator: Literal["any", "\r", "\n", "\r\n", "\t", "none"] = Field(
+        "any",
+        description='What ends a code. "any" (the default) accepts CR, LF, CRLF and TAB, the suffixes field scanners '
+        'ship with; one of them accepts only that one; "none": the scanner sends no suffix. In every case a code '
+        "with no suffix also ends after `gap_ms` of silence.",
+    )
+    gap_ms: int = Field(
+        60, ge=10, le=2000,
+        description="Silence that ends a code sent with no suffix. A scanner sends a code's bytes back to back.",
     )
     max_length: int = Field(512, ge=16, le=8192, description="Longest line accepted; longer ones are discarded.")
     reconnect_interval_s: float = Field(
@@ -62,6 +69,13 @@ class SerialScannerConfig(Section):
         if value not in SERIAL_BAUDRATES:
             raise ValueError(f"baudrate must be one of {SERIAL_BAUDRATES}")
         return value
+
+    @property
+    def terminators(self) -> tuple[str, ...]:
+        """The suffixes that end a code (empty: only the gap does)."""
+        if self.terminator == "any":
+            return ("\r\n", "\r", "\n", "\t")
+        return () if self.terminator == "none" else (self.terminator,)
 
 
 class CameraScannerConfig(Section):
@@ -78,6 +92,15 @@ class CameraScannerConfig(Section):
         default_factory=lambda: ["QRCODE", "CODE128"],
         min_length=1,
         description="Symbologies decoded; each extra one costs decode time (all of them: about 3x QR alone).",
+    )
+    decoder: Literal["zxing-cpp", "zbar"] = Field(
+        "zxing-cpp",
+        description="Barcode library: zxing-cpp decodes more of what customers present, and sooner "
+        "(docs/benchmarks.md); zbar is the fallback, also used when the chosen one cannot be loaded.",
+    )
+    second_opinion: bool = Field(
+        True, description="When the decoder locates a code it cannot read, the other library looks at that frame "
+        "too (only then: empty frames cost nothing more).",
     )
     dedupe_window_s: float = Field(
         3.0, ge=0, le=600, description="A code seen again within this many seconds of its last sighting is ignored."

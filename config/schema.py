@@ -56,11 +56,19 @@ class BranchSection(Section):
                                       description="Languages offered, the first is the default.")
     appointment_key: SecretStr | None = Field(None, min_length=16,
                                               description="HMAC key signing appointment and e-ticket codes.")
-    ticket_url: str | None = Field(
-        None, pattern=r"^https?://[^\s]*\{code\}[^\s]*$",
-        description="Public page where a customer follows a ticket from a phone, {code} standing for the signed "
-                    "e-ticket code (e.g. https://q.example.com/t/{code}); the kiosk's QR holds this link. None: no "
-                    "online tracking, and neither screen nor ticket promises it.")
+    public_base_url: str | None = Field(None, pattern=r"^https?://",
+                                        description="Central's public phone pages; set, the ticket QR holds the "
+                                                    "ticket's page there (needs phone_link_key).")
+    phone_link_key: SecretStr | None = Field(None, min_length=64, max_length=64,
+                                             description="This branch's phone link key from central (64 hex "
+                                                         "digits: smartqueue central link-key).")
+
+    @field_validator("phone_link_key")
+    @classmethod
+    def _hex_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and any(c not in "0123456789abcdef" for c in value.get_secret_value()):
+            raise ValueError("must be 64 lowercase hex digits (smartqueue central link-key)")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -158,6 +166,8 @@ class AgentSection(Section):
     pin_hash: SecretStr | None = Field(None, description="From `smartqueue node hash-pin`; never the PIN itself.")
     counters: list[Ident] | None = Field(None, description="Counters the agent may log in at; none = any.")
     fingerprint_slots: list[int] = Field(default_factory=list, description="Sensor template slots of this agent.")
+    number: Annotated[str, Field(pattern=r"^[0-9]{1,8}$")] | None = Field(
+        None, description="Digits the agent types on a keypad to log in (ids may be letters; keypads have digits).")
 
 
 class NodeSection(Section):
@@ -176,6 +186,9 @@ class NodeSection(Section):
     pairing_code_minutes: int = Field(10, ge=1, le=1440)
     sse_heartbeat_seconds: float = Field(15, gt=0, le=300)
     snapshot_every: int = Field(1000, ge=10, le=1_000_000, description="Events between state snapshots.")
+    device_offline_s: float = Field(
+        180, ge=10, le=86400,
+        description="A kiosk silent this long (it reports every minute) is 'offline' in the staff alerts.")
 
 
 class DeviceSection(Section):
@@ -217,6 +230,7 @@ class AppConfig(Section):
         _unique("services (prefix)", [s.prefix for s in self.services])
         _unique("counters", [c.id for c in self.counters])
         _unique("agents", [a.id for a in self.agents])
+        _unique("agents (number)", [a.number for a in self.agents if a.number is not None])
         _unique("groups", [g.id for g in self.groups])
         _unique("priority_categories", [p.id for p in self.priority_categories])
         services = {s.id for s in self.services}

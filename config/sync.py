@@ -16,6 +16,50 @@ ClientId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
 _PLACEHOLDER = re.compile(r"\{([^}]*)\}")
 
 
+class TopicTemplate:
+    """A topic prefix with `{organisation}` and `{branch}` standing for whole topic levels.
+
+    The branch fills it in (`format`); central turns it into a subscription filter (`filter`, with `+` in their
+    place) and reads them back from a topic (`parse`). Raises ValueError naming the problem.
+    """
+
+    def __init__(self, template: str, *, placeholders: bool = True) -> None:
+        if not template.endswith("/") or template.startswith(("/", "$")):
+            raise ValueError("must end with '/' and must not start with '/' or '$'")
+        if "+" in template or "#" in template:
+            raise ValueError("must not contain MQTT wildcards (+ or #)")
+        unknown = set(_PLACEHOLDER.findall(template)) - {"organisation", "branch"}
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; use {{organisation}} and {{branch}}")
+        levels = template[:-1].split("/")
+        for name in ("organisation", "branch") if placeholders else ():
+            if sum(level == "{" + name + "}" for level in levels) != 1 or template.count("{" + name + "}") != 1:
+                raise ValueError(f"{{{name}}} must appear exactly once, as a whole topic level")
+        self.template = template
+        self._levels = levels
+
+    def format(self, organisation: str, branch: str) -> str:
+        return self.template.format(organisation=organisation, branch=branch)
+
+    @property
+    def filter(self) -> str:
+        """The prefix with `+` for organisation and branch, ending with '/'."""
+        return "/".join("+" if level in ("{organisation}", "{branch}") else level for level in self._levels) + "/"
+
+    def parse(self, topic: str) -> tuple[str, str, str] | None:
+        """(organisation, branch, rest of the topic) or None when the topic is not under the template."""
+        parts = topic.split("/")
+        if len(parts) <= len(self._levels):
+            return None
+        found: dict[str, str] = {}
+        for level, part in zip(self._levels, parts, strict=False):
+            if level in ("{organisation}", "{branch}"):
+                found[level[1:-1]] = part
+            elif level != part:
+                return None
+        return found["organisation"], found["branch"], "/".join(parts[len(self._levels):])
+
+
 class TlsSection(Section):
     """TLS to the broker. Present = TLS on; absent = plain TCP (loopback tests only)."""
 
@@ -89,13 +133,8 @@ class SyncConfig(BrokerFields):
     @field_validator("topic_prefix")
     @classmethod
     def _prefix(cls, value: str) -> str:
-        if not value.endswith("/") or value.startswith(("/", "$")):
-            raise ValueError("must end with '/' and must not start with '/' or '$'")
-        if "+" in value or "#" in value:
-            raise ValueError("must not contain MQTT wildcards (+ or #)")
-        unknown = set(_PLACEHOLDER.findall(value)) - {"organisation", "branch"}
-        if unknown:
-            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; use {{organisation}} and {{branch}}")
+        # literal levels are allowed (a branch may be given its own tree); central reads the template with both
+        TopicTemplate(value, placeholders=False)
         return value
 
     @model_validator(mode="after")

@@ -45,6 +45,11 @@ class CallAcker(QObject):
     def announced(self, call: Call) -> None:
         self._send(call, announced=True)
 
+    def resend(self, call: Call) -> None:
+        """Acknowledge again a call already shown (after a reconnection): announced too if it was heard here."""
+        heard = (call.ticket_id, call.recalls, True) in self.sent
+        self._send(call, announced=heard)
+
     def _send(self, call: Call, *, announced: bool) -> None:
         def failed(err: BaseException) -> None:
             # 404 unknown_call: the ticket moved on before the ack arrived; nothing to tell anyone

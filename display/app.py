@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QGuiApplication
 
-from appkit.bootstrap import QmlHost, install_crash_policy, make_application
+from appkit.bootstrap import AppBootstrap, AppSpec, LaunchOptions, RunContext
 from appkit.feed import EventFeed
-from appkit.i18n import CatalogTranslator, install_translator
+from appkit.qml_host import QmlHost
 from appkit.tasks import TaskRunner
-from appkit.watchdog import GuiWatchdog
 from config.display import DisplayConfig
 from config.schema import AppConfig
 from display.acks import CallAcker
@@ -25,6 +23,7 @@ from display.board import BoardModel
 from display.controller import DisplayController
 from display.media import MediaPlaylist
 from display.viewmodel import DisplayViewModel
+from ground.version import VERSION
 from nodeclient.client import NodeClient
 
 log = logging.getLogger(__name__)
@@ -57,41 +56,52 @@ class DisplayApp:
     controller: DisplayController
     feed: EventFeed
     runner: TaskRunner
-    translator: CatalogTranslator | None = None
+    window_size: tuple[int, int] = (1280, 720)
     host: QmlHost | None = None
 
-    def show(self, *, fullscreen: bool, size: tuple[int, int]) -> QmlHost:
+    def show(self, *, fullscreen: bool, size: tuple[int, int] | None = None) -> QmlHost:
         """Load the QML board; the translator follows the view-model's language, acks wait for a frame."""
-        self.translator = install_translator(self.vm.language)
-        host = QmlHost(QML, {"vm": self.vm}, fullscreen=fullscreen)
+        host = QmlHost(QML, {"vm": self.vm}, fullscreen=fullscreen, language=self.vm.language)
         if not fullscreen:
-            host.window.resize(*size)
-
-        def retranslate() -> None:
-            assert self.translator is not None
-            self.translator.language = self.vm.language
-            host.engine.retranslate()
-
-        self.vm.languageChanged.connect(retranslate)
+            host.window.resize(*(size or self.window_size))
+        self.vm.languageChanged.connect(self._retranslate)
         self.acker.wait_for_frame = True
         host.window.frameSwapped.connect(self.acker.frame_swapped)
         self.host = host
         return host
 
+    def _retranslate(self) -> None:
+        if self.host is not None:
+            self.host.retranslate(self.vm.language)
+
     def start(self) -> None:
         self.vm.start()
         self.controller.start()
 
-    def close(self, wait: bool = False) -> None:
-        """Stop timers, feed and sound; `wait` for node calls in flight (tests: no thread may outlive them)."""
+    def screenshot(self, path: Path, then: Callable[[], None], timeout_ms: int = 10000) -> None:
+        """Grab the board once it shows the node's data (or after a timeout, stale indicator and all)."""
+        host = self.host
+        assert host is not None
+        done = {"started": False}
+
+        def go() -> None:
+            if not done["started"]:
+                done["started"] = True
+                host.screenshot_when_ready(path, then, settle_ms=800)
+
+        self.vm.staleChanged.connect(lambda: None if self.vm.stale else go())
+        QTimer.singleShot(timeout_ms, go)
+
+    def close(self, wait: bool = True) -> None:
+        """Stop timers, feed and sound; `wait` for node calls in flight (no thread outlives the board)."""
         self.controller.stop()
         self.vm.stop()
         self.queue.announcer.close()
         self.runner.shutdown(wait=wait)
         if self.host is not None:
+            self.vm.languageChanged.disconnect(self._retranslate)
             self.host.close()
-        if self.translator is not None:
-            QGuiApplication.removeTranslator(self.translator)
+            self.host = None
 
 
 def build(config: AppConfig, client: NodeClient, announcer: Announcer, device_id: str, *,
@@ -102,65 +112,28 @@ def build(config: AppConfig, client: NodeClient, announcer: Announcer, device_id
     languages = display_languages(config, language)
     runner = TaskRunner(name="sq-display")
     feed = EventFeed(client, parent=parent)
-    board = BoardModel(zone=dc.zone, recent_limit=dc.recent_calls, timezone=config.branch.timezone,
-                       branch_names=config.branch.name.as_dict())
+    board = BoardModel(zone=dc.zone, recent_limit=dc.recent_calls, calling_max=dc.calling_max,
+                       timezone=config.branch.timezone, branch_names=config.branch.name.as_dict())
     vm = DisplayViewModel(dc, board, languages, media=MediaPlaylist(dc.media, base_dir), parent=parent)
     queue = AnnouncementQueue(announcer, dc.sound, dc.announce_languages or languages,
                               still_current=board.still_current, parent=parent)
     acker = CallAcker(client, runner, parent=parent)
-    from ground.version import VERSION as __version__
-
     controller = DisplayController(client, runner, feed, board, vm, queue, acker, device_id,
                                    stale_grace_ms=stale_grace_ms, services_refresh_s=dc.services_refresh_seconds,
-                                   version=__version__, parent=parent)
-    return DisplayApp(board, vm, queue, acker, controller, feed, runner)
+                                   version=VERSION, parent=parent)
+    return DisplayApp(board, vm, queue, acker, controller, feed, runner, window_size=dc.window_size)
+
+
+def build_run(context: RunContext) -> DisplayApp:
+    """The bootstrap's way in: the real announcer, media next to the configuration file."""
+    config = context.config
+    return build(config, context.client, make_announcer(config.display), context.device_id,
+                 language=context.language, base_dir=context.config_path.resolve().parent)
+
+
+DISPLAY = AppSpec(role="display", build=build_run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from appkit.bootstrap import load_device
-    from appkit.device import device_id, make_client
-    from ground.logs import setup_logging
-
-    setup_logging("INFO")
-    loaded = load_device(args.config, "display")
-    if loaded is None:
-        return 2
-    config, token = loaded
-    app = make_application("smartqueue-display")
-    install_crash_policy(app)
-    client = make_client(config, token)
-    display = build(config, client, make_announcer(config.display), device_id(config, "display"),
-                    language=args.language, base_dir=Path(args.config).resolve().parent)
-    windowed = args.windowed or args.screenshot is not None
-    host = display.show(fullscreen=not windowed, size=config.display.window_size)
-    watchdog = GuiWatchdog()  # systemd restarts a display whose GUI thread stops answering
-    watchdog.attach(host.window)
-    if args.screenshot is not None:
-        _screenshot_once_loaded(display, host, args.screenshot, app)
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
-    wake = QTimer(interval=500)  # lets Python run its signal handlers while Qt's loop waits
-    wake.timeout.connect(lambda: None)
-    wake.start()
-    display.start()
-    try:
-        return app.exec()
-    finally:
-        watchdog.stop()
-        display.close()
-        client.close()
-        if client.discovery is not None:  # make_client started it; nobody else stops it
-            client.discovery.close()
-
-
-def _screenshot_once_loaded(display: DisplayApp, host: QmlHost, path: Path, app: QGuiApplication,
-                            timeout_ms: int = 10000) -> None:
-    """Grab the board once it shows the node's data (or after a timeout, stale indicator and all)."""
-    done = {"started": False}
-
-    def go() -> None:
-        if not done["started"]:
-            done["started"] = True
-            host.screenshot_when_ready(path, app.quit, settle_ms=800)
-
-    display.vm.staleChanged.connect(lambda: None if display.vm.stale else go())
-    QTimer.singleShot(timeout_ms, go)
+    """`smartqueue display`: the board until SIGTERM."""
+    return AppBootstrap(DISPLAY, LaunchOptions.from_args(args)).run()

@@ -79,7 +79,9 @@ class Change:
 class BoardModel:
     zone: str | None = None
     recent_limit: int = 6
+    calling_max: int = 3
     seq: int = 0
+    node_now: str = ""  # the node's clock at the last snapshot (ISO 8601), to age calls by the node's time
     day: str | None = None
     branch_names: dict[str, str] = field(default_factory=dict)
     timezone: str = "UTC"
@@ -94,6 +96,7 @@ class BoardModel:
         """Start over from `NodeClient.state()`; events up to its `seq` are in it."""
         self.seq = int(snapshot["seq"])
         self.day = snapshot.get("day")
+        self.node_now = snapshot.get("now") or ""
         branch = snapshot.get("branch") or {}
         self.branch_names = dict(branch.get("names") or {})
         self.timezone = branch.get("timezone") or self.timezone
@@ -234,7 +237,7 @@ class BoardModel:
             self._tickets.popitem(last=False)
 
     def _keep_calls(self) -> int:
-        return self.recent_limit + 1  # the one being called, then the recent ones
+        return self.recent_limit + self.calling_max  # those being called, then the recent ones
 
     @property
     def known_tickets(self) -> int:

@@ -86,6 +86,7 @@ class DisplayController(QObject):
 
     def _on_snapshot(self, snapshot: dict[str, Any]) -> None:
         self.board.load(snapshot)
+        self.vm.set_node_time(self.board.node_now)
         self._loaded = True
         self.vm.tick(force=True)  # the branch's time zone may differ from the configured one
         self.vm.languageChanged.emit()  # the branch name came with the snapshot
@@ -95,6 +96,9 @@ class DisplayController(QObject):
         self._services_periodic.start()
         self.feed.start(self.board.seq)
         self.report_status()
+        for counter in self.board.counters.values():  # the calls on screen from the start are shown too
+            if counter.current is not None and self.board.in_zone(counter.id):
+                self.acker.shown(counter.current)
 
     # -- events -----------------------------------------------------------------------------------------------------
 
@@ -160,6 +164,7 @@ class DisplayController(QObject):
                                on_error=lambda err: self._end_catch_up())
 
     def _on_catch_up_snapshot(self, snapshot: dict[str, Any]) -> None:
+        self.vm.set_node_time(str(snapshot.get("now") or ""))
         self.board.replace_services(snapshot)
         self.vm.services_updated()
         self._catch_up_target = int(snapshot["seq"])
@@ -173,9 +178,21 @@ class DisplayController(QObject):
         latest: dict[str, Call] = {}
         for call in deferred:  # one per counter: its latest call, if it still stands
             latest[call.counter] = call
+        fresh = set()
         for call in sorted(latest.values(), key=lambda c: c.seq):
             if self.board.still_current(call):
                 self._show_and_announce(call)
+                fresh.add(call.key)
+        self._reacknowledge(skip=fresh)
+
+    def _reacknowledge(self, skip: set[tuple[str, int]]) -> None:
+        """Tell the node again what this board shows (and what it announced): a restarted node forgot the acks,
+        and the agent's keypad would say "shown on 0 of 2 displays" while both show the call (issue 15)."""
+        for counter in self.board.counters.values():
+            call = counter.current
+            if call is None or call.key in skip or not self.board.in_zone(counter.id):
+                continue
+            self.acker.resend(call)
 
     # -- services ---------------------------------------------------------------------------------------------------
 

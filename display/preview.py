@@ -7,16 +7,18 @@ show real service and counter names in every language. Tests render the same way
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtGui import QImage
 
-from appkit.bootstrap import QmlHost, make_application
-from appkit.i18n import install_translator
+from appkit.bootstrap import make_application
+from appkit.qml_host import QmlHost
 from config.display import DisplayConfig
 from config.loader import load_config
 from display.board import BoardModel
@@ -39,7 +41,8 @@ def sample_snapshot(seq: int = 100) -> dict[str, Any]:
                 for s, (w, e) in zip(config.services, [(7, 840), (3, 300), (0, None)], strict=True)]
     calls = [("A-042", "accounts", "1"), ("C-017", "cash", "2"), ("B-005", "loans", "3"), ("A-041", "accounts", "1"),
              ("C-016", "cash", "2"), ("A-040", "accounts", "3"), ("C-015", "cash", "2")]
-    recent = [{"ticket_id": f"t-{n}", "number": n, "service": s, "counter": c, "at": f"2026-11-24T09:4{i}:00Z",
+    times = ["09:46:52", "09:46:41", "09:44:10", "09:41:30", "09:38:05", "09:36:40", "09:33:15"]
+    recent = [{"ticket_id": f"t-{n}", "number": n, "service": s, "counter": c, "at": f"2026-11-24T{times[i]}Z",
                "recalls": 0, "status": "called" if i < 3 else "served"} for i, (n, s, c) in enumerate(calls)]
     counters = []
     for c in config.counters:
@@ -57,32 +60,39 @@ def sample_snapshot(seq: int = 100) -> dict[str, Any]:
             "services": services, "counters": counters, "recent_calls": recent, "waiting": [], "parked": []}
 
 
-def render(out: Path, language: str, layout: str, *, settle_ms: int = 400) -> QImage:
-    """Render one board to `out` (PNG) and return the image."""
+@contextlib.contextmanager
+def open_preview(language: str, layout: str, *, snapshot: dict[str, Any] | None = None, stale: bool = False,
+                 settle_ms: int = 400, **display: Any) -> Iterator[QmlHost]:
+    """The board on `snapshot` (default: the busy morning) in a window of the layout's size, settled."""
     make_application("smartqueue-display-preview")
-    config = DisplayConfig(layout=layout, languages=[language], message=MESSAGES)
-    board = BoardModel(recent_limit=config.recent_calls)
-    board.load(sample_snapshot())
+    config = DisplayConfig(layout=layout, languages=[language], message=MESSAGES, **display)
+    board = BoardModel(recent_limit=config.recent_calls, calling_max=config.calling_max)
+    board.load(snapshot or sample_snapshot())
     fixed = dt.datetime(2026, 11, 24, 9, 47, tzinfo=dt.UTC)
     vm = DisplayViewModel(config, board, [language], clock=lambda: fixed)
-    vm.set_stale(False)
-    translator = install_translator(language)
-    host = QmlHost(QML, {"vm": vm}, fullscreen=False)
+    vm.set_stale(stale)
+    vm.set_node_time(board.node_now)
+    vm.calls_updated()
+    host = QmlHost(QML, {"vm": vm}, fullscreen=False, language=language)
     try:
         host.window.resize(*SIZES[layout])
         loop = QEventLoop()
         QTimer.singleShot(settle_ms, loop.quit)
         loop.exec()
+        yield host
+    finally:
+        host.close()
+        QCoreApplication.processEvents()
+        vm.deleteLater()
+
+
+def render(out: Path, language: str, layout: str, *, settle_ms: int = 400, **kwargs: Any) -> QImage:
+    """Render one board to `out` (PNG) and return the image."""
+    with open_preview(language, layout, settle_ms=settle_ms, **kwargs) as host:
         image = host.window.grabWindow()
         out.parent.mkdir(parents=True, exist_ok=True)
         image.save(str(out))
         return image
-    finally:
-        host.window.close()
-        host.close()
-        QCoreApplication.removeTranslator(translator)
-        QCoreApplication.processEvents()
-        vm.deleteLater()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,16 +65,23 @@ class ClipLibrary:
 
     def render(self, utterance: Utterance) -> bytes:
         """One WAV for the whole utterance; raises MissingClips rather than speaking half a number."""
+        return to_wav(self.samples(utterance)[0])
+
+    def samples(self, utterance: Utterance) -> tuple[array.array, list[tuple[str, int, int]]]:
+        """The utterance's samples and where each clip lies in them: [(clip key, first sample, end sample)]."""
         missing = self.missing(utterance)
         if missing:
             raise MissingClips(missing)
         gap = array.array("h", bytes(2 * int(RATE * WORD_GAP_S)))
         pause = array.array("h", bytes(2 * int(RATE * PAUSE_S)))
         out = array.array("h")
+        marks: list[tuple[str, int, int]] = []
         for part in utterance.parts:
             if part == PAUSE:
                 out.extend(pause)
             else:
+                start = len(out)
                 out.extend(self._clip(part))
+                marks.append((part, start, len(out)))
                 out.extend(gap)
-        return to_wav(out)
+        return out, marks

@@ -1,7 +1,11 @@
 """The board's view-model: everything QML shows, already worded and formatted for the current language.
 
-QML only binds to these properties (and tells `mediaEnded()`); it holds no logic. Language alternation, the
-clock, the "new call" highlight and the media playlist are timed here, so they are testable without a window.
+QML only binds to these properties (and tells `mediaEnded()` and its size); it holds no logic. Language
+alternation, the clock, the "new call" highlight, the calls' ageing and the media playlist are timed here, so they
+are testable without a window.
+
+Alternating languages changes words only: the layout's direction and the clock's format follow the board's first
+language and never flip; sizes come from the screen and the viewing distance (display.legibility), not the text.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Property, QObject, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from config.display import DisplayConfig
 from display.board import BoardModel, Call
+from display.calling import CallingState, Selection, parse_time, select
+from display.legibility import Sizes, sizes
 from display.media import MediaPlaylist
-from ground.i18n import Formatter, is_rtl, ngettext, translate
+from ground.i18n import N_, Formatter, is_rtl, ngettext, translate
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +43,8 @@ class DisplayViewModel(QObject):
     messageChanged = Signal()
     mediaChanged = Signal()
     mediaVolumeChanged = Signal()
+    sizesChanged = Signal()
+    callSerialChanged = Signal()  # only on a new call: the pop-in animation must not run on a language switch
     newCall = Signal(object)  # Call: for the animation, the announcer and the acks
 
     def __init__(self, config: DisplayConfig, board: BoardModel, languages: Sequence[str], *,
@@ -55,6 +64,11 @@ class DisplayViewModel(QObject):
         self._pushed_message: tuple[dict[str, str], dt.datetime | None] | None = None
         self._media = media or MediaPlaylist([])
         self._ducked = False
+        self._node_offset = dt.timedelta(0)  # node clock − our clock, from the last snapshot
+        self._selection = Selection(CallingState.NONE, [], [])
+        self._recent_space = 10_000  # until QML tells the list's height
+        self._capacity = config.calling_max  # calls that fit large at the headline size (QML tells)
+        self._sizes: Sizes = sizes(config.screen_inches, config.viewing_distance_m, *config.window_size)
 
         self._alternate = QTimer(self, interval=int(config.alternate_seconds * 1000))
         self._alternate.timeout.connect(self._next_language)
@@ -98,6 +112,11 @@ class DisplayViewModel(QObject):
         index = self._languages.index(self._language) if self._language in self._languages else -1
         self.set_language(self._languages[(index + 1) % len(self._languages)])
 
+    def _primary_fmt(self) -> Formatter:
+        if "" not in self._formatters:
+            self._formatters[""] = Formatter(self._languages[0])
+        return self._formatters[""]
+
     def _get_language(self) -> str:
         return self._language
 
@@ -109,6 +128,7 @@ class DisplayViewModel(QObject):
 
     language = Property(str, _get_language, notify=languageChanged)
     rtl = Property(bool, _get_rtl, notify=languageChanged)
+    layoutRtl = Property(bool, lambda self: is_rtl(self._languages[0]), constant=True)
     branchName = Property(str, _get_branch_name, notify=languageChanged)
     layout = Property(str, lambda self: self.config.layout, constant=True)
     showServices = Property(bool, lambda self: self.config.show_services, constant=True)
@@ -121,7 +141,9 @@ class DisplayViewModel(QObject):
         """Once a second: the clock (in the branch's time zone and language), and the pushed message's expiry."""
         now = self._clock()
         local = now.astimezone(ZoneInfo(self.board.timezone))
-        clock, date = self._fmt().time(local), self._fmt().date(local.date())
+        # the clock keeps one format whatever the language shown (24 h, the first language's digits)
+        clock = self._primary_fmt().digits(local.strftime("%H:%M"))
+        date = self._fmt().date(local.date(), "long")
         if force or (clock, date) != (self._clock_text, self._date_text):
             self._clock_text, self._date_text = clock, date
             self.clockChanged.emit()
@@ -129,6 +151,7 @@ class DisplayViewModel(QObject):
                 and now >= self._pushed_message[1]:
             self._pushed_message = None
             self.messageChanged.emit()
+        self._reselect()
 
     clockText = Property(str, lambda self: self._clock_text, notify=clockChanged)
     dateText = Property(str, lambda self: self._date_text, notify=clockChanged)
@@ -139,7 +162,49 @@ class DisplayViewModel(QObject):
         if stale != self._stale:
             self._stale = stale
             self.staleChanged.emit()
+            self.highlightChanged.emit()
+            self._reselect()
 
+    def set_node_time(self, node_now: str) -> None:
+        """The node's clock from a snapshot: calls are aged by the node's time, whatever this screen's clock says."""
+        when = parse_time(node_now)
+        if when is not None:
+            self._node_offset = when - self._clock()
+            self._reselect()
+
+    # -- sizes ------------------------------------------------------------------------------------------------------
+
+    @Slot(int, int)
+    def setViewport(self, width: int, height: int) -> None:
+        """QML tells the window's size; text sizes follow the screen's diagonal and the viewing distance."""
+        new = sizes(self.config.screen_inches, self.config.viewing_distance_m, width, height)
+        if new != self._sizes:
+            self._sizes = new
+            self.sizesChanged.emit()
+            self.callsChanged.emit()
+
+    def _call_width_em(self) -> float:
+        """Width of the widest call row (number, gap, counter) in em, whatever the language: fits its area."""
+        font = QFont("Noto Sans")
+        font.setPixelSize(100)
+        font.setBold(True)
+        metrics = QFontMetricsF(font)
+        numbers = [c.number for c in self.board.calls] + ["A-000"]
+        counters = [self.counter_code(c) for c in self.board.counters] or ["00"]
+        widest = max(metrics.horizontalAdvance(n) for n in numbers) + max(
+            metrics.horizontalAdvance(c) for c in counters)
+        return widest / 100 + 1.2  # the arrow between them and the row's inner margins
+
+    @Slot(int)
+    def setCallingCapacity(self, capacity: int) -> None:
+        """How many calls the large area holds at the headline size (from its height); the rest are listed."""
+        capacity = max(1, capacity)
+        if capacity != self._capacity:
+            self._capacity = capacity
+            self._reselect()
+
+    sizesMap = Property("QVariantMap", lambda self: self._sizes.as_map(), notify=sizesChanged)
+    callWidthEm = Property(float, _call_width_em, notify=callsChanged)
     stale = Property(bool, lambda self: self._stale, notify=staleChanged)
 
     # -- calls ------------------------------------------------------------------------------------------------------
@@ -150,9 +215,23 @@ class DisplayViewModel(QObject):
             self._call_serial += 1
             self._set_highlight(True)
             self._highlight_timer.start()
+        self._selection = self._select()
         self.callsChanged.emit()
         if new_call is not None:
+            self.callSerialChanged.emit()
             self.newCall.emit(new_call)
+
+    def _select(self) -> Selection:
+        return select(self.board, self._clock() + self._node_offset, calling_seconds=self.config.calling_seconds,
+                      calling_max=min(self.config.calling_max, self._capacity), recent_limit=self.board.recent_limit,
+                      stale=self._stale)
+
+    def _reselect(self) -> None:
+        """Calls age out of the large area as time passes (checked every tick), and the state follows the link."""
+        fresh = self._select()
+        if fresh.signature != self._selection.signature:
+            self._selection = fresh
+            self.callsChanged.emit()
 
     def _set_highlight(self, value: bool) -> None:
         if value != self._highlight:
@@ -164,22 +243,83 @@ class DisplayViewModel(QObject):
         default = translate(self._language, "Counter {number}", number=counter_id)
         return _pick(counter.names, self._language, default) if counter else default
 
-    def _call_view(self, call: Call) -> dict[str, object]:
+    @staticmethod
+    def counter_code(counter_id: str) -> str:
+        """What the board prints in the counter column: the counter's id, the same in every language (its width
+        never changes when the words alternate; the column's heading says "Counter")."""
+        return counter_id
+
+    def _call_view(self, call: Call, *, newest: bool = False, serving: bool = False) -> dict[str, object]:
         service = next((s for s in self.board.services if s.id == call.service), None)
-        return {"number": call.number, "counter": self.counter_label(call.counter),
-                "service": _pick(service.names, self._language) if service else "", "recalled": call.recalls > 0}
+        status = N_("At the counters") if serving else N_("Done")
+        return {"number": call.number, "counter": self.counter_code(call.counter),
+                "counterName": self.counter_label(call.counter),
+                "service": _pick(service.names, self._language) if service else "", "recalled": call.recalls > 0,
+                "newest": newest, "serving": serving, "status": translate(self._language, status)}
+
+    def _calling_rows(self) -> list[dict[str, object]]:
+        calls = self._selection.calling
+        newest = self._selection.state == CallingState.CALLING
+        return [self._call_view(c, newest=newest and i == 0, serving=True) for i, c in enumerate(calls)]
+
+    def _calling_title(self) -> str:
+        titles = {CallingState.CALLING: N_("Now calling"), CallingState.LAST: N_("Last call"),
+                  CallingState.NONE: N_("Welcome"),
+                  CallingState.STALE: N_("Not up to date: reconnecting…")}
+        return translate(self._language, titles[self._selection.state])
 
     def _now(self) -> dict[str, object]:
-        return self._call_view(self.board.calls[0]) if self.board.calls else {}
+        rows = self._calling_rows()
+        return rows[0] if rows else {}
 
-    hasCall = Property(bool, lambda self: bool(self.board.calls), notify=callsChanged)
+    hasCall = Property(bool, lambda self: bool(self._selection.calling), notify=callsChanged)
+    callingState = Property(str, lambda self: str(self._selection.state), notify=callsChanged)
+    callingTitle = Property(str, _calling_title, notify=callsChanged)
+    callingRows = Property("QVariantList", _calling_rows, notify=callsChanged)
     nowNumber = Property(str, lambda self: self._now().get("number", ""), notify=callsChanged)
     nowCounter = Property(str, lambda self: self._now().get("counter", ""), notify=callsChanged)
     nowService = Property(str, lambda self: self._now().get("service", ""), notify=callsChanged)
-    callSerial = Property(int, lambda self: self._call_serial, notify=callsChanged)
-    highlight = Property(bool, lambda self: self._highlight, notify=highlightChanged)
-    recentCalls = Property("QVariantList", lambda self: [self._call_view(c) for c in self.board.calls[1:]],
+    callSerial = Property(int, lambda self: self._call_serial, notify=callSerialChanged)
+    highlight = Property(bool, lambda self: self._highlight and not self._stale, notify=highlightChanged)
+    recentCalls = Property("QVariantList", lambda self: [self._call_view(c, serving=serving)
+                                                         for c, serving in self._selection.recent],
                            notify=callsChanged)
+
+    @Slot(int)
+    def setRecentSpace(self, height: int) -> None:
+        """The list's height in pixels (QML tells): the rows that fit are chosen here, the same in every language."""
+        if height != self._recent_space:
+            self._recent_space = height
+            self.callsChanged.emit()
+
+    def _recent_rows(self) -> list[dict[str, object]]:
+        """The rows that fit: a heading, the calls still at a counter, a heading, the calls done.
+
+        A heading is shown only with at least one of its calls under it; heights come from `sizes`, not the text.
+        """
+        rows: list[dict[str, object]] = []
+        left = self._recent_space + self._sizes.margin_px
+        heading_h, row_h = self.heading_px + self._sizes.margin_px, self._sizes.row_px + self._sizes.margin_px
+        for serving, heading in ((True, N_("At the counters")), (False, N_("Done"))):
+            calls = [self._call_view(c, serving=serving) for c, at_counter in self._selection.recent
+                     if at_counter == serving]
+            if not calls or left < heading_h + row_h:
+                continue
+            rows.append({"heading": translate(self._language, heading), "serving": serving})
+            left -= heading_h
+            for call in calls:
+                if left < row_h:
+                    break
+                rows.append({**call, "heading": ""})
+                left -= row_h
+        return rows
+
+    @property
+    def heading_px(self) -> int:
+        return round(self._sizes.small_px * 1.5)
+
+    recentRows = Property("QVariantList", _recent_rows, notify=callsChanged)
+    headingHeight = Property(int, lambda self: self.heading_px, notify=sizesChanged)
 
     # -- services ---------------------------------------------------------------------------------------------------
 
@@ -190,17 +330,24 @@ class DisplayViewModel(QObject):
         fmt, lang = self._fmt(), self._language
         out = []
         for service in self.board.services:
-            if service.waiting == 0:
+            closed = not service.open_now or service.open_counters == 0
+            if not service.open_now:
+                estimate = translate(lang, N_("Closed"))
+            elif service.open_counters == 0:
+                estimate = translate(lang, "No counter open")
+            elif service.waiting == 0:
                 estimate = translate(lang, "No wait")
             elif service.estimated_wait_s is None:
-                estimate = translate(lang, "No counter open")
+                estimate = "—"
             else:
-                estimate = translate(lang, "about {duration}", duration=fmt.duration(service.estimated_wait_s))
+                # "≈ 14 min": the board's line must fit at the legible size; the sign says it is an estimate
+                estimate = "≈ " + fmt.duration(service.estimated_wait_s, length="short")
             waiting = ngettext(lang, "{count} waiting", "{count} waiting", service.waiting).format(
                 count=fmt.number(service.waiting))
             out.append({"id": service.id, "prefix": service.prefix, "name": _pick(service.names, lang),
                         "waiting": service.waiting, "waitingText": waiting, "estimateText": estimate,
-                        "detail": f"{waiting} · {estimate}", "open": service.open_now})
+                        "count": fmt.number(service.waiting), "detail": f"{waiting} · {estimate}",
+                        "open": not closed})
         return out
 
     services = Property("QVariantList", _service_views, notify=servicesChanged)

@@ -42,6 +42,10 @@ class Transport(Protocol):
 
     def reset_input(self) -> None: ...
 
+    def wire_seconds(self, n_bytes: int) -> float:
+        """How long ``n_bytes`` may still take on the wire after ``write`` returned (0 for USB, TCP, files)."""
+        ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Self: ...
@@ -70,6 +74,9 @@ class _Base:
     def _read_some(self, n: int, timeout: float) -> bytes:
         raise NotImplementedError
 
+    def wire_seconds(self, n_bytes: int) -> float:
+        return 0.0
+
     def read_some(self, n: int, timeout: float) -> bytes:
         """Up to ``n`` bytes, returning as soon as any arrive (b"" after ``timeout``): for streams and simulators."""
         return self._read_some(n, timeout)
@@ -90,47 +97,107 @@ class _Base:
 
 
 class SerialTransport(_Base):
-    """A serial port (pyserial), including a pseudo-terminal path such as a simulator's.
+    """A serial port (pyserial), a pseudo-terminal path such as a simulator's, or an RFC 2217 URL.
 
-    ``dsrdtr`` stays off: USB-serial adapters without DSR wiring otherwise block writes (research §1).
-    The write deadline scales with the baud rate, since a raster ticket needs ~12 s at 9600 baud.
+    Flow control, as the printer is set up (its DIP switches): ``xonxoff`` and ``rtscts`` are applied by the kernel
+    (termios IXON, CRTSCTS) or, over RFC 2217, by the device server. Linux has no DTR/DSR output flow control, so
+    for ``dsrdtr`` (and, as a second check, ``rtscts``) this transport waits for the printer's line before each
+    small chunk and lets each chunk drain before the next: a printer that drops the line stops us within one chunk.
+    ``none`` is what USB-serial adapters without DSR wiring need (research §1), and loses bytes when the printer
+    cannot keep up. A write fails only after ``timeout`` seconds without progress (a busy printer holds us back).
     """
 
-    def __init__(self, port: str, baudrate: int = 115200, timeout: float = 1.0) -> None:
+    #: Bytes written between two checks of the busy line (64 bytes: 5.6 ms at 115200 baud).
+    LINE_CHUNK = 64
+    _CHUNK = 4096
+    _BUSY_POLL_S = 0.002
+
+    def __init__(self, port: str, baudrate: int = 115200, timeout: float = 3.0, flow_control: str = "none") -> None:
+        if flow_control not in ("none", "rtscts", "xonxoff", "dsrdtr"):
+            raise ConfigurationError(f"unknown serial flow control {flow_control!r}")
         self.port = port
         self.baudrate = baudrate
         self.timeout = timeout
-        self._serial: serial.Serial | None = None
+        self.flow_control = flow_control
+        self._url = "://" in port  # rfc2217://host:port and other pyserial URL handlers
+        self._serial: serial.SerialBase | None = None
 
     def open(self) -> None:
         try:
-            self._serial = serial.Serial(
-                self.port, self.baudrate, timeout=self.timeout, write_timeout=self.timeout,
-                dsrdtr=False, rtscts=False, xonxoff=False,
+            self._serial = serial.serial_for_url(
+                self.port, self.baudrate, timeout=self.timeout,
+                # pyserial's RFC 2217 client has no write timeout; the chunk loop below bounds the waits instead
+                write_timeout=None if self._url else self.timeout,
+                dsrdtr=False, rtscts=self.flow_control == "rtscts", xonxoff=self.flow_control == "xonxoff",
             )
         except (serial.SerialException, OSError, ValueError) as err:
             raise TransportError(f"cannot open serial port {self.port}: {err}") from err
 
-    def _port(self) -> serial.Serial:
+    def _port(self) -> serial.SerialBase:
         if self._serial is None:
             raise TransportError(f"serial port {self.port} is not open")
         return self._serial
 
+    def _wire_s(self, n_bytes: int) -> float:
+        """Time ``n_bytes`` take on the wire: 10 bits a byte (start + 8 + stop)."""
+        return n_bytes * 10 / self.baudrate
+
+    def wire_seconds(self, n_bytes: int) -> float:
+        """A write returns once the bytes are queued in the kernel (or the device server): they follow at the baud
+        rate, and so does anything sent after them, such as a status query."""
+        return self._wire_s(n_bytes)
+
     def write(self, data: bytes) -> None:
         port = self._port()
-        # 10 bits per byte on the wire (start + 8 + stop), 50 % margin, plus the configured timeout.
-        port.write_timeout = self.timeout + len(data) * 10 / self.baudrate * 1.5
+        by_line = self.flow_control in ("dsrdtr", "rtscts")
+        chunk = self.LINE_CHUNK if by_line else self._CHUNK
+        view = memoryview(data)
         try:
-            port.write(data)
-            port.flush()
+            while view:
+                piece = view[:chunk]
+                if by_line:
+                    self._wait_for_line(port)
+                started = time.monotonic()
+                if not self._url:
+                    # progress renews the deadline: only a stalled (or forever busy) device times out
+                    port.write_timeout = self.timeout + self._wire_s(len(piece)) * 1.5
+                port.write(piece)
+                view = view[len(piece):]
+                if by_line:
+                    self._drain(port, started, len(piece))
+            if self.flow_control == "none":
+                port.flush()  # tcdrain; never with XON/XOFF, where it would wait out a busy printer unbounded
         except serial.SerialTimeoutException as err:
-            raise DeviceTimeout(f"{self.port}: device stopped accepting data") from err
+            raise DeviceTimeout(f"{self.port}: device stopped accepting data for {self.timeout} s") from err
         except _SERIAL_ERRORS as err:
             raise TransportError(f"{self.port}: write failed: {err}") from err
+
+    def _wait_for_line(self, port: serial.SerialBase) -> None:
+        """Wait while the printer holds DSR (or CTS) low: it is busy."""
+        name = "DSR" if self.flow_control == "dsrdtr" else "CTS"
+        deadline = time.monotonic() + self.timeout
+        try:
+            while not (port.dsr if name == "DSR" else port.cts):
+                if time.monotonic() > deadline:
+                    raise DeviceTimeout(f"{self.port}: printer busy ({name} low) for {self.timeout} s")
+                time.sleep(self._BUSY_POLL_S)
+        except OSError as err:  # a pty has no modem lines (ENOTTY)
+            raise TransportError(f"{self.port}: cannot read {name} ({err}); flow control "
+                                 f"{self.flow_control} needs a real serial port or rfc2217://") from err
+
+    def _drain(self, port: serial.SerialBase, started: float, n_bytes: int) -> None:
+        """Let a chunk leave before the next: tcdrain on a real port, the wire time on a URL (no drain there)."""
+        if not self._url:
+            port.flush()
+        remaining = started + self._wire_s(n_bytes) - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)
 
     def _read_some(self, n: int, timeout: float) -> bytes:
         port = self._port()
         try:
+            if self._url:
+                return self._poll_read(port, n, timeout)
             port.timeout = timeout
             first = port.read(1)
             if not first or n == 1:
@@ -140,9 +207,26 @@ class SerialTransport(_Base):
         except _SERIAL_ERRORS as err:
             raise TransportError(f"{self.port}: read failed: {err}") from err
 
+    def _poll_read(self, port: serial.SerialBase, n: int, timeout: float) -> bytes:
+        """Read from a URL port without changing its timeout (over RFC 2217 that renegotiates every setting)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            waiting = port.in_waiting
+            if waiting:
+                return port.read(min(waiting, n))
+            if time.monotonic() >= deadline:
+                return b""
+            time.sleep(0.001)
+
     def reset_input(self) -> None:
+        port = self._port()
         try:
-            self._port().reset_input_buffer()
+            if self._url:
+                # pyserial's RFC 2217 purge waits ~50 ms for the server's ack: drop what has arrived instead
+                while port.in_waiting:
+                    port.read(port.in_waiting)
+            else:
+                port.reset_input_buffer()
         except _SERIAL_ERRORS as err:
             raise TransportError(f"{self.port}: cannot flush input: {err}") from err
 

@@ -14,11 +14,6 @@ def add_kiosk_command(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ground.logs import setup_logging
-    from kiosk.app import EXIT_RELOAD, run_kiosk
+    from kiosk.app import run as run_kiosk  # Qt is imported only when the kiosk really starts
 
-    setup_logging()
-    while True:  # a technician's "reload configuration" restarts the app on the validated file
-        code = run_kiosk(args.config, windowed=args.windowed, screenshot=args.screenshot, language=args.language)
-        if code != EXIT_RELOAD:
-            return code
+    return run_kiosk(args)

@@ -71,9 +71,21 @@ class TicketPrinter(QObject):
 
     def _open(self) -> PrinterStatus:
         assert self.config is not None
-        self._device = self._make_device(self.config)
-        self._device.open()
-        return self._device.status()
+        device = self._make_device(self.config)
+        try:
+            device.open()
+            status = device.status()
+        except BaseException:
+            _close_quietly(device)  # a half-opened simulator or port must not outlive the attempt
+            raise
+        self._device = device
+        return status
+
+    def _close_device(self) -> None:
+        """Close the device open now, if any (on the worker, or once the worker has stopped)."""
+        device, self._device = self._device, None
+        if device is not None:
+            _close_quietly(device)
 
     def refresh(self) -> None:
         """Read the status again (a technician loaded paper, the cover was closed)."""
@@ -111,7 +123,7 @@ class TicketPrinter(QObject):
 
     def _failed(self, err: BaseException) -> None:
         log.warning("printer unusable: %s", err)
-        self._device = None
+        self._runner.submit(self._close_device)  # the next print opens it again
         self._set_state(PrinterState.OFFLINE.value)
 
     def _set_state(self, state: str) -> None:
@@ -121,6 +133,13 @@ class TicketPrinter(QObject):
             self.stateChanged.emit(state)
 
     def close(self) -> None:
-        device = self._device
-        self._runner.submit(lambda: device.close() if device is not None else None)
+        # queued work is cancelled, the running one finished (an open included); then nothing else uses the device
         self._runner.shutdown(wait=True)
+        self._close_device()
+
+
+def _close_quietly(device: PrinterDevice) -> None:
+    try:
+        device.close()
+    except Exception as err:  # closing a port that already failed: worth a line, not an error
+        log.info("closing the printer: %s", err)

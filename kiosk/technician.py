@@ -1,104 +1,189 @@
-"""The technician panel's rules and words: PIN attempts with a lockout, and the panel's lines in the kiosk's
-language and the branch's local time. No Qt here; the view-model calls it.
+"""The kiosk's hidden technician panel, as its own view-model (QML context name `tech`).
+
+Opened by taps over the branch name (only when a technician PIN is configured), then a PIN checked off the GUI
+thread with ground.hashing (the kiosk never imports the node's security module); wrong PINs in a row lock it for
+a while, as agents' PINs are. It shows what a technician checks first — node, device, printer (translated), the
+branch's local time, the last action's result and, apart from it, the recent errors — and offers a test ticket,
+a refresh of the services, and a reload of the configuration file (validated off the GUI thread; the app
+restarts on it only when it is valid). Its rules and words are in kiosk/technician_rules.py.
+
+QML API:
+- properties: `enabled` (a PIN is configured), `locked`, `pinError` (str), `status` (map: node, online, device,
+  version, printer, paperLeft, errors, lines (translated status lines), result (the last action's)), notified by
+  `changed`
+- slots: `cornerTapped()`, `submitPin(pin)`, `printTestTicket()`, `refresh()`, `reloadConfig()`, `closePanel()`
+Python: `reloadRequested` (a valid file: the composition root restarts the app), `config_path`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from pathlib import Path
+from typing import Any
 
-from ground.i18n import N_, Formatter, translate
+from PySide6.QtCore import Property, QObject, Signal, Slot
 
-#: A printer state as a technician reads it (keys: hardware.printer.status.PrinterState values, and "none").
-PRINTER_STATES: dict[str, str] = {
-    "ready": N_("ready"),
-    "paper_near_end": N_("paper nearly out"),
-    "paper_out": N_("out of paper"),
-    "cover_open": N_("cover open"),
-    "error": N_("in error"),
-    "offline": N_("not answering"),
-    "unknown": N_("state unknown"),
-    "none": N_("no printer configured"),
-}
+from ground.i18n import translate
+from ground.version import VERSION
+from kiosk import technician_rules as rules
+from kiosk.viewmodel import KioskViewModel
 
-NODE_LINE = N_("Node: {url}")
-NODE_CONNECTED = N_("connected")
-NODE_NOT_CONNECTED = N_("NOT connected")
-DEVICE_LINE = N_("Device: {device} · version {version}")
-PRINTER_LINE = N_("Printer: {state}")
-PAPER_LEFT = N_("about {n} tickets left")
-CLOCK_LINE = N_("Local time: {time} ({zone})")
-DISCOVERING = N_("(looking for the node)")
-WRONG_PIN = N_("Wrong PIN.")
-LOCKED = N_("Too many wrong PINs. Try again in {minutes} min.")
-
-#: Outcomes of the panel's actions, shown as the last result (successes never go under "Last errors").
-TEST_PRINTED = N_("Test ticket printed.")
-TEST_NOT_PRINTED = N_("Test ticket NOT printed: printer {state}.")
-RELOAD_NO_FILE = N_("Configuration NOT reloaded: this kiosk was not started from a file.")
-RELOAD_INVALID = N_("Configuration NOT reloaded: {problem}")
-RELOAD_VALID = N_("Configuration valid: restarting.")
+log = logging.getLogger(__name__)
+PANEL_ERRORS = 8  # the last errors the panel lists
 
 
-@dataclass
-class PinGuard:
-    """Wrong PINs in a row lock the panel for a while, as agents' PINs are on the node."""
+class TechnicianViewModel(QObject):
+    changed = Signal()
+    #: the configuration file is valid: restart the app on it (connected by the composition root)
+    reloadRequested = Signal()
 
-    attempts: int
-    lockout_s: float
-    clock: Callable[[], float] = time.monotonic
-    _failures: int = 0
-    _locked_until: float = 0.0
+    def __init__(self, kiosk: KioskViewModel, config_path: str | Path | None = None) -> None:
+        super().__init__()
+        self.kiosk = kiosk
+        self.settings = kiosk.config.kiosk
+        self.config_path = str(config_path) if config_path else ""  # "": not started from a file, no reload
+        self._corner_taps: deque[float] = deque(maxlen=10)
+        self._pin_error: tuple[str, dict[str, object]] = ("", {})  # template, values: translated when read
+        self._checking_pin = False
+        self._guard = rules.PinGuard(self.settings.technician_pin_attempts,
+                                     self.settings.technician_lockout_minutes * 60)
+        self._result: tuple[str, dict[str, object]] = ("", {})
+        for signal in (kiosk.problemNoted, kiosk.onlineChanged, kiosk.identified, kiosk.printer.stateChanged,
+                       kiosk.languageChanged):
+            signal.connect(self.changed)
 
-    def locked_for(self) -> float:
-        """Seconds the panel stays locked (0: a PIN may be tried)."""
-        return max(0.0, self._locked_until - self.clock())
+    # -- what the panel shows ---------------------------------------------------------------------------------------
 
-    def failed(self) -> None:
-        self._failures += 1
-        if self._failures >= self.attempts:
-            self._failures = 0
-            self._locked_until = self.clock() + self.lockout_s
+    def _t(self, message: str, **values: object) -> str:
+        return translate(self.kiosk.language, message, **values)
 
-    def succeeded(self) -> None:
-        self._failures = 0
+    def _status(self) -> dict[str, Any]:
+        kiosk, printer = self.kiosk, self.kiosk.printer
+        lines = rules.panel_lines(kiosk.language, node=kiosk.client.known_url, online=kiosk.online,
+                                  device=kiosk.device_id, version=VERSION, printer=printer.state,
+                                  paper_left=printer.tickets_left, timezone=kiosk.config.branch.timezone,
+                                  now=kiosk.clock())
+        template, values = self._result
+        return {"node": kiosk.client.known_url or "(discovering)", "online": kiosk.online,
+                "device": kiosk.device_id, "version": VERSION, "printer": printer.state,
+                "paperLeft": -1 if printer.tickets_left is None else printer.tickets_left,
+                "errors": list(kiosk.errors)[-PANEL_ERRORS:], "lines": lines,
+                "result": self._t(template, **values) if template else ""}
 
+    def _pin_error_text(self) -> str:
+        template, values = self._pin_error
+        return self._t(template, **values) if template else ""
 
-@dataclass
-class PanelLog:
-    """What the panel lists: recent errors (stamped in the branch's local time) and the last action's result."""
+    status = Property("QVariantMap", _status, notify=changed)
+    pinError = Property(str, _pin_error_text, notify=changed)
+    enabled = Property(bool, lambda self: self.settings.technician_pin_hash is not None, constant=True)
+    locked = Property(bool, lambda self: self._guard.locked_for() > 0, notify=changed)
 
-    timezone: str
-    clock: Callable[[], float] = time.time
-    errors: deque[str] = field(default_factory=lambda: deque(maxlen=20))
-    result: tuple[str, dict[str, object]] = ("", {})
+    # -- opening: corner taps, then the PIN ------------------------------------------------------------------------
 
-    def stamp(self) -> str:
-        return dt.datetime.fromtimestamp(self.clock(), ZoneInfo(self.timezone)).strftime("%H:%M:%S")
+    @Slot()
+    def cornerTapped(self) -> None:
+        now = time.monotonic()
+        self._corner_taps.append(now)
+        window = self.settings.technician_tap_window_seconds
+        recent = [t for t in self._corner_taps if now - t <= window]
+        if len(recent) >= self.settings.technician_taps and self.settings.technician_pin_hash is not None:
+            self._corner_taps.clear()
+            self._pin_error = self._lock_message()
+            self.changed.emit()
+            self.kiosk.show_panel("techpin")
 
-    def error(self, text: str) -> None:
-        self.errors.append(f"{self.stamp()} {text}")
+    def _lock_message(self) -> tuple[str, dict[str, object]]:
+        locked = self._guard.locked_for()
+        return (rules.LOCKED, {"minutes": str(math.ceil(locked / 60))}) if locked > 0 else ("", {})
 
+    @Slot(str)
+    def submitPin(self, pin: str) -> None:
+        from ground.hashing import verify_pin
 
-def panel_lines(language: str, *, node: str | None, online: bool, device: str, version: str, printer: str,
-                paper_left: int | None, timezone: str, now: float) -> list[str]:
-    """The panel's status lines, translated; the time is the branch's local time, not UTC."""
-    fmt = Formatter(language)
+        encoded = self.settings.technician_pin_hash
+        if encoded is None or self._checking_pin:
+            return
+        if self._guard.locked_for() > 0:  # even the right PIN waits for the lockout to end
+            self._pin_error = self._lock_message()
+            self.changed.emit()
+            return
+        self._checking_pin = True
 
-    def t(message: str, **values: object) -> str:
-        return translate(language, message, **values)
+        def checked(ok: bool) -> None:
+            self._checking_pin = False
+            if ok:
+                self._guard.succeeded()
+                self._pin_error = ("", {})
+            else:
+                self._guard.failed()
+                log.warning("technician panel: wrong PIN")
+                self._pin_error = self._lock_message() if self._guard.locked_for() > 0 else (rules.WRONG_PIN, {})
+            self.changed.emit()
+            if ok:
+                self.kiosk.show_panel("technician")
+                self.kiosk.printer.refresh()
 
-    printer_text = t(PRINTER_LINE, state=t(PRINTER_STATES.get(printer, PRINTER_STATES["unknown"])))
-    if paper_left is not None:
-        printer_text += " · " + t(PAPER_LEFT, n=fmt.number(paper_left))
-    local = dt.datetime.fromtimestamp(now, ZoneInfo(timezone))
-    return [
-        t(NODE_LINE, url=node or t(DISCOVERING)) + " · " + t(NODE_CONNECTED if online else NODE_NOT_CONNECTED),
-        t(DEVICE_LINE, device=device, version=version),
-        printer_text,
-        t(CLOCK_LINE, time=fmt.digits(local.strftime("%H:%M")), zone=timezone),
-    ]
+        self.kiosk.runner.submit(verify_pin, pin, encoded.get_secret_value(), on_done=checked)
+
+    @Slot()
+    def closePanel(self) -> None:
+        self.kiosk.leave_panel()
+
+    # -- actions -----------------------------------------------------------------------------------------------------
+
+    def _report(self, template: str, **values: object) -> None:
+        """The last action's result: shown apart from the errors (a success is not an error)."""
+        self._result = (template, values)
+        log.info("technician panel: %s", translate("en", template, **values))
+        self.changed.emit()
+
+    @Slot()
+    def printTestTicket(self) -> None:
+        from hardware.printer.ticket import TicketPrint
+
+        kiosk = self.kiosk
+        test = TicketPrint(branch_name=kiosk.branch_name(), number="TEST", service_name="",
+                           language=kiosk.language,  # type: ignore[arg-type]
+                           issued_at=dt.datetime.fromtimestamp(kiosk.clock(), dt.UTC),
+                           tz_name=kiosk.config.branch.timezone, people_ahead=0, test=True)
+
+        def done(outcome) -> None:
+            if outcome is not None and outcome.printed:
+                self._report(rules.TEST_PRINTED)
+                return
+            state = kiosk.printer.state
+            self._report(rules.TEST_NOT_PRINTED,
+                         state=self._t(rules.PRINTER_STATES.get(state, rules.PRINTER_STATES["unknown"])))
+            kiosk.note_problem(f"test ticket NOT printed ({state})")
+
+        kiosk.printer.print_ticket(test, done)
+
+    @Slot()
+    def refresh(self) -> None:
+        self.kiosk.refresh()
+        self.kiosk.printer.refresh()
+
+    @Slot()
+    def reloadConfig(self) -> None:
+        """Validate the configuration file again (off the GUI thread); ask for a restart only if it is valid."""
+        from config.loader import ConfigError, load_config
+
+        if not self.config_path:
+            self._report(rules.RELOAD_NO_FILE)
+            return
+
+        def invalid(err: BaseException) -> None:
+            reason = err.problems[0] if isinstance(err, ConfigError) else str(err)
+            self._report(rules.RELOAD_INVALID, problem=reason)
+            self.kiosk.note_problem(f"configuration NOT reloaded: {reason}")
+
+        def valid(_: object) -> None:
+            self._report(rules.RELOAD_VALID)
+            self.reloadRequested.emit()
+
+        self.kiosk.runner.submit(load_config, self.config_path, on_done=valid, on_error=invalid)

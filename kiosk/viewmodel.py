@@ -1,13 +1,14 @@
-"""The kiosk's view-model: every decision the screen shows; QML only binds to it and calls its slots.
+"""The kiosk's view-model for customers: every decision the screen shows; QML only binds to it and calls its slots.
 
 All node and device I/O goes through TaskRunner / TicketPrinter workers; this object lives on the GUI thread.
+The technician panel has its own view-model (kiosk/technician.py); this one only owns the screen it is shown on
+(`show_panel`, `leave_panel`) and the error log it lists (`errors`, `note_problem`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import time
 import uuid
 from collections import deque
@@ -19,12 +20,12 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from appkit.tasks import TaskRunner
 from config.schema import AppConfig
 from ground.i18n import Formatter, is_rtl, translate
+from ground.phone_link import ticket_url
 from ground.version import VERSION as __version__
 from hardware.scanner.codes import AppointmentCode, CodeParser, ETicketCode, InvalidCode, InvalidReason, sign_ticket
-from kiosk import messages as M
-from kiosk import technician as T
+from kiosk import messages
 from kiosk.printing import TicketPrinter, ticket_print
-from kiosk.technician import PanelLog, PinGuard, panel_lines
+from kiosk.technician_rules import local_stamp
 from kiosk.tiles import menu_tiles, tile_grid
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
@@ -46,12 +47,13 @@ class KioskViewModel(QObject):
     busyChanged = Signal()
     onlineChanged = Signal()
     accessibilityChanged = Signal()
-    technicianChanged = Signal()
     printerChanged = Signal()
     #: the translator must follow the language before QML re-reads qsTr (connected by the composition root)
     retranslate = Signal(str)
-    #: a validated configuration asks for a restart of the app (connected by the composition root)
-    reloadRequested = Signal()
+    #: a line was added to `errors` (for the technician panel)
+    problemNoted = Signal()
+    #: the node told this device its id (`device_id`)
+    identified = Signal()
 
     def __init__(self, config: AppConfig, client: NodeClient, printer: TicketPrinter, device_id: str,
                  runner: TaskRunner | None = None, clock=time.time) -> None:
@@ -80,13 +82,8 @@ class KioskViewModel(QObject):
         self._large = False
         self._contrast = False
         self._last_tap = 0.0
-        self._corner_taps: deque[float] = deque(maxlen=10)
-        self._tech_error = ""
-        self._checking_pin = False
-        self._pin_guard = PinGuard(self.kiosk.technician_pin_attempts, self.kiosk.technician_lockout_minutes * 60)
-        self._panel = PanelLog(config.branch.timezone, clock)
+        self.errors: deque[str] = deque(maxlen=20)
         self.last_issue_ms: float | None = None  # tap → ticket on screen, for figures
-        self.source_path = ""  # the configuration file, for the technician's "reload configuration"
 
         self._idle = QTimer(self, singleShot=True, interval=int(self.kiosk.inactivity_seconds * 1000))
         self._idle.timeout.connect(self.goHome)
@@ -125,8 +122,8 @@ class KioskViewModel(QObject):
     language = Property(str, _get_language, notify=languageChanged)
     rtl = Property(bool, lambda self: is_rtl(self._language), notify=languageChanged)
     languages = Property("QVariantList", lambda self: [
-        {"code": code, "label": M.LANGUAGE_NAMES[code]} for code in self.config.branch.languages], constant=True)
-    branchName = Property(str, lambda self: self._branch_name(), notify=languageChanged)
+        {"code": code, "label": messages.LANGUAGE_NAMES[code]} for code in self.config.branch.languages], constant=True)
+    branchName = Property(str, lambda self: self.branch_name(), notify=languageChanged)
     screen = Property(str, lambda self: self._screen, notify=screenChanged)
     tiles = Property("QVariantList", lambda self: self._memoised("tiles", self._tiles), notify=tilesChanged)
     heading = Property(str, lambda self: self._heading(), notify=tilesChanged)
@@ -147,9 +144,6 @@ class KioskViewModel(QObject):
     highContrast = Property(bool, lambda self: self._contrast, notify=accessibilityChanged)
     textScale = Property(float, lambda self: LARGE_TEXT_SCALE if self._large else 1.0, notify=accessibilityChanged)
     screenDiagonalInches = Property(float, lambda self: self.kiosk.screen_diagonal_inches, constant=True)
-    technicianEnabled = Property(bool, lambda self: self.kiosk.technician_pin_hash is not None, constant=True)
-    technician = Property("QVariantMap", lambda self: self._technician(), notify=technicianChanged)
-    techError = Property(str, lambda self: self._tech_error, notify=technicianChanged)
 
     @Slot(int, float, float, float, result="QVariantMap")
     def tileGrid(self, count: int, scale: float, width: float, height: float) -> dict[str, float]:
@@ -173,7 +167,7 @@ class KioskViewModel(QObject):
     def _name(self, names: dict[str, str]) -> str:
         return names.get(self._language) or next(iter(names.values()), "")
 
-    def _branch_name(self) -> str:
+    def branch_name(self) -> str:
         return self._name(self.config.branch.name.as_dict())
 
     def _set_screen(self, screen: str) -> None:
@@ -226,8 +220,8 @@ class KioskViewModel(QObject):
             if group is not None:
                 return self._name(group["names"])
         if self._priority_category is not None:
-            return self._t(M.PRIORITY_CHOOSE_SERVICE, category=self._category_name(self._priority_category))
-        return self._t(M.CHOOSE_SERVICE)
+            return self._t(messages.PRIORITY_CHOOSE_SERVICE, category=self._category_name(self._priority_category))
+        return self._t(messages.CHOOSE_SERVICE)
 
     def _category_name(self, category: str | None) -> str:
         found = next((c for c in self._categories if c.get("id") == category), None)
@@ -237,7 +231,7 @@ class KioskViewModel(QObject):
         state = self.printer.state
         if state not in NOT_PRINTING:
             return ""
-        return self._t(M.HOME_PRINTER["paper_out" if state == "paper_out" else "other"])
+        return self._t(messages.HOME_PRINTER["paper_out" if state == "paper_out" else "other"])
 
     @Slot()
     def refresh(self) -> None:
@@ -249,18 +243,18 @@ class KioskViewModel(QObject):
             self._groups = [g for g in payload.get("groups", []) if isinstance(g, dict) and "id" in g]
             self._categories = [c for c in payload.get("priority_categories", []) if isinstance(c, dict)]
         except (TypeError, KeyError) as err:  # bad data from the node: logged, ignored, never a crash
-            self._note_error(f"unexpected services payload: {err}")
+            self.note_problem(f"unexpected services payload: {err}")
             return
         self.tilesChanged.emit()
         self._set_online(True)
 
     def _identified(self, me: dict[str, Any]) -> None:
-        """The node knows this device by its token: use that id in the technician panel."""
+        """The node knows this device by its token: use that id (technician panel, logs)."""
         self.device_id = str(me.get("device", self.device_id))
-        self.technicianChanged.emit()
+        self.identified.emit()
 
     def _node_failed(self, err: BaseException) -> None:
-        self._note_error(f"node: {err}")
+        self.note_problem(f"node: {err}")
         if isinstance(err, NodeUnavailable):
             self._set_online(False)
 
@@ -270,8 +264,7 @@ class KioskViewModel(QObject):
             self._language = code
             self.retranslate.emit(code)
             self.languageChanged.emit()
-            for changed in (self.tilesChanged, self.ticketChanged, self.messageChanged, self.printerChanged,
-                            self.technicianChanged):
+            for changed in (self.tilesChanged, self.ticketChanged, self.messageChanged, self.printerChanged):
                 changed.emit()
         self.touched()
 
@@ -341,7 +334,7 @@ class KioskViewModel(QObject):
         if service is None:
             return
         if not service["open_now"]:
-            self._show_message(M.NODE_ERRORS["service_closed"])
+            self._show_message(messages.NODE_ERRORS["service_closed"])
             return
         if self._priority_category is not None:  # chosen first, from the home screen's priority entry
             self._issue(service_id, self._priority_category, None)
@@ -399,28 +392,30 @@ class KioskViewModel(QObject):
 
     def _issue_failed(self, err: BaseException) -> None:
         self._set_busy(False)
-        self._note_error(f"issuing a ticket failed: {err}")
+        self.note_problem(f"issuing a ticket failed: {err}")
         if isinstance(err, NodeUnavailable):
             self._set_online(False)
         elif isinstance(err, NodeError) and err.code == "appointment_used" and err.details.get("number"):
-            self._show_message(M.APPOINTMENT_USED_NUMBER, number=str(err.details["number"]))
+            self._show_message(messages.APPOINTMENT_USED_NUMBER, number=str(err.details["number"]))
         elif isinstance(err, NodeError):
-            self._show_message(M.NODE_ERRORS.get(err.code, M.GENERIC_ERROR))
+            self._show_message(messages.NODE_ERRORS.get(err.code, messages.GENERIC_ERROR))
         else:
-            self._show_message(M.GENERIC_ERROR)
+            self._show_message(messages.GENERIC_ERROR)
 
     def _qr_payload(self, ticket_id: str) -> tuple[str | None, bool]:
         """(what the QR holds, whether it is a public link a phone can open).
 
-        The branch's public tracking page when there is one; else the signed e-ticket code, which only this
-        branch's kiosks read — so nothing then promises online tracking.
+        The ticket's phone page on central when the branch has one; else the signed e-ticket code, which only
+        this branch's kiosks read — so nothing then promises online tracking.
         """
-        key = self.config.branch.appointment_key
+        branch = self.config.branch
+        if branch.public_base_url is not None and branch.phone_link_key is not None:  # central's phone page
+            return ticket_url(branch.public_base_url, bytes.fromhex(branch.phone_link_key.get_secret_value()),
+                              branch.organisation, branch.id, ticket_id), True
+        key = branch.appointment_key
         if key is None:
             return None, False
-        code = sign_ticket(key.get_secret_value().encode(), branch_id=self.config.branch.id, ticket_id=ticket_id)
-        template = self.config.branch.ticket_url
-        return (template.replace("{code}", code), True) if template else (code, False)
+        return sign_ticket(key.get_secret_value().encode(), branch_id=branch.id, ticket_id=ticket_id), False
 
     def _show_ticket(self, ticket: dict[str, Any], language: str, priority: str | None = None) -> None:
         try:
@@ -432,8 +427,8 @@ class KioskViewModel(QObject):
             self._ticket_view()  # a malformed answer fails here, not later in a binding
         except (KeyError, TypeError, ValueError) as err:
             self._issued = {}
-            self._note_error(f"unexpected ticket payload: {err}")
-            self._show_message(M.GENERIC_ERROR)
+            self.note_problem(f"unexpected ticket payload: {err}")
+            self._show_message(messages.GENERIC_ERROR)
             return
         self.ticketChanged.emit()
         self._set_screen("ticket")
@@ -456,27 +451,29 @@ class KioskViewModel(QObject):
         if issued["printing"]:
             note = ""
         elif issued["printed"]:
-            note = self._t(M.PRINTED)
+            note = self._t(messages.PRINTED)
         else:
-            reason = M.PRINTER_REASONS.get(issued["printer"], M.PRINTER_REASONS["unknown"])
-            keep = M.KEEP_WITH_LINK if issued["public"] else M.KEEP_NO_LINK
+            reason = messages.PRINTER_REASONS.get(issued["printer"], messages.PRINTER_REASONS["unknown"])
+            keep = messages.KEEP_WITH_LINK if issued["public"] else messages.KEEP_NO_LINK
             note = " ".join(part for part in (self._t(reason) if reason else "", self._t(keep)) if part)
         slot = ticket.get("slot")
         appointment = ""
         if slot:
             local = dt.datetime.fromisoformat(slot.replace("Z", "+00:00")).astimezone(
                 ZoneInfo(self.config.branch.timezone))
-            appointment = self._t(M.APPOINTMENT_AT, time=fmt.clock(local))
+            appointment = self._t(messages.APPOINTMENT_AT, time=fmt.clock(local))
         return {
             "id": ticket["id"], "number": ticket["number"],
             "service": self._name(ticket.get("service_names") or {}) or ticket["service"],
-            "ahead": self._t(M.NOBODY_AHEAD) if ahead == 0 else self._t(M.PEOPLE_AHEAD, n=fmt.number(ahead)),
-            "wait": self._t(M.WAIT_UNKNOWN) if wait is None else self._t(M.WAIT_ABOUT, duration=fmt.duration(wait)),
-            "priority": self._t(M.PRIORITY_TICKET, category=self._category_name(issued["priority"]))
+            "ahead": (self._t(messages.NOBODY_AHEAD) if ahead == 0
+                      else self._t(messages.PEOPLE_AHEAD, n=fmt.number(ahead))),
+            "wait": (self._t(messages.WAIT_UNKNOWN) if wait is None
+                     else self._t(messages.WAIT_ABOUT, duration=fmt.duration(wait))),
+            "priority": self._t(messages.PRIORITY_TICKET, category=self._category_name(issued["priority"]))
             if issued["priority"] else "",
             "appointment": appointment,
             "qr": issued["qr"],
-            "qrLabel": self._t(M.QR_LINK if issued["public"] else M.QR_AT_KIOSK) if issued["qr"] else "",
+            "qrLabel": self._t(messages.QR_LINK if issued["public"] else messages.QR_AT_KIOSK) if issued["qr"] else "",
             "printing": issued["printing"], "printed": issued["printed"], "note": note,
         }
 
@@ -490,7 +487,7 @@ class KioskViewModel(QObject):
         if self._screen == "ticket":
             self._hold_ticket(printed=printed)
         if not printed:
-            self._note_error(f"ticket {self._issued['ticket'].get('number')} not printed: printer {state}")
+            self.note_problem(f"ticket {self._issued['ticket'].get('number')} not printed: printer {state}")
 
     # -- scans -------------------------------------------------------------------------------------------------
 
@@ -499,7 +496,7 @@ class KioskViewModel(QObject):
         if self._screen in ("technician", "techpin") or self._debounced():
             return
         if self.codes is None:
-            self._show_message(M.SCAN_REFUSED)
+            self._show_message(messages.SCAN_REFUSED)
             return
         code = self.codes.parse(text)
         # codes are canonical upper case (a wedge scanner under Caps Lock still reads them): map back to our ids
@@ -514,14 +511,14 @@ class KioskViewModel(QObject):
                                on_error=self._issue_failed)
         elif isinstance(code, InvalidCode) and code.reason in (InvalidReason.BAD_SIGNATURE, InvalidReason.WRONG_BRANCH):
             log.warning("refused scan: %s (%s)", code.reason.value, code.detail)
-            self._show_message(M.SCAN_FORGED)
+            self._show_message(messages.SCAN_FORGED)
         else:
             log.info("unrecognised scan (%s)", getattr(code, "reason", "unknown"))
-            self._show_message(M.SCAN_REFUSED)
+            self._show_message(messages.SCAN_REFUSED)
 
     def _ticket_status(self, ticket: dict[str, Any]) -> None:
         self._set_busy(False)
-        template = M.TICKET_STATUS.get(str(ticket.get("status")), M.TICKET_STATUS["waiting"])
+        template = messages.TICKET_STATUS.get(str(ticket.get("status")), messages.TICKET_STATUS["waiting"])
         self._show_message(template, number=ticket.get("number", "?"), counter=ticket.get("counter") or "",
                            n=str(ticket.get("people_ahead") or 0))
 
@@ -535,7 +532,6 @@ class KioskViewModel(QObject):
 
     def _printer_changed(self, state: str) -> None:
         self.printerChanged.emit()
-        self.technicianChanged.emit()
         self.report_status()
 
     def health(self) -> dict[str, Any]:
@@ -550,115 +546,20 @@ class KioskViewModel(QObject):
     @Slot()
     def report_status(self) -> None:
         self.runner.submit(self.client.report_status, "me", self.health(),
-                           on_error=lambda err: self._note_error(f"status report: {err}"))
+                           on_error=lambda err: self.note_problem(f"status report: {err}"))
 
-    def _note_error(self, text: str) -> None:
-        self._panel.error(text)
+    def note_problem(self, text: str) -> None:
+        """Log a problem for the technician (journal and the panel's list); the customer sees their own message."""
+        self.errors.append(f"{local_stamp(self.clock(), self.config.branch.timezone)} {text}")
         log.warning("%s", text)
-        self.technicianChanged.emit()
+        self.problemNoted.emit()
 
-    @property
-    def errors(self) -> list[str]:
-        return list(self._panel.errors)
+    # -- the technician panel's screens (its view-model: kiosk/technician.py) ---------------------------------------
 
-    # -- technician panel ------------------------------------------------------------------------------------
+    def show_panel(self, screen: str) -> None:
+        """Show the technician's PIN screen ("techpin") or panel ("technician") in place of the customer's."""
+        assert screen in ("techpin", "technician"), screen
+        self._set_screen(screen)
 
-    techLocked = Property(bool, lambda self: self._pin_guard.locked_for() > 0, notify=technicianChanged)
-
-    @Slot()
-    def cornerTapped(self) -> None:
-        now = time.monotonic()
-        self._corner_taps.append(now)
-        window = self.kiosk.technician_tap_window_seconds
-        recent = [t for t in self._corner_taps if now - t <= window]
-        if len(recent) >= self.kiosk.technician_taps and self.kiosk.technician_pin_hash is not None:
-            self._corner_taps.clear()
-            self._tech_error = self._lock_message()
-            self.technicianChanged.emit()
-            self._set_screen("techpin")
-
-    def _lock_message(self) -> str:
-        locked = self._pin_guard.locked_for()
-        return self._t(T.LOCKED, minutes=str(math.ceil(locked / 60))) if locked > 0 else ""
-
-    @Slot(str)
-    def submitTechPin(self, pin: str) -> None:
-        from ground.hashing import verify_pin
-
-        encoded = self.kiosk.technician_pin_hash
-        if encoded is None or self._checking_pin:
-            return
-        if self._pin_guard.locked_for() > 0:
-            self._tech_error = self._lock_message()
-            self.technicianChanged.emit()
-            return
-        self._checking_pin = True
-
-        def checked(ok: bool) -> None:
-            self._checking_pin = False
-            if ok:
-                self._pin_guard.succeeded()
-                self._tech_error = ""
-            else:
-                self._pin_guard.failed()
-                log.warning("technician panel: wrong PIN")
-                self._tech_error = self._lock_message() or self._t(T.WRONG_PIN)
-            self.technicianChanged.emit()
-            if ok:
-                self._set_screen("technician")
-                self.printer.refresh()
-
-        self.runner.submit(verify_pin, pin, encoded.get_secret_value(), on_done=checked)
-
-    def _technician(self) -> dict[str, Any]:
-        lines = panel_lines(self._language, node=self.client._base_url, online=self._online, device=self.device_id,
-                            version=__version__, printer=self.printer.state, paper_left=self.printer.tickets_left,
-                            timezone=self.config.branch.timezone, now=self.clock())
-        template, values = self._panel.result
-        return {"lines": lines, "errors": list(self._panel.errors)[-8:],
-                "result": self._t(template, **values) if template else ""}
-
-    def _tech_result(self, template: str, **values: object) -> None:
-        self._panel.result = (template, values)
-        log.info("technician panel: %s", translate("en", template, **values))
-        self.technicianChanged.emit()
-
-    @Slot()
-    def printTestTicket(self) -> None:
-        from hardware.printer.ticket import TicketPrint
-
-        test = TicketPrint(branch_name=self._branch_name(), number="TEST", service_name="",
-                           language=self._language,  # type: ignore[arg-type]
-                           issued_at=dt.datetime.fromtimestamp(self.clock(), dt.UTC),
-                           tz_name=self.config.branch.timezone, people_ahead=0, test=True)
-
-        def done(outcome) -> None:
-            if outcome is not None and outcome.printed:
-                self._tech_result(T.TEST_PRINTED)
-            else:
-                state = self._t(T.PRINTER_STATES.get(self.printer.state, T.PRINTER_STATES["unknown"]))
-                self._tech_result(T.TEST_NOT_PRINTED, state=state)
-                self._note_error(f"test ticket NOT printed ({self.printer.state})")
-
-        self.printer.print_ticket(test, done)
-
-    @Slot()
-    def reloadConfig(self) -> None:
-        """Validate the configuration file again; restart the app on it only if it is valid."""
-        from config.loader import ConfigError, load_config
-
-        if not self.source_path:
-            self._tech_result(T.RELOAD_NO_FILE)
-            return
-        try:
-            load_config(self.source_path)
-        except ConfigError as err:
-            self._tech_result(T.RELOAD_INVALID, problem=err.problems[0])
-            self._note_error(f"configuration NOT reloaded: {err.problems[0]}")
-            return
-        self._tech_result(T.RELOAD_VALID)
-        self.reloadRequested.emit()
-
-    @Slot()
-    def closeTechnician(self) -> None:
+    def leave_panel(self) -> None:
         self._set_screen("home" if self._online else "offline")

@@ -14,7 +14,6 @@ import json
 import logging
 import random
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -57,8 +56,11 @@ class NodeClient:
         self._base_url = base_url.rstrip("/") if base_url else None
         self._session = requests.Session()
         self._lock = threading.Lock()
+        self._closed = threading.Event()
 
     def close(self) -> None:
+        """Close the connections; a call still retrying gives up at once instead of sleeping out its backoff."""
+        self._closed.set()
         self._session.close()
 
     def with_token(self, token: str) -> NodeClient:
@@ -68,6 +70,11 @@ class NodeClient:
         return other
 
     # -- plumbing --------------------------------------------------------------------------------------------------
+
+    @property
+    def known_url(self) -> str | None:
+        """The node in use, without looking for one (None while discovery has not found it)."""
+        return self._base_url
 
     @property
     def base_url(self) -> str:
@@ -118,8 +125,8 @@ class NodeClient:
         attempts = self.retries + 1 if retry else 1
         last: Exception | None = None
         for attempt in range(attempts):
-            if attempt:
-                time.sleep(min(self.backoff * (2 ** (attempt - 1)), 2.0) * (0.5 + random.random()))  # [cluster] cap
+            if attempt and self._closed.wait(min(self.backoff * (2 ** (attempt - 1)), 2.0) * (0.5 + random.random())):
+                break  # closed while waiting to retry ([cluster] the backoff is capped)
             try:
                 response = self._session.request(method, self.base_url + path, json=body, headers=headers,
                                                  timeout=timeout or self.timeout)
@@ -185,6 +192,18 @@ class NodeClient:
 
     def logout(self) -> dict[str, Any]:
         return self.request("POST", "/api/v1/agents/logout", {})
+
+    def counter_agents(self, counter_id: str) -> dict[str, Any]:
+        """Who may log in at this counter: {"agents": [{"id", "name", "number"}]}."""
+        return self.request("GET", f"/api/v1/counters/{counter_id}/agents")
+
+    def my_day(self) -> dict[str, Any]:
+        """With an agent session: the agent's figures for the day and the node's clock."""
+        return self.request("GET", "/api/v1/agents/me/today")
+
+    def staff_alerts(self) -> dict[str, Any]:
+        """Keypad or admin: device alerts for staff ({"alerts": [...]})."""
+        return self.request("GET", "/api/v1/staff/alerts")
 
     def counter_action(self, counter_id: str, action: str, body: dict[str, Any] | None = None, *,
                        idempotency_key: str | None = None) -> dict[str, Any]:

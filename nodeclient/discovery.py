@@ -49,6 +49,7 @@ class ZeroconfDiscovery:
         self._changed = threading.Condition(self._lock)
         self._zc: Zeroconf | None = None
         self._browser: ServiceBrowser | None = None
+        self._closed = False
 
     def start(self) -> None:
         kwargs = {"interfaces": self.interfaces} if self.interfaces else {}
@@ -56,6 +57,9 @@ class ZeroconfDiscovery:
         self._browser = ServiceBrowser(self._zc, SERVICE_TYPE, listener=_Listener(self))
 
     def close(self) -> None:
+        with self._changed:  # a caller waiting for a node gets its answer (none) now, not after its timeout
+            self._closed = True
+            self._changed.notify_all()
         if self._browser is not None:
             self._browser.cancel()
         if self._zc is not None:
@@ -92,7 +96,7 @@ class ZeroconfDiscovery:
     def wait(self, timeout: float) -> list[Candidate]:
         """Candidates, waiting up to `timeout` for the first one to appear."""
         with self._changed:
-            self._changed.wait_for(lambda: bool(self._by_name), timeout=timeout)
+            self._changed.wait_for(lambda: bool(self._by_name) or self._closed, timeout=timeout)
         return self.candidates()
 
 

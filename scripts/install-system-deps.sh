@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages SmartQueue Edge needs (broker, zbar, fonts, Qt's X/EGL libs, tools for tests).
+# Installs the Debian packages SmartQueue Edge needs (broker, zbar, fonts, Qt's X/EGL libs, tools for tests;
+# pulseaudio: a private null-sink sound server so tests and the headless demo really play announcements).
 # Idempotent: does nothing when everything is present. Needs root to install; otherwise prints the command.
 set -euo pipefail
 pkgs=(python3 python3-venv mosquitto mosquitto-clients libzbar0 socat espeak-ng fonts-noto-core
       libxcb-cursor0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-      libglib2.0-0 iproute2 openssl)
+      libglib2.0-0 iproute2 openssl postgresql chromium pulseaudio pulseaudio-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,7 +19,10 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# The Debian package starts a system-wide broker on 1883; ours are started by the apps and tests on their own ports.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then
-  systemctl disable --now mosquitto >/dev/null 2>&1 || true
+# The Debian packages start a system-wide broker on 1883 and a PostgreSQL cluster on 5432; ours are started by the
+# apps, tests and benches on their own ports (smartqueue/local_broker.py, smartqueue/local_postgres.py).
+if command -v systemctl >/dev/null 2>&1; then
+  for unit in mosquitto postgresql; do
+    systemctl is-active --quiet "$unit" 2>/dev/null && systemctl disable --now "$unit" >/dev/null 2>&1 || true
+  done
 fi

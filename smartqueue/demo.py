@@ -27,11 +27,13 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from ground import phone_link
 from ground.signals import wait_for_stop_signal
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "config" / "examples"
 KEY = "demo-appointment-key-change-me"  # the example node.toml's appointment key
+PHONE_KEY = "demo-phone-link-key-change-me"  # central's phone link secret in the demo
 APPS = ("kiosk", "display", "keypad")
 
 
@@ -59,12 +61,24 @@ class Branch:
         self.broker = None
         self.scanner = None
         self.central_db: Path | None = None
+        self.phone_base_url: str | None = None
+        self.sound = None  # headless: a private null-sink audio server, so the display really announces
 
     def env(self) -> dict[str, str]:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         if self.headless:
             env["QT_QPA_PLATFORM"] = "offscreen"
+        if self.sound is not None:
+            env.update(self.sound.env)
         return env
+
+    def start_sound(self) -> None:
+        from smartqueue.null_sink import NullSink, NullSinkError
+
+        try:
+            self.sound = NullSink(self.root / "pulse").start()
+        except NullSinkError as err:
+            print(f"no audio server ({err}): the display will show calls without announcing them", file=sys.stderr)
 
     def spawn(self, name: str, *args: str, stdout=None) -> subprocess.Popen:
         log = (self.root / "logs" / f"{name}.log").open("ab")
@@ -86,6 +100,8 @@ class Branch:
             self.scanner.close()
         if self.broker is not None:
             self.broker.stop()
+        if self.sound is not None:
+            self.sound.stop()
 
 
 def _register_devices(branch: Branch, data_dir: Path, config) -> None:
@@ -104,7 +120,7 @@ def _register_devices(branch: Branch, data_dir: Path, config) -> None:
 
 def _start_central(branch: Branch) -> str:
     """Mosquitto and the central receiver; returns the [sync] section for the node ("" without Mosquitto)."""
-    from sync.local_broker import MOSQUITTO, Broker
+    from smartqueue.local_broker import MOSQUITTO, Broker, free_port
 
     if not Path(MOSQUITTO).exists():
         print("Mosquitto is not installed: the demo runs without central", file=sys.stderr)
@@ -112,8 +128,12 @@ def _start_central(branch: Branch) -> str:
     branch.broker = Broker(branch.root / "broker").start()
     branch.central_db = branch.root / "central.sqlite3"
     central = branch.root / "central.toml"
+    phone_port = free_port()
+    branch.phone_base_url = f"http://127.0.0.1:{phone_port}"
     central.write_text(f'[central]\nhost = "127.0.0.1"\nport = {branch.broker.port}\n'
-                       f'db_path = "{branch.central_db}"\n', encoding="utf-8")
+                       f'db_path = "{branch.central_db}"\npublic_port = {phone_port}\n'
+                       f'public_base_url = "{branch.phone_base_url}"\nphone_link_key = "{PHONE_KEY}"\n',
+                       encoding="utf-8")
     branch.spawn("central", "central", "--config", str(central))
     return f'\n[sync]\nenabled = true\nhost = "127.0.0.1"\nport = {branch.broker.port}\nstatus_interval_s = 5\n'
 
@@ -152,6 +172,10 @@ def _app_config(branch: Branch, role: str) -> Path:
         serial = f'device = {{ kind = "serial", port = "{branch.scanner.port}" }}'
         text = re.sub(r'device = \{ kind = "wedge".*\}', serial, text)
         text = text.replace("[branch]\n", f'[branch]\nappointment_key = "{KEY}"\n', 1)
+        if branch.phone_base_url is not None:  # the QR holds the ticket's phone page at central
+            link_key = phone_link.branch_key(PHONE_KEY.encode(), "acme-bank", "BR042").hex()
+            text = text.replace("[branch]\n", f'[branch]\npublic_base_url = "{branch.phone_base_url}"\n'
+                                f'phone_link_key = "{link_key}"\n', 1)
     if role == "display":
         text = text.replace('clip_dir = "var/clips"', f'clip_dir = "{ROOT / "var" / "clips"}"')
     path = branch.root / f"{role}.toml"
@@ -213,7 +237,17 @@ def _scenario(branch: Branch) -> dict:
     called = post("/api/v1/counters/2/call-next", session)["counter"]["current"]
     shown = _wait(lambda: (get("/api/v1/counters/2", admin)["current"] or {}).get("shown_on", 0) >= 1, 20,
                   "the display to show the call") and get("/api/v1/counters/2", admin)["current"]
-    return {"appointment": ref, "ticket": ticket["number"], "ticket_preview": str(preview),
+    if branch.sound is not None:  # the chime and the voice take a few seconds
+        shown = _wait(lambda: (get("/api/v1/counters/2", admin)["current"] or {}).get("announced_on", 0) >= 1, 30,
+                      "the display to announce the call") and get("/api/v1/counters/2", admin)["current"]
+    phone = None
+    if branch.phone_base_url is not None:
+        key = phone_link.branch_key(PHONE_KEY.encode(), "acme-bank", "BR042")
+        phone = phone_link.ticket_url(branch.phone_base_url, key, "acme-bank", "BR042", ticket["id"])
+        print(f"the customer's phone page for {ticket['number']}: {phone}", flush=True)
+        _wait(lambda: requests.get(phone + "/state.json", timeout=5).status_code == 200, 30,
+              "central to serve the ticket's phone page")
+    return {"appointment": ref, "ticket": ticket["number"], "phone_page": phone, "ticket_preview": str(preview),
             "called": called["number"], "counter": "2", "shown_on_displays": shown["shown_on"],
             "announced_on_displays": shown["announced_on"], "session": session}
 
@@ -239,7 +273,7 @@ def _central_events(branch: Branch) -> int | None:
         return None
     with sqlite3.connect(branch.central_db) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] if "events" in tables else None
+        return conn.execute("SELECT COUNT(*) FROM sq_event").fetchone()[0] if "sq_event" in tables else None
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -253,6 +287,8 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         sync_section = "" if args.no_central else _start_central(branch)
         _start_node(branch, args.port, sync_section)
+        if headless:
+            branch.start_sound()
         (root / "tokens.env").write_text("".join(f"{k.upper().replace('-', '_')}_TOKEN={v}\n"
                                                  for k, v in branch.tokens.items()) + f"NODE={branch.node_url}\n")
         _start_apps(branch)
@@ -292,5 +328,6 @@ The kiosk, display and keypad windows are open: tap a service on the kiosk; log 
        -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" -d '{{"service": "accounts"}}'
   curl -sN $NODE/api/v1/events -H "Authorization: Bearer $DISPLAY_TOKEN"      # live events (SSE)
 
-Printed tickets (PNG previews) go to {branch.root / 'tickets'}. Ctrl-C stops the whole branch.
+Printed tickets (PNG previews) go to {branch.root / 'tickets'}; their QR opens the ticket's phone page at
+central ({branch.phone_base_url or 'no central'}). Ctrl-C stops the whole branch.
 """

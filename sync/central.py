@@ -5,23 +5,25 @@ It is the integration example for the central Django server (docs/mqtt-contract.
 the counterpart of the branch in tests and the demo.
 
 Threads: paho's network thread only enqueues closures; one worker thread `sq-central` runs them in order and is
-the only user of the SQLite writer connection. `publish_config` / `send_command` may be called from any thread
-(they enqueue too).
+the only user of the store's connection (SQLite file or PostgreSQL). `publish_config` / `send_command` may be
+called from any thread (they enqueue too).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from config.central import CentralConfig
-from sync.central_store import CentralStore
+from config.sync import TopicTemplate
+from sync.central_store import SqlCentralStore, open_store
 from sync.errors import BadPayload
+from sync.event_hash import hash_problems
 from sync.link import FAILURE, Inbound, LinkSettings, MqttLink
 from sync.messages import SCHEMA_VERSION, decode, encode, utc_now_iso
 
@@ -34,24 +36,40 @@ _SCHEMAS = {"events": "events", "status": "status", "metrics/daily": "metrics-da
 class CentralReceiver:
     def __init__(self, config: CentralConfig) -> None:
         self.config = config
-        self.root = config.topic_root
+        self.template = TopicTemplate(config.topic_prefix)
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self.store: CentralStore | None = None
+        self._stopping = False
+        self.store: SqlCentralStore | None = None
         self.rejected = 0
         self.refused_publishes = 0
-        settings = LinkSettings.from_config(config, config.client_id or "sq-central-1", 1000,
-                                            subscriptions=self._subscriptions())
+        client_id = config.client_id or "sq-central-1"
+        settings = LinkSettings.from_config(config, client_id, 1000, subscriptions=self._subscriptions())
         self.link = MqttLink(settings, self, self._queue.put)
+        # The events stream on a second connection whose session ends with it: in a share group, a receiver's
+        # persistent session would keep taking its share of the stream while the receiver is dead (measured: after
+        # a kill -9 of one of two receivers the branch had not caught up 60 s later). The end-to-end ack makes
+        # that session unnecessary: what it held is resent by the branches.
+        events = f"$share/{config.share_group}/{self.template.filter}events"
+        self.events_link = MqttLink(dataclasses.replace(settings, client_id=f"{client_id}-events"[:64],
+                                                        session_expiry_s=0, subscriptions=((events, 1),)),
+                                    _EventsLinkHandler(self), self._queue.put)
+        self.phone_pages = None
+        if config.public_port is not None and config.phone_link_key is not None:
+            from sync.phone_page import PhonePages
+
+            self.phone_pages = PhonePages(lambda: open_store(config, readonly=True),
+                                          config.phone_link_key.get_secret_value().encode(),
+                                          host=config.public_host, port=config.public_port)
 
     def _subscriptions(self) -> tuple[tuple[str, int], ...]:
-        base = f"{self.root}/+/+/"
-        return ((f"$share/{self.config.share_group}/{base}events", 1), (base + "status", 1),
+        base = self.template.filter
+        return ((base + "status", 1),
                 (base + "devices/+/status", 1), (base + "metrics/daily", 1), (base + "config/ack", 1),
                 (base + "commands/response", 1), (base + "commands/ack", 1))
 
     def topic(self, org: str, branch: str, suffix: str) -> str:
-        return f"{self.root}/{org}/{branch}/{suffix}"
+        return self.template.format(org, branch) + suffix
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -59,27 +77,40 @@ class CentralReceiver:
         ready = threading.Event()
 
         def run() -> None:
-            self.store = CentralStore(Path(self.config.db_path))  # created on the thread that owns it
+            self.store = open_store(self.config)  # opened on the thread that uses it
             ready.set()
+            skipped = 0
             while (action := self._queue.get()) is not None:
+                if self._stopping:  # unacknowledged events are resent by their branches: do not make a stop wait
+                    skipped += 1
+                    continue
                 try:
                     action()
                 except Exception:
                     log.exception("central receiver: handling a message failed")
+            if skipped:
+                log.info("stopping: %d queued messages left to the branches' resends", skipped)
             self.store.close()
 
         self._thread = threading.Thread(target=run, name="sq-central", daemon=False)
         self._thread.start()
         ready.wait(10)
+        if self.phone_pages is not None:
+            self.phone_pages.start()
         self.link.start()
+        self.events_link.start()
 
     def stop(self) -> None:
+        self._stopping = True
+        if self.phone_pages is not None:
+            self.phone_pages.stop()
+        self.events_link.stop()
         self.link.stop()
         self._queue.put(None)
         if self._thread is not None:
             self._thread.join(10)
 
-    def call(self, fn: Callable[[CentralStore], Any], timeout: float = 10) -> Any:
+    def call(self, fn: Callable[[SqlCentralStore], Any], timeout: float = 10) -> Any:
         """Run `fn(store)` on the worker thread and return its result (tests, tools)."""
         done: queue.Queue = queue.Queue()
 
@@ -127,10 +158,13 @@ class CentralReceiver:
     # -- link callbacks (worker thread) ------------------------------------------------------------------------------
 
     def link_connected(self, session_present: bool) -> None:
+        pass
+
+    def events_link_connected(self) -> None:
         """Tell every known branch where we stand: one that sent into a void while we were away resends."""
         assert self.store is not None
-        for org, branch, watermark, stored_max in self.store.watermarks():
-            self._ack(org, branch, watermark, stored_max, "hello")
+        for org, branch, log, watermark, stored_max in self.store.watermarks():
+            self._ack(org, branch, log, watermark, stored_max, "hello")
 
     def link_disconnected(self, reason: str) -> None:
         pass
@@ -141,14 +175,14 @@ class CentralReceiver:
             log.error("the broker refused a message from central (0x%02x %s)", reason_code, reason)
 
     def link_message(self, message: Inbound) -> None:
-        parts = message.topic.split("/")
-        root_len = len(self.root.split("/"))
-        if len(parts) < root_len + 3 or not message.payload:
+        parsed = self.template.parse(message.topic)
+        if parsed is None or not message.payload:
             return
-        org, branch, suffix = parts[root_len], parts[root_len + 1], "/".join(parts[root_len + 2:])
+        org, branch, suffix = parsed
         device = None
-        if len(parts) == root_len + 5 and parts[root_len + 2] == "devices" and parts[-1] == "status":
-            suffix, device = "devices/status", parts[root_len + 3]
+        parts = suffix.split("/")
+        if len(parts) == 3 and parts[0] == "devices" and parts[2] == "status":
+            suffix, device = "devices/status", parts[1]
         schema = "device-status" if device else _SCHEMAS.get(suffix)
         if schema is None:
             return
@@ -157,6 +191,8 @@ class CentralReceiver:
         except BadPayload as err:
             self.rejected += 1
             log.warning("bad %s message from %s/%s dropped: %s", suffix, org, branch, err)
+            if suffix == "events":
+                self._nack(org, branch, None, err.problems)
             return
         self._handle(org, branch, suffix, device, body)
 
@@ -164,16 +200,7 @@ class CentralReceiver:
         store = self.store
         assert store is not None
         if suffix == "events":
-            if (body["organisation"], body["branch"]) != (org, branch):
-                self.rejected += 1
-                log.warning("events on %s/%s claim to be from %s/%s: dropped", org, branch, body["organisation"],
-                            body["branch"])
-                return
-            stored = store.store_events(org, branch, body["node"], body["events"])
-            if stored.chain_error:
-                log.error("%s/%s: %s", org, branch, stored.chain_error)
-            reason = "gap" if stored.stored_max > stored.watermark else "stored"
-            self._ack(org, branch, stored.watermark, stored.stored_max, reason)
+            self._events(org, branch, body)
         elif suffix == "status":
             store.set_status(org, branch, body)
         elif suffix == "devices/status" and device is not None:
@@ -185,7 +212,59 @@ class CentralReceiver:
         elif suffix in ("commands/response", "commands/ack") and body.get("id"):
             store.answer_command(body["id"], body)
 
-    def _ack(self, org: str, branch: str, watermark: int, stored_max: int, reason: str) -> None:
-        payload = {"schema": SCHEMA_VERSION, "watermark": watermark, "reason": reason, "stored_max": stored_max,
-                   "at": utc_now_iso()}
+    def _events(self, org: str, branch: str, body: dict[str, Any]) -> None:
+        """Store a batch and acknowledge it, or refuse it with a rejection (never silence: the branch would wait)."""
+        assert self.store is not None
+        problems = []
+        if (body["organisation"], body["branch"]) != (org, branch):
+            problems.append(f"$.organisation/$.branch: {body['organisation']}/{body['branch']} does not match the "
+                            f"topic's {org}/{branch}")
+        problems += hash_problems(body["events"])
+        if problems:
+            self.rejected += 1
+            log.warning("events %s-%s from %s/%s rejected: %s", body["first_seq"], body["last_seq"], org, branch,
+                        "; ".join(problems[:3]))
+            self._nack(org, branch, body, problems)
+            return
+        stored = self.store.store_events(org, branch, body["node"], body["log"], body["events"])
+        if stored.chain_error:
+            log.error("%s/%s: %s", org, branch, stored.chain_error)
+        reason = "gap" if stored.stored_max > stored.watermark else "stored"
+        self._ack(org, branch, stored.log, stored.watermark, stored.stored_max, reason)
+
+    def _ack(self, org: str, branch: str, log_id: str, watermark: int, stored_max: int, reason: str) -> None:
+        assert self.store is not None
+        payload = {"schema": SCHEMA_VERSION, "log": log_id, "epoch": self.store.epoch, "watermark": watermark,
+                   "reason": reason, "stored_max": stored_max, "at": utc_now_iso()}
         self.link.publish(self.topic(org, branch, "events/ack"), encode(payload), retain=True)
+
+    def _nack(self, org: str, branch: str, body: dict[str, Any] | None, problems: list[str]) -> None:
+        """A rejection: not retained (the retained ack keeps saying where central stands)."""
+        assert self.store is not None
+        latest = self.store.latest_log(org, branch)
+        log_id = body["log"] if body is not None else (latest[0] if latest else None)
+        watermark = latest[1] if latest is not None and latest[0] == log_id else 0
+        payload = {"schema": SCHEMA_VERSION, "log": log_id, "epoch": self.store.epoch, "watermark": watermark,
+                   "reason": "rejected", "first_seq": body["first_seq"] if body else None,
+                   "last_seq": body["last_seq"] if body else None,
+                   "errors": [p[:500] for p in problems[:20]], "at": utc_now_iso()}
+        self.link.publish(self.topic(org, branch, "events/ack"), encode(payload), retain=False)
+
+
+class _EventsLinkHandler:
+    """The events connection's callbacks: the receiver's, except that connecting sends the hello acks."""
+
+    def __init__(self, receiver: CentralReceiver) -> None:
+        self._receiver = receiver
+
+    def link_connected(self, session_present: bool) -> None:
+        self._receiver.events_link_connected()
+
+    def link_disconnected(self, reason: str) -> None:
+        pass
+
+    def link_message(self, message: Inbound) -> None:
+        self._receiver.link_message(message)
+
+    def link_published(self, mid: int, reason_code: int, reason: str) -> None:
+        self._receiver.link_published(mid, reason_code, reason)

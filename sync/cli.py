@@ -22,6 +22,17 @@ def add_central_commands(sub: argparse._SubParsersAction) -> None:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=status_command)
 
+    epoch = actions.add_parser("new-epoch", help="after restoring central's database from a backup: branches resend "
+                                                 "what it lacks")
+    epoch.add_argument("--config", required=True)
+    epoch.set_defaults(handler=new_epoch_command)
+
+    link = actions.add_parser("link-key", help="the phone link key to put in a branch's [branch] phone_link_key")
+    link.add_argument("--config", required=True)
+    link.add_argument("--organisation", required=True)
+    link.add_argument("--branch", required=True)
+    link.set_defaults(handler=link_key_command)
+
     push = actions.add_parser("push-config", help="publish a config override (retained) to one branch")
     push.add_argument("--config", required=True)
     push.add_argument("--organisation", required=True)
@@ -63,8 +74,9 @@ def run_central(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     receiver.start()
+    where = "PostgreSQL" if receiver.config.database_url is not None else receiver.config.db_path
     print(f"SmartQueue central receiver {receiver.config.client_id} on {receiver.config.host}:"
-          f"{receiver.config.port}, database {receiver.config.db_path}", flush=True)
+          f"{receiver.config.port}, database {where}", flush=True)
     stop.wait()
     receiver.stop()
     return 0
@@ -74,27 +86,49 @@ def status_command(args: argparse.Namespace) -> int:
     from sync.central_store import read_status
 
     config = _config(args.config)
-    path = Path(config.db_path)
-    if not path.exists():
-        print(f"no database at {path}", file=sys.stderr)
+    if config.database_url is None and not Path(config.db_path).exists():
+        print(f"no database at {config.db_path}", file=sys.stderr)
         return 2
-    report = read_status(path)
+    report = read_status(config)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     print(f"{'BRANCH':<24} {'STATE':<8} {'NODE':<18} {'SEQ':>8} {'STORED':>8} {'LAG':>6} {'LAG S':>7}  NOTE")
-    for b in report["branches"]:
-        note = b["chain_error"] or (f"{b['duplicates']} dup" if b["duplicates"] else "")
-        print(f"{b['organisation'] + '/' + b['branch']:<24} {b['state']:<8} {b['node'] or '-':<18} "
-              f"{_num(b['branch_seq']):>8} {b['watermark']:>8} {_num(b['lag_events']):>6} {_num(b['lag_s']):>7}  "
-              f"{note}")
+    for row in report["branches"]:
+        note = row["chain_error"] or (f"{row['duplicates']} dup" if row["duplicates"] else "")
+        print(f"{row['organisation'] + '/' + row['branch']:<24} {row['state']:<8} {row['node'] or '-':<18} "
+              f"{_num(row['branch_seq']):>8} {row['watermark']:>8} {_num(row['lag_events']):>6} "
+              f"{_num(row['lag_s']):>7}  {note}")
     if report["devices"]:
         print(f"\n{'DEVICE':<36} {'ROLE':<8} {'STATE':<8} {'REPORT':<9} COMPONENTS")
-        for d in report["devices"]:
-            rep = d.get("report") or {}
-            components = ", ".join(f"{k}={v}" for k, v in (rep.get("components") or {}).items())
-            print(f"{d['branch'] + '/' + d['device']:<36} {d['role']:<8} {d['state']:<8} {rep.get('state', '-'):<9} "
-                  f"{components}")
+        for device in report["devices"]:
+            report_body = device.get("report") or {}
+            components = ", ".join(f"{name}={value}"
+                                   for name, value in (report_body.get("components") or {}).items())
+            print(f"{device['branch'] + '/' + device['device']:<36} {device['role']:<8} {device['state']:<8} "
+                  f"{report_body.get('state', '-'):<9} {components}")
+    return 0
+
+
+def new_epoch_command(args: argparse.Namespace) -> int:
+    from sync.central_store import open_store
+
+    store = open_store(_config(args.config))
+    try:
+        print(store.renew_epoch())
+    finally:
+        store.close()
+    return 0
+
+
+def link_key_command(args: argparse.Namespace) -> int:
+    from ground.phone_link import branch_key
+
+    config = _config(args.config)
+    if config.phone_link_key is None:
+        print("smartqueue central: [central] phone_link_key is not set", file=sys.stderr)
+        return 2
+    print(branch_key(config.phone_link_key.get_secret_value().encode(), args.organisation, args.branch).hex())
     return 0
 
 
@@ -140,38 +174,28 @@ def _one_shot(config, topic: str, payload: bytes, *, retain: bool, response: str
 
 
 def push_config_command(args: argparse.Namespace) -> int:
+    from config.sync import TopicTemplate
     from sync.messages import SCHEMA_VERSION, encode, utc_now_iso
 
     config = _config(args.config)
     sections = json.loads(Path(args.sections).read_text(encoding="utf-8"))
     payload = encode({"schema": SCHEMA_VERSION, "version": args.version, "issued_at": utc_now_iso(),
                       "sections": sections})
-    topic = f"{config.topic_root}/{args.organisation}/{args.branch}/config"
+    topic = TopicTemplate(config.topic_prefix).format(args.organisation, args.branch) + "config"
     return 0 if _one_shot(config, topic, payload, retain=True) else 1
 
 
 def command_command(args: argparse.Namespace) -> int:
+    from config.sync import TopicTemplate
     from sync.messages import SCHEMA_VERSION, encode, utc_now_iso
 
     config = _config(args.config)
     command_id = uuid.uuid4().hex
     payload = encode({"schema": SCHEMA_VERSION, "id": command_id, "command": args.name, "issued_at": utc_now_iso(),
                       "args": json.loads(args.args)})
-    base = f"{config.topic_root}/{args.organisation}/{args.branch}/"
+    base = TopicTemplate(config.topic_prefix).format(args.organisation, args.branch)
     if not _one_shot(config, base + "commands", payload, retain=False, response=base + "commands/response",
                      correlation=command_id.encode()):
         return 1
     print(command_id)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m sync.cli central ...`, usable before the command is wired into `smartqueue`."""
-    parser = argparse.ArgumentParser(prog="smartqueue")
-    add_central_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,7 +15,7 @@ from typing import Any
 from branch.auth import Principal
 from branch.runner import CommandRequest
 from queue_engine import commands as cmd
-from sync import state
+from sync import branch_persistence as persistence
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +31,12 @@ class CommandRunner:
     async def run(self, message: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """(status, body) for one valid command message."""
         node, command_id, name = self.node, message["id"], message["command"]
-        seen = state.seen_command(node.store, command_id)
+        seen = persistence.seen_command(node.store, command_id)
         if seen is not None:
             log.info("command %s (%s) was already received: not run again", command_id, name)
             return "duplicate", {"result": {"first_status": seen[0], "first_result": (seen[1] or {}).get("result")}}
         now = node.now_ms()
-        if not await node.write(lambda: state.record_command(node.store, command_id, name, now)):
+        if not await node.write(lambda: persistence.record_command(node.store, command_id, name, now)):
             return "duplicate", {"result": {"first_status": "running", "first_result": None}}
         try:
             self._command_id = command_id
@@ -45,7 +45,7 @@ class CommandRunner:
         except Exception as err:  # a command failing must still be answered and recorded
             log.exception("command %s (%s) failed", command_id, name)
             status, body = "failed", {"errors": [f"{type(err).__name__}: {err}"[:500]]}
-        await node.write(lambda: state.finish_command(node.store, command_id, status, body))
+        await node.write(lambda: persistence.finish_command(node.store, command_id, status, body))
         log.info("command %s (%s): %s", command_id, name, status)
         return status, body
 

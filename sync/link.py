@@ -117,20 +117,21 @@ class MqttLink:
         self._dispatch = dispatch
         self._attempt = 0
         self.connected = False
+        self.max_packet_size: int | None = None  # the broker's, from its CONNACK (MQTT 5 Maximum Packet Size)
         self._stopping = False
         self._client = self._build()
 
     def _build(self) -> mqtt.Client:
-        s = self.settings
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=s.client_id, protocol=mqtt.MQTTv5)
-        if s.tls is not None:
-            client.tls_set_context(_tls_context(s.tls))
-        if s.username is not None:
-            client.username_pw_set(s.username, s.password)
-        if s.will is not None:  # before connect: the broker stores the will with the CONNECT packet
-            client.will_set(s.will.topic, s.will.payload, qos=1, retain=s.will.retain)
-        client.max_inflight_messages_set(s.max_inflight)
-        client.reconnect_delay_set(s.reconnect_min_s, s.reconnect_max_s)
+        settings = self.settings
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=settings.client_id, protocol=mqtt.MQTTv5)
+        if settings.tls is not None:
+            client.tls_set_context(_tls_context(settings.tls))
+        if settings.username is not None:
+            client.username_pw_set(settings.username, settings.password)
+        if settings.will is not None:  # before connect: the broker stores the will with the CONNECT packet
+            client.will_set(settings.will.topic, settings.will.payload, qos=1, retain=settings.will.retain)
+        client.max_inflight_messages_set(settings.max_inflight)
+        client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)
         client.on_connect = self._on_connect
         client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
@@ -142,14 +143,14 @@ class MqttLink:
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        s = self.settings
+        settings = self.settings
         properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = s.session_expiry_s  # clean_start=False alone keeps no session in v5
-        self._client.connect_async(s.host, s.port, keepalive=s.keepalive_s, clean_start=False,
+        properties.SessionExpiryInterval = settings.session_expiry_s  # clean_start=False alone keeps no session in v5
+        self._client.connect_async(settings.host, settings.port, keepalive=settings.keepalive_s, clean_start=False,
                                    properties=properties)
         self._client.loop_start()
-        log.info("MQTT link %s connecting to %s:%s (%s)", s.client_id, s.host, s.port,
-                 "TLS" if s.tls is not None else "plain TCP")
+        log.info("MQTT link %s connecting to %s:%s (%s)", settings.client_id, settings.host, settings.port,
+                 "TLS" if settings.tls is not None else "plain TCP")
 
     def stop(self, final: tuple[str, bytes, bool] | None = None, timeout: float = 2.0) -> None:
         """Blocking (call it off the event loop): publish `final` (e.g. a clean "offline"), disconnect, join.
@@ -201,6 +202,7 @@ class MqttLink:
             return
         self._attempt = 0
         self.connected = True
+        self.max_packet_size = getattr(properties, "MaximumPacketSize", None) if properties is not None else None
         if self.settings.subscriptions:
             client.subscribe([(topic, qos) for topic, qos in self.settings.subscriptions])
         session_present = bool(flags.session_present)
@@ -240,7 +242,7 @@ class MqttLink:
     def _set_backoff(self) -> None:
         """Exponential backoff with jitter, applied to paho's next reconnect wait."""
         self._attempt += 1
-        s = self.settings
-        ceiling = min(s.reconnect_max_s, s.reconnect_min_s * 2 ** min(self._attempt - 1, 20))
+        settings = self.settings
+        ceiling = min(settings.reconnect_max_s, settings.reconnect_min_s * 2 ** min(self._attempt - 1, 20))
         delay = ceiling / 2 + random.uniform(0, ceiling / 2)
         self._client.reconnect_delay_set(delay, delay)

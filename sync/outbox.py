@@ -5,6 +5,11 @@ A PUBACK only frees a window slot: it means "the broker has it", not "central st
 without persistence loses PUBACKed messages). So the pump resends from the watermark on every (re)connect, when
 central reports a gap, and when the watermark has not moved for `ack_timeout_s` (doubling while stuck).
 
+Which acks count (docs/mqtt-contract.md, "Which acks the branch believes"): only those of this node's log (`log`,
+the hash of seq 1: a wiped data dir starts a new one); below the durably recorded watermark only with a new
+central `epoch` (its store was replaced or restored) — an old retained ack re-served by a broker restored from an
+older save, or acks of two receivers arriving out of order, never make the branch resend what central has.
+
 Everything here runs on the node's event-loop thread; database writes go through `write` (the writer thread).
 """
 
@@ -14,17 +19,38 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from branch.store import Store
-from sync import state
+from sync import branch_persistence as persistence
 from sync.link import FAILURE
 from sync.messages import encode_events
 
 log = logging.getLogger(__name__)
 
 Write = Callable[[Callable[[], Any]], Awaitable[Any]]
+HEADROOM = 1024  # bytes kept under the broker's Maximum Packet Size for the fixed header, topic and properties
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """An `events/ack` message, already validated against its schema."""
+
+    log: str | None
+    epoch: str
+    watermark: int
+    reason: str
+    errors: tuple[str, ...] = ()
+    first_seq: int | None = None
+    last_seq: int | None = None
+    stored_max: int | None = None
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> Ack:
+        return cls(body["log"], body["epoch"], body["watermark"], body["reason"], tuple(body.get("errors", ())),
+                   body.get("first_seq"), body.get("last_seq"), body.get("stored_max"))
 
 
 class OutboxPump:
@@ -36,8 +62,10 @@ class OutboxPump:
         self.batch_size, self.window, self.max_bytes = batch_size, window, max_bytes
         self.ack_timeout_s, self.ack_timeout_max_s = ack_timeout_s, ack_timeout_max_s
         self.dead_letter_retry_s, self._now_ms, self._clock = dead_letter_retry_s, now_ms, clock
-        self.watermark = state.load_watermark(store)
-        self._persisted = self.watermark
+        self.epoch, self.watermark = persistence.load_watermark(store)
+        self._persisted = (self.epoch, self.watermark)
+        self.log: str | None = persistence.log_id(store)
+        self._broker_max_bytes: int | None = None
         self.cursor = self.watermark
         self.inflight: dict[int, tuple[int, int]] = {}  # mid -> (first_seq, last_seq)
         self.connected = False
@@ -45,16 +73,24 @@ class OutboxPump:
         self._stall_timeout = ack_timeout_s
         self._last_progress = clock()
         self._last_gap_rewind: int | None = None
+        self._probe: int | None = None  # last seq of the resend probe awaiting central's answer
+        self._probe_batches = 1
         self._db_task: asyncio.Task | None = None
         self.sent_messages = 0
         self.rewinds = 0
+        self.probes = 0
 
     # -- link events ----------------------------------------------------------------------------------------------
 
-    def on_connected(self) -> None:
-        """Resend from the watermark: what the broker PUBACKed before may be gone (no persistence, old autosave)."""
+    def on_connected(self, broker_max_bytes: int | None = None) -> None:
+        """Resend from the watermark: what the broker PUBACKed before may be gone (no persistence, old autosave).
+
+        `broker_max_bytes`: the Maximum Packet Size of the broker's CONNACK, if it sent one; batches stay under it.
+        """
         self.connected = True
+        self._broker_max_bytes = broker_max_bytes
         self.inflight.clear()  # paho resends its own in-flight ones; their late PUBACKs are ignored
+        self._probe = None
         self.halted_until = None
         self.cursor = self.watermark
         self._last_progress = self._clock()
@@ -74,65 +110,123 @@ class OutboxPump:
             self.drain()
         return True
 
-    def on_ack(self, watermark: int, reason: str) -> None:
-        """Central's end-to-end acknowledgement: everything up to `watermark` is stored there, contiguously."""
-        last = self._last_seq()
-        if watermark > last:
-            log.error("central acknowledges seq %d but this node's log ends at %d: a different event log "
-                      "(a wiped data dir?); not trimming anything", watermark, last)
+    def on_ack(self, ack: Ack) -> None:
+        """Central's end-to-end acknowledgement (or rejection), judged by the contract's rules."""
+        if ack.reason == "rejected":
+            self._rejected(ack)
             return
-        if watermark > self.watermark:
-            self.watermark = watermark
+        if ack.log != self.log:
+            log.info("an ack for another event log ignored (%s…, this node's is %s…): left from before this data "
+                     "dir was created", (ack.log or "-")[:12], (self.log or "-")[:12])
+            return
+        last = self._last_seq()
+        if ack.watermark > last:
+            log.error("central acknowledges seq %d but this node's log ends at %d; not trimming anything",
+                      ack.watermark, last)
+            return
+        if ack.epoch != self.epoch:
+            if self.epoch is not None:
+                log.warning("central's store changed (epoch %s -> %s): continuing from its watermark %d",
+                            self.epoch, ack.epoch, ack.watermark)
+            self.epoch = ack.epoch
+            if ack.watermark < self.watermark:
+                self.watermark = ack.watermark
+                self._rewind()
+        elif ack.watermark < self.watermark:
+            log.info("stale ack (seq %d, %s) below the recorded watermark %d ignored", ack.watermark, ack.reason,
+                     self.watermark)
+            return
+        if ack.watermark > self.watermark:
+            self.watermark = ack.watermark
             self._last_progress = self._clock()
             self._stall_timeout = self.ack_timeout_s
-            self.cursor = max(self.cursor, watermark)
-        elif watermark < self.watermark:
-            log.warning("central's watermark went back from %d to %d (its store was restored?): resending",
-                        self.watermark, watermark)
-            self.watermark = watermark
+            self.cursor = max(self.cursor, ack.watermark)
+        if self._probe is not None and ack.watermark >= self._probe:
+            self._probe = None
+            if (ack.stored_max or ack.watermark) <= ack.watermark < self.cursor:
+                # central holds nothing after the probe: what was sent was lost, or is still queued at a busier
+                # receiver. Resend in a window doubling with each answer (TCP's slow start): a few round trips
+                # when it was lost, a bounded waste when it was only late.
+                self._probe_batches = min(self._probe_batches * 2, self.window)
+                log.info("central holds nothing after seq %d although %d more were sent: resending %d batches",
+                         ack.watermark, self.cursor - ack.watermark, self._probe_batches)
+                self._probe = self._send_after(ack.watermark, self._probe_batches)
+            else:
+                self._probe_batches = 1
+        if ack.reason == "gap" and self.cursor > ack.watermark and ack.watermark != self._last_gap_rewind:
+            self._last_gap_rewind = ack.watermark  # once per hole: the resent events are already on their way
+            log.info("central misses seq %d: resending from there", ack.watermark + 1)
             self._rewind()
-        if reason == "gap" and self.cursor > watermark and watermark != self._last_gap_rewind:
-            self._last_gap_rewind = watermark  # once per hole: the resent events are already on their way
-            log.info("central misses seq %d: resending from there", watermark + 1)
-            self._rewind()
-        elif reason == "hello" and self.cursor > watermark:
+        elif ack.reason == "hello" and self.cursor > ack.watermark:
             self._rewind()
         self._schedule_db()
         self.drain()
+
+    def _rejected(self, ack: Ack) -> None:
+        """Central refused a message (bad hash, schema, identity): resending it as is would be refused again."""
+        if ack.log != self.log or ack.first_seq is None:  # not about our events, or a message nobody could read
+            log.error("central rejected a message on this branch's events topic: %s", "; ".join(ack.errors)[:400])
+            return
+        self._pause(f"central rejected events {ack.first_seq}-{ack.last_seq}: {'; '.join(ack.errors)[:400]}",
+                    0, ack.first_seq, ack.last_seq)
 
     # -- sending ---------------------------------------------------------------------------------------------------
 
     def drain(self) -> None:
         """Publish batches until the window is full or the outbox is exhausted."""
         while self.connected and self.halted_until is None and len(self.inflight) < self.window:
-            rows = state.read_batch(self.store, self.cursor, self.batch_size)
-            if not rows:
+            last = self._send_after(self.cursor)
+            if last is None:
                 return
-            payload, first, last = encode_events(self._header, rows, self.max_bytes)
+            self.cursor = last
+
+    def _send_after(self, after: int, batches: int = 1) -> int | None:
+        """Publish `batches` batches of the outbox after seq `after`; the last seq sent, or None (nothing sent)."""
+        sent = None
+        for _ in range(batches):
+            rows = persistence.read_batch(self.store, after, self.batch_size)
+            if not rows:
+                break
+            if self.log is None:
+                self.log = persistence.log_id(self.store)
+            limit = self.max_bytes
+            if self._broker_max_bytes is not None:
+                limit = max(4096, min(limit, self._broker_max_bytes - HEADROOM))
+            payload, first, last = encode_events({**self._header, "log": self.log}, rows, limit)
             mid = self._publish(payload)
             if mid is None:
-                return
+                break
             self.inflight[mid] = (first, last)
-            self.cursor = last
             self.sent_messages += 1
+            sent = after = last
+        return sent
 
     def tick(self) -> None:
-        """Once a second: end a dead-letter pause, resend after a stall, and drain (a fallback doorbell)."""
+        """Once a second: end a dead-letter pause, probe after a stall, and drain (a fallback doorbell).
+
+        A stall resends one batch (a probe), not everything: central may only be slow (a whole fleet catching up
+        at once), and resending every branch's backlog then would multiply its load (measured: 200 branches
+        resending 1,800 events each every 20 s never caught up). If central stores the probe and holds nothing
+        after it, the next probe is twice as large (`on_ack`); if it holds later events, its `gap` ack rewinds.
+        """
         now = self._clock()
         if self.halted_until is not None and now >= self.halted_until:
             self.halted_until = None
             self.cursor = self.watermark
         if (self.connected and self.cursor > self.watermark and not self.inflight
                 and now - self._last_progress > self._stall_timeout):
-            log.warning("central has not acknowledged past seq %d for %.0f s: resending from there",
+            log.warning("central has not acknowledged past seq %d for %.0f s: probing with the next batch",
                         self.watermark, now - self._last_progress)
             self._stall_timeout = min(self._stall_timeout * 2, self.ack_timeout_max_s)
             self._last_progress = now
-            self._rewind()
+            self._probe = self._send_after(self.watermark)
+            self.probes += 1
         self.drain()
 
     def _rewind(self) -> None:
         self.cursor = self.watermark
+        self._probe = None
+        self._probe_batches = 1
         self.rewinds += 1
 
     def _dead_letter(self, span: tuple[int, int], code: int, reason: str) -> None:
@@ -141,33 +235,36 @@ class OutboxPump:
         The events stay in the outbox (nothing is lost); sending pauses until the next connection or
         `dead_letter_retry_s`, and the refusal is recorded in sync_dead_letters.
         """
-        log.error("the broker refused events %d-%d (reason 0x%02x %s); pausing event sync for %.0f s",
-                  span[0], span[1], code, reason, self.dead_letter_retry_s)
+        self._pause(f"the broker refused events {span[0]}-{span[1]} (reason 0x{code:02x} {reason})", code, *span)
+
+    def _pause(self, why: str, code: int, first: int | None, last: int | None) -> None:
+        """Stop sending until the next connection or `dead_letter_retry_s`; record why in sync_dead_letters."""
+        log.error("%s; pausing event sync for %.0f s (the events stay in the outbox)", why, self.dead_letter_retry_s)
         self.halted_until = self._clock() + self.dead_letter_retry_s
         self.cursor = self.watermark
         now, topic = self._now_ms(), "events"
         asyncio.get_running_loop().create_task(self._write(
-            lambda: state.record_dead_letter(self.store, now, topic, code, reason, span[0], span[1])))
+            lambda: persistence.record_dead_letter(self.store, now, topic, code, why[:500], first, last)))
 
     # -- persistence of the watermark ---------------------------------------------------------------------------------
 
     def _schedule_db(self) -> None:
-        if self._persisted != self.watermark and (self._db_task is None or self._db_task.done()):
+        if self._persisted != (self.epoch, self.watermark) and (self._db_task is None or self._db_task.done()):
             self._db_task = asyncio.get_running_loop().create_task(self._sync_db(), name="sq-sync-trim")
 
     async def _sync_db(self) -> None:
-        """Bring outbox and stored watermark to `self.watermark`; acks arriving meanwhile coalesce into one write."""
-        while self._persisted != self.watermark:
-            target = self.watermark
-            if target > self._persisted:
-                await self._write(partial(state.trim_tx, self.store, target))
+        """Bring outbox and stored (epoch, watermark) to ours; acks arriving meanwhile coalesce into one write."""
+        while self._persisted != (self.epoch, self.watermark):
+            epoch, target = self.epoch, self.watermark
+            if target >= self._persisted[1]:
+                await self._write(partial(persistence.trim_tx, self.store, epoch, target))
             else:
-                await self._write(partial(state.refill_tx, self.store, target))
-                self._persisted = target
+                await self._write(partial(persistence.refill_tx, self.store, epoch, target))
+                self._persisted = (epoch, target)
                 self._rewind()  # the refilled rows exist only now
                 self.drain()
                 continue
-            self._persisted = target
+            self._persisted = (epoch, target)
 
     async def flush(self) -> None:
         """Wait for the pending watermark write (on stop)."""

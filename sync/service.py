@@ -20,13 +20,13 @@ from typing import Any
 
 from branch.hub import CLOSE
 from config.sync import SyncConfig
-from sync import state
+from sync import branch_persistence as persistence
 from sync.commands import CommandRunner
 from sync.errors import BadPayload
 from sync.health import device_statuses, disk_free_mb, metrics_payload, node_status
 from sync.link import FAILURE, Inbound, LinkSettings, MqttLink, Will
 from sync.messages import SCHEMA_VERSION, decode, encode, utc_now_iso
-from sync.outbox import OutboxPump
+from sync.outbox import Ack, OutboxPump
 from sync.remote_config import check_live, merge, swap_into
 from sync.topics import Topics
 
@@ -71,7 +71,8 @@ class SyncService:
             max_bytes=config.max_message_bytes, ack_timeout_s=config.ack_timeout_s,
             ack_timeout_max_s=config.ack_timeout_max_s, dead_letter_retry_s=config.dead_letter_retry_s,
             now_ms=node.now_ms)
-        will = Will(self.topics.status, encode(node_status(node, state="offline", reason="connection lost")))
+        will = Will(self.topics.status, encode(node_status(node, state="offline", reason="connection lost",
+                                                           extra=self._timing())))
         settings = LinkSettings.from_config(config, self.client_id, config.inflight_window + 16, will=will,
                                             subscriptions=self.topics.inbound())
         self.link = MqttLink(settings, self, loop.call_soon_threadsafe)
@@ -93,7 +94,8 @@ class SyncService:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.link is not None:
-            final = (self.topics.status, encode(node_status(self.node, state="offline", reason="stopped")), True)
+            final = (self.topics.status, encode(node_status(self.node, state="offline", reason="stopped",
+                                                            extra=self._timing())), True)
             await _in_thread(lambda: self.link.stop(final), "sq-sync-stop")
         if self.pump is not None:
             await self.pump.flush()
@@ -109,8 +111,8 @@ class SyncService:
     # -- link callbacks (on the loop thread) -------------------------------------------------------------------------
 
     def link_connected(self, session_present: bool) -> None:
-        assert self.pump is not None
-        self.pump.on_connected()
+        assert self.pump is not None and self.link is not None
+        self.pump.on_connected(self.link.max_packet_size)
         self._publish_status()
         self._device_keys.clear()
         self._publish_devices()
@@ -127,7 +129,7 @@ class SyncService:
             log.error("the broker refused a message on %s (reason 0x%02x %s): dropped, not retried",
                       topic, reason_code, reason)
             now = self.node.now_ms()
-            self._spawn(self.node.write(lambda: state.record_dead_letter(self.node.store, now, topic, reason_code,
+            self._spawn(self.node.write(lambda: persistence.record_dead_letter(self.node.store, now, topic, reason_code,
                                                                          reason)))
 
     def link_message(self, message: Inbound) -> None:
@@ -152,7 +154,7 @@ class SyncService:
             log.warning("bad events/ack from central ignored: %s", err)
             return
         assert self.pump is not None
-        self.pump.on_ack(body["watermark"], body["reason"])
+        self.pump.on_ack(Ack.from_body(body))
 
     async def _on_config(self, message: Inbound) -> None:
         if not message.payload:
@@ -175,7 +177,7 @@ class SyncService:
                 self._config_ack("rejected", version, err.problems)
                 return
             now = self.node.now_ms()
-            await self.node.write(lambda: state.save_config(self.node.store, version, body["sections"], now))
+            await self.node.write(lambda: persistence.save_config(self.node.store, version, body["sections"], now))
             swap_into(self.node, candidate)  # after it is stored: a crash in between re-applies it at start
             self.config_version = version
             log.info("config v%d from central applied (sections: %s)", version, ", ".join(body["sections"]) or "-")
@@ -189,7 +191,12 @@ class SyncService:
 
     async def _on_command(self, message: Inbound) -> None:
         assert self._inbound_lock is not None
-        reply_to = message.response_topic or self.topics.commands_ack
+        reply_to = self.topics.commands_ack
+        if message.response_topic == self.topics.commands_response:
+            reply_to = message.response_topic
+        elif message.response_topic is not None:  # the broker's ACL would refuse it (0x87): answer where it may
+            log.warning("command response topic %r is outside this branch's tree; answering on %s",
+                        message.response_topic[:120], reply_to)
         async with self._inbound_lock:
             try:
                 body = decode(message.payload, "command", self.config.max_inbound_bytes)
@@ -231,13 +238,19 @@ class SyncService:
     def _publish_status(self) -> None:
         pump, node = self.pump, self.node
         assert pump is not None
-        oldest = state.oldest_unacked_ms(node.store, pump.watermark)
-        extra = {"seq": node.core.seq, "watermark": pump.watermark, "outbox": state.outbox_size(node.store),
+        oldest = persistence.oldest_unacked_ms(node.store, pump.watermark)
+        extra = {"seq": node.core.seq, "log": pump.log, "watermark": pump.watermark,
+                 "outbox": persistence.outbox_size(node.store),
                  "sync_lag_events": pump.lag_events(),
                  "sync_lag_s": round(max(0, node.now_ms() - oldest) / 1000, 1) if oldest is not None else 0,
                  "disk_free_mb": disk_free_mb(node.data_dir), "config_version": self.config_version,
-                 "dead_letters": state.dead_letter_count(node.store), "day": node.core.state.day}
+                 "dead_letters": persistence.dead_letter_count(node.store), "day": node.core.state.day,
+                 **self._timing()}
         self._send(self.topics.status, node_status(node, state="online", extra=extra), retain=True)
+
+    def _timing(self) -> dict[str, Any]:
+        """What central needs to judge a retained status stale (docs/mqtt-contract.md, "Staleness")."""
+        return {"keepalive_s": self.config.keepalive_s, "status_interval_s": self.config.status_interval_s}
 
     def _publish_devices(self) -> None:
         for device_id, key, payload in device_statuses(self.node, int(self.config.device_stale_s * 1000)):
@@ -292,7 +305,7 @@ class SyncService:
 
     def _restore_config(self) -> None:
         """Re-apply the last config push over the local file (it may no longer fit a changed file)."""
-        stored = state.applied_config(self.node.store)
+        stored = persistence.applied_config(self.node.store)
         if stored is None:
             return
         version, sections = stored

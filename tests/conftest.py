@@ -11,6 +11,35 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QML_DISABLE_DISK_CACHE", "1")
 
+_SINK = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One private audio server (a PulseAudio null sink) for the session, before anything loads QtMultimedia:
+    announcements really play, their acknowledgements are real, and the sound can be recorded (issue 15)."""
+    global _SINK
+    from smartqueue.null_sink import NullSink, NullSinkError
+
+    try:
+        _SINK = NullSink().start()
+    except NullSinkError as err:  # the tests that need sound fail and say why; the others run
+        os.environ["SMARTQUEUE_NO_SINK"] = str(err)
+        return
+    os.environ.update(_SINK.env)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SINK is not None:
+        _SINK.stop()
+
+
+@pytest.fixture(scope="session")
+def null_sink():
+    """The session's audio server (see pytest_configure)."""
+    if _SINK is None:
+        pytest.fail(f"no audio server: {os.environ.get('SMARTQUEUE_NO_SINK')}")
+    return _SINK
+
 
 @pytest.fixture(scope="session")
 def screenshots_dir(tmp_path_factory) -> Path:

@@ -14,8 +14,9 @@ Rectangle {
             text: vm.counterName
             color: theme.muted
             font.pixelSize: 15
+            fontSizeMode: Text.HorizontalFit
+            minimumPixelSize: 10
             Layout.preferredWidth: 90
-            elide: Text.ElideRight
         }
         Text {
             objectName: "bar_number"
@@ -31,9 +32,12 @@ Rectangle {
             color: theme.text
             font.pixelSize: 14
             Layout.fillWidth: true
-            elide: Text.ElideRight
+            Layout.preferredWidth: 1
+            Layout.fillHeight: true
+            fontSizeMode: Text.Fit
+            minimumPixelSize: 9
+            verticalAlignment: Text.AlignVCenter
             wrapMode: Text.WordWrap
-            maximumLineCount: 2
         }
         KeyButton { visible: vm.screen === "counter"; act: "call_next"; text: qsTr("Next"); tone: theme.accent; size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }
         KeyButton { visible: vm.screen === "counter"; act: "recall"; text: qsTr("Recall"); size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }

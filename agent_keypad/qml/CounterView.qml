@@ -7,8 +7,8 @@ Item {
     id: view
     ColumnLayout {
         anchors.fill: parent
-        anchors.margins: 12
-        spacing: 10
+        anchors.margins: 10
+        spacing: 8
 
         RowLayout {  // who and where
             Layout.fillWidth: true
@@ -99,7 +99,7 @@ Item {
                     id: waitingCard
                     objectName: "waiting_card"
                     Layout.fillWidth: true
-                    Layout.preferredHeight: 64
+                    Layout.preferredHeight: 44
                     radius: theme.radius
                     color: vm.alertActive ? theme.danger : theme.panel
                     Text {
@@ -108,9 +108,10 @@ Item {
                         horizontalAlignment: Text.AlignHCenter
                         text: vm.alertActive ? qsTr("A customer is waiting: call next") : vm.waitingText
                         color: theme.text
-                        font.pixelSize: 18
+                        font.pixelSize: 17
                         font.bold: vm.alertActive
-                        wrapMode: Text.WordWrap
+                        fontSizeMode: Text.HorizontalFit
+                        minimumPixelSize: 11
                     }
                     SequentialAnimation on opacity {
                         running: vm.alertActive
@@ -123,7 +124,7 @@ Item {
                 Rectangle {
                     objectName: "entry_field"
                     Layout.fillWidth: true
-                    Layout.preferredHeight: 44
+                    Layout.preferredHeight: 36
                     radius: theme.radius
                     color: theme.panel
                     border.color: theme.panelLight
@@ -134,7 +135,7 @@ Item {
                         horizontalAlignment: Text.AlignLeft
                         text: vm.entryText.length > 0 ? vm.entryText : qsTr("Ticket number")
                         color: vm.entryText.length > 0 ? theme.text : theme.muted
-                        font.pixelSize: 20
+                        font.pixelSize: 18
                     }
                 }
                 DigitPad {
@@ -148,7 +149,7 @@ Item {
 
         GridLayout {  // every action, biggest first
             Layout.fillWidth: true
-            Layout.preferredHeight: 124
+            Layout.preferredHeight: 112
             columns: 6
             rowSpacing: 8
             columnSpacing: 8

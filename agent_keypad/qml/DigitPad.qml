@@ -7,7 +7,7 @@ GridLayout {
     property string confirmText: qsTr("OK")
     property string confirmAct: "confirm"
     columns: 3
-    rowSpacing: 8
+    rowSpacing: 6
     columnSpacing: 8
     LayoutMirroring.enabled: false  // digit pads keep their layout in Arabic too
     Repeater {

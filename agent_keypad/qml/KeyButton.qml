@@ -2,6 +2,8 @@ import QtQuick
 import QtQuick.Controls.Basic
 
 // A big touch button that sends one keypad action `act` (or its own `onActivated` when `act` is empty).
+// Its words are never cut: on one line if they fit, else on two, the font shrinking only as much as needed
+// (measured with the font itself, so a long French or Arabic word fits too).
 Button {
     id: control
     property string act: ""
@@ -12,16 +14,28 @@ Button {
     objectName: act ? "btn_" + act : ""
     enabled: act ? vm.enabled[act] === true : true
     focusPolicy: Qt.NoFocus
+    padding: 6
     onClicked: act ? vm.press(act) : activated()
+
+    FontMetrics { id: metrics; font.pixelSize: control.size; font.bold: true; font.family: "Noto Sans" }
+    readonly property real wholeWidth: metrics.advanceWidth(text)
+    readonly property real longestWord: Math.max(1, Math.max.apply(null, text.split(/\s+/).map(
+                                                     function(w) { return metrics.advanceWidth(w) })))
+    readonly property bool twoLines: wholeWidth > availableWidth
+    readonly property real fitted: Math.floor(Math.min(
+        size,
+        size * availableWidth / longestWord,                              // the longest word on its own line
+        twoLines ? size * 1.8 * availableWidth / Math.max(1, wholeWidth) : size,  // two lines at most
+        availableHeight / (twoLines ? 2 : 1) / 1.7))                     // lines tall enough for Arabic too
+
     contentItem: Text {
         text: control.text
         color: control.enabled ? control.toneText : theme.muted
-        font.pixelSize: control.size
+        font.pixelSize: Math.max(8, control.fitted)
         font.bold: true
         horizontalAlignment: Text.AlignHCenter
         verticalAlignment: Text.AlignVCenter
         wrapMode: Text.WordWrap
-        elide: Text.ElideRight
     }
     background: Rectangle {
         radius: theme.radius

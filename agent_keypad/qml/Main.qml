@@ -34,10 +34,33 @@ Window {
                     color: "white"
                     font.pixelSize: 16
                     font.bold: true
+                    fontSizeMode: Text.HorizontalFit
+                    minimumPixelSize: 10
                     verticalAlignment: Text.AlignVCenter
                     horizontalAlignment: Text.AlignHCenter
-                    elide: Text.ElideRight
                 }
+            }
+            Rectangle {  // staff only: devices that need someone (never shown on the public display)
+                objectName: "staff_strip"
+                visible: vm.staffAlertSummary !== ""
+                color: vm.staffAlertsUrgent ? theme.warn : theme.panelLight
+                Layout.fillWidth: true
+                Layout.preferredHeight: 28
+                Text {
+                    objectName: "staff_alert"
+                    anchors.fill: parent
+                    anchors.leftMargin: 10
+                    anchors.rightMargin: 10
+                    text: "⚠ " + vm.staffAlertSummary
+                    color: vm.staffAlertsUrgent ? "#1b1b1b" : theme.text
+                    font.pixelSize: 14
+                    font.bold: true
+                    fontSizeMode: Text.HorizontalFit
+                    minimumPixelSize: 10
+                    verticalAlignment: Text.AlignVCenter
+                    horizontalAlignment: Text.AlignLeft
+                }
+                TapHandler { onTapped: vm.showAlerts() }
             }
             Loader {
                 Layout.fillWidth: true
@@ -49,16 +72,18 @@ Window {
                 visible: vm.messageText.length > 0
                 color: vm.messageIsError ? Qt.darker(theme.danger, 1.5) : theme.panelLight
                 Layout.fillWidth: true
-                Layout.preferredHeight: 36
+                Layout.preferredHeight: 30
                 Text {
                     anchors.fill: parent
                     anchors.margins: 8
+                    objectName: "message_text"
                     text: vm.messageText
                     color: theme.text
                     font.pixelSize: 15
+                    fontSizeMode: Text.HorizontalFit
+                    minimumPixelSize: 10
                     verticalAlignment: Text.AlignVCenter
                     horizontalAlignment: Text.AlignLeft
-                    elide: Text.ElideRight
                 }
                 TapHandler { onTapped: vm.press("cancel") }
             }

@@ -5,6 +5,7 @@ import QtQuick.Controls.Basic
 // A choice (outcome, pause reason, transfer target, position, parked ticket, menu): tap it or press its digit.
 Rectangle {
     id: overlay
+    objectName: "picker_overlay"
     color: "#cc08111b"
     MouseArea { anchors.fill: parent }  // modal: nothing behind reacts
     Rectangle {

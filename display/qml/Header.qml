@@ -1,4 +1,4 @@
-// Branch name, connection state and the branch's clock and date.
+// Branch name, connection state, and the branch's date and clock (one format whatever the language).
 import QtQuick
 import QtQuick.Layouts
 
@@ -10,61 +10,67 @@ Rectangle {
 
     RowLayout {
         anchors.fill: parent
-        anchors.leftMargin: 30 * header.theme.u
-        anchors.rightMargin: 30 * header.theme.u
-        spacing: 24 * header.theme.u
+        anchors.leftMargin: header.theme.s.margin * 2
+        anchors.rightMargin: header.theme.s.margin * 2
+        spacing: header.theme.s.margin * 2
 
-        Text {
+        FitText {
             objectName: "branchName"
             text: vm.branchName
             color: header.theme.text
-            font.pixelSize: 44 * header.theme.u
-            font.bold: true
-            elide: Text.ElideRight
+            size: header.theme.s.secondary
+            floor: header.theme.s.floor
+            bold: true
             horizontalAlignment: Text.AlignLeft
+            verticalAlignment: Text.AlignVCenter
             Layout.fillWidth: true
+            Layout.preferredWidth: 1
+            Layout.minimumWidth: 0
+            Layout.preferredHeight: header.height
         }
         Rectangle {
             objectName: "staleIndicator"
-            visible: vm.stale
+            // portrait: no room beside the name; the calls' title says "not up to date" in every layout
+            visible: vm.stale && vm.layout === "landscape"
             radius: height / 2
-            color: "transparent"
-            border.color: header.theme.warning
-            border.width: 2 * header.theme.u
-            Layout.preferredHeight: 52 * header.theme.u
-            Layout.preferredWidth: staleText.implicitWidth + 40 * header.theme.u
+            color: header.theme.warning
+            Layout.preferredHeight: header.theme.s.small * 1.4
+            Layout.preferredWidth: staleText.implicitWidth + header.theme.s.small
             Text {
                 id: staleText
                 objectName: "staleText"
                 anchors.centerIn: parent
                 text: qsTr("Reconnecting…")
-                color: header.theme.warning
-                font.pixelSize: 26 * header.theme.u
+                color: header.theme.accentText
+                font.pixelSize: header.theme.s.small
+                font.bold: true
             }
         }
-        ColumnLayout {
-            spacing: 0
-            Layout.alignment: Qt.AlignVCenter
-            Layout.preferredWidth: Math.max(clock.implicitWidth, date.implicitWidth)
-            Text {
-                id: clock
-                objectName: "clock"
-                text: vm.clockText
-                color: header.theme.text
-                font.pixelSize: 42 * header.theme.u
-                font.bold: true
-                horizontalAlignment: Text.AlignRight
-                Layout.fillWidth: true
-            }
-            Text {
+        Item {  // a plain box in the layout: a fitted text's implicit size must not feed back into it
+            visible: vm.layout === "landscape"  // a portrait header has room for the name and the clock only
+            Layout.preferredHeight: header.height
+            Layout.preferredWidth: Math.min(date.naturalWidth, header.width * 0.3)
+            FitText {
                 id: date
                 objectName: "date"
+                anchors.fill: parent
                 text: vm.dateText
                 color: header.theme.muted
-                font.pixelSize: 20 * header.theme.u
+                size: header.theme.s.small
+                floor: header.theme.s.floor
                 horizontalAlignment: Text.AlignRight
-                Layout.fillWidth: true
+                verticalAlignment: Text.AlignVCenter
             }
+        }
+        Text {
+            id: clock
+            objectName: "clock"
+            text: vm.clockText
+            color: header.theme.text
+            font.pixelSize: header.theme.s.secondary
+            font.bold: true
+            verticalAlignment: Text.AlignVCenter
+            Layout.fillHeight: true
         }
     }
 }

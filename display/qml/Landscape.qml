@@ -1,5 +1,5 @@
-// Landscape board: header; the call and the waits on the reading side; media and recent calls on the other;
-// message line at the bottom.
+// Landscape board: header; the calls on the reading side (most of the width); media, previous calls and the
+// waits on the other; the message line at the bottom. Sizes come from the view-model, never from the words.
 import QtQuick
 import QtQuick.Layouts
 
@@ -8,45 +8,46 @@ Item {
     objectName: "landscapeLayout"
 
     Theme { id: look; u: Math.min(landscape.width, landscape.height) / 1080 }
+    // the body's height, from fixed sizes only (a layout reading its own children's sizes would loop)
+    readonly property real bodyHeight: height - look.s.header - (vm.messageText !== "" ? look.s.row : 0)
+                                       - look.s.margin * 4
 
     ColumnLayout {
         anchors.fill: parent
         spacing: 0
 
-        Header { theme: look; Layout.fillWidth: true; Layout.preferredHeight: 130 * look.u }
+        Header { theme: look; Layout.fillWidth: true; Layout.preferredHeight: look.s.header }
 
         RowLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Layout.margins: 24 * look.u
-            spacing: 24 * look.u
+            Layout.margins: look.s.margin * 2
+            spacing: look.s.margin * 2
 
-            ColumnLayout {
-                Layout.fillHeight: true
-                Layout.preferredWidth: 58
+            NowCalling {
+                theme: look
                 Layout.fillWidth: true
-                spacing: 24 * look.u
-                NowCalling { theme: look; Layout.fillWidth: true; Layout.fillHeight: true }
-                ServicesPanel {
-                    theme: look
-                    visible: vm.showServices
-                    Layout.fillWidth: true
-                    Layout.preferredHeight: implicitHeight
-                    Layout.maximumHeight: 420 * look.u
-                }
+                Layout.fillHeight: true
+                Layout.preferredWidth: 56
             }
             ColumnLayout {
                 Layout.fillHeight: true
-                Layout.preferredWidth: 42
                 Layout.fillWidth: true
-                spacing: 24 * look.u
+                Layout.preferredWidth: 44
+                spacing: look.s.margin * 2
                 MediaPanel {
                     theme: look
                     visible: vm.hasMedia
                     Layout.fillWidth: true
-                    Layout.preferredHeight: 400 * look.u
+                    Layout.preferredHeight: landscape.bodyHeight * 0.3
                 }
                 RecentCalls { theme: look; Layout.fillWidth: true; Layout.fillHeight: true }
+                ServicesPanel {
+                    theme: look
+                    visible: vm.showServices
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: Math.max(oneRow, Math.min(landscape.bodyHeight * 0.42, implicitHeight))
+                }
             }
         }
 
@@ -54,7 +55,7 @@ Item {
             theme: look
             visible: vm.messageText !== ""
             Layout.fillWidth: true
-            Layout.preferredHeight: 70 * look.u
+            Layout.preferredHeight: look.s.row
         }
     }
 }

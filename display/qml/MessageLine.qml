@@ -9,7 +9,7 @@ Rectangle {
     color: theme.accent
     clip: true
 
-    readonly property real restX: vm.rtl ? line.width - message.width - 24 * theme.u : 24 * theme.u
+    readonly property real restX: vm.rtl ? line.width - message.width - theme.s.margin * 2 : theme.s.margin * 2
     readonly property real outX: vm.rtl ? line.width : -message.width
     readonly property real inX: vm.rtl ? -message.width : line.width
 
@@ -20,7 +20,7 @@ Rectangle {
         x: line.restX
         text: vm.messageText
         color: line.theme.accentText
-        font.pixelSize: 36 * line.theme.u
+        font.pixelSize: line.theme.s.secondary
         font.bold: true
         onTextChanged: scroll.restart()
     }

@@ -1,5 +1,6 @@
-// The call being made: ticket number and counter, large; it blinks while the view-model says `highlight`
-// and pops in when a new call arrives (`callSerial` changes).
+// The calls being made: every call of the last minute or so, several at once, newest first and highlighted.
+// Ticket number and counter at the same size. Without a recent call it says what is true (last call, welcome,
+// or that the link is lost and these calls may be out of date).
 import QtQuick
 import QtQuick.Layouts
 
@@ -7,12 +8,20 @@ Rectangle {
     id: now
     objectName: "nowCalling"
     required property QtObject theme
-    color: vm.highlight && blink.on ? theme.accent : theme.panel
+    color: theme.panel
     radius: 16 * theme.u
-    border.color: theme.accent
+    border.color: vm.callingState === "stale" ? theme.warning : theme.accent
     border.width: 4 * theme.u
 
-    readonly property color ink: vm.highlight && blink.on ? theme.accentText : theme.text
+    readonly property int inner: theme.s.margin * 2
+    readonly property real rowsHeight: Math.max(1, rows.height)
+    readonly property int count: Math.max(1, vm.callingRows.length)
+    readonly property real rowHeight: rowsHeight / count
+    readonly property real callPx: Math.floor(Math.min(rowHeight * 0.74, (width - 2 * inner) / vm.callWidthEm))
+    // how many calls fit at the headline size (display.legibility): the others are listed "at the counters"
+    readonly property int capacity: Math.max(1, Math.floor(rowsHeight / (theme.s.headline / 0.74)))
+    onCapacityChanged: vm.setCallingCapacity(capacity)
+    Component.onCompleted: vm.setCallingCapacity(capacity)
 
     Timer {
         id: blink
@@ -32,58 +41,121 @@ Rectangle {
 
     SequentialAnimation {
         id: pop
-        NumberAnimation { target: content; property: "scale"; from: 0.6; to: 1.08; duration: 220; easing.type: Easing.OutBack }
-        NumberAnimation { target: content; property: "scale"; to: 1.0; duration: 120 }
+        NumberAnimation { target: rows; property: "scale"; from: 0.85; to: 1.03; duration: 200; easing.type: Easing.OutBack }
+        NumberAnimation { target: rows; property: "scale"; to: 1.0; duration: 120 }
     }
 
     ColumnLayout {
-        id: content
-        anchors.centerIn: parent
-        width: parent.width - 40 * now.theme.u
-        spacing: 0
+        anchors.fill: parent
+        anchors.margins: now.inner
+        spacing: now.theme.s.margin
 
-        Text {
-            objectName: "nowCallingTitle"
-            text: qsTr("Now calling")
-            color: now.ink
-            font.pixelSize: now.height * 0.07
-            font.bold: true
-            Layout.alignment: Qt.AlignHCenter
+        Item {  // fixed height: a taller script must not move the rows; a plain box, so no size feedback
+            Layout.fillWidth: true
+            Layout.preferredHeight: now.theme.s.secondary * 1.5
+            FitText {
+                objectName: "nowCallingTitle"
+                anchors.fill: parent
+                text: vm.callingTitle
+                color: vm.callingState === "stale" ? now.theme.warning : now.theme.text
+                size: now.theme.s.secondary
+                floor: now.theme.s.floor
+                bold: true
+                horizontalAlignment: Text.AlignHCenter
+                verticalAlignment: Text.AlignVCenter
+            }
         }
-        Text {
-            objectName: "nowNumber"
+        RowLayout {  // column headings: the counter column holds the counter's number, the same in every language
+            objectName: "callingHeadings"
             visible: vm.hasCall
-            text: vm.nowNumber
-            color: now.ink
-            font.pixelSize: Math.min(now.height * 0.33, now.width * 0.2)
-            font.bold: true
-            Layout.alignment: Qt.AlignHCenter
+            Layout.fillWidth: true
+            Layout.preferredHeight: now.theme.s.small * 1.5
+            Layout.minimumHeight: now.theme.s.small * 1.5
+            Layout.maximumHeight: now.theme.s.small * 1.5  // a taller script must not grow it
+            Text {
+                objectName: "callingTicketHeading"
+                text: qsTr("Ticket")
+                color: now.theme.muted
+                font.pixelSize: now.theme.s.small
+                horizontalAlignment: Text.AlignHCenter
+                Layout.fillWidth: true
+                Layout.preferredWidth: 1
+            }
+            Text {
+                objectName: "callingCounterHeading"
+                text: qsTr("Counter")
+                color: now.theme.muted
+                font.pixelSize: now.theme.s.small
+                horizontalAlignment: Text.AlignHCenter
+                Layout.fillWidth: true
+                Layout.preferredWidth: 1
+            }
         }
-        Text {
-            objectName: "nowCounter"
-            visible: vm.hasCall
-            text: vm.nowCounter
-            color: now.ink
-            font.pixelSize: now.height * 0.13
-            font.bold: true
-            Layout.alignment: Qt.AlignHCenter
-        }
-        Text {
-            objectName: "nowService"
-            visible: vm.hasCall && vm.nowService !== ""
-            text: vm.nowService
-            color: now.ink
-            opacity: 0.8
-            font.pixelSize: now.height * 0.06
-            Layout.alignment: Qt.AlignHCenter
-        }
-        Text {
-            objectName: "noCall"
-            visible: !vm.hasCall
-            text: qsTr("Please wait to be called")
-            color: now.ink
-            font.pixelSize: now.height * 0.09
-            Layout.alignment: Qt.AlignHCenter
+        Item {
+            id: rows
+            objectName: "callingRows"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            opacity: vm.callingState === "stale" ? 0.45 : 1.0
+            Column {
+                anchors.fill: parent
+                visible: vm.hasCall
+                Repeater {
+                    objectName: "callingRepeater"
+                    model: vm.callingRows
+                    delegate: Rectangle {
+                        id: row
+                        required property var modelData
+                        required property int index
+                        objectName: "callingRow_" + index
+                        width: rows.width
+                        height: now.rowHeight
+                        radius: 12 * now.theme.u
+                        readonly property bool lit: modelData.newest && vm.highlight && blink.on
+                        color: lit ? now.theme.accent : modelData.newest ? now.theme.panelLight : "transparent"
+                        readonly property color ink: lit ? now.theme.accentText : now.theme.text
+                        Row {
+                            anchors.centerIn: parent
+                            spacing: now.callPx * 0.3
+                            Text {
+                                objectName: row.index === 0 ? "nowNumber" : "callNumber_" + row.index
+                                text: row.modelData.number
+                                color: row.ink
+                                font.pixelSize: now.callPx
+                                font.bold: true
+                            }
+                            Text {
+                                text: "→"
+                                color: row.ink
+                                opacity: 0.7
+                                font.pixelSize: now.callPx * 0.6
+                                anchors.verticalCenter: parent.verticalCenter
+                                LayoutMirroring.enabled: false
+                                rotation: vm.layoutRtl ? 180 : 0
+                            }
+                            Text {
+                                objectName: row.index === 0 ? "nowCounter" : "callCounter_" + row.index
+                                text: row.modelData.counter
+                                color: row.ink
+                                font.pixelSize: now.callPx
+                                font.bold: true
+                            }
+                        }
+                    }
+                }
+            }
+            Text {
+                objectName: "noCall"
+                visible: !vm.hasCall
+                anchors.centerIn: parent
+                width: parent.width
+                text: vm.callingState === "stale" ? qsTr("The board will show calls again once it is reconnected")
+                                                   : qsTr("Your number will appear here when it is called")
+                color: now.theme.text
+                font.pixelSize: now.theme.s.secondary
+                wrapMode: Text.WordWrap
+                horizontalAlignment: Text.AlignHCenter
+            }
         }
     }
 }

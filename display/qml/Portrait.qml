@@ -1,4 +1,4 @@
-// Portrait board: header, the call, recent calls, waits, media, message line — top to bottom.
+// Portrait board: header, the calls (the top half of the height), previous calls, waits, media, message line.
 import QtQuick
 import QtQuick.Layouts
 
@@ -7,32 +7,36 @@ Item {
     objectName: "portraitLayout"
 
     Theme { id: look; u: Math.min(portrait.width, portrait.height) / 1080 }
+    readonly property real bodyHeight: height - look.s.header - (vm.messageText !== "" ? look.s.row : 0)
+                                       - look.s.margin * 4
 
     ColumnLayout {
         anchors.fill: parent
         spacing: 0
 
-        Header { theme: look; Layout.fillWidth: true; Layout.preferredHeight: 130 * look.u }
+        Header { theme: look; Layout.fillWidth: true; Layout.preferredHeight: look.s.header }
 
         ColumnLayout {
+            id: body
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Layout.margins: 24 * look.u
-            spacing: 24 * look.u
+            Layout.margins: look.s.margin * 2
+            spacing: look.s.margin * 2
 
-            NowCalling { theme: look; Layout.fillWidth: true; Layout.preferredHeight: 520 * look.u }
-            RecentCalls { theme: look; Layout.fillWidth: true; Layout.preferredHeight: 560 * look.u }
+            NowCalling { theme: look; Layout.fillWidth: true; Layout.preferredHeight: portrait.bodyHeight * 0.48 }
+            RecentCalls { theme: look; Layout.fillWidth: true; Layout.fillHeight: true }
             ServicesPanel {
+                id: services
                 theme: look
                 visible: vm.showServices
                 Layout.fillWidth: true
-                Layout.fillHeight: true
+                Layout.preferredHeight: Math.max(oneRow, Math.min(portrait.bodyHeight * 0.24, implicitHeight))
             }
             MediaPanel {
                 theme: look
                 visible: vm.hasMedia
                 Layout.fillWidth: true
-                Layout.preferredHeight: 420 * look.u
+                Layout.preferredHeight: portrait.bodyHeight * 0.2
             }
         }
 
@@ -40,7 +44,7 @@ Item {
             theme: look
             visible: vm.messageText !== ""
             Layout.fillWidth: true
-            Layout.preferredHeight: 80 * look.u
+            Layout.preferredHeight: look.s.row
         }
     }
 }

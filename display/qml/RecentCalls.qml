@@ -1,4 +1,5 @@
-// The previous calls: ticket number and counter, newest first.
+// The previous calls, newest first, in two sections: still at the counters, and done. Ticket and counter at the
+// same size; as many rows as fit at the legible size — the same in every language.
 import QtQuick
 import QtQuick.Layouts
 
@@ -10,65 +11,97 @@ Rectangle {
     radius: 16 * theme.u
     clip: true
 
+    readonly property int gap: theme.s.margin
+
     ColumnLayout {
         anchors.fill: parent
-        anchors.margins: 24 * recent.theme.u
-        spacing: 8 * recent.theme.u
+        anchors.margins: recent.theme.s.margin * 2
+        spacing: recent.gap
 
         RowLayout {
             Layout.fillWidth: true
+            Layout.preferredHeight: recent.theme.s.small * 1.5
+            Layout.minimumHeight: recent.theme.s.small * 1.5
+            Layout.maximumHeight: recent.theme.s.small * 1.5  // a taller script must not grow it
             Text {
                 objectName: "recentTicketHeader"
                 text: qsTr("Ticket")
                 color: recent.theme.muted
-                font.pixelSize: 28 * recent.theme.u
+                font.pixelSize: recent.theme.s.small
                 horizontalAlignment: Text.AlignLeft
                 Layout.fillWidth: true
-                Layout.preferredWidth: 1
+                Layout.preferredWidth: 3
             }
-            Text {
+            FitText {
                 objectName: "recentCounterHeader"
                 text: qsTr("Counter")
                 color: recent.theme.muted
-                font.pixelSize: 28 * recent.theme.u
+                size: recent.theme.s.small
+                floor: recent.theme.s.floor
                 horizontalAlignment: Text.AlignLeft
                 Layout.fillWidth: true
-                Layout.preferredWidth: 1
+                Layout.preferredWidth: 2
             }
         }
         Rectangle { color: recent.theme.line; Layout.fillWidth: true; Layout.preferredHeight: 2 * recent.theme.u }
 
-        Repeater {
-            objectName: "recentRepeater"
-            model: vm.recentCalls
-            delegate: RowLayout {
-                id: row
-                required property var modelData
-                required property int index
-                objectName: "recentCall_" + index
-                Layout.fillWidth: true
-                Text {
-                    objectName: "recentNumber_" + row.index
-                    text: row.modelData.number
-                    color: recent.theme.text
-                    font.pixelSize: 50 * recent.theme.u
-                    font.bold: true
-                    horizontalAlignment: Text.AlignLeft
-                    Layout.fillWidth: true
-                    Layout.preferredWidth: 1
-                }
-                Text {
-                    objectName: "recentCounter_" + row.index
-                    text: row.modelData.counter
-                    color: recent.theme.text
-                    font.pixelSize: 40 * recent.theme.u
-                    elide: Text.ElideRight
-                    horizontalAlignment: Text.AlignLeft
-                    Layout.fillWidth: true
-                    Layout.preferredWidth: 1
+        Item {
+            id: list
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            onHeightChanged: vm.setRecentSpace(height)  // the view-model picks the rows that fit
+            Column {
+                anchors.fill: parent
+                spacing: recent.gap
+                Repeater {
+                    objectName: "recentRepeater"
+                    model: vm.recentRows
+                    delegate: Item {
+                        id: row
+                        required property var modelData
+                        required property int index
+                        objectName: modelData.heading ? "recentHeading_" + index : "recentCall_" + index
+                        width: list.width
+                        height: modelData.heading !== "" ? vm.headingHeight : recent.theme.s.row
+                        FitText {  // a section heading: at the counters / done
+                            visible: row.modelData.heading !== ""
+                            objectName: "recentSection_" + row.index
+                            anchors.fill: parent
+                            text: row.modelData.heading
+                            color: row.modelData.serving ? recent.theme.serving : recent.theme.muted
+                            size: recent.theme.s.small
+                            floor: recent.theme.s.floor
+                            bold: true
+                            verticalAlignment: Text.AlignVCenter
+                            horizontalAlignment: Text.AlignLeft
+                        }
+                        RowLayout {
+                            visible: row.modelData.heading === ""
+                            anchors.fill: parent
+                            Text {
+                                objectName: "recentNumber_" + row.index
+                                text: row.modelData.number || ""
+                                color: row.modelData.serving ? recent.theme.text : recent.theme.muted
+                                font.pixelSize: recent.theme.s.secondary
+                                font.bold: true
+                                horizontalAlignment: Text.AlignLeft
+                                Layout.fillWidth: true
+                                Layout.preferredWidth: 3
+                            }
+                            Text {
+                                objectName: "recentCounter_" + row.index
+                                text: row.modelData.counter || ""
+                                color: row.modelData.serving ? recent.theme.text : recent.theme.muted
+                                font.pixelSize: recent.theme.s.secondary
+                                font.bold: true
+                                horizontalAlignment: Text.AlignLeft
+                                Layout.fillWidth: true
+                                Layout.preferredWidth: 2
+                            }
+                        }
+                    }
                 }
             }
         }
-        Item { Layout.fillHeight: true }
     }
 }

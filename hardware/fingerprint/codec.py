@@ -44,11 +44,14 @@ class Instruction(enum.IntEnum):
     REG_MODEL = 0x05  # RegModel: merge CharBuffer1 and CharBuffer2 into a template
     STORE = 0x06  # Store: CharBuffer → library page
     LOAD_CHAR = 0x07  # LoadChar: library page → CharBuffer
+    UP_CHAR = 0x08  # UpChar: CharBuffer → host, as data packets after the acknowledge
     DELETE_CHAR = 0x0C  # DeletChar: delete N templates from a page
     EMPTY = 0x0D  # Empty: delete every template
     READ_SYS_PARA = 0x0F  # ReadSysPara: the 16-byte system parameter block
     VFY_PWD = 0x13  # VfyPwd: handshake with the 4-byte password
+    GET_RANDOM_CODE = 0x14  # GetRandomCode: a 32-bit random number from the sensor
     TEMPLATE_NUM = 0x1D  # TempleteNum: number of stored templates
+    READ_INDEX_TABLE = 0x1F  # ReadConList: which library pages hold a template, 256 a table page
 
 
 class Confirmation(enum.IntEnum):
@@ -221,6 +224,43 @@ def store(buffer_id: int, page: int) -> bytes:
 
 def delete_char(page: int, count: int = 1) -> bytes:
     return struct.pack(">HH", page, count)
+
+
+def load_char(buffer_id: int, page: int) -> bytes:
+    return struct.pack(">BH", buffer_id, page)
+
+
+#: Library pages a ReadIndexTable page covers: 32 bytes of one bit each.
+INDEX_PAGE_SLOTS = 256
+
+
+def index_table(used: set[int], table_page: int) -> bytes:
+    """The 32 bytes ReadIndexTable answers for ``table_page``: bit b of byte i is slot 256·page + 8·i + b."""
+    table = bytearray(INDEX_PAGE_SLOTS // 8)
+    for slot in used:
+        offset = slot - table_page * INDEX_PAGE_SLOTS
+        if 0 <= offset < INDEX_PAGE_SLOTS:
+            table[offset // 8] |= 1 << (offset % 8)
+    return bytes(table)
+
+
+def parse_index_table(ack: Ack, table_page: int) -> set[int]:
+    """Used slots from a ReadIndexTable reply."""
+    _need(ack, INDEX_PAGE_SLOTS // 8, "ReadIndexTable")
+    return {table_page * INDEX_PAGE_SLOTS + 8 * i + bit
+            for i, byte in enumerate(ack.data[: INDEX_PAGE_SLOTS // 8]) for bit in range(8) if byte >> bit & 1}
+
+
+def parse_match(ack: Ack) -> int:
+    """Match reply data: the score (2)."""
+    _need(ack, 2, "Match")
+    return struct.unpack_from(">H", ack.data)[0]
+
+
+def parse_random(ack: Ack) -> int:
+    """GetRandomCode reply data: the number (4)."""
+    _need(ack, 4, "GetRandomCode")
+    return struct.unpack_from(">I", ack.data)[0]
 
 
 # --- replies (sensor → host) ----------------------------------------------------------------------------------

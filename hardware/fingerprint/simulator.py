@@ -8,8 +8,10 @@ images, and the port vanishing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import random
 import select
 import threading
 import tty
@@ -52,6 +54,10 @@ class SensorModel:
     image: int | None = None
     char_buffers: dict[int, int | None] = field(default_factory=lambda: {1: None, 2: None})
     template: int | None = None  # RegModel's result, stored by Store from CharBuffer1
+    packet_size: int = 128  # data packet payload, as ReadSysPara reports (code 2)
+    random: random.Random = field(default_factory=lambda: random.Random(0x5EED))
+    #: Data packets queued by the last instruction (UpChar), sent after its acknowledge.
+    data_out: list[codec.Packet] = field(default_factory=list)
     _lifted: bool = False
 
     def handle(self, packet: codec.Packet, faults: SensorFaults) -> Ack:
@@ -89,6 +95,8 @@ class SensorModel:
         if self.image is None:
             return Ack(Confirmation.INVALID_IMAGE)
         self.char_buffers[buffer_id] = self.image
+        if buffer_id == 1:
+            self.template = None  # CharBuffer1 now holds the new capture, not the last merged template
         return Ack(Confirmation.OK)
 
     def _search(self, params: bytes, faults: SensorFaults) -> Ack:
@@ -99,6 +107,49 @@ class SensorModel:
                 score = self.match_score if self.match_score is not None else 100 + (finger * 37) % 150
                 return Ack(Confirmation.OK, page.to_bytes(2, "big") + score.to_bytes(2, "big"))
         return Ack(Confirmation.NOT_FOUND, bytes(4))
+
+    def _match(self, params: bytes, faults: SensorFaults) -> Ack:
+        """Match: CharBuffer1 against CharBuffer2 (RegModel's merged template counts as CharBuffer1)."""
+        first = self.template if self.template is not None else self.char_buffers[1]
+        second = self.char_buffers[2]
+        if first is None or second is None or first != second:
+            return Ack(Confirmation.NO_MATCH, bytes(2))
+        score = self.match_score if self.match_score is not None else 100 + (first * 37) % 150
+        return Ack(Confirmation.OK, score.to_bytes(2, "big"))
+
+    def _load_char(self, params: bytes, faults: SensorFaults) -> Ack:
+        buffer_id, page = params[0], int.from_bytes(params[1:3], "big")
+        if buffer_id not in self.char_buffers:
+            return Ack(Confirmation.RECEIVE_ERROR)
+        if page >= self.library_size:
+            return Ack(Confirmation.BAD_PAGE)
+        if page not in self.library:
+            return Ack(Confirmation.LOAD_FAIL)  # nothing stored there
+        self.char_buffers[buffer_id] = self.library[page]
+        if buffer_id == 1:
+            self.template = None  # the buffer now holds the loaded template
+        return Ack(Confirmation.OK)
+
+    def _up_char(self, params: bytes, faults: SensorFaults) -> Ack:
+        """UpChar: acknowledge, then the 512-byte character file in data packets (the last one END_DATA)."""
+        buffer_id = params[0]
+        finger = self.template if buffer_id == 1 and self.template is not None else self.char_buffers.get(buffer_id)
+        if finger is None:
+            return Ack(Confirmation.UPLOAD_FAIL)
+        data = characteristics(finger)
+        chunks = [data[i:i + self.packet_size] for i in range(0, len(data), self.packet_size)]
+        self.data_out = [codec.Packet(PacketId.END_DATA if i == len(chunks) - 1 else PacketId.DATA, chunk,
+                                      self.address) for i, chunk in enumerate(chunks)]
+        return Ack(Confirmation.OK)
+
+    def _get_random_code(self, params: bytes, faults: SensorFaults) -> Ack:
+        return Ack(Confirmation.OK, self.random.getrandbits(32).to_bytes(4, "big"))
+
+    def _read_index_table(self, params: bytes, faults: SensorFaults) -> Ack:
+        table_page = params[0]
+        if table_page > 3:
+            return Ack(Confirmation.RECEIVE_ERROR)
+        return Ack(Confirmation.OK, codec.index_table(set(self.library), table_page))
 
     def _reg_model(self, params: bytes, faults: SensorFaults) -> Ack:
         first, second = self.char_buffers[1], self.char_buffers[2]
@@ -149,7 +200,17 @@ _HANDLERS = {
     Instruction.EMPTY: SensorModel._empty,
     Instruction.TEMPLATE_NUM: SensorModel._template_num,
     Instruction.READ_SYS_PARA: SensorModel._read_sys_para,
+    Instruction.MATCH: SensorModel._match,
+    Instruction.LOAD_CHAR: SensorModel._load_char,
+    Instruction.UP_CHAR: SensorModel._up_char,
+    Instruction.GET_RANDOM_CODE: SensorModel._get_random_code,
+    Instruction.READ_INDEX_TABLE: SensorModel._read_index_table,
 }
+
+
+def characteristics(finger: int) -> bytes:
+    """The 512-byte character file the simulated sensor holds for a finger: stable, different per finger."""
+    return b"".join(hashlib.sha512(f"finger {finger} part {i}".encode()).digest() for i in range(8))
 
 
 class FingerprintSimulator:
@@ -242,7 +303,10 @@ class FingerprintSimulator:
                 self.commands_seen += 1
                 with self._model_lock:
                     ack = self.model.handle(packet, self.faults)
+                    data_out, self.model.data_out = self.model.data_out, []
                 self._reply(master, ack)
+                for data_packet in data_out:
+                    self._send(master, codec.encode(data_packet))
 
     def _reply(self, master: int, ack: Ack) -> None:
         faults = self.faults
@@ -255,8 +319,12 @@ class FingerprintSimulator:
             frame = frame[:-1] + bytes([frame[-1] ^ 0xFF])
         if faults.truncate:
             frame = frame[: len(frame) // 2]
+        self._send(master, faults.garbage + frame)
+
+    @staticmethod
+    def _send(master: int, data: bytes) -> None:
         try:
-            os.write(master, faults.garbage + frame)
+            os.write(master, data)
         except OSError as err:
             log.info("fingerprint simulator: write failed: %s", err)
 

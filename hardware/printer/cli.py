@@ -20,6 +20,7 @@ from hardware.errors import HardwareError
 from hardware.printer.connection import make_transport
 from hardware.printer.decoder import decode
 from hardware.printer.device import PrinterDevice
+from hardware.printer.physics import HeadModel, LinkModel
 from hardware.printer.preview import PreviewRenderer, transcript
 from hardware.printer.profiles import PROFILES, get_profile
 from hardware.printer.simulator import Faults, PtySimulatorServer, SimulatorServer, TcpSimulatorServer, VirtualPrinter
@@ -40,6 +41,12 @@ def add_printer_commands(subparsers: Any) -> None:
     link = printer.add_mutually_exclusive_group(required=True)
     link.add_argument("--pty", action="store_true", help="serve on a pseudo-terminal (a serial port path)")
     link.add_argument("--tcp", type=int, metavar="PORT", help="serve on a TCP port (0: any free port)")
+    link.add_argument("--rfc2217", type=int, metavar="PORT",
+                      help="serve behind an RFC 2217 serial device server on a TCP port (DSR/CTS busy lines)")
+    printer.add_argument("--speed", type=_link_model, default=LinkModel.unthrottled(), metavar="usb|tcp|BAUD",
+                         help="pace the bytes like this link (default: as fast as the OS moves them)")
+    printer.add_argument("--physics", action="store_true",
+                         help="model the model's head and 4 KB buffer: print time, cut time, busy when full")
     printer.add_argument("--out", type=Path, required=True, help="folder for ticket previews and transcripts")
     printer.add_argument("--model", choices=sorted(PROFILES), default="generic-80")
     printer.add_argument("--paper-out-after", type=int, metavar="N")
@@ -49,6 +56,16 @@ def add_printer_commands(subparsers: Any) -> None:
     printer.add_argument("--reply-delay", type=float, default=0.0, metavar="S", help="delay status replies")
     printer.add_argument("--garbage-reply", type=lambda v: int(v, 0), metavar="BYTE", help="answer with this byte")
     printer.set_defaults(handler=simulate_printer)
+
+
+def _link_model(value: str) -> LinkModel:
+    """``usb``, ``tcp`` or a baud rate."""
+    if value in ("usb", "tcp"):
+        return LinkModel.usb() if value == "usb" else LinkModel.tcp()
+    try:
+        return LinkModel.serial(int(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError("give usb, tcp or a baud rate such as 115200") from None
 
 
 def sample_ticket(language: str, config: PrinterConfig) -> TicketPrint:
@@ -104,14 +121,25 @@ def simulate_printer(args: argparse.Namespace, config: PrinterConfig | None = No
         paper_out_after=args.paper_out_after, near_end_after=args.near_end_after, cover_open=args.cover_open,
         silent=args.silent, reply_delay_s=args.reply_delay, garbage_reply=args.garbage_reply,
     )
-    printer = VirtualPrinter(get_profile(args.model).width_dots, faults, args.out)
-    server: SimulatorServer = PtySimulatorServer(printer) if args.pty else TcpSimulatorServer(printer, port=args.tcp)
+    profile = get_profile(args.model)
+    head = HeadModel.for_profile(profile) if args.physics else None
+    printer = VirtualPrinter(profile.width_dots, faults, args.out, head=head)
+    server: SimulatorServer
+    if args.pty:
+        server = PtySimulatorServer(printer, args.speed)
+    elif args.rfc2217 is not None:
+        from hardware.printer.sim_rfc2217 import Rfc2217SimulatorServer
+
+        server = Rfc2217SimulatorServer(printer, port=args.rfc2217, link=args.speed)
+    else:
+        server = TcpSimulatorServer(printer, port=args.tcp, link=args.speed)
     stop = stop or threading.Event()
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     with server:
-        where = f"serial port {server.path}" if isinstance(server, PtySimulatorServer) else f"TCP port {server.port}"
+        where = (f"serial port {server.path}" if isinstance(server, PtySimulatorServer)
+                 else f"TCP port {server.port}" + (f" ({server.url})" if args.rfc2217 is not None else ""))
         print(f"printer simulator ({args.model}) on {where}; tickets in {args.out}; Ctrl-C to stop", flush=True)
         stop.wait()
     if previous is not None:

@@ -20,7 +20,9 @@ def make_transport(config: PrinterConfig, sysfs: Path = Path("/sys")) -> Transpo
     """An unopened transport for the configured connection. USB ids are resolved now, through sysfs."""
     conn = config.connection
     if isinstance(conn, SerialConnection):
-        return SerialTransport(conn.port, conn.baudrate, conn.timeout)
+        profile = get_profile(config.model, config.paper_width_mm)
+        flow = conn.flow_control or profile.serial_flow_control
+        return SerialTransport(conn.port, conn.baudrate, conn.timeout, flow)
     if isinstance(conn, TcpConnection):
         return TcpTransport(conn.host, conn.port, conn.timeout)
     if isinstance(conn, UsbConnection):

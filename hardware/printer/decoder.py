@@ -119,9 +119,11 @@ class Barcode:
 
 @dataclass(frozen=True)
 class Cut:
-    """GS V m [n] (or ESC i / ESC m): cut the paper."""
+    """GS V m [n] (or ESC i / ESC m): cut the paper, after feeding ``feed_dots`` (and to the cutter: GS V 65/66)."""
 
     mode: str
+    feed_dots: int = 0
+    to_cutter: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,8 +169,12 @@ class EscPosDecoder:
         self._qr = {"module": 3, "ec": "L", "data": b""}
 
     def feed(self, data: bytes) -> list[Element]:
+        return [element for element, _ in self.feed_sized(data) if element is not None]
+
+    def feed_sized(self, data: bytes) -> list[tuple[Element | None, int]]:
+        """Like ``feed``, with the number of bytes each element took; None for bytes that print nothing (CR)."""
         self._buf += data
-        out: list[Element] = []
+        out: list[tuple[Element | None, int]] = []
         pos = 0
         while pos < len(self._buf):
             byte = self._buf[pos]
@@ -181,24 +187,37 @@ class EscPosDecoder:
             except _Incomplete:
                 break
             self._flush_text(out)
-            if element is not None:
-                out.append(element)
+            out.append((element, size))
             pos += size
         del self._buf[:pos]
         return out
 
     def finish(self) -> list[Element]:
         """End of stream: pending text, and any truncated command as ``Unknown``."""
-        out: list[Element] = []
+        out: list[tuple[Element | None, int]] = []
         self._flush_text(out)
         if self._buf:
-            out.append(Unknown(bytes(self._buf), "truncated command at end of stream"))
+            out.append((Unknown(bytes(self._buf), "truncated command at end of stream"), len(self._buf)))
             self._buf.clear()
-        return out
+        return [element for element, _ in out if element is not None]
 
-    def _flush_text(self, out: list[Element]) -> None:
+    def pending_raster(self) -> tuple[int, int, bytes] | None:
+        """An incomplete GS v 0 image waiting for its data: (bytes a row, rows, data received so far).
+
+        A printer prints an image's rows as they arrive; the simulator's head model needs them before the end.
+        """
+        head = self._buf[:8]
+        if len(head) < 8 or head[0] != GS or head[1] != 0x76 or head[2] != 0x30:
+            return None
+        width, height = head[4] + 256 * head[5], head[6] + 256 * head[7]
+        if not width or width > _MAX_RASTER_BYTES_WIDE or height > _MAX_RASTER_ROWS:
+            return None
+        return width, height, bytes(self._buf[8:])
+
+    def _flush_text(self, out: list[tuple[Element | None, int]]) -> None:
         if self._text:
-            out.append(Text(bytes(self._text).decode(self.codec, errors="replace"), self.style))
+            text = Text(bytes(self._text).decode(self.codec, errors="replace"), self.style)
+            out.append((text, len(self._text)))
             self._text.clear()
 
     def _need(self, pos: int, n: int) -> bytes:
@@ -299,11 +318,11 @@ class EscPosDecoder:
             return Command("GS 8 L graphics", self._need(pos, 7 + size)[7:]), 7 + size
         if op == 0x6B:
             return self._barcode(pos)
-        if op == 0x56:  # GS V m [n]
+        if op == 0x56:  # GS V m [n]: 65/66 feed to the cutter + n then cut; 97/98, 103/104 feed n then cut
             m = self._need(pos, 3)[2]
             size = 4 if m in (65, 66, 97, 98, 103, 104) else 3
-            self._need(pos, size)
-            return Cut("partial" if m in (1, 49, 66, 98, 104) else "full"), size
+            n = self._need(pos, size)[3] if size == 4 else 0
+            return Cut("partial" if m in (1, 49, 66, 98, 104) else "full", n, m in (65, 66)), size
         if op == 0x21:  # GS ! n: character size
             n = self._need(pos, 3)[2]
             return self._set_style("GS ! size", width=min((n >> 4) + 1, 8), height=min((n & 0x0F) + 1, 8)), 3

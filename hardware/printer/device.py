@@ -60,12 +60,15 @@ class PrinterDevice:
         self.config = config
         self.profile: PrinterProfile = get_profile(config.model, config.paper_width_mm)
         self.transport = transport
-        self.composer = composer or TicketComposer(self.profile, config.layout)
+        self.composer = composer or TicketComposer.for_config(config)
         self.counter = counter or RollCounter(
             config.paper.roll_length_m * 1000,
             config.paper.near_end_remaining_m * 1000,
             JsonCounterStore(config.paper.counter_file) if config.paper.counter_file else None,
         )
+        # Tickets left are known from the first status on: the roll's length over a typical ticket's, until
+        # printed tickets are measured.
+        self.counter.assume_ticket_length(self.composer.typical_length_mm())
         self._reports_status = (
             self.profile.realtime_status if config.realtime_status is None else config.realtime_status
         )
@@ -119,20 +122,22 @@ class PrinterDevice:
                 return PrintOutcome(False, before, after, 0, written, time.monotonic() - started, str(err))
             written = time.monotonic() - started
             self.counter.record(rendered.length_mm)
-            after = self._read_status()
+            # The status query queues behind the ticket on a slow link: 7.8 KB take 2 s at 38400 baud.
+            after = self._read_status(settle_s=self.transport.wire_seconds(len(rendered.data)))
         return PrintOutcome(True, before, after, len(rendered.data), written, time.monotonic() - started)
 
     def _may_print(self, status: PrinterStatus) -> bool:
         # A model that never answers reads UNKNOWN; printing blind is its only mode.
         return status.state in OPERATIONAL or (status.state is PrinterState.UNKNOWN and not self._reports_status)
 
-    def _read_status(self) -> PrinterStatus:
+    def _read_status(self, settle_s: float = 0.0) -> PrinterStatus:
+        """DLE EOT 1, 2, (3), 4; the first reply may also wait ``settle_s`` for bytes still on the wire."""
         started = time.monotonic()
         if not self._reports_status:
             return self._remember(PrinterStatus(PrinterState.UNKNOWN, "this printer does not report status"))
         replies: dict[StatusQuery, int] = {}
         try:
-            replies[StatusQuery.PRINTER] = self._query(StatusQuery.PRINTER)
+            replies[StatusQuery.PRINTER] = self._query(StatusQuery.PRINTER, settle_s)
             replies[StatusQuery.OFFLINE_CAUSE] = self._query(StatusQuery.OFFLINE_CAUSE)
             if replies[StatusQuery.OFFLINE_CAUSE] & 0x40:
                 replies[StatusQuery.ERROR_CAUSE] = self._query(StatusQuery.ERROR_CAUSE)
@@ -154,13 +159,14 @@ class PrinterDevice:
             PrinterStatus(state, detail, decode(replies), self.counter.tickets_left(), time.monotonic() - started)
         )
 
-    def _query(self, query: StatusQuery) -> int:
+    def _query(self, query: StatusQuery, settle_s: float = 0.0) -> int:
         """DLE EOT n, then one reply byte within the status timeout. Stale bytes (a late reply) are dropped first."""
         self.transport.reset_input()
         self.transport.write(query.command)
-        reply = self.transport.read(1, self.config.status_timeout_s)
+        timeout = self.config.status_timeout_s + settle_s
+        reply = self.transport.read(1, timeout)
         if not reply:
-            raise _NoAnswer(f"no reply to DLE EOT {query.value} within {self.config.status_timeout_s} s")
+            raise _NoAnswer(f"no reply to DLE EOT {query.value} within {timeout:.1f} s")
         return check_reply(reply[0])
 
     def _remember(self, status: PrinterStatus) -> PrinterStatus:

@@ -39,6 +39,15 @@ class PrinterProfile:
     #: Font A cell height in dots; with the line spacing below, decides the paper length per text line.
     font_a_height: int = 24
     line_spacing_dots: int = 30
+    #: Serial handshake the model ships with (its DIP switches); the configuration may override it.
+    serial_flow_control: str = "none"
+    #: Every line as a full-width image (no code pages or native QR used); the configuration may override it.
+    full_raster: bool = False
+    #: The mechanism, for the simulator's head model and the latency bench (datasheet print speed; the buffer is
+    #: Epson's 4 KB default; cut time assumed, not measured).
+    speed_mm_s: float = 250.0
+    receive_buffer_bytes: int = 4096
+    cut_s: float = 0.2
 
     @property
     def text_code_page(self) -> tuple[str, int]:
@@ -76,22 +85,22 @@ PROFILES: dict[str, PrinterProfile] = {
         PrinterProfile(
             key="generic-58", name="Generic 58 mm ESC/POS", paper_width_mm=58, width_dots=384, dpi=203,
             escpos_profile="POS-5890", cut_modes=frozenset({CutMode.PARTIAL}), realtime_status=True,
-            native_qr=True, code_pages=_LATIN,
+            native_qr=True, code_pages=_LATIN, speed_mm_s=150.0,
         ),
         PrinterProfile(
             key="epson-tm-t88v", name="Epson TM-T88V", paper_width_mm=80, width_dots=512, dpi=180,
             escpos_profile="TM-T88V", cut_modes=_BOTH_CUTS, realtime_status=True, native_qr=True,
-            code_pages=_LATIN, line_spacing_dots=30,
+            code_pages=_LATIN, line_spacing_dots=30, serial_flow_control="dsrdtr", speed_mm_s=300.0,
         ),
         PrinterProfile(
             key="epson-tm-t20", name="Epson TM-T20 / TM-T20II", paper_width_mm=80, width_dots=576, dpi=203,
             escpos_profile="TM-T20II", cut_modes=_BOTH_CUTS, realtime_status=True, native_qr=True,
-            code_pages=_LATIN,
+            code_pages=_LATIN, serial_flow_control="dsrdtr", speed_mm_s=200.0,
         ),
         PrinterProfile(
             key="pos-5890", name="POS-5890-style 58 mm (no cutter, no native QR)", paper_width_mm=58,
             width_dots=384, dpi=203, escpos_profile="POS-5890", cut_modes=frozenset(), realtime_status=True,
-            native_qr=False, code_pages=(("CP437", 0), ("CP858", 19)),
+            native_qr=False, code_pages=(("CP437", 0), ("CP858", 19)), speed_mm_s=90.0,
         ),
     )
 }

@@ -48,6 +48,8 @@ class TextRasterizer:
     """Renders lines of text, shaped and bidi-ordered, to 1-bit images of a fixed width."""
 
     _LOCK: ClassVar[threading.Lock] = threading.Lock()
+    #: shipped font name → its family, loaded into Qt once per process (a reopened printer must not load again)
+    _FAMILIES: ClassVar[dict[str, str]] = {}
 
     def __init__(self) -> None:
         self._app = self._ensure_app()
@@ -66,16 +68,24 @@ class TextRasterizer:
             raise ConfigurationError("text rasterising needs a QGuiApplication, found a QCoreApplication")
         return app
 
-    @staticmethod
-    def _load(name: str) -> str:
+    @classmethod
+    def _load(cls, name: str) -> str:
+        if name in cls._FAMILIES:
+            return cls._FAMILIES[name]
         font_id = QFontDatabase.addApplicationFont(str(font_path(name)))
         families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
         if not families:
             raise ConfigurationError(f"cannot load the shipped font {font_path(name)}")
+        cls._FAMILIES[name] = families[0]
         return families[0]
 
-    def render(self, text: str, width: int, size_px: int, *, bold: bool = False, align: str = "center") -> Image.Image:
-        """A mode "1" image ``width`` dots wide holding ``text`` (wrapped), cropped to the ink plus a margin."""
+    def render(self, text: str, width: int, size_px: int, *, bold: bool = False, align: str = "center",
+               crop: bool = True, margin: int = 2) -> Image.Image:
+        """A mode "1" image holding ``text`` wrapped at ``width`` dots, cropped to the ink plus ``margin`` rows.
+
+        With ``crop`` the image is only as wide as the ink (whole bytes: a raster row is sent byte by byte) and the
+        printer places it (ESC a); without, it keeps the full ``width`` (the full-raster encoding).
+        """
         font = QFont()
         # Latin family first; Qt falls back to the Arabic family for the characters Latin one lacks.
         font.setFamilies(self._bold_families if bold else self._families)
@@ -107,7 +117,8 @@ class TextRasterizer:
             grey = Image.frombuffer("L", (image.bytesPerLine(), height), bytes(image.constBits()), "raw", "L", 0, 1)
             # ink = darker than the threshold → 0 (black) in a 0/255 image; Pillow only (no numpy in the kiosk)
             ink = grey.crop((0, 0, width, height)).point(lambda v: 0 if v < _THRESHOLD else 255)
-        return to_bitmap(crop_rows(ink, margin=2))
+        ink = crop_rows(ink, margin=margin)
+        return to_bitmap(crop_columns(ink, margin=margin) if crop else ink)
 
 
 def crop_rows(ink: Image.Image, margin: int) -> Image.Image:
@@ -120,19 +131,37 @@ def crop_rows(ink: Image.Image, margin: int) -> Image.Image:
     return ink.crop((0, top, ink.width, bottom))
 
 
+def crop_columns(ink: Image.Image, margin: int) -> Image.Image:
+    """Keep the columns that hold ink (black = 0) plus ``margin``, widened to whole bytes around the ink's centre.
+
+    Centred text stays centred: the kept span is symmetric around the ink when the image allows it.
+    """
+    box = ImageOps.invert(ink).getbbox()
+    if box is None:
+        return ink.crop((0, 0, min(8, ink.width), ink.height))
+    left, right = max(box[0] - margin, 0), min(box[2] + margin, ink.width)
+    width = min(-(-(right - left) // 8) * 8, ink.width)
+    left = min(max(left - (width - (right - left)) // 2, 0), ink.width - width)
+    return ink.crop((left, 0, left + width, ink.height))
+
+
 def to_bitmap(ink: Image.Image) -> Image.Image:
     """0/255 grey ink image → Pillow mode "1" image (0 = black), as python-escpos expects."""
     return ink.convert("1", dither=Image.Dither.NONE)
 
 
-def fit_logo(path: str, width: int, max_height: int = 200) -> Image.Image:
-    """Load a logo, scale it to fit ``width`` × ``max_height`` dots, dither it to 1 bit and centre it."""
+def fit_logo(path: str, width: int, max_height: int = 200, *, full_width: bool = False) -> Image.Image:
+    """Load a logo, scale it to fit ``width`` × ``max_height`` dots and dither it to 1 bit.
+
+    The image is as wide as the logo (whole bytes) and the printer centres it; ``full_width`` pads it to ``width``.
+    """
     with Image.open(path) as source:
         grey = source.convert("L")
     scale = min(width / grey.width, max_height / grey.height, 1.0)
     size = (max(1, int(grey.width * scale)), max(1, int(grey.height * scale)))
     # Floyd-Steinberg is deterministic, so golden bytes stay stable.
     logo = grey.resize(size, Image.Resampling.LANCZOS).convert("1")
-    canvas = Image.new("1", (width, size[1]), 1)
-    canvas.paste(logo, ((width - size[0]) // 2, 0))
+    canvas_width = width if full_width else min(-(-size[0] // 8) * 8, width)
+    canvas = Image.new("1", (canvas_width, size[1]), 1)
+    canvas.paste(logo, ((canvas_width - size[0]) // 2, 0))
     return canvas

@@ -83,6 +83,11 @@ class RollCounter:
             return None
         return int(self.remaining_mm // self.average_ticket_mm)
 
+    def assume_ticket_length(self, length_mm: float) -> None:
+        """Until a ticket has been printed and measured, estimate with this length (the layout's typical ticket)."""
+        if self.average_ticket_mm <= 0 < length_mm:
+            self.average_ticket_mm = length_mm
+
     def record(self, length_mm: float) -> None:
         """A ticket of ``length_mm`` was printed."""
         self.used_mm = min(self.used_mm + length_mm, self.roll_length_mm)

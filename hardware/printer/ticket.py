@@ -8,6 +8,8 @@ Latin digits, ``ar_EG`` Arabic-Indic), as DESIGN.md asks.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -91,10 +93,13 @@ class TicketText:
         return text.translate(self._digit_map) if self._digit_map else text
 
     def date_time(self, when: dt.datetime, tz_name: str) -> str:
+        """Date and 24-hour time. No AM/PM word: on an Arabic ticket the line is digits, which the printer's own
+        font prints (no raster); on a right-to-left ticket it comes in visual order, as the paper shows it."""
         local = when.astimezone(ZoneInfo(tz_name))
         date = format_date(local.date(), "medium", locale=self.locale)
-        time = format_time(local.timetz(), "HH:mm", locale=self.locale)  # 24-hour in every language
-        return self.shape_digits(f"{date}  {time}")
+        time = format_time(local.timetz(), "HH:mm", locale=self.locale)
+        line = self.shape_digits(f"{date}  {time}")
+        return visual_rtl(line) if self.locale.character_order == "right-to-left" else line
 
     def clock(self, when: dt.datetime, tz_name: str) -> str:
         """24-hour "HH:mm" in every language (CLDR's short Arabic time is 12-hour)."""
@@ -111,3 +116,32 @@ class TicketText:
             dt.timedelta(seconds=max(seconds, 60)), granularity="minute", threshold=3, locale=self.locale
         )
         return self.label("estimated_wait", duration=duration)
+
+
+#: Bidi marks Babel puts in right-to-left dates (05\u200f/03\u200f/2026): they split the numbers into runs.
+_RTL_MARKS = "\u200f\u061c"
+_RUN_JOINERS = ":.,/-"
+
+
+def visual_rtl(text: str) -> str:
+    """A right-to-left line without letters that need shaping, in the left-to-right order it is printed in.
+
+    The Unicode bidi algorithm keeps runs of digits and Latin letters (with a separator between two digits, as in
+    08:07) left to right, and lays the runs and everything else out from right to left; the marks split runs.
+    Lines with Arabic letters are returned as they are: they are rasterised, and Qt orders them.
+    """
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in text if c not in _RTL_MARKS):
+        return text
+    tokens: list[str] = []
+    for piece in re.split(f"[{_RTL_MARKS}]", text.replace("\u200e", "")):
+        i = 0
+        while i < len(piece):
+            j = i + 1
+            if piece[i].isalnum():
+                while j < len(piece) and (piece[j].isalnum() or (
+                        piece[j] in _RUN_JOINERS and j + 1 < len(piece) and piece[j + 1].isalnum()
+                        and piece[j - 1].isalnum())):
+                    j += 1
+            tokens.append(piece[i:j])
+            i = j
+    return "".join(reversed(tokens))

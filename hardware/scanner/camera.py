@@ -1,6 +1,8 @@
-"""Camera scanner: OpenCV capture on a worker thread, zbar decoding restricted to the configured symbologies.
+"""Camera scanner: OpenCV capture on a worker thread, decoding (zxing-cpp, or zbar) restricted to the configured
+symbologies.
 
-The only module that talks to OpenCV's capture API and to pyzbar. A camera sees the same code on every frame while
+The only module that talks to OpenCV's capture API; the decoders sit behind `decoders`. A camera sees the same code
+on every frame while
 it is held up, so reads are deduplicated: a code is delivered again only after it has been out of sight for
 `dedupe_window_s`.
 """
@@ -10,17 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import cv2
 import numpy as np
-from pyzbar.pyzbar import ZBarSymbol
-from pyzbar.pyzbar import decode as zbar_decode
 
 from config.scanner import CameraScannerConfig
 from hardware.scanner.base import ScanCallback, ScannerState, StateCallback
+from hardware.scanner.decoders import make_decoder
 
 log = logging.getLogger(__name__)
 
@@ -88,18 +89,6 @@ def open_source(config: CameraScannerConfig) -> FrameSource:
     return VideoCaptureSource(config.source, width=config.width, height=config.height, fps=config.fps)
 
 
-class ZbarDecoder:
-    """pyzbar restricted to some symbologies (each extra one costs decode time)."""
-
-    def __init__(self, symbologies: Sequence[str]) -> None:
-        self._symbols = [ZBarSymbol[name] for name in symbologies]
-
-    def decode(self, frame: np.ndarray) -> list[str]:
-        """Texts of the symbols in `frame`; bytes that are not UTF-8 are kept as surrogates for the parser."""
-        gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        return [r.data.decode("utf-8", "surrogateescape") for r in zbar_decode(gray, symbols=self._symbols)]
-
-
 class Deduplicator:
     """Suppresses a code while it keeps being seen; it passes again after `window_s` out of sight."""
 
@@ -141,7 +130,7 @@ class CameraScanner:
         self._loop = loop
         self._clock = clock
         self._source_factory = source_factory
-        self._decoder = ZbarDecoder(config.symbologies)
+        self._decoder = make_decoder(config.decoder, config.symbologies, second_opinion=config.second_opinion)
         self._dedupe = Deduplicator(config.dedupe_window_s)
         self._stop = threading.Event()
         self._finished = threading.Event()
@@ -241,7 +230,7 @@ class CameraScanner:
             if frame is None:
                 return
             began = self._clock()
-            texts = self._decoder.decode(frame)
+            texts = self._decoder.decode(frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)).texts
             self.busy_s += self._clock() - began
             self.frames += 1
             for text in texts:

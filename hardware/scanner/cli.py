@@ -10,15 +10,25 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import segno
 
 from config.scanner import CameraScannerConfig, ScannerConfig, SerialScannerConfig, WedgeScannerConfig
 from hardware.cli_support import simulate_subparsers
 from hardware.scanner.codes import CodeParser, sign_appointment, sign_ticket
 from hardware.scanner.simulator import SerialScannerSimulator
 
-_TERMINATORS = {"cr": "\r", "lf": "\n", "crlf": "\r\n"}
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QLineEdit, QWidget
+
+#: Command-line spelling → configuration value of the suffix a scanner sends.
+_TERMINATORS = {"any": "any", "cr": "\r", "lf": "\n", "crlf": "\r\n", "tab": "\t", "none": "none"}
+#: What the simulated scanner sends after a code.
+_SUFFIXES = {"cr": b"\r", "lf": b"\n", "crlf": b"\r\n", "tab": b"\t", "none": b""}
 
 
 def add_scanner_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +38,7 @@ def add_scanner_commands(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--camera", metavar="SOURCE", help="a camera index, video file or image folder")
     source.add_argument("--wedge", action="store_true", help="a keyboard-wedge scanner (opens a small window)")
     scan.add_argument("--baudrate", type=int, default=9600)
-    scan.add_argument("--terminator", choices=sorted(_TERMINATORS), default="cr")
+    scan.add_argument("--terminator", choices=sorted(_TERMINATORS), default="any")
     scan.add_argument("--branch-id", default="BRANCH", help="branch whose codes are verified")
     scan.add_argument("--key-hex", help="branch key (hex) to verify signed codes; without it codes show unverified")
     scan.add_argument("--duration", type=float, default=0, help="stop after this many seconds (0: at Ctrl-C)")
@@ -36,7 +46,7 @@ def add_scanner_commands(subparsers: argparse._SubParsersAction) -> None:
 
     sim = simulate_subparsers(subparsers).add_parser("scanner", help="a serial scanner on a pseudo-terminal")
     sim.add_argument("--pty", action="store_true", required=True, help="serve on a pty (prints its path)")
-    sim.add_argument("--terminator", choices=sorted(_TERMINATORS), default="cr")
+    sim.add_argument("--terminator", choices=sorted(_SUFFIXES), default="cr")
     sim.add_argument("--link", type=Path, help="also make this stable symlink to the pty")
     sim.add_argument("--branch-id", default="BRANCH", help="branch for !ticket / !appointment")
     sim.add_argument("--key-hex", help="branch key (hex) that signs !ticket / !appointment codes")
@@ -86,28 +96,64 @@ def scan_test(args: argparse.Namespace) -> int:
     return 0
 
 
-def _wedge_window(config: WedgeScannerConfig, show: object, duration: float) -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication, QLineEdit
+def build_wedge_test(config: WedgeScannerConfig, show: Callable[[str], None]) -> tuple[QWidget, QLineEdit]:
+    """The scan-test window: the layout test code (QR and text) above a field that catches scans.
 
+    A scan of the test code that comes back changed is compared with the known layouts (``layouts.diagnose``):
+    an AZERTY scanner on a QWERTY kiosk is named, with the fix.
+    """
+    from PySide6.QtGui import QImage, QPixmap
+    from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+    from hardware.scanner.layouts import TEST_CODE, diagnose
     from hardware.scanner.wedge import WedgeScanFilter
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = QWidget()
+    window.setWindowTitle("scan-test")
+    layout = QVBoxLayout(window)
+    matrix = segno.make(TEST_CODE, error="m", micro=False).matrix
+    size = len(matrix) + 8
+    image = QImage(size, size, QImage.Format.Format_Grayscale8)
+    image.fill(255)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                image.setPixel(x + 4, y + 4, 0xFF000000)
+    qr = QLabel()
+    qr.setPixmap(QPixmap.fromImage(image).scaled(size * 6, size * 6))
+    layout.addWidget(qr)
+    layout.addWidget(QLabel(f"scan this code to check the keyboard layout: {TEST_CODE}"))
     edit = QLineEdit()
     edit.setPlaceholderText("scan here; typed text stays in this field")
+    layout.addWidget(edit)
     wedge = WedgeScanFilter(config, edit)
-    wedge.scanned.connect(show)
+
+    def on_scan(text: str) -> None:
+        show(text)
+        if len(text) == len(TEST_CODE):  # one key per character: a scan of the test code, maybe mangled
+            print(f"layout check: {diagnose(TEST_CODE, text).message()}", flush=True)
+
+    wedge.scanned.connect(on_scan)
     edit.installEventFilter(wedge)
+    return window, edit
+
+
+def _wedge_window(config: WedgeScannerConfig, show: Callable[[str], None], duration: float) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window, _ = build_wedge_test(config, show)
     # A local loop rather than app.exec(): the command may run inside a process that owns the application.
     loop = QEventLoop()
     app.lastWindowClosed.connect(loop.quit)
     if duration:
         QTimer.singleShot(int(duration * 1000), loop.quit)
-    edit.show()
-    print("scan into the window; close it to stop", flush=True)
+    window.show()
+    print("scan into the window (first the code it shows); close it to stop", flush=True)
     loop.exec()
-    edit.close()
-    edit.deleteLater()
+    window.close()
+    window.deleteLater()
     return 0
 
 
@@ -138,7 +184,7 @@ def _handle_line(sim: SerialScannerSimulator, line: str, branch: str, key: bytes
 def simulate_scanner(args: argparse.Namespace) -> int:
     """Serve a simulated serial scanner on a pty; each stdin line becomes a scan. Runs until Ctrl-C."""
     key = bytes.fromhex(args.key_hex) if args.key_hex else None
-    with SerialScannerSimulator(_TERMINATORS[args.terminator].encode(), link=args.link) as sim:
+    with SerialScannerSimulator(_SUFFIXES[args.terminator], link=args.link) as sim:
         print(sim.port, flush=True)
         try:
             for raw in sys.stdin:

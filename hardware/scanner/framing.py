@@ -1,11 +1,21 @@
-"""Line framing for serial scanners: bytes in arbitrary chunks → complete lines, overlong lines dropped.
+"""Line framing for serial scanners: bytes in arbitrary chunks → complete codes, overlong lines dropped.
 
-Not `Serial.readline()`: it splits on LF only, and most scanners end a code with CR alone.
+Not `Serial.readline()`: it splits on LF only, and most scanners end a code with CR alone. Field scanners ship
+with CR, LF, CRLF, TAB or no suffix at all, so by default any of those ends a code, and a code with no suffix ends
+when the line falls silent for the gap (a scanner sends a code's bytes back to back: 1 ms apart at 9600 baud,
+one USB packet on a CDC scanner; a person never presents two codes within a tenth of a second).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+#: The suffixes a scanner may be set to; "any" accepts all of them.
+ANY_SUFFIX: tuple[bytes, ...] = (b"\r\n", b"\r", b"\n", b"\t")
+#: Characters stripped around a code: a CRLF scanner on an LF-framed port leaves a stray CR, and so on.
+_LINE_ENDS = b"\r\n\t"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,26 +27,41 @@ class DroppedLine:
 
 
 class LineFramer:
-    """Accumulates bytes and cuts lines at `terminator`; a line longer than `max_length` is dropped whole."""
+    """Cuts codes at any of `terminators` (none: the gap alone), or after `gap_s` of silence; bounded memory.
 
-    def __init__(self, terminator: bytes, max_length: int) -> None:
-        if not terminator:
-            raise ValueError("terminator must not be empty")
-        self._terminator = terminator
+    A line longer than `max_length` is dropped whole. Feed bytes with the time they arrived; call `idle(now)`
+    while nothing arrives so that a code with no suffix is delivered once the gap has passed.
+    """
+
+    def __init__(self, terminators: Sequence[bytes], max_length: int, gap_s: float | None = None) -> None:
+        if any(not t for t in terminators):
+            raise ValueError("a terminator must not be empty")
+        if not terminators and gap_s is None:
+            raise ValueError("without a terminator, codes can only be framed by a gap")
+        # Longest first, so CRLF is one terminator rather than CR plus an empty line.
+        ordered = sorted(set(terminators), key=len, reverse=True)
+        self._pattern = re.compile(b"|".join(re.escape(t) for t in ordered)) if ordered else None
         self._max_length = max_length
+        self._gap_s = gap_s
         self._buffer = bytearray()
+        self._last_at = 0.0
         self._overflowed = 0  # bytes dropped from the current line since it went over max_length
+        self.gap_framed = 0  # codes that ended by silence: a hint that the terminator setting is off
 
-    def feed(self, data: bytes) -> list[bytes | DroppedLine]:
+    def feed(self, data: bytes, now: float = 0.0) -> list[bytes | DroppedLine]:
         """Add bytes; return the lines they complete (without terminator) and drops, in arrival order."""
-        self._buffer += data
         out: list[bytes | DroppedLine] = []
-        while True:
-            end = self._buffer.find(self._terminator)
-            if end < 0:
+        if self._buffer and self._gap_s is not None and now - self._last_at >= self._gap_s:
+            out.extend(self._cut_at_gap())  # the previous code had no suffix and its gap passed unseen
+        self._buffer += data
+        if data:
+            self._last_at = now
+        while self._pattern is not None:
+            match = self._pattern.search(self._buffer)
+            if match is None:
                 break
-            line = bytes(self._buffer[:end])
-            del self._buffer[: end + len(self._terminator)]
+            line = bytes(self._buffer[: match.start()])
+            del self._buffer[: match.end()]
             out.extend(self._finish(line))
         if len(self._buffer) > self._max_length:
             # Keep memory bounded on a line that never ends; remember it overflowed so its tail is dropped too.
@@ -44,13 +69,24 @@ class LineFramer:
             self._buffer.clear()
         return out
 
+    def idle(self, now: float) -> list[bytes | DroppedLine]:
+        """Nothing arrived until `now`: a code waiting for longer than the gap ends here."""
+        if self._gap_s is None or now - self._last_at < self._gap_s or not (self._buffer or self._overflowed):
+            return []
+        return self._cut_at_gap()
+
+    def _cut_at_gap(self) -> list[bytes | DroppedLine]:
+        line = bytes(self._buffer)
+        self._buffer.clear()
+        out = self._finish(line)
+        self.gap_framed += sum(1 for item in out if isinstance(item, bytes))
+        return out
+
     def _finish(self, line: bytes) -> list[bytes | DroppedLine]:
         if self._overflowed:
             size, self._overflowed = self._overflowed + len(line), 0
             return [DroppedLine("overlong", size)]
-        # A scanner set to CR+LF on a CR-framed port leaves a stray LF at the start of the next line (and the
-        # reverse for LF framing): strip line-end characters around the code.
-        line = line.strip(b"\r\n")
+        line = line.strip(_LINE_ENDS)
         if not line:
             return []
         if len(line) > self._max_length:

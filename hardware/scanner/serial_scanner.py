@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import serial
@@ -40,13 +41,17 @@ class SerialScanner:
         self._on_state = on_state
         self._serial_factory = serial_factory
         self._poll_s = poll_s
-        self._framer = LineFramer(config.terminator.encode("ascii"), config.max_length)
+        self._framer = LineFramer([t.encode("ascii") for t in config.terminators], config.max_length,
+                                  config.gap_ms / 1000)
+        # reads return at least this often, so a code with no suffix is delivered soon after its gap
+        self._read_timeout_s = min(poll_s, config.gap_ms / 3000)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._state = ScannerState.STOPPED
         self._state_lock = threading.Lock()
         self.codes_read = 0
         self.lines_dropped = 0
+        self._gap_warned = False
 
     @property
     def state(self) -> ScannerState:
@@ -90,7 +95,7 @@ class SerialScanner:
 
     def _open(self) -> serial.Serial | None:
         try:
-            port = self._serial_factory(self._config.port, self._config.baudrate, timeout=self._poll_s)
+            port = self._serial_factory(self._config.port, self._config.baudrate, timeout=self._read_timeout_s)
         except (OSError, ValueError) as err:
             if self._state is not ScannerState.DISCONNECTED:
                 log.warning("serial scanner %s: cannot open: %s", self._config.port, err)
@@ -120,8 +125,8 @@ class SerialScanner:
                     port = None
                     self._set_state(ScannerState.DISCONNECTED)
                     continue
-                if data:
-                    self._deliver(data)
+                now = time.monotonic()
+                self._deliver(self._framer.feed(data, now) if data else self._framer.idle(now))
         finally:
             if port is not None:
                 self._close(port)
@@ -132,8 +137,13 @@ class SerialScanner:
         with contextlib.suppress(OSError):
             port.close()
 
-    def _deliver(self, data: bytes) -> None:
-        for item in self._framer.feed(data):
+    def _deliver(self, items: list[bytes | DroppedLine]) -> None:
+        expects_suffix = self._config.terminator not in ("any", "none")
+        if items and expects_suffix and self._framer.gap_framed and not self._gap_warned:
+            self._gap_warned = True
+            log.warning("serial scanner %s: a code came without the expected suffix (%r) and was framed by a pause; "
+                        "set terminator = \"any\" or the scanner's suffix", self._config.port, self._config.terminator)
+        for item in items:
             if isinstance(item, DroppedLine):
                 self.lines_dropped += 1
                 log.warning("serial scanner %s: dropped %s line (%d bytes)", self._config.port, item.reason, item.size)

@@ -106,12 +106,12 @@ Window {
     // when a technician PIN is configured.
     MouseArea {
         objectName: "techCorner"
-        visible: vm.technicianEnabled
+        visible: tech.enabled
         width: ui.headerHeight + 32
         height: ui.headerHeight + 32
         anchors.top: parent.top
         anchors.left: parent.left
-        onClicked: vm.cornerTapped()
+        onClicked: tech.cornerTapped()
     }
 
     Rectangle {  // busy veil: the ticket is on its way

@@ -24,7 +24,7 @@ ColumnLayout {
         echoMode: TextInput.Password
         inputMethodHints: Qt.ImhDigitsOnly
         validator: RegularExpressionValidator { regularExpression: /[0-9]{0,12}/ }
-        enabled: !vm.techLocked
+        enabled: !tech.locked
         font.pixelSize: 36
         horizontalAlignment: TextInput.AlignHCenter
         color: theme.text
@@ -32,12 +32,12 @@ ColumnLayout {
         Layout.alignment: Qt.AlignHCenter
         Layout.preferredWidth: Math.min(pinScreen.width, theme.touch * 7)
         Layout.preferredHeight: theme.touch
-        onAccepted: vm.submitTechPin(text)
+        onAccepted: tech.submitPin(text)
     }
     Text {
         objectName: "techPinError"
         visible: text.length > 0
-        text: vm.techError
+        text: tech.pinError
         color: theme.warning
         font.pixelSize: 26
         font.bold: true
@@ -53,7 +53,7 @@ ColumnLayout {
         columns: 3
         columnSpacing: 12
         rowSpacing: 12
-        enabled: !vm.techLocked
+        enabled: !tech.locked
         Layout.alignment: Qt.AlignHCenter
         Layout.preferredWidth: Math.min(pinScreen.width, theme.touch * 7)
         Repeater {
@@ -70,7 +70,7 @@ ColumnLayout {
                 Layout.preferredHeight: theme.touch * 1.4
                 Accessible.name: modelData === "⌫" ? qsTr("Erase") : text
                 onClicked: {
-                    if (modelData === "OK") vm.submitTechPin(pinField.text)
+                    if (modelData === "OK") tech.submitPin(pinField.text)
                     else if (modelData === "⌫") pinField.remove(pinField.length - 1, pinField.length)
                     else pinField.insert(pinField.length, modelData)
                     pinField.forceActiveFocus()
@@ -85,6 +85,6 @@ ColumnLayout {
         objectName: "techPinCancel"
         text: qsTr("Cancel")
         Layout.alignment: Qt.AlignLeft
-        onClicked: vm.closeTechnician()
+        onClicked: tech.closePanel()
     }
 }

@@ -15,7 +15,7 @@ ColumnLayout {
         font.bold: true
     }
     Repeater {
-        model: vm.technician.lines || []
+        model: tech.status.lines || []
         delegate: Text {
             required property var modelData
             required property int index
@@ -30,7 +30,7 @@ ColumnLayout {
     Text {
         objectName: "techResult"
         visible: text.length > 0
-        text: vm.technician.result || ""
+        text: tech.status.result || ""
         color: theme.text
         font.pixelSize: 26
         font.bold: true
@@ -48,13 +48,13 @@ ColumnLayout {
     }
     Text {
         objectName: "techNoErrors"
-        visible: (vm.technician.errors || []).length === 0
+        visible: (tech.status.errors || []).length === 0
         text: qsTr("None")
         color: theme.muted
         font.pixelSize: 22
     }
     Repeater {
-        model: vm.technician.errors || []
+        model: tech.status.errors || []
         delegate: Text {
             required property var modelData
             text: modelData
@@ -87,10 +87,10 @@ ColumnLayout {
                 Layout.fillWidth: true
                 Layout.preferredWidth: 1
                 Layout.preferredHeight: panel.theme.touch * 1.5
-                onClicked: modelData.name === "techPrintTest" ? vm.printTestTicket()
-                         : modelData.name === "techRefresh" ? vm.refresh()
-                         : modelData.name === "techReload" ? vm.reloadConfig()
-                         : vm.closeTechnician()
+                onClicked: modelData.name === "techPrintTest" ? tech.printTestTicket()
+                         : modelData.name === "techRefresh" ? tech.refresh()
+                         : modelData.name === "techReload" ? tech.reloadConfig()
+                         : tech.closePanel()
             }
         }
     }

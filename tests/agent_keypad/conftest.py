@@ -12,7 +12,7 @@ from agent_keypad.app import Keypad
 from config.loader import load_config
 from config.schema import AppConfig
 from nodeclient.client import NodeClient
-from tests.branch.conftest import RunningNode, start_node, stop_node
+from tests.branch.conftest import RunningNode, restart_node, start_node, stop_node  # noqa: F401
 
 KEYPAD_EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "keypad.toml"
 
@@ -36,7 +36,7 @@ class KeypadRig:
     extra: list = field(default_factory=list)
 
     @property
-    def c(self):
+    def controller(self):
         return self.keypad.controller
 
     @property
@@ -67,23 +67,23 @@ def make_rig(running: RunningNode, tmp_path: Path, *, token: str | None = None, 
 
 
 def started(rig: KeypadRig, qtbot) -> KeypadRig:
-    rig.c.start()
-    qtbot.waitUntil(lambda: rig.c.online and rig.c.counter is not None, timeout=5000)
+    rig.controller.start()
+    qtbot.waitUntil(lambda: rig.controller.online and rig.controller.counter is not None, timeout=5000)
     return rig
 
 
 def login(rig: KeypadRig, qtbot, agent: str = "alice", pin: str = "1234") -> None:
-    rig.c.select_agent(agent)
+    rig.controller.select_agent(agent)
     for digit in pin:
-        rig.c.type_text(digit)
-    with qtbot.waitSignal(rig.c.loggedInChanged, timeout=5000):
-        rig.c.login()
-    qtbot.waitUntil(lambda: rig.c.counter is not None and rig.c.counter.agent == agent, timeout=5000)
+        rig.controller.type_text(digit)
+    with qtbot.waitSignal(rig.controller.loggedInChanged, timeout=5000):
+        rig.controller.login()
+    qtbot.waitUntil(lambda: rig.controller.counter is not None and rig.controller.counter.agent == agent, timeout=5000)
 
 
 def press_and_wait(rig: KeypadRig, qtbot, action: str, source: str = "") -> None:
-    with qtbot.waitSignal(rig.c.actionDone, timeout=5000, check_params_cb=lambda name: name == action):
-        rig.c.press(action, source)
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=5000, check_params_cb=lambda name: name == action):
+        rig.controller.press(action, source)
 
 
 def issue(rig: KeypadRig, service: str = "accounts", n: int = 1) -> list[dict]:
@@ -103,8 +103,3 @@ def rig(node: RunningNode, tmp_path: Path, qtbot) -> Iterator[KeypadRig]:
     rig = make_rig(node, tmp_path)
     yield started(rig, qtbot)
     rig.keypad.close()
-
-
-def restart_node(data_dir: Path, port: int, config: AppConfig | None = None) -> RunningNode:
-    """The same node (same data dir, same port, same device tokens) started again, as after a crash."""
-    return start_node(data_dir, config, port=port, register=False)

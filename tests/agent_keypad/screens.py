@@ -43,11 +43,12 @@ class KeypadScreens:
         self.diagonal_inches = self.rig.keypad.settings.screen_diagonal_inches
         self.rig.keypad.show(fullscreen=False)
         self.window = self.rig.keypad.window
+        self.rig.keypad.start()
         wait_for(lambda: self.c.online and self.c.counter is not None, what="online")
 
     @property
     def c(self):
-        return self.rig.c
+        return self.rig.controller
 
     def rtl(self, language: str) -> bool:
         return language == "ar"

@@ -29,15 +29,15 @@ def test_call_next_start_finish_with_an_outcome_and_the_figures(agent_rig, qtbot
     assert rig.vm.enabled["recall"] and rig.vm.enabled["start"] and rig.vm.enabled["no_show"]
     press_and_wait(rig, qtbot, "start")
     assert rig.vm.currentStatus == "serving" and not rig.vm.enabled["recall"]
-    rig.c.press("finish")
+    rig.controller.press("finish")
     assert rig.vm.pickerOpen and rig.vm.pickerTitle == "Résultat"
     assert [o["label"] for o in rig.vm.pickerOptions][:2] == ["Terminé", "Incomplet"]
-    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
-        rig.c.type_text("2")  # the keypad's digit picks the 2nd option
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000):
+        rig.controller.type_text("2")  # the keypad's digit picks the 2nd option
     assert not rig.vm.hasCurrent and str(node_ticket(rig, "A-001").status) == "served"
     assert node_ticket(rig, "A-001").outcome == "incomplete"
     qtbot.waitUntil(lambda: rig.vm.servedToday == 1, timeout=3000)
-    assert rig.vm.figuresText.startswith("Servis aujourd'hui : 1 · moyenne 1 minute")
+    assert rig.vm.figuresText.startswith("Servis aujourd'hui : 1 · moyenne 1\xa0min")
 
 
 def test_default_outcome_finishes_without_asking(node, tmp_path, qtbot):
@@ -57,8 +57,13 @@ def test_recall_then_no_show(agent_rig, qtbot):
     issue(rig)
     press_and_wait(rig, qtbot, "call_next")
     press_and_wait(rig, qtbot, "recall")
-    assert rig.c.counter.current.recalls == 1
-    press_and_wait(rig, qtbot, "no_show")
+    assert rig.controller.counter.current.recalls == 1
+    assert rig.vm.messageText == "Ticket A-001 rappelé (rappel 1)."  # the agent sees how many times
+    rig.controller.press("no_show")  # one more tap: a no-show sends the customer away
+    assert rig.vm.pickerOpen and rig.vm.pickerTitle == "Marquer le ticket A-001 absent ?"
+    assert rig.vm.hasCurrent and str(node_ticket(rig, "A-001").status) == "called"
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000, check_params_cb=lambda name: name == "no_show"):
+        rig.controller.press("confirm", "key:Enter")
     assert not rig.vm.hasCurrent and rig.vm.messageText == "Ticket A-001 marqué absent."
     assert str(node_ticket(rig, "A-001").status) == "no_show"
     qtbot.waitUntil(lambda: "absents : 1" in rig.vm.figuresText, timeout=3000)
@@ -68,17 +73,17 @@ def test_call_a_specific_ticket_by_its_digits_or_with_its_letter(agent_rig, qtbo
     rig = agent_rig
     issue(rig, "accounts", 2)
     issue(rig, "cash", 1)
-    qtbot.waitUntil(lambda: len(rig.c.state.get("waiting", [])) == 3, timeout=3000)
-    rig.c.type_text("1")  # A-001 and C-001 both match: the agent is asked for the letter
+    qtbot.waitUntil(lambda: len(rig.controller.state.get("waiting", [])) == 3, timeout=3000)
+    rig.controller.type_text("1")  # A-001 and C-001 both match: the agent is asked for the letter
     assert rig.vm.entryText == "1" and rig.vm.enabled["call_number"]
-    rig.c.press("call_number")
+    rig.controller.press("call_number")
     assert rig.vm.messageText == "Plusieurs tickets portent ce numéro : tapez aussi la lettre."
-    rig.c.press("cancel")
-    rig.c.type_text("2")
+    rig.controller.press("cancel")
+    rig.controller.type_text("2")
     press_and_wait(rig, qtbot, "call_number", "key:Enter")
     assert rig.vm.currentNumber == "A-002" and rig.vm.entryText == ""
     for char in "C1":
-        rig.c.type_text(char)
+        rig.controller.type_text(char)
     press_and_wait(rig, qtbot, "call_number", "key:F12")
     assert rig.vm.currentNumber == "C-001"
     assert str(node_ticket(rig, "A-002").status) == "served"  # the node's rule: calling finishes the current one
@@ -87,35 +92,35 @@ def test_call_a_specific_ticket_by_its_digits_or_with_its_letter(agent_rig, qtbo
 def test_an_unknown_number_is_refused_before_any_request(agent_rig, qtbot):
     rig = agent_rig
     for char in "99":
-        rig.c.type_text(char)
-    rig.c.press("call_number")
-    assert rig.vm.messageText == "Aucun ticket de ce numéro aujourd'hui." and not rig.c.busy
+        rig.controller.type_text(char)
+    rig.controller.press("call_number")
+    assert rig.vm.messageText == "Aucun ticket de ce numéro aujourd'hui." and not rig.controller.busy
 
 
 def test_transfer_to_a_service_at_the_back(agent_rig, qtbot):
     rig = agent_rig
     issue(rig)
     press_and_wait(rig, qtbot, "call_next")
-    rig.c.press("transfer")
+    rig.controller.press("transfer")
     keys = [o["key"] for o in rig.vm.pickerOptions]
     assert keys[:3] == ["service:accounts", "service:cash", "service:loans"] and "counter:1" not in keys
-    rig.c.choose("service:loans")
+    rig.controller.choose("service:loans")
     assert rig.vm.pickerTitle == "À quelle place dans la file ?"
-    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
-        rig.c.choose("back")
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000):
+        rig.controller.choose("back")
     ticket = node_ticket(rig, "A-001")
     assert ticket.service == "loans" and str(ticket.status) == "waiting"
-    assert rig.vm.messageText == "Ticket A-001 transféré." and not rig.vm.hasCurrent
+    assert rig.vm.messageText == "Ticket A-001 transféré vers Crédits (en fin de file)." and not rig.vm.hasCurrent
 
 
 def test_transfer_to_another_counter_at_the_front(agent_rig, qtbot):
     rig = agent_rig
     issue(rig)
     press_and_wait(rig, qtbot, "call_next")
-    rig.c.press("transfer")
-    rig.c.choose("counter:2")
-    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
-        rig.c.choose("front")
+    rig.controller.press("transfer")
+    rig.controller.choose("counter:2")
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000):
+        rig.controller.choose("front")
     assert node_ticket(rig, "A-001").target_counter == "2"
 
 
@@ -125,31 +130,31 @@ def test_park_and_return_by_original_time(agent_rig, qtbot):
     press_and_wait(rig, qtbot, "call_next")
     press_and_wait(rig, qtbot, "park")
     assert rig.vm.messageText == "Ticket A-001 mis de côté."
-    qtbot.waitUntil(lambda: bool(rig.c.state.get("parked")), timeout=3000)
+    qtbot.waitUntil(lambda: bool(rig.controller.state.get("parked")), timeout=3000)
     assert rig.vm.enabled["return_parked"]
-    rig.c.press("return_parked")
+    rig.controller.press("return_parked")
     assert [o["label"] for o in rig.vm.pickerOptions] == ["A-001"]
-    rig.c.type_text("1")
+    rig.controller.type_text("1")
     assert [o["key"] for o in rig.vm.pickerOptions] == ["front", "back", "original"]
-    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
-        rig.c.type_text("3")
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000):
+        rig.controller.type_text("3")
     assert str(node_ticket(rig, "A-001").status) == "waiting"
     assert rig.vm.messageText == "Ticket remis dans la file."
 
 
 def test_pause_with_a_reason_then_resume(agent_rig, qtbot):
     rig = agent_rig
-    rig.c.press("pause_toggle")
+    rig.controller.press("pause_toggle")
     assert [o["key"] for o in rig.vm.pickerOptions] == ["break", "lunch", "admin", "other"]
-    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
-        rig.c.choose("lunch")
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000):
+        rig.controller.choose("lunch")
     assert rig.vm.paused and rig.vm.pausedText == "En pause : Déjeuner"
     assert not rig.vm.enabled["call_next"] and rig.vm.enabled["resume"]
     issue(rig)
-    rig.c.press("call_next")  # refused here already: no request
-    assert not rig.c.busy and rig.vm.messageText == "Le guichet est en pause : reprenez d'abord."
-    with qtbot.waitSignal(rig.c.actionDone, timeout=3000) as done:
-        rig.c.press("pause_toggle", "key:F9")  # on a paused counter, pause_toggle resumes
+    rig.controller.press("call_next")  # refused here already: no request
+    assert not rig.controller.busy and rig.vm.messageText == "Le guichet est en pause : reprenez d'abord."
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000) as done:
+        rig.controller.press("pause_toggle", "key:F9")  # on a paused counter, pause_toggle resumes
     assert done.args == ["resume"]
     assert not rig.vm.paused and rig.running.node.core.state.counters["1"].paused is None
 
@@ -158,19 +163,19 @@ def test_menu_reaches_every_action_by_digit(agent_rig, qtbot):
     rig = agent_rig
     issue(rig)
     press_and_wait(rig, qtbot, "call_next")
-    rig.c.press("menu")
+    rig.controller.press("menu")
     assert [o["key"] for o in rig.vm.pickerOptions] == [
         "start", "finish", "no_show", "transfer", "park", "return_parked", "pause_toggle", "toggle_bar", "logout"]
     assert rig.vm.pickerOptions[0]["hint"] == "1"
-    with qtbot.waitSignal(rig.c.actionDone, timeout=3000, check_params_cb=lambda a: a == "start"):
-        rig.c.type_text("1")
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000, check_params_cb=lambda a: a == "start"):
+        rig.controller.type_text("1")
     assert rig.vm.currentStatus == "serving"
 
 
 def test_a_node_refusal_is_translated(agent_rig, qtbot):
     rig = agent_rig
-    with qtbot.waitSignal(rig.c.actionFailed, timeout=3000) as failed:
-        rig.c.press("call_next")
+    with qtbot.waitSignal(rig.controller.actionFailed, timeout=3000) as failed:
+        rig.controller.press("call_next")
     assert failed.args == ["call_next", "queue_empty"]
     assert rig.vm.messageText == "Personne n'attend pour ce guichet." and rig.vm.messageIsError
 
@@ -178,13 +183,13 @@ def test_a_node_refusal_is_translated(agent_rig, qtbot):
 def test_a_double_press_never_calls_two_tickets(agent_rig, qtbot):
     rig = agent_rig
     issue(rig, "accounts", 3)
-    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
-        rig.c.press("call_next", "key:Plus")
-        rig.c.press("call_next", "key:Plus")  # a bounced key: dropped (same key within double_press_ms)
-        rig.c.press("call_next", "button:call_next")  # another source while the first is in flight: refused
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000):
+        rig.controller.press("call_next", "key:Plus")
+        rig.controller.press("call_next", "key:Plus")  # a bounced key: dropped (same key within double_press_ms)
+        rig.controller.press("call_next", "button:call_next")  # another source while the first is in flight: refused
     qtbot.wait(200)
     called = [t.number for t in rig.running.node.core.state.tickets.values() if t.called_ms is not None]
-    assert called == ["A-001"] and not rig.c.busy
+    assert called == ["A-001"] and not rig.controller.busy
 
 
 def test_one_idempotency_key_per_press_survives_a_retry(agent_rig, qtbot):
@@ -193,15 +198,35 @@ def test_one_idempotency_key_per_press_survives_a_retry(agent_rig, qtbot):
     rig = agent_rig
     issue(rig, "accounts", 2)
     sent: list[str] = []
-    real = rig.c.agent_client.counter_action
+    real = rig.controller.agent_client.counter_action
 
     def twice(counter, action, body=None, *, idempotency_key=None):
         sent.append(idempotency_key)
         real(counter, action, body, idempotency_key=idempotency_key)  # "lost" answer
         return real(counter, action, body, idempotency_key=idempotency_key)
 
-    rig.c.agent_client.counter_action = twice
+    rig.controller.agent_client.counter_action = twice
     press_and_wait(rig, qtbot, "call_next")
     assert len(sent) == 1 and rig.vm.currentNumber == "A-001"
     waiting = [t.number for t in rig.running.node.core.state.tickets.values() if str(t.status) == "waiting"]
     assert waiting == ["A-002"]
+
+
+def test_next_on_a_called_ticket_never_started_asks_and_records_a_no_show(agent_rig, qtbot):
+    """"Next" must not record "served" for a customer who never came to the counter (issue 15)."""
+    rig = agent_rig
+    issue(rig, "accounts", 2)
+    press_and_wait(rig, qtbot, "call_next")
+    rig.controller.press("call_next", "key:Plus")
+    assert rig.vm.pickerOpen and rig.vm.pickerTitle == "Le ticket A-001 a été appelé mais pas servi"
+    assert [o["key"] for o in rig.vm.pickerOptions] == ["no_show_next", "start"]
+    assert str(node_ticket(rig, "A-001").status) == "called"  # nothing recorded yet
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000, check_params_cb=lambda name: name == "call_next"):
+        rig.controller.choose("no_show_next")
+    assert str(node_ticket(rig, "A-001").status) == "no_show" and node_ticket(rig, "A-001").outcome is None
+    assert rig.vm.currentNumber == "A-002"
+    # A-002 called, not started: asked again; this time the customer is here
+    rig.controller.press("call_next", "key:F1")
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000, check_params_cb=lambda name: name == "start"):
+        rig.controller.choose("start")
+    assert rig.vm.currentStatus == "serving"

@@ -24,11 +24,11 @@ def test_a_known_finger_logs_its_agent_in_and_logout_rearms_the_reader(fp_rig, q
     rig = fp_rig
     assert rig.vm.fingerprintEnabled and rig.vm.fingerprintSimulated
     assert rig.vm.fingerprintText == "Ou posez votre doigt sur le lecteur"
-    with qtbot.waitSignal(rig.c.loggedInChanged, timeout=5000):
+    with qtbot.waitSignal(rig.controller.loggedInChanged, timeout=5000):
         rig.vm.simulateFinger()  # finger 1 on the glass: enrolled in slot 1, which the node maps to alice
     assert rig.vm.agentName == "Alice Martin" and rig.running.node.core.state.counters["1"].agent == "alice"
-    with qtbot.waitSignal(rig.c.actionDone, timeout=3000):
-        rig.c.press("logout")
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=3000):
+        rig.controller.press("logout")
     qtbot.wait(300)
     assert rig.vm.screen == "login"  # the finger was lifted: no login again by itself
 
@@ -46,3 +46,13 @@ def test_a_silent_reader_is_reported(fp_rig, qtbot):
     rig.keypad.fingerprint.simulator.faults.silent = True
     qtbot.waitUntil(lambda: rig.vm.fingerprintText == "Le lecteur d'empreintes ne répond pas", timeout=5000)
     assert rig.vm.screen == "login" and rig.vm.enabled["login"]  # the PIN still works
+
+
+def test_an_unknown_finger_after_login_says_nothing(fp_rig, qtbot):
+    """Once the agent is logged in the reader is not asking: a stray rejection must not reach the screen."""
+    rig = fp_rig
+    with qtbot.waitSignal(rig.controller.loggedInChanged, timeout=5000):
+        rig.vm.simulateFinger()
+    rig.controller.message = ""
+    rig.keypad.fingerprint.rejected.emit()  # a late answer of an identification started before the login
+    assert rig.vm.messageText == "" and rig.vm.screen == "counter"

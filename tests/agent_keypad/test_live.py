@@ -24,9 +24,9 @@ def test_no_alert_while_paused_or_logged_out(rig, qtbot):
     assert not rig.vm.alertActive and rig.sound.played == 0  # nobody logged in: not an idle counter
     login(rig, qtbot)
     qtbot.waitUntil(lambda: rig.vm.alertActive, timeout=3000)
-    rig.c.press("pause")
+    rig.controller.press("pause")
     with qtbot.waitSignal(rig.keypad.alert.activeChanged, timeout=3000) as cleared:
-        rig.c.choose("break")
+        rig.controller.choose("break")
     assert cleared.args == [False]
 
 
@@ -51,7 +51,7 @@ def test_shown_on_displays_follows_the_displays_acks(rig, qtbot):
         issue(rig)
         press_and_wait(rig, qtbot, "call_next")
         assert rig.vm.shownText == "Affiché sur 0 des 1 écrans" and not rig.vm.shownOk
-        ticket = rig.c.counter.current.id
+        ticket = rig.controller.counter.current.id
         rig.running.client("display").ack_call(ticket, 0, shown=True, announced=True)
         qtbot.waitUntil(lambda: rig.vm.shownOk, timeout=3000)
         assert rig.vm.shownText == "Affiché sur 1 des 1 écrans"
@@ -74,7 +74,7 @@ def test_figures_count_the_whole_day_even_before_the_keypad_started(node, tmp_pa
     try:
         login(rig, qtbot)
         qtbot.waitUntil(lambda: rig.vm.servedToday == 2, timeout=3000)
-        assert rig.vm.figuresText.startswith("Servis aujourd'hui : 2 · moyenne 1 minute")
+        assert rig.vm.figuresText.startswith("Servis aujourd'hui : 2 · moyenne 1\xa0min")
     finally:
         rig.keypad.close()
 
@@ -91,8 +91,8 @@ def test_node_lost_disables_actions_then_reconnects(tmp_path, qtbot):
             stop_node(node)
         assert not rig.vm.isOnline and not rig.vm.enabled["call_next"]
         assert rig.vm.offlineText.startswith("Le serveur de l'agence est injoignable")
-        rig.c.press("call_next")  # nothing is sent, nothing queued for later
-        assert not rig.c.busy and rig.vm.messageText == rig.vm.offlineText
+        rig.controller.press("call_next")  # nothing is sent, nothing queued for later
+        assert not rig.controller.busy and rig.vm.messageText == rig.vm.offlineText
         again = restart_node(tmp_path / "own-node", port)
         qtbot.waitUntil(lambda: rig.vm.isOnline, timeout=10000)
         assert rig.vm.screen == "counter" and rig.vm.enabled["call_next"] and rig.vm.messageText == ""

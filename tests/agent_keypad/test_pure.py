@@ -1,4 +1,4 @@
-"""The pure parts: figures from events, typed ticket numbers, pickers, the [keypad] section and its example."""
+"""The pure parts: typed ticket numbers, pickers, the [keypad] section and its example."""
 
 from __future__ import annotations
 
@@ -7,30 +7,9 @@ from pydantic import ValidationError
 
 from agent_keypad import pickers
 from agent_keypad.counter import resolve_ticket
-from agent_keypad.figures import DayFigures
 from config.keypad import KeypadConfig
 from config.loader import load_config
 from tests.agent_keypad.conftest import KEYPAD_EXAMPLE
-
-
-def event(kind: str, at: str, **data) -> dict:
-    return {"seq": 1, "type": kind, "at": at, "actor": {}, "data": data}
-
-
-def test_figures_per_agent_from_call_or_start_to_served_and_reset_each_day():
-    figures = DayFigures()
-    figures.feed(event("TicketCalled", "2026-11-24T09:00:00.000Z", ticket_id="t1", agent="alice"))
-    figures.feed(event("TicketServiceStarted", "2026-11-24T09:01:00.000Z", ticket_id="t1", agent="alice"))
-    assert figures.feed(event("TicketServed", "2026-11-24T09:05:00.000Z", ticket_id="t1", agent="alice")) == "alice"
-    figures.feed(event("TicketCalled", "2026-11-24T09:06:00.000Z", ticket_id="t2", agent="alice"))
-    figures.feed(event("TicketServed", "2026-11-24T09:08:00.000Z", ticket_id="t2", agent="alice"))
-    figures.feed(event("TicketCalled", "2026-11-24T09:09:00.000Z", ticket_id="t3", agent="karim"))
-    figures.feed(event("TicketMarkedNoShow", "2026-11-24T09:10:00.000Z", ticket_id="t3", agent="karim"))
-    alice = figures.of("alice")
-    assert (alice.served, alice.no_shows, alice.average_service_s) == (2, 0, 180.0)  # 4 min and 2 min
-    assert (figures.of("karim").served, figures.of("karim").no_shows) == (0, 1)
-    assert figures.feed(event("BusinessDayStarted", "2026-11-25T03:00:00.000Z", day="2026-11-25")) == "*"
-    assert figures.of("alice").served == 0 and figures.of(None).average_service_s is None
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

@@ -64,9 +64,11 @@ class RunningNode:
 
 
 def start_node(data_dir: Path, config: AppConfig | None = None, clock=None, *, port: int = 0,
-               register: bool = True, services: list | None = None, retry_s: float | None = None) -> RunningNode:
+               register: bool = True, services: list | None = None, retry_s: float | None = None,
+               advertise: bool = False) -> RunningNode:
     """A node serving on loopback in its own thread; `register` adds a device token per role (`tokens`);
-    `services` are started by the node (retried every `retry_s` when they fail)."""
+    `services` are started by the node (retried every `retry_s` when they fail); `advertise` (with a configuration
+    that allows it) only inside a network namespace."""
     config = config or example_config()
     loop = asyncio.new_event_loop()
     ready = threading.Event()
@@ -83,7 +85,7 @@ def start_node(data_dir: Path, config: AppConfig | None = None, clock=None, *, p
             for service in services or ():
                 node.services.append(service)
             holder["server"] = NodeServer(node)
-            holder["port"] = await holder["server"].start("127.0.0.1", port, advertise=False)
+            holder["port"] = await holder["server"].start("127.0.0.1", port, advertise=advertise)
             ready.set()
 
         loop.run_until_complete(boot())
@@ -101,6 +103,11 @@ def start_node(data_dir: Path, config: AppConfig | None = None, clock=None, *, p
             node.write(lambda r=role, c=counter: register_device(node.store, r.rstrip("23"), c, r, f"dev-{r}")), loop)
         _, tokens[role] = future.result(10)
     return RunningNode(node, f"http://127.0.0.1:{holder['port']}", tokens, loop, thread, server=holder["server"])
+
+
+def restart_node(data_dir: Path, port: int, config: AppConfig | None = None) -> RunningNode:
+    """The same node (same data dir, same port, same device tokens) started again, as after a crash."""
+    return start_node(data_dir, config, port=port, register=False)
 
 
 def stop_node(running: RunningNode) -> None:

@@ -87,3 +87,19 @@ def test_support_bundle_redacts_secrets(tmp_path):
     assert redacted["agents"][0] == {"id": "alice", "pin_hash": "[redacted]"}
     assert redacted["branch"]["id"] == "B1"
     assert Path(out).stat().st_mode & 0o077 == 0
+
+
+def test_doctor_warns_about_a_9600_baud_printer(qapp):
+    from commissioning.doctor import report
+    from commissioning.hardware_checks import printer_status
+    from config.printer import PrinterConfig, SerialConnection
+    from hardware.printer.simulator import PtySimulatorServer, VirtualPrinter
+
+    with PtySimulatorServer(VirtualPrinter(576)) as server:
+        slow = printer_status(PrinterConfig(connection=SerialConnection(port=server.path, baudrate=9600)))
+        fast = printer_status(PrinterConfig(connection=SerialConnection(port=server.path, baudrate=115200)))
+    assert slow.ok and slow.warn and "text only" in slow.detail
+    assert fast.ok and not fast.warn
+    lines: list[str] = []
+    assert report([slow], "fr", lines.append) == 0  # a warning, not a problem
+    assert lines[0].startswith("ATTENTION") and "115200" in lines[1]

@@ -57,11 +57,11 @@ def node(tmp_path: Path) -> Iterator[RunningNode]:
 class LiveDisplay:
     """A board wired to a real node, with the recording announcer; `close()` stops every thread it started."""
 
-    def __init__(self, node: RunningNode, config: AppConfig, announce_ms: int = 30) -> None:
+    def __init__(self, node: RunningNode, config: AppConfig, announce_ms: int = 30, role: str = "display") -> None:
         self.node = node
         self.announcer = RecordingAnnouncer(duration_ms=announce_ms)
-        self.client = node.client("display")
-        self.app: DisplayApp = build(config, self.client, self.announcer, "dev-display", stale_grace_ms=100)
+        self.client = node.client(role)
+        self.app: DisplayApp = build(config, self.client, self.announcer, f"dev-{role}", stale_grace_ms=100)
         self.kiosk = node.client("kiosk")
         self.agent = node.agent()
 
@@ -81,3 +81,11 @@ def live(node: RunningNode, qtbot) -> Iterator[LiveDisplay]:
     qtbot.waitUntil(lambda: not display.app.vm.stale and display.app.feed.connected, timeout=5000)
     yield display
     display.close()
+
+
+def second_display(node: RunningNode) -> None:
+    """Pair another display with the node (`node.client("display2")`)."""
+    from branch.handlers import register_device
+
+    _, node.tokens["display2"] = node.call(node.node.write(
+        lambda: register_device(node.node.store, "display", None, "display2", "dev-display2")))

@@ -12,9 +12,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 
-from appkit.bootstrap import QmlHost
 from appkit.fonts import load_fonts
-from appkit.i18n import install_translator
+from appkit.i18n import CatalogTranslator
+from appkit.qml_host import QmlHost
 from config.display import DisplayConfig
 from devtools.screen_audit import pump
 from display.board import BoardModel
@@ -47,14 +47,16 @@ class DisplayScreens:
     def __init__(self) -> None:
         load_fonts(QGuiApplication.instance())
         self.diagonal_inches = DisplayConfig().screen_diagonal_inches
-        self.translator = install_translator("fr")
+        self.translator = CatalogTranslator("fr")  # one for every view built here (QmlHost's lives with its view)
+        QCoreApplication.installTranslator(self.translator)
         self.state = STATES[0]
         self.size: tuple[int, int] | None = None
         self.host: QmlHost | None = None
         self.vm: DisplayViewModel | None = None
 
     def rtl(self, language: str) -> bool:
-        return language == "ar"
+        """The board keeps its first language's direction while it alternates (issue 15): only words move."""
+        return self.languages[0] == "ar"
 
     def _build(self, size: tuple[int, int]) -> None:
         self._drop()

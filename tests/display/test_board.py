@@ -13,7 +13,7 @@ def event(seq: int, kind: str, **data) -> dict:
 
 
 def test_snapshot_gives_the_calls_newest_first_and_the_services(board):
-    assert [c.number for c in board.calls] == ["A-042", "C-017", "B-005", "A-041"]  # now + 3 recent
+    assert [c.number for c in board.calls] == ["A-042", "C-017", "B-005", "A-041", "C-016", "A-040"]  # 3 + 3
     assert board.counters["1"].current.number == "A-042"
     assert [s.id for s in board.services] == ["accounts", "cash", "loans"]
     assert board.branch_names["ar"] == "فرع وسط المدينة" and board.timezone == "Africa/Casablanca"
@@ -23,7 +23,7 @@ def test_a_call_goes_to_the_top_and_is_reported_once(board):
     assert board.apply(event(101, "TicketIssued", ticket_id="t-new", service="cash", number="C-018")).new_call is None
     change = board.apply(event(102, "TicketCalled", ticket_id="t-new", counter="2", agent="karim"))
     assert change.new_call is not None and change.new_call.number == "C-018" and change.new_call.seq == 102
-    assert [c.number for c in board.calls][:2] == ["C-018", "A-042"] and len(board.calls) == 4
+    assert [c.number for c in board.calls][:2] == ["C-018", "A-042"] and len(board.calls) == 6
     assert change.services_stale
     again = board.apply(event(102, "TicketCalled", ticket_id="t-new", counter="2", agent="karim"))
     assert again.new_call is None  # already applied (the snapshot or an earlier delivery had it)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from display.announcer import AudioState
-from tests.display.conftest import LiveDisplay, display_config
+from tests.display.conftest import LiveDisplay, display_config, second_display
 
 
 def announced_numbers(display: LiveDisplay) -> list[str]:
@@ -21,7 +21,7 @@ def test_an_agents_call_is_shown_announced_and_acknowledged(qtbot, live):
     with qtbot.waitSignal(vm.newCall, timeout=3000) as blocker:
         number = live.call_next()
     assert blocker.args[0].number == number and vm.property("nowNumber") == number
-    assert vm.property("nowCounter") == "Guichet 1"
+    assert vm.property("nowCounter") == "1" and vm.property("callingState") == "calling"
     qtbot.waitUntil(lambda: len(live.announcer.played) == 1 and not live.app.queue.busy, timeout=3000)
     assert announced_numbers(live) == [f"letter_An{int(number[2:])}"]
     assert live.announcer.played[0].languages() == ["fr", "ar"]
@@ -105,3 +105,36 @@ def test_a_display_message_from_central_replaces_the_line(qtbot, live):
     live.app.feed.event.emit({"type": "CallShown", "ephemeral": True, "data": {"ticket_id": "x"}})  # not for boards
     live.app.feed.event.emit({"type": "DisplayMessage", "ephemeral": True, "data": {"text": {}}})
     assert vm.property("messageText").startswith(("Bienvenue", "مرحبا"))  # back to the configured line
+
+
+def test_after_a_node_restart_the_displays_acknowledge_again_what_they_show(qtbot, tmp_path):
+    """Both displays show the call; the node restarts and forgets the acks; they say it again (issue 15)."""
+    from tests.branch.conftest import restart_node, start_node, stop_node
+
+    node = start_node(tmp_path / "own-node")
+    port = int(node.url.rsplit(":", 1)[1])
+    second_display(node)
+    boards = [LiveDisplay(node, display_config(languages=["fr"]), role=role) for role in ("display", "display2")]
+    again = None
+    try:
+        for board in boards:
+            board.app.start()
+        qtbot.waitUntil(lambda: all(b.app.feed.connected for b in boards), timeout=5000)
+        boards[1].call_next()  # the last login holds counter 1
+
+        def tally(running) -> tuple[int, int, int]:
+            current = running.client("admin").counter("1")["current"]
+            return current["shown_on"], current["announced_on"], current["displays"]
+
+        qtbot.waitUntil(lambda: tally(node) == (2, 2, 2), timeout=5000)  # no ack left in flight
+        with qtbot.waitSignal(boards[0].app.feed.connectedChanged, timeout=5000):
+            stop_node(node)
+        again = restart_node(tmp_path / "own-node", port)
+        again.tokens = node.tokens
+        qtbot.waitUntil(lambda: all(b.app.feed.connected for b in boards), timeout=15000)
+        qtbot.waitUntil(lambda: tally(again) == (2, 2, 2), timeout=5000)
+    finally:
+        for board in boards:
+            board.close()
+        if again is not None:
+            stop_node(again)

@@ -14,6 +14,7 @@ from display.app import DisplayApp, build
 from display.preview import SIZES, render, sample_snapshot
 from nodeclient.client import NodeClient
 from tests.display.conftest import display_config
+from tests.qml_support import find
 from tests.qml_support import find_item as _find_item
 
 find_item = partial(_find_item, visible_only=False)  # the board has items hidden by layout
@@ -30,6 +31,7 @@ def shown(qtbot, request) -> Iterator[DisplayApp]:
     client = NodeClient("unused", base_url="http://127.0.0.1:9", retries=0, timeout=0.2)  # never started
     app = build(config, client, RecordingAnnouncer(), "dev-display")
     app.board.load(sample_snapshot())
+    app.vm.set_node_time(app.board.node_now)
     app.vm.set_stale(False)
     app.vm.calls_updated()
     host = app.show(fullscreen=False, size=(1280, 720) if layout == "landscape" else (720, 1280))
@@ -44,10 +46,11 @@ def test_the_board_shows_the_view_models_data(qtbot, shown):
     window = shown.host.window
     find_item(window, "landscapeLayout")
     assert find_item(window, "nowNumber").property("text") == "A-042"
-    assert find_item(window, "nowCounter").property("text") == "Guichet 1"
+    assert find_item(window, "nowCounter").property("text") == "1"
+    assert find_item(window, "callNumber_1").property("text") == "C-017"  # called 11 s before A-042
     assert find_item(window, "nowCallingTitle").property("text") == "Appel en cours"
-    assert find_item(window, "recentNumber_0").property("text") == "C-017"
-    assert find_item(window, "serviceName_cash").property("text") == "Caisse"
+    assert find_item(window, "recentNumber_1").property("text") == "B-005"  # under "Aux guichets"
+    assert find_item(window, "serviceName_accounts").property("text") == "Comptes et cartes"
     assert find_item(window, "messageText").property("text") == "Bienvenue"
     assert not find_item(window, "staleIndicator").isVisible()
     shown.vm.set_stale(True)
@@ -55,16 +58,40 @@ def test_the_board_shows_the_view_models_data(qtbot, shown):
     assert find_item(window, "staleText").property("text") == "Reconnexion…"
 
 
-def test_arabic_mirrors_the_board_and_translates_static_labels(qtbot, shown):
+def geometry(window, names):
+    out = {}
+    for name in names:
+        item = find_item(window, name)
+        corner = item.mapToScene(QPointF(0, 0))
+        out[name] = (round(corner.x()), round(corner.y()), round(item.width()), round(item.height()))
+    return out
+
+
+LAID_OUT = ["nowCalling", "recentCalls", "servicesPanel", "header", "nowNumber", "nowCounter", "callingRow_0",
+            "callingRow_1", "recentCall_1", "clock"]
+
+
+def rows(window) -> int:
+    return sum(1 for i in range(20) if find(window, f"recentCall_{i}") or find(window, f"recentHeading_{i}"))
+
+
+@pytest.mark.parametrize("shown", ["landscape", "portrait"], indirect=True)
+def test_alternating_languages_moves_words_only(qtbot, shown):
+    """fr → ar → en: the same geometry, clock and number of rows; only the words change (issue 15)."""
     window = shown.host.window
-    now_fr = scene_x(find_item(window, "nowCalling"))
-    recent_fr = scene_x(find_item(window, "recentCalls"))
-    assert now_fr < recent_fr  # reading side first: left in French
-    shown.vm.set_language("ar")
-    qtbot.waitUntil(lambda: find_item(window, "nowCallingTitle").property("text") == "النداء الحالي", timeout=2000)
-    qtbot.waitUntil(lambda: scene_x(find_item(window, "nowCalling")) > scene_x(find_item(window, "recentCalls")),
-                    timeout=2000)
-    assert find_item(window, "nowCounter").property("text") == "الشباك 1"
+    qtbot.wait(50)
+    names = [name for name in LAID_OUT if find(window, name, visible_only=False) is not None]
+    assert len(names) >= 8
+    before, clock, count = geometry(window, names), find_item(window, "clock").property("text"), rows(window)
+    for language, title in (("ar", "النداء الحالي"), ("en", "Now calling"), ("fr", "Appel en cours")):
+        shown.vm.set_language(language)
+        qtbot.waitUntil(lambda t=title: find_item(window, "nowCallingTitle").property("text") == t, timeout=2000)
+        with qtbot.waitSignal(window.frameSwapped, timeout=3000):  # measured on the frame people see
+            window.update()
+        assert geometry(window, names) == before, language
+        assert find_item(window, "clock").property("text") == clock
+        assert rows(window) == count
+    assert find_item(window, "recentCounterHeader").property("text") == "Guichet"
 
 
 @pytest.mark.parametrize("shown", ["portrait"], indirect=True)
@@ -115,3 +142,68 @@ def test_media_panel_shows_an_image_from_the_playlist(qtbot, tmp_path):
         app.close(wait=True)
         client.close()
         qtbot.wait(10)
+
+
+@pytest.mark.parametrize("layout", list(SIZES))
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_nothing_is_cut_or_drawn_over(qtbot, tmp_path, layout, language):
+    """The preview board (a busy morning, 55" at 10 m) has every text whole, inside, and apart."""
+    from display.preview import open_preview
+    from tests.text_fit import problems
+
+    with open_preview(language, layout) as host:
+        assert problems(host.window) == []
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+@pytest.mark.parametrize("state", ["empty", "stale", "small-near"])
+def test_other_states_are_whole_too(qtbot, language, state):
+    """Nothing called, the link lost, and a 32" screen read from 4 m: every text whole, inside, apart."""
+    from display.preview import open_preview
+    from tests.text_fit import problems
+
+    snapshot, extra = sample_snapshot(), {}
+    if state == "empty":
+        snapshot["recent_calls"] = []
+        for counter in snapshot["counters"]:
+            counter["current"] = None
+    if state == "small-near":
+        extra = {"screen_inches": 32, "viewing_distance_m": 4}
+    for layout in SIZES:
+        with open_preview(language, layout, snapshot=snapshot, stale=state == "stale", settle_ms=150,
+                          **extra) as host:
+            assert problems(host.window) == [], (layout, state)
+
+
+def test_language_alternation_on_a_real_node_keeps_the_board_still(qtbot, node):
+    """A board on a real node, two counters calling: the timer alternates fr/ar and nothing moves."""
+    from tests.display.conftest import LiveDisplay
+
+    display = LiveDisplay(node, display_config(languages=["fr", "ar"], alternate_seconds=3))
+    host = display.app.show(fullscreen=False, size=(1280, 720))
+    display.app.vm._alternate.setInterval(150)  # the configured minimum is 3 s; the timer itself is tested
+    display.app.start()
+    try:
+        qtbot.waitExposed(host.window)
+        qtbot.waitUntil(lambda: display.app.feed.connected, timeout=5000)
+        karim = node.agent("karim", "5678", counter="2")
+        display.kiosk.issue_ticket("cash")
+        display.kiosk.issue_ticket("accounts")
+        display.agent.counter_action("1", "call-next")
+        karim.counter_action("2", "call-next")
+        qtbot.waitUntil(lambda: len(display.app.vm.property("callingRows")) == 2, timeout=3000)
+        qtbot.wait(500)  # the pop-in animation ends
+        window = host.window
+        names = [n for n in LAID_OUT if find(window, n, visible_only=False) is not None]
+        seen = {}
+        for _ in range(6):
+            language = display.app.vm.property("language")
+            qtbot.waitUntil(lambda lang=language: display.app.vm.property("language") != lang, timeout=2000)
+            with qtbot.waitSignal(window.frameSwapped, timeout=3000):  # what people see: the next frame drawn
+                window.update()
+            clock = find_item(window, "clock").property("text")
+            assert len(clock) == 5 and clock[2] == ":" and clock.replace(":", "").isascii()  # 24 h, Latin digits
+            seen[display.app.vm.property("language")] = geometry(window, names)
+        assert set(seen) == {"fr", "ar"} and seen["fr"] == seen["ar"]
+    finally:
+        display.close()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import json
 import wave
+from pathlib import Path
 
 import pytest
 
-from display.announcer import AudioState
 from display.clips import RATE, clip_path, main, read_samples
 from display.qt_announcer import QtAnnouncer
 from display.sound import ClipLibrary, MissingClips
@@ -46,16 +46,33 @@ def test_generator_cli_rejects_unknown_languages(capsys):
         main(["--out", "/nonexistent", "--languages", "de"])
 
 
-def test_qt_announcer_without_an_output_reports_it_and_finishes_at_once(qtbot, clip_dir):
-    announcer = QtAnnouncer(ClipLibrary(clip_dir))
-    try:
-        if announcer.state is not AudioState.NO_OUTPUT:
-            pytest.skip("this machine has an audio output")
-        with qtbot.waitSignal(announcer.finished, timeout=1000) as blocker:
-            announcer.play(announcement("A-042", "3", ["fr"]))
-        assert blocker.args == [False]
-    finally:
-        announcer.close()
+NO_OUTPUT_SCRIPT = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QGuiApplication
+app = QGuiApplication([])
+from display.qt_announcer import QtAnnouncer
+from display.sound import ClipLibrary
+from display.speech import announcement
+announcer = QtAnnouncer(ClipLibrary(Path(sys.argv[1])))
+announcer.finished.connect(lambda heard: (print("state", announcer.state.value, "heard", heard), app.quit()))
+announcer.play(announcement("A-042", "3", ["fr"]))
+QTimer.singleShot(3000, app.quit)
+app.exec()
+"""
+
+
+def test_qt_announcer_without_an_output_reports_it_and_finishes_at_once(clip_dir, tmp_path):
+    """No audio server at all (this test's process points PulseAudio at nothing): no_output, finished unheard."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path / 'nothing'}", "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", NO_OUTPUT_SCRIPT, str(clip_dir)], env=env, capture_output=True,
+                            text=True, timeout=30, cwd=Path(__file__).resolve().parents[2])
+    assert "state no_output heard False" in result.stdout, result.stdout + result.stderr
 
 
 def test_qt_announcer_plays_a_call_to_its_end_and_drops_languages_without_clips(qtbot, clip_dir):

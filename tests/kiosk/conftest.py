@@ -15,6 +15,7 @@ from config.schema import AppConfig
 from hardware.printer.simulator import PtySimulatorServer, VirtualPrinter
 from kiosk.app import make_printer_device
 from kiosk.printing import TicketPrinter
+from kiosk.technician import TechnicianViewModel
 from kiosk.viewmodel import KioskViewModel
 from tests.branch.conftest import RunningNode, start_node, stop_node
 
@@ -44,6 +45,7 @@ class KioskRig:
     printer: TicketPrinter
     virtual: VirtualPrinter | None
     server: PtySimulatorServer | None
+    tech: TechnicianViewModel
 
 
 def make_rig(tmp_path: Path, *, printer: bool = True, node_config: AppConfig | None = None,
@@ -61,7 +63,7 @@ def make_rig(tmp_path: Path, *, printer: bool = True, node_config: AppConfig | N
     client = make_client(config, node.tokens["kiosk"])
     ticket_printer = TicketPrinter(config.printer, make_printer_device)
     vm = KioskViewModel(config, client, ticket_printer, "kiosk-test")
-    return KioskRig(node, vm, ticket_printer, virtual, server)
+    return KioskRig(node, vm, ticket_printer, virtual, server, TechnicianViewModel(vm))
 
 
 def close_rig(rig: KioskRig) -> None:

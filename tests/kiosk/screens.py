@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 from PySide6.QtGui import QGuiApplication
 
-from appkit.bootstrap import QmlHost
 from appkit.fonts import load_fonts
-from appkit.i18n import install_translator
+from appkit.qml_host import QmlHost
 from config.loader import load_config
 from config.schema import AppConfig, ServiceSection
 from devtools.screen_audit import pump
@@ -99,11 +98,10 @@ class KioskScreens:
         self.diagonal_inches = self.rig.vm.kiosk.screen_diagonal_inches
         self.node_stopped = False
         load_fonts(QGuiApplication.instance())  # the shipped fonts, as the app has them (Arabic metrics differ)
-        self.translator = install_translator("fr")
         register_qml_types()
-        self.host = QmlHost(QML, {"vm": self.rig.vm}, fullscreen=False)
+        self.host = QmlHost(QML, {"vm": self.rig.vm, "tech": self.rig.tech}, fullscreen=False, language="fr")
         self.window = self.host.window
-        self.rig.vm.retranslate.connect(self._retranslate)
+        self.rig.vm.retranslate.connect(self.host.retranslate)
         self.window.resize(*SIZES[0])
         if busy:
             self._fill_queues()
@@ -115,9 +113,9 @@ class KioskScreens:
     def vm(self):
         return self.rig.vm
 
-    def _retranslate(self, code: str) -> None:
-        self.translator.language = code
-        self.host.engine.retranslate()
+    @property
+    def tech(self):
+        return self.rig.tech
 
     def _fill_queues(self) -> None:
         """People waiting in several services; an agent at counter 1 so its services have an estimate."""
@@ -199,18 +197,18 @@ class KioskScreens:
 
     def _enter_techpin(self) -> None:
         for _ in range(self.vm.kiosk.technician_taps):
-            self.vm.cornerTapped()
+            self.tech.cornerTapped()
         assert self.vm.screen == "techpin"
-        self.vm.submitTechPin("0000")
-        wait_for(lambda: bool(self.vm.techError), what="wrong PIN")
+        self.tech.submitPin("0000")
+        wait_for(lambda: bool(self.tech.pinError), what="wrong PIN")
 
     def _enter_technician(self) -> None:
         for _ in range(self.vm.kiosk.technician_taps):
-            self.vm.cornerTapped()
-        self.vm.submitTechPin(TECH_PIN)
+            self.tech.cornerTapped()
+        self.tech.submitPin(TECH_PIN)
         wait_for(lambda: self.vm.screen == "technician", what="technician panel")
-        self.vm.printTestTicket()  # paper is still out: a result and an error to show
-        wait_for(lambda: bool(self.vm.technician["result"]), what="test print result")
+        self.tech.printTestTicket()  # paper is still out: a result and an error to show
+        wait_for(lambda: bool(self.tech.status["result"]), what="test print result")
 
     def _enter_offline(self) -> None:
         stop_node(self.rig.node)
@@ -231,10 +229,7 @@ class KioskScreens:
         assert self.vm.screen == "home"
 
     def close(self) -> None:
-        self.host.close()
-        from PySide6.QtCore import QCoreApplication
-
-        QCoreApplication.removeTranslator(self.translator)
+        self.host.close()  # and its translator
         if not self.node_stopped:
             close_rig(self.rig)
             return

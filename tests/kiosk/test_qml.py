@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPointF
 
-from appkit.bootstrap import QmlHost
-from appkit.i18n import install_translator
+from appkit.qml_host import QmlHost
 from kiosk.app import QML
 from kiosk.qr import register_qml_types
 from tests.qml_support import find, tap
@@ -14,25 +13,31 @@ from tests.qml_support import find, tap
 from .conftest import EXAMPLES, close_rig, make_rig
 
 
+def shown_texts(window) -> list[str]:
+    """The text of every visible item that has one: what a person reads on the screen."""
+    stack, texts = [window.contentItem()], []
+    while stack:
+        item = stack.pop()
+        if item.isVisible():
+            text = item.property("text")
+            if isinstance(text, str) and text:
+                texts.append(text)
+            stack.extend(item.childItems())
+    return texts
+
+
 @pytest.fixture
 def kiosk_window(tmp_path, qtbot, qapp):
     rig = make_rig(tmp_path)
-    translator = install_translator("fr")
     register_qml_types()
-    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False)
-
-    def retranslate(code: str) -> None:
-        translator.language = code
-        host.engine.retranslate()
-
-    rig.vm.retranslate.connect(retranslate)
+    host = QmlHost(QML, {"vm": rig.vm, "tech": rig.tech}, fullscreen=False, language="fr")
+    rig.vm.retranslate.connect(host.retranslate)
     host.window.resize(1080, 1920)
     rig.vm.start()
     qtbot.waitUntil(lambda: rig.vm.screen == "home" and find(host.window, "tile_loans") is not None, timeout=5000)
     yield rig, host
     host.close()
     close_rig(rig)
-    qapp.removeTranslator(translator)
 
 
 def test_tapping_a_tile_issues_and_shows_the_ticket(qtbot, kiosk_window):
@@ -73,7 +78,7 @@ def test_technician_panel_reloads_a_valid_configuration_only(qtbot, tmp_path, qa
 
     rig = make_rig(tmp_path, technician_pin_hash=SecretStr(hash_pin("2468")))
     register_qml_types()
-    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False)
+    host = QmlHost(QML, {"vm": rig.vm, "tech": rig.tech}, fullscreen=False)
     try:
         host.window.resize(1080, 1920)
         rig.vm.start()
@@ -87,14 +92,20 @@ def test_technician_panel_reloads_a_valid_configuration_only(qtbot, tmp_path, qa
         tap(qtbot, host.window, "techPinOk")
         qtbot.waitUntil(lambda: rig.vm.screen == "technician", timeout=5000)
         config = tmp_path / "kiosk.toml"
-        rig.vm.source_path = str(config)
+        rig.tech.config_path = str(config)
         config.write_text("[branch]\nid = 'BR042'\nbogus = 1\n", encoding="utf-8")
-        with qtbot.assertNotEmitted(rig.vm.reloadRequested, wait=200):
-            tap(qtbot, host.window, "techReload")
-        assert "NOT reloaded" in rig.vm.technician["errors"][-1]
-        assert rig.vm.technician["result"].startswith("Configuration NON rechargée")
+        asked: list[bool] = []
+        rig.tech.reloadRequested.connect(lambda: asked.append(True))
+        tap(qtbot, host.window, "techReload")
+        qtbot.waitUntil(lambda: "NOT reloaded" in (rig.tech.status["errors"] or [""])[-1], timeout=5000)
+        assert not asked
+        assert rig.tech.status["result"].startswith("Configuration NON rechargée")  # in the kiosk's language
+        qtbot.waitUntil(lambda: any(text.startswith("Configuration NON rechargée")
+                                    for text in shown_texts(host.window)), timeout=2000)
+        assert any(text.startswith("Serveur de l'agence : http://127.0.0.1:")  # tech.status, translated
+                   for text in shown_texts(host.window))
         config.write_text((EXAMPLES / "kiosk.toml").read_text(encoding="utf-8"), encoding="utf-8")
-        with qtbot.waitSignal(rig.vm.reloadRequested, timeout=3000):
+        with qtbot.waitSignal(rig.tech.reloadRequested, timeout=3000):
             tap(qtbot, host.window, "techReload")
     finally:
         host.close()
@@ -108,7 +119,7 @@ def test_technician_pin_attempts_are_limited(qtbot, tmp_path, qapp):
 
     rig = make_rig(tmp_path, technician_pin_hash=SecretStr(hash_pin("2468")), technician_pin_attempts=3)
     register_qml_types()
-    host = QmlHost(QML, {"vm": rig.vm}, fullscreen=False)
+    host = QmlHost(QML, {"vm": rig.vm, "tech": rig.tech}, fullscreen=False)
     try:
         host.window.resize(1080, 1920)
         rig.vm.start()
@@ -119,9 +130,9 @@ def test_technician_pin_attempts_are_limited(qtbot, tmp_path, qapp):
         for _ in range(3):
             tap(qtbot, host.window, "techPin_1")
             tap(qtbot, host.window, "techPinOk")
-            qtbot.waitUntil(lambda: rig.vm.techError != "" and not rig.vm._checking_pin, timeout=5000)
-        assert rig.vm.techLocked and rig.vm.techError == "Trop de codes erronés. Réessayez dans 5 min."
-        rig.vm.submitTechPin("2468")  # even the right PIN waits for the lockout to end
+            qtbot.waitUntil(lambda: rig.tech.pinError != "" and not rig.tech._checking_pin, timeout=5000)
+        assert rig.tech.locked and rig.tech.pinError == "Trop de codes erronés. Réessayez dans 5 min."
+        rig.tech.submitPin("2468")  # even the right PIN waits for the lockout to end
         qtbot.wait(300)
         assert rig.vm.screen == "techpin"
     finally:
@@ -134,5 +145,5 @@ def test_no_technician_corner_without_a_pin(qtbot, kiosk_window):
     assert rig.vm.kiosk.technician_pin_hash is None
     assert find(host.window, "techCorner") is None  # nothing to tap, nothing to swallow a customer's tap
     for _ in range(10):
-        rig.vm.cornerTapped()
+        rig.tech.cornerTapped()
     assert rig.vm.screen == "home"

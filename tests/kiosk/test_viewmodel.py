@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
+
+from ground.phone_link import branch_key, verify
 from hardware.printer.simulator import with_faults
 from hardware.scanner.codes import sign_appointment, sign_ticket
 
@@ -189,14 +192,21 @@ def test_screen_only_kiosk_without_printer(qtbot, tmp_path, qapp):
 
 
 def test_public_tracking_page_in_the_qr(qtbot, tmp_path, qapp):
-    rig = make_rig(tmp_path, branch={"ticket_url": "https://q.example.com/t/{code}"})
+    """With central's phone pages configured, the QR is the ticket's page there, which central verifies."""
+    central_key = bytes(range(32))
+    key = branch_key(central_key, "acme-bank", "BR042")
+    rig = make_rig(tmp_path, branch={"organisation": "acme-bank", "public_base_url": "https://q.example.com/",
+                                     "phone_link_key": SecretStr(key.hex())})
     try:
         ready(qtbot, rig)
         tap_service(qtbot, rig.vm, "loans")
-        code = sign_ticket(KEY.encode(), branch_id="BR042", ticket_id=rig.vm.ticket["id"])
-        assert rig.vm.ticket["qr"] == f"https://q.example.com/t/{code}"
+        ticket_id = rig.vm.ticket["id"]
+        link = rig.vm.ticket["qr"]
+        assert link.startswith(f"https://q.example.com/t/acme-bank/BR042/{ticket_id}/")
+        assert verify(central_key, "acme-bank", "BR042", ticket_id, link.rsplit("/", 1)[1])
         assert rig.vm.ticket["qrLabel"] == "Scannez avec votre téléphone pour suivre votre tour"
         qtbot.waitUntil(lambda: rig.vm.ticket["printed"], timeout=5000)
+        assert "Suivez votre tour en ligne" in rig.virtual.tickets[-1].text  # the paper promises it too
         assert rig.vm._ticket_timer.remainingTime() <= 13_000  # printed: the usual 12 s (a coarse timer may add 5%)
     finally:
         close_rig(rig)

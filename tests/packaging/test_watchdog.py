@@ -30,6 +30,20 @@ def test_ready_and_ping_reach_the_socket(notify_socket):
     assert sock.recv(100) == b"WATCHDOG=1"
 
 
+def test_a_full_notify_socket_never_blocks_the_caller(notify_socket):
+    """Nobody reads the socket (a hung manager): the GUI thread's ping is dropped, never waited for."""
+    import threading
+
+    path, _ = notify_socket
+    notifier = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "4000000"})
+    sent: list[bool] = []
+    pinger = threading.Thread(target=lambda: sent.extend(notifier.ping() for _ in range(5000)), daemon=True)
+    pinger.start()  # far more datagrams than the queue holds
+    pinger.join(10)
+    assert not pinger.is_alive(), "notify blocked on a full socket"
+    assert sent[0] and not sent[-1]
+
+
 def test_outside_systemd_everything_is_a_no_op():
     notifier = Notifier({})
     assert not notifier.enabled and notifier.interval_s is None

@@ -21,10 +21,13 @@ def test_headless_demo_plays_the_scenario_and_writes_its_outputs(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["ticket"] == summary["called"] == "A-001" and summary["counter"] == "2"
     assert summary["shown_on_displays"] >= 1  # the display process showed the call and told the node
+    assert summary["announced_on_displays"] >= 1  # and announced it through the demo's null-sink audio server
     assert Path(summary["ticket_preview"]).exists()  # the kiosk printed it on the virtual printer
     transcript = Path(summary["ticket_preview"]).with_suffix(".txt").read_text(encoding="utf-8")
     assert "A-001" in transcript
     assert sorted(Path(p).name for p in summary["screenshots"]) == ["display.png", "keypad.png", "kiosk.png"]
     if shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists():
         assert summary["central_events"] >= summary["node_events"] >= 4  # synced to central, nothing lost
+        assert summary["phone_page"].startswith("http://127.0.0.1:")  # served by central (checked by the demo)
+        assert f"<QR '{summary['phone_page']}'" in transcript  # the printed QR opens the ticket's phone page
     assert not list(tmp_path.glob("logs/*.log")) or "Traceback" not in (tmp_path / "logs" / "node.log").read_text()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +14,10 @@ import pytest
 
 from config.central import CentralConfig
 from config.sync import SyncConfig
+from devtools.local_postgres import LocalPostgres
+from smartqueue.local_broker import Broker
 from sync.central import CentralReceiver
-from sync.central_store import read_status
-from sync.local_broker import Broker
+from sync.central_store import SqliteCentralStore, read_status
 from sync.service import SyncService
 from tests.branch.conftest import RunningNode, example_config, start_node, stop_node
 
@@ -82,12 +86,20 @@ def stop_branch(branch: Branch) -> None:
 
 
 def central_events(db: Path) -> list[tuple[int, str]]:
+    """(seq, event id) of the branch's current log at central."""
+    store = SqliteCentralStore(db, readonly=True)
+    try:
+        return store.count_events(ORG, BRANCH)
+    finally:
+        store.close()
+
+
+def central_sql(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
     import sqlite3
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT seq, id FROM events WHERE organisation = ? AND branch = ? ORDER BY seq",
-                            (ORG, BRANCH)).fetchall()
+        return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
 
@@ -113,7 +125,7 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
 def central(tmp_path: Path, broker: Broker) -> Iterator[CentralReceiver]:
     receiver = CentralReceiver(central_config(broker.port, tmp_path / "central" / "central.sqlite3"))
     receiver.start()
-    wait_for(lambda: receiver.link.connected, what="central connected")
+    wait_for(lambda: receiver.link.connected and receiver.events_link.connected, what="central connected")
     yield receiver
     receiver.stop()
 
@@ -124,3 +136,25 @@ def branch(tmp_path: Path, broker: Broker, central: CentralReceiver) -> Iterator
     wait_for(lambda: b.service.link.connected, what="branch connected")
     yield b
     stop_branch(b)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    """One private PostgreSQL cluster for the session (initdb + pg_ctl, loopback, a free port)."""
+    # not under pytest's basetemp: pytest resets it to 0700 at each session start, and the server runs as nobody
+    workdir = Path(tempfile.mkdtemp(prefix="sq-test-postgres-"))
+    server = LocalPostgres(workdir, fsync=False).start()
+    yield server
+    server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(postgres: LocalPostgres) -> str:
+    """A fresh database in the session's cluster for one test."""
+    import psycopg
+
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres.url.rsplit("/", 1)[0] + "/" + name

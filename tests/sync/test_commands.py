@@ -9,6 +9,7 @@ from pathlib import Path
 
 from branch.hub import EPHEMERAL
 from sync.central import CentralReceiver
+from sync.messages import encode, utc_now_iso
 
 from .conftest import BRANCH, ORG, Branch, wait_for
 
@@ -16,7 +17,7 @@ from .conftest import BRANCH, ORG, Branch, wait_for
 def _answer(db: Path, command_id: str) -> dict | None:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        row = conn.execute("SELECT response FROM commands WHERE id = ?", (command_id,)).fetchone()
+        row = conn.execute("SELECT response FROM sq_command WHERE command_id = ?", (command_id,)).fetchone()
     finally:
         conn.close()
     return json.loads(row[0]) if row and row[0] else None
@@ -35,7 +36,8 @@ def test_close_day_runs_once_and_a_replay_is_answered_duplicate(branch: Branch, 
 
     branch.issue(1)
     seq = branch.node.core.seq
-    central.call(lambda store: store.conn.execute("UPDATE commands SET response = NULL WHERE id = ?", (command_id,)))
+    central.call(lambda store: store.conn.execute("UPDATE sq_command SET response = NULL WHERE command_id = ?",
+                                                  (command_id,)))
     central.send_command(ORG, BRANCH, "close_day", {"reason": "storm"}, command_id=command_id)
     answer = wait_for(lambda: _answer(db, command_id), what="replay answered")
     assert answer["status"] == "duplicate" and answer["result"]["first_status"] == "done"
@@ -81,8 +83,22 @@ def test_publish_metrics_command_sends_the_daily_metrics(branch: Branch, central
     answer = wait_for(lambda: _answer(db, command_id), what="metrics answered")
     day = answer["result"]["day"]
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    rows = wait_for(lambda: conn.execute("SELECT queue, record FROM metrics WHERE day = ?", (day,)).fetchall(),
-                    what="metrics stored")
+    rows = wait_for(lambda: conn.execute("SELECT queue, record FROM sq_queue_metrics WHERE date = ?",
+                                         (day,)).fetchall(), what="metrics stored")
     conn.close()
     records = {queue: json.loads(record) for queue, record in rows}
     assert records["cash"]["total_customers"] == 2 and records["cash"]["date"] == day
+
+
+def test_an_answer_is_never_sent_outside_the_branch_tree(branch: Branch, central: CentralReceiver) -> None:
+    """The ACL lets a branch write only P commands/response and P commands/ack: another response topic would be
+    refused (0x87) and the answer lost, so the branch answers on commands/ack."""
+    db = Path(central.config.db_path)
+    command_id = "cmd-elsewhere-1"
+    central.call(lambda store: store.add_command(command_id, ORG, BRANCH, "publish_metrics", {}))
+    payload = encode({"schema": 1, "id": command_id, "command": "publish_metrics", "issued_at": utc_now_iso(),
+                      "args": {}})
+    central.link.publish(central.topic(ORG, BRANCH, "commands"), payload, correlation_data=command_id.encode(),
+                         response_topic="somewhere/else/entirely")
+    answer = wait_for(lambda: _answer(db, command_id), what="answer on commands/ack")
+    assert answer["status"] == "done"

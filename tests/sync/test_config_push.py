@@ -24,7 +24,7 @@ def _config_ack(db: Path) -> dict | None:
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        row = conn.execute("SELECT config_ack FROM branches WHERE branch = ?", (BRANCH,)).fetchone()
+        row = conn.execute("SELECT config_ack FROM sq_branch WHERE branch = ?", (BRANCH,)).fetchone()
     finally:
         conn.close()
     return json.loads(row[0]) if row and row[0] else None

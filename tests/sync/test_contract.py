@@ -13,10 +13,14 @@ from branch.store import GENESIS, canonical, chain_hash
 from config.central import load_central_config
 from config.loader import ConfigError
 from config.sync import SyncConfig
+from queue_engine.events import EVENT_TYPES
 from sync.errors import BadPayload
+from sync.event_catalogue import catalogue
+from sync.event_hash import event_hash, hash_problems
 from sync.messages import decode, encode_events
 from sync.schema_check import SCHEMA_DIR, validate
 
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((SCHEMA_DIR / "examples").glob("*.json"))
 
 
@@ -34,11 +38,13 @@ def test_every_schema_has_an_example() -> None:
 def test_encoded_events_splice_stored_json_and_validate() -> None:
     actor, data = {"device": "kiosk-1", "agent": None}, {"ticket_id": "t1", "number": "A-001", "note": "é ع"}
     digest = chain_hash(GENESIS, 1, "id-1", "TicketIssued", 5, canonical(actor), canonical(data))
-    row = (1, "id-1", "TicketIssued", "2026-11-24T08:00:00.005Z", canonical(actor), canonical(data), GENESIS, digest)
-    payload, first, last = encode_events({"organisation": "acme-bank", "branch": "BR042", "node": "n"}, [row], 10**6)
+    row = (1, "id-1", "TicketIssued", "1970-01-01T00:00:00.005Z", canonical(actor), canonical(data), GENESIS, digest)
+    header = {"organisation": "acme-bank", "branch": "BR042", "node": "n", "log": digest}
+    payload, first, last = encode_events(header, [row], 10**6)
     body = json.loads(payload)
     assert (first, last) == (1, 1) and validate("events", body) == []
     assert body["events"][0]["data"] == data and body["events"][0]["hash"] == digest
+    assert event_hash(body["events"][0]) == digest  # what central recomputes from the message alone
 
 
 def test_a_batch_is_cut_to_the_message_size_limit() -> None:
@@ -78,3 +84,17 @@ def test_central_config_errors_name_file_section_and_key(tmp_path: Path) -> None
         load_central_config(path)
     text = str(err.value)
     assert f"{path}: central.port:" in text and f"{path}: central.share_grup: unknown key" in text
+
+
+def test_the_example_batch_carries_real_hashes() -> None:
+    body = json.loads((SCHEMA_DIR / "examples" / "events.json").read_text(encoding="utf-8"))
+    assert [event_hash(e) for e in body["events"]] == [e["hash"] for e in body["events"]]
+    assert body["log"] == body["events"][0]["hash"] and body["events"][0]["prev_hash"] == GENESIS
+    assert hash_problems([{**body["events"][1], "data": {"number": "A-002"}}]) != []
+
+
+def test_the_contract_lists_every_event_type_as_the_engine_defines_it() -> None:
+    text = (ROOT / "docs" / "mqtt-contract.md").read_text(encoding="utf-8")
+    table = text.split("<!-- event-catalogue -->\n")[1].split("<!-- /event-catalogue -->")[0]
+    assert table == catalogue(), "run: python -m sync.event_catalogue and paste it into docs/mqtt-contract.md"
+    assert all(f"`{name}`" in table for name in EVENT_TYPES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smartqueue.local_broker import Broker
 from sync.central import CentralReceiver
 from sync.central_store import read_status
-from sync.local_broker import Broker
 
 from .conftest import Branch, branch_row, central_config, central_events, wait_for
 

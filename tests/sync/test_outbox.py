@@ -10,7 +10,7 @@ from branch.core import BranchCore
 from branch.setup_build import build_setup
 from branch.store import Store
 from queue_engine import commands as cmd
-from sync.outbox import OutboxPump
+from sync.outbox import Ack, OutboxPump
 from tests.branch.conftest import example_config
 
 
@@ -45,6 +45,10 @@ def make(tmp_path: Path, events: int = 10, **kwargs):
     return store, pump, published, clock
 
 
+def ack(pump: OutboxPump, watermark: int, reason: str, *, epoch: str = "c-1", log: str | None = None) -> Ack:
+    return Ack(log or pump.log, epoch, watermark, reason)
+
+
 def test_window_and_trim_on_ack(tmp_path: Path) -> None:
     store, pump, published, _ = make(tmp_path)
 
@@ -53,7 +57,7 @@ def test_window_and_trim_on_ack(tmp_path: Path) -> None:
         assert len(published) == 2 and pump.cursor == 6  # the window holds two batches of three
         pump.on_published(1, 0, "Success")
         assert len(published) == 3 and pump.cursor == 9
-        pump.on_ack(6, "stored")
+        pump.on_ack(ack(pump, 6, "stored"))
         await pump.flush()
 
     asyncio.run(scenario())
@@ -68,16 +72,23 @@ def test_resend_rules(tmp_path: Path) -> None:
     async def scenario():
         pump.on_connected()
         assert pump.cursor == 10
-        pump.on_ack(3, "gap")
+        pump.on_ack(ack(pump, 3, "gap"))
         assert pump.rewinds == 1 and len(published) == 4 + 3  # resent 4..10
-        pump.on_ack(3, "gap")
+        pump.on_ack(ack(pump, 3, "gap"))
         assert pump.rewinds == 1  # once per hole
         pump.inflight.clear()
         clock.now += 6
-        pump.tick()
-        assert pump.rewinds == 2 and pump._stall_timeout == 10  # stalled: resend, wait twice as long next time
-        pump.on_ack(99, "stored")  # beyond our log: ignored
-        assert pump.watermark == 3
+        sent = len(published)
+        pump.tick()  # stalled: probe with one batch (central may only be slow), wait twice as long next time
+        assert (pump.probes, pump.rewinds, len(published) - sent, pump._stall_timeout) == (1, 1, 1, 10)
+        pump.inflight.clear()
+        sent = len(published)
+        pump.on_ack(Ack(pump.log, "c-1", 6, "stored", stored_max=6))  # probe stored, nothing after it: lost or late
+        assert len(published) - sent == 2 and pump.cursor == 10  # the next probe is twice as large: 7-9, 10
+        pump.on_ack(Ack(pump.log, "c-1", 10, "stored", stored_max=10))
+        assert pump._probe is None and pump.watermark == 10
+        pump.on_ack(ack(pump, 99, "stored"))  # beyond our log: ignored
+        assert pump.watermark == 10
         await pump.flush()
 
     asyncio.run(scenario())
@@ -103,4 +114,29 @@ def test_refused_events_pause_without_losing_anything(tmp_path: Path) -> None:
     asyncio.run(scenario())
     assert store.query("SELECT COUNT(*) FROM outbox")[0][0] == 10
     assert tuple(store.query("SELECT reason_code, first_seq, last_seq FROM sync_dead_letters")[0]) == (0x87, 1, 3)
+    store.close()
+
+
+def test_which_acks_are_believed(tmp_path: Path) -> None:
+    store, pump, _, _ = make(tmp_path, window=10)
+
+    async def scenario():
+        pump.on_connected()
+        pump.on_ack(ack(pump, 8, "stored", epoch="c-1"))
+        await pump.flush()
+        assert store.meta("sync.central_epoch") == "c-1" and pump.watermark == 8
+        pump.on_ack(ack(pump, 4, "gap", epoch="c-1"))  # same epoch, below: a stale retained ack
+        pump.on_ack(ack(pump, 2, "stored", log="f" * 64, epoch="c-2"))  # another log's ack
+        await pump.flush()
+        assert pump.watermark == 8 and store.query("SELECT COUNT(*) FROM outbox")[0][0] == 2
+        pump.on_ack(ack(pump, 5, "stored", epoch="c-2"))  # central's store was restored: go back to 5
+        await pump.flush()
+        assert pump.watermark == 5 and store.meta("sync.central_epoch") == "c-2"
+        assert [r[0] for r in store.query("SELECT seq FROM outbox ORDER BY seq")] == [6, 7, 8, 9, 10]
+        pump.on_ack(Ack(pump.log, "c-2", 5, "rejected", ("bad hash",), 6, 8))
+        assert pump.halted_until is not None
+        await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert "central rejected events 6-8: bad hash" in store.query("SELECT reason FROM sync_dead_letters")[0][0]
     store.close()

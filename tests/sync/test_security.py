@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from config.sync import TlsSection
+from smartqueue.local_broker import Broker
 from sync.central import CentralReceiver
-from sync.local_broker import Broker
 
 from .certs import make_ca_and_server
 from .conftest import Branch, branch_row, central_config, start_branch, stop_branch, sync_config, wait_for
@@ -87,7 +87,7 @@ def _has_branch(db: Path, branch: str) -> bool:
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT COUNT(*) FROM events WHERE branch = ?", (branch,)).fetchone()[0] > 0
+        return conn.execute("SELECT COUNT(*) FROM sq_event WHERE branch = ?", (branch,)).fetchone()[0] > 0
     finally:
         conn.close()
 

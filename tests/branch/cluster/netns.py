@@ -16,9 +16,27 @@ def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", *args], capture_output=True, text=True, check=check, timeout=10)
 
 
+def _free_subnet(prefix: str, start: int) -> str:
+    """A /24 no interface of this host uses: parallel runs, or bridges a killed run left behind, would take the
+    route to a shared subnet and make members unreachable. The search starts at a place set by our pid."""
+    used = _ip("-br", "addr").stdout
+    for offset in range(250):
+        subnet = f"{prefix}.{(start + offset) % 250 + 1}"
+        if f" {subnet}." not in used:
+            return subnet
+    raise RuntimeError(f"no free {prefix}.x/24 subnet on this host")
+
+
 class Net:
-    def __init__(self, count: int, subnet: str = "10.213.77") -> None:
+    _made = 0  # networks made by this process: each gets its own subnet
+
+    def __init__(self, count: int, subnet: str | None = None) -> None:
+        """`subnet` (three octets) defaults to a free one, searched from a place set by this process and network:
+        test runs sharing a machine (or a bridge a killed run left behind) must not answer for each other's
+        addresses."""
         tag = f"{os.getpid() % 100000}"
+        Net._made += 1
+        subnet = subnet or _free_subnet(f"10.{100 + (os.getpid() // 250) % 100}", os.getpid() + Net._made)
         self.bridge = f"sqbr{tag}"
         self.namespaces = [f"sqn{tag}-{i}" for i in range(count)]
         self.host_ends = [f"sqv{tag}{i}" for i in range(count)]

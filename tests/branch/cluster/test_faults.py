@@ -49,11 +49,19 @@ def namespaced_cluster(tmp_path, net: Net) -> Cluster:
     cluster = make_cluster(tmp_path, hosts=net.addresses)
     for member, ns in zip(cluster.members, net.namespaces, strict=True):
         member.netns = ns
+    try:
+        _start(cluster)
+    except BaseException:
+        cluster.close()  # members that did start must not outlive the test
+        raise
+    return cluster
+
+
+def _start(cluster: Cluster) -> None:
     cluster.token = cluster.issue_token(cluster.members[0])
     cluster.start_all()
     cluster.leader()
     cluster.wait_token_everywhere(cluster.token)
-    return cluster
 
 
 def probe(net: Net, index: int, url: str, token: str, seconds: float) -> list:
@@ -94,18 +102,24 @@ def test_randomized_fault_schedule_keeps_the_invariants(tmp_path):
     reason = Net.available()
     net = None
     if reason is None:
-        net = Net(3, subnet="10.213.78")
+        net = Net(3)
         try:
             net.setup()
         except Exception:
             net.teardown()
             net = None
-    cluster = namespaced_cluster(tmp_path, net) if net else make_cluster(tmp_path)
+    try:
+        cluster = namespaced_cluster(tmp_path, net) if net else make_cluster(tmp_path)
+    except BaseException:
+        if net is not None:
+            net.teardown()
+        raise
     if net is None:
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
+        try:
+            _start(cluster)
+        except BaseException:
+            cluster.close()
+            raise
     faults = ["kill", "stop", "restart"] + (["partition"] if net else [])
     rng = random.Random(8)
     acknowledged: dict[str, str] = {}

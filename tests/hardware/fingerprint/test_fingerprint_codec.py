@@ -129,3 +129,13 @@ def test_reply_parsers() -> None:
 def test_confirmation_names() -> None:
     assert Confirmation.describe(0x09) == "not_found"
     assert Confirmation.describe(0xEE) == "unknown confirmation 0xee"
+
+
+def test_index_table_bits_round_trip() -> None:
+    from hardware.fingerprint.codec import Ack, index_table, parse_index_table
+
+    used = {0, 7, 8, 255, 256, 300}
+    page0 = index_table(used, 0)
+    assert len(page0) == 32 and page0[0] == 0b1000_0001 and page0[1] == 0b1 and page0[31] == 0x80
+    assert parse_index_table(Ack(0, page0), 0) == {0, 7, 8, 255}
+    assert parse_index_table(Ack(0, index_table(used, 1)), 1) == {256, 300}

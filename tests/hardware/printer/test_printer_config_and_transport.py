@@ -110,6 +110,15 @@ def test_print_test_with_preview_through_the_simulator(tmp_path: Path, capsys) -
     assert "state: ready" in capsys.readouterr().out
 
 
+def test_status_estimates_tickets_left_before_any_ticket_was_printed(capsys) -> None:
+    config = PrinterConfig(connection=SimulatorConnection())
+    assert cli.printer_status(argparse.Namespace(), config) == 0
+    out = capsys.readouterr().out
+    left = int(out.split("tickets left (estimate): ")[1].split()[0])
+    # an 80 m roll over the layout's typical ticket (~10 cm): several hundred
+    assert 500 < left < 1200, out
+
+
 def test_simulate_printer_on_a_pty_until_stopped(tmp_path: Path, capsys) -> None:
     parser = argparse.ArgumentParser()
     cli.add_printer_commands(parser.add_subparsers())
@@ -125,3 +134,22 @@ def test_simulate_printer_on_a_pty_until_stopped(tmp_path: Path, capsys) -> None
     stop.set()
     runner.join(timeout=5)
     assert not runner.is_alive()
+
+
+def test_simulate_printer_behind_rfc2217_with_physics(tmp_path: Path, capsys) -> None:
+    parser = argparse.ArgumentParser()
+    cli.add_printer_commands(parser.add_subparsers())
+    args = parser.parse_args(["simulate", "printer", "--rfc2217", "0", "--physics", "--speed", "9600",
+                              "--out", str(tmp_path)])
+    assert args.speed.bytes_per_s == 960 and args.physics
+    stop = threading.Event()
+    runner = threading.Thread(target=args.handler, args=(args, None, stop))
+    runner.start()
+    deadline = time.monotonic() + 2
+    while "rfc2217://" not in (out := capsys.readouterr().out) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    runner.join(timeout=5)
+    assert "rfc2217://127.0.0.1:" in out and not runner.is_alive()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["simulate", "printer", "--pty", "--speed", "fast", "--out", str(tmp_path)])

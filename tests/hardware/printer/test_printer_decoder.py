@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from escpos.printer import Dummy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -24,6 +23,7 @@ from hardware.printer.decoder import (
     Unknown,
     decode,
 )
+from hardware.printer.escpos_lib import Dummy
 from hardware.printer.preview import PreviewRenderer, transcript
 
 

@@ -93,3 +93,35 @@ def test_wedge_window_runs_for_its_duration(qtbot: object) -> None:
     from hardware.scanner.cli import _wedge_window
 
     assert _wedge_window(WedgeScannerConfig(), print, 0.05) == 0
+
+
+@pytest.mark.parametrize(
+    ("scanner", "kiosk", "verdict"),
+    [
+        (None, None, "keyboard layout OK"),
+        ("AZERTY (French)", "QWERTY (US)", "scanner types as AZERTY (French) on a kiosk using QWERTY (US)"),
+        ("QWERTY (US)", "AZERTY (French)", "scanner types as QWERTY (US) on a kiosk using AZERTY (French)"),
+    ],
+)
+def test_scan_test_names_a_keyboard_layout_mismatch(
+    qtbot: object, capsys: pytest.CaptureFixture[str], scanner: str | None, kiosk: str | None, verdict: str
+) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+
+    from hardware.scanner.cli import build_wedge_test
+    from hardware.scanner.layouts import TEST_CODE, typed_as
+
+    typed = typed_as(TEST_CODE, scanner, kiosk) if scanner and kiosk else TEST_CODE
+    window, edit = build_wedge_test(WedgeScannerConfig(), print)
+    try:
+        # a scanner's burst: one key press per character, then Enter, delivered faster than any person types
+        for char in typed + "\r":
+            key = Qt.Key.Key_Return if char == "\r" else Qt.Key.Key_A
+            QCoreApplication.sendEvent(edit, QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier,
+                                                       char))
+    finally:
+        window.close()
+        window.deleteLater()
+    out = capsys.readouterr().out
+    assert typed in out and verdict in out

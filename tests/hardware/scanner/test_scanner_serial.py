@@ -17,28 +17,45 @@ from hardware.scanner.framing import DroppedLine, LineFramer
 from hardware.scanner.serial_scanner import SerialScanner
 from hardware.scanner.simulator import SerialScannerSimulator
 
+ANY = [b"\r\n", b"\r", b"\n", b"\t"]
+
 
 @pytest.mark.parametrize(
-    ("terminator", "chunks", "expected"),
+    ("terminators", "chunks", "expected"),
     [
-        (b"\r", [b"ABC\rDEF\r"], [b"ABC", b"DEF"]),
-        (b"\r", [b"AB", b"C\r", b"\rD", b"EF\r"], [b"ABC", b"DEF"]),  # split writes, empty line skipped
-        (b"\r", [b"ABC\r\nDEF\r\n"], [b"ABC", b"DEF"]),  # scanner sends CRLF on a CR-framed port
-        (b"\n", [b"ABC\r\nDEF\n"], [b"ABC", b"DEF"]),
-        (b"\r\n", [b"ABC\r", b"\nDEF\r\n"], [b"ABC", b"DEF"]),  # terminator split across reads
-        (b"\r", [b"ABC"], []),  # no terminator yet
+        ([b"\r"], [b"ABC\rDEF\r"], [b"ABC", b"DEF"]),
+        ([b"\r"], [b"AB", b"C\r", b"\rD", b"EF\r"], [b"ABC", b"DEF"]),  # split writes, empty line skipped
+        ([b"\r"], [b"ABC\r\nDEF\r\n"], [b"ABC", b"DEF"]),  # scanner sends CRLF on a CR-framed port
+        ([b"\n"], [b"ABC\r\nDEF\n"], [b"ABC", b"DEF"]),
+        ([b"\r\n"], [b"ABC\r", b"\nDEF\r\n"], [b"ABC", b"DEF"]),  # terminator split across reads
+        ([b"\r"], [b"ABC"], []),  # no terminator yet
+        (ANY, [b"A1\rB2\nC3\r\nD4\tE5"], [b"A1", b"B2", b"C3", b"D4"]),  # any suffix; E5 waits for one
+        (ANY, [b"A1\r", b"\nB2\r", b"\n"], [b"A1", b"B2"]),  # CRLF split across reads
     ],
 )
-def test_framer_table(terminator: bytes, chunks: list[bytes], expected: list[bytes]) -> None:
-    framer = LineFramer(terminator, max_length=16)
+def test_framer_table(terminators: list[bytes], chunks: list[bytes], expected: list[bytes]) -> None:
+    framer = LineFramer(terminators, max_length=16)
     out: list[bytes | DroppedLine] = []
     for chunk in chunks:
         out += framer.feed(chunk)
     assert out == expected
 
 
+def test_framer_cuts_a_code_without_suffix_at_the_gap() -> None:
+    framer = LineFramer(ANY, max_length=32, gap_s=0.05)
+    assert framer.feed(b"SQT1:", now=1.0) == []
+    assert framer.feed(b"B-17", now=1.002) == []
+    assert framer.idle(1.03) == []  # still inside the gap: more bytes may come
+    assert framer.idle(1.06) == [b"SQT1:B-17"]
+    assert framer.idle(2.0) == []
+    # the gap also ends a code when the next one starts before idle() was called
+    assert framer.feed(b"ONE", now=3.0) == []
+    assert framer.feed(b"TWO", now=3.2) == [b"ONE"]
+    assert framer.gap_framed == 2
+
+
 def test_framer_drops_overlong_lines_whole_and_stays_bounded() -> None:
-    framer = LineFramer(b"\r", max_length=8)
+    framer = LineFramer([b"\r"], max_length=8)
     out = framer.feed(b"1234567890123")  # over max without a terminator: memory bounded
     out += framer.feed(b"456\rOK\r")
     assert out == [DroppedLine("overlong", 16), b"OK"]
@@ -153,3 +170,33 @@ def test_a_failing_callback_does_not_kill_the_reader(sim: SerialScannerSimulator
         sim.send("BOOM")
         sim.send("NEXT")
         assert [seen.get(timeout=2), seen.get(timeout=2)] == ["BOOM", "NEXT"]
+
+
+CODES = ["SQT1:B-17:A042-20261124:7QK3M2ZB4XW5N6PA", "4006381333931", "A042-20261124"]
+
+
+@pytest.mark.parametrize("suffix", [b"\r", b"\n", b"\r\n", b"\t", b""], ids=["cr", "lf", "crlf", "tab", "none"])
+def test_default_framing_reads_every_suffix_scanners_ship_with(suffix: bytes, collector: Collector) -> None:
+    with SerialScannerSimulator(suffix) as scanner_sim, \
+            SerialScanner(SerialScannerConfig(port=scanner_sim.port), collector.on_scan, collector.on_state):
+        collector.wait_state(ScannerState.OPERATIONAL)
+        for code in CODES:
+            scanner_sim.send(code, chunk=7, pause_s=0.002)  # a code arrives in pieces, as over USB-serial
+            time.sleep(0.15)  # a person presents the next code a moment later
+        assert [collector.next_code() for _ in CODES] == CODES
+
+
+def test_a_scanner_sending_lf_on_a_port_set_for_cr_still_reads_every_code(
+    collector: Collector, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, "hardware.scanner.serial_scanner")
+    config = SerialScannerConfig(port="unused", terminator="\r")
+    with SerialScannerSimulator(b"\n") as scanner_sim, SerialScanner(
+        config.model_copy(update={"port": scanner_sim.port}), collector.on_scan, collector.on_state
+    ):
+        collector.wait_state(ScannerState.OPERATIONAL)
+        for code in CODES:
+            scanner_sim.send(code)
+            time.sleep(0.15)
+        assert [collector.next_code() for _ in CODES] == CODES
+    assert "without the expected suffix" in caplog.text

@@ -1,4 +1,4 @@
-"""The sync link's rows in the node's SQLite: central's watermark, seen command ids, config pushes, dead letters.
+"""SQL persistence of sync in the node's SQLite: central's watermark, seen command ids, config pushes, dead letters.
 
 Writes (`*_tx`, `record_*`, `finish_*`) run on the node's single writer thread through `BranchNode.write`, never
 on another connection: one writer means no lock contention with ticket commits, and each write here is one short
@@ -13,6 +13,7 @@ from typing import Any
 from branch.store import Store
 
 WATERMARK_KEY = "sync.watermark"
+EPOCH_KEY = "sync.central_epoch"  # central's store incarnation the watermark was acknowledged by
 
 
 def _transaction(store: Store, statements: list[tuple[str, tuple]]) -> None:
@@ -29,21 +30,37 @@ def _transaction(store: Store, statements: list[tuple[str, tuple]]) -> None:
 # -- watermark and outbox -----------------------------------------------------------------------------------------
 
 
-def load_watermark(store: Store) -> int:
+def load_watermark(store: Store) -> tuple[str | None, int]:
+    """(central's epoch, watermark) as last durably recorded; (None, 0) before the first ack."""
     value = store.meta(WATERMARK_KEY)
-    return int(value) if value is not None else 0
+    return store.meta(EPOCH_KEY), int(value) if value is not None else 0
 
 
-def trim_tx(store: Store, watermark: int) -> None:
+def log_id(store: Store) -> str | None:
+    """The id of this node's event log: the hash of its event seq 1 (the same on every member of a cluster, new
+    when a data dir is wiped and the log starts again). None while the log is empty."""
+    rows = store.query("SELECT hash FROM events WHERE seq = 1")
+    return rows[0][0] if rows else None
+
+
+def _meta_rows(epoch: str | None, watermark: int) -> list[tuple[str, tuple]]:
+    upsert = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"
+    rows = [(upsert, (WATERMARK_KEY, str(watermark)))]
+    if epoch is not None:
+        rows.append((upsert, (EPOCH_KEY, epoch)))
+    return rows
+
+
+def trim_tx(store: Store, epoch: str | None, watermark: int) -> None:
     """Central stored everything up to `watermark`: those outbox rows are done."""
-    _transaction(store, [("DELETE FROM outbox WHERE seq <= ?", (watermark,)),
-                         ("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (WATERMARK_KEY, str(watermark)))])
+    _transaction(store, [("DELETE FROM outbox WHERE seq <= ?", (watermark,)), *_meta_rows(epoch, watermark)])
 
 
-def refill_tx(store: Store, watermark: int) -> None:
-    """Central went back (its store was restored or replaced): queue every event after its watermark again."""
+def refill_tx(store: Store, epoch: str | None, watermark: int) -> None:
+    """Central went back (a new epoch: its store was replaced or restored): queue every event after its watermark
+    again."""
     _transaction(store, [("INSERT OR IGNORE INTO outbox (seq) SELECT seq FROM events WHERE seq > ?", (watermark,)),
-                         ("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (WATERMARK_KEY, str(watermark)))])
+                         *_meta_rows(epoch, watermark)])
 
 
 def outbox_size(store: Store) -> int:

@@ -1,0 +1,97 @@
+"""The customer's phone page, served by central, opened in a real headless Chromium: fr/en/ar (right to left),
+the ticket's position and wait, "called: go to counter 3" once an agent calls it, no personal data, unguessable
+links, a rate limit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from ground.phone_link import branch_key, ticket_url
+from smartqueue.local_broker import Broker
+from sync.central import CentralReceiver
+
+from .conftest import BRANCH, ORG, Branch, central_config, start_branch, stop_branch, sync_config, wait_for
+
+CENTRAL_KEY = "central-phone-link-secret"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-default-apps", "--disable-extensions", "--disable-sync",
+             "--no-first-run", "--hide-scrollbars", "--window-size=412,640", "--lang=en-US"]
+    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "HOME": os.environ.get("TMPDIR", "/tmp")})
+
+
+@pytest.fixture
+def phone(tmp_path: Path, broker: Broker) -> Iterator[tuple[CentralReceiver, Branch]]:
+    receiver = CentralReceiver(central_config(broker.port, tmp_path / "central" / "central.sqlite3",
+                                              public_port=0, phone_link_key=CENTRAL_KEY))
+    receiver.start()
+    branch = start_branch(tmp_path / "node", sync_config(broker.port))
+    yield receiver, branch
+    stop_branch(branch)
+    receiver.stop()
+
+
+def _link(receiver: CentralReceiver, ticket_id: str) -> str:
+    key = branch_key(CENTRAL_KEY.encode(), ORG, BRANCH)
+    return ticket_url(f"http://127.0.0.1:{receiver.phone_pages.port}", key, ORG, BRANCH, ticket_id)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/install-system-deps.sh)")
+def test_the_phone_page_in_a_real_browser_in_three_languages(tmp_path: Path, phone) -> None:
+    receiver, branch = phone
+    kiosk = branch.running.client("kiosk")
+    kiosk.issue_ticket("accounts")
+    ticket = kiosk.issue_ticket("accounts")
+    url = _link(receiver, ticket["id"])
+    state = url + "/state.json"
+    wait_for(lambda: requests.get(state, timeout=5).status_code == 200, what="ticket projected at central")
+    out = Path(os.environ.get("SMARTQUEUE_SCREENSHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    for language in ("fr", "en", "ar"):
+        shot = out / f"phone-page-waiting-{language}.png"
+        done = chromium(f"--screenshot={shot}", f"{url}?lang={language}")
+        assert shot.exists() and shot.stat().st_size > 5000, done.stderr[-2000:]
+    page = chromium("--dump-dom", "--virtual-time-budget=3000", f"{url}?lang=ar").stdout
+    assert 'dir="rtl"' in page and "A-002" in page
+    assert "data-updated-ms" in page  # the page's script fetched state.json and applied it in the browser
+
+    agent = branch.running.agent("alice", "1234", counter="3")
+    agent.counter_action("3", "call-next")  # A-001
+    agent.counter_action("3", "call-next")  # A-002: this ticket
+    wait_for(lambda: requests.get(state + "?lang=en", timeout=5).json()["status"] == "called", what="called")
+    assert requests.get(state + "?lang=en", timeout=5).json()["headline"] == "Called: go to counter 3"
+    shot = out / "phone-page-called-fr.png"
+    chromium(f"--screenshot={shot}", f"{url}?lang=fr")
+    assert shot.exists()
+    page = chromium("--dump-dom", f"{url}?lang=fr").stdout
+    assert "guichet 3" in page
+
+
+def test_links_are_unguessable_rate_limited_and_carry_no_personal_data(phone) -> None:
+    receiver, branch = phone
+    ticket = branch.running.client("kiosk").issue_ticket("accounts")
+    url = _link(receiver, ticket["id"])
+    wait_for(lambda: requests.get(url + "/state.json", timeout=5).status_code == 200, what="projected")
+    body = requests.get(url + "/state.json", timeout=5).json()
+    assert set(body) == {"status", "number", "headline", "lines", "updated", "updated_ms"}
+    forged = url.rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAAAAAAAA"
+    refused = requests.get(forged + "?lang=fr", timeout=5)
+    assert refused.status_code == 404 and "Ce lien est inconnu ou a expiré." in refused.text
+    other = url.replace(ticket["id"], "0" * len(ticket["id"]))
+    assert requests.get(other, timeout=5).status_code == 404  # a real token only opens its own ticket
+    receiver.phone_pages.limiter.rate = 0.1  # slow enough that a loaded machine's slow requests cannot refill it
+    codes = [requests.get(url + "/state.json?lang=ar", timeout=5).status_code for _ in range(40)]
+    assert 429 in codes
+    limited = requests.get(url + "/state.json?lang=ar", timeout=5)
+    assert limited.status_code == 429 and "error" in limited.json()
