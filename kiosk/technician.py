@@ -22,6 +22,7 @@ import logging
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ class TechnicianViewModel(QObject):
         self._checking_pin = False
         self._guard = rules.PinGuard(self.settings.technician_pin_attempts,
                                      self.settings.technician_lockout_minutes * 60)
-        self._result: tuple[str, dict[str, object]] = ("", {})
+        self._result: Callable[[Callable[..., str]], str] | None = None  # the last action's, given a translator
         for signal in (kiosk.problemNoted, kiosk.onlineChanged, kiosk.identified, kiosk.printer.stateChanged,
                        kiosk.languageChanged):
             signal.connect(self.changed)
@@ -67,12 +68,11 @@ class TechnicianViewModel(QObject):
                                   device=kiosk.device_id, version=VERSION, printer=printer.state,
                                   paper_left=printer.tickets_left, timezone=kiosk.config.branch.timezone,
                                   now=kiosk.clock())
-        template, values = self._result
         return {"node": kiosk.client.known_url or "(discovering)", "online": kiosk.online,
                 "device": kiosk.device_id, "version": VERSION, "printer": printer.state,
                 "paperLeft": -1 if printer.tickets_left is None else printer.tickets_left,
                 "errors": list(kiosk.errors)[-PANEL_ERRORS:], "lines": lines,
-                "result": self._t(template, **values) if template else ""}
+                "result": self._result(self._t) if self._result else ""}
 
     def _pin_error_text(self) -> str:
         template, values = self._pin_error
@@ -136,10 +136,11 @@ class TechnicianViewModel(QObject):
 
     # -- actions -----------------------------------------------------------------------------------------------------
 
-    def _report(self, template: str, **values: object) -> None:
-        """The last action's result: shown apart from the errors (a success is not an error)."""
-        self._result = (template, values)
-        log.info("technician panel: %s", translate("en", template, **values))
+    def _report(self, words: Callable[[Callable[..., str]], str]) -> None:
+        """The last action's result: shown apart from the errors (a success is not an error). `words` builds it
+        with a translator, so a language switch translates every part of it (a printer state inside it too)."""
+        self._result = words
+        log.info("technician panel: %s", words(lambda message, **values: translate("en", message, **values)))
         self.changed.emit()
 
     @Slot()
@@ -154,11 +155,11 @@ class TechnicianViewModel(QObject):
 
         def done(outcome) -> None:
             if outcome is not None and outcome.printed:
-                self._report(rules.TEST_PRINTED)
+                self._report(lambda t: t(rules.TEST_PRINTED))
                 return
             state = kiosk.printer.state
-            self._report(rules.TEST_NOT_PRINTED,
-                         state=self._t(rules.PRINTER_STATES.get(state, rules.PRINTER_STATES["unknown"])))
+            words = rules.PRINTER_STATES.get(state, rules.PRINTER_STATES["unknown"])
+            self._report(lambda t: t(rules.TEST_NOT_PRINTED, state=t(words)))
             kiosk.note_problem(f"test ticket NOT printed ({state})")
 
         kiosk.printer.print_ticket(test, done)
@@ -174,16 +175,16 @@ class TechnicianViewModel(QObject):
         from config.loader import ConfigError, load_config
 
         if not self.config_path:
-            self._report(rules.RELOAD_NO_FILE)
+            self._report(lambda t: t(rules.RELOAD_NO_FILE))
             return
 
         def invalid(err: BaseException) -> None:
             reason = err.problems[0] if isinstance(err, ConfigError) else str(err)
-            self._report(rules.RELOAD_INVALID, problem=reason)
+            self._report(lambda t: t(rules.RELOAD_INVALID, problem=reason))
             self.kiosk.note_problem(f"configuration NOT reloaded: {reason}")
 
         def valid(_: object) -> None:
-            self._report(rules.RELOAD_VALID)
+            self._report(lambda t: t(rules.RELOAD_VALID))
             self.reloadRequested.emit()
 
         self.kiosk.runner.submit(load_config, self.config_path, on_done=valid, on_error=invalid)

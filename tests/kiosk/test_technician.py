@@ -11,6 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from ground.hashing import hash_pin
+from hardware.printer.simulator import with_faults
 from kiosk.technician_rules import PinGuard, local_stamp, panel_lines
 
 from .conftest import EXAMPLES, KioskRig, close_rig, make_rig
@@ -145,6 +146,16 @@ def test_a_test_ticket_is_clearly_a_test_and_its_success_is_no_error(qtbot, rig)
     assert rig.tech.status["errors"] == []  # a success is not listed under "Last errors"
     printed = rig.virtual.tickets[-1].text
     assert "TICKET DE TEST" in printed and "T-000" not in printed and "suivant" not in printed
+
+
+def test_a_failed_test_print_is_translated_whole_on_a_language_switch(qtbot, rig):
+    with_faults(rig.virtual, paper_out_after=0)
+    open_panel(qtbot, rig)
+    rig.tech.printTestTicket()
+    qtbot.waitUntil(lambda: bool(rig.tech.status["result"]), timeout=8000)
+    assert rig.tech.status["result"] == "Ticket de test NON imprimé : imprimante sans papier."
+    rig.vm.setLanguage("en")
+    assert rig.tech.status["result"] == "Test ticket NOT printed: printer out of paper."  # the state too
 
 
 def test_reload_is_asked_for_a_valid_file_only_and_validated_off_the_gui_thread(qtbot, rig, tmp_path):
