@@ -135,7 +135,7 @@ class NodeProcess:
     """`python -m smartqueue node` on loopback, on a fresh data dir, with device tokens registered beforehand."""
 
     def __init__(self, workdir: Path, *, kiosks: int = 1, keypads: tuple[str, ...] = ("1",)) -> None:
-        from branch.handlers import register_device
+        from branch.devices import register_device
         from branch.store import Store
 
         self.workdir = workdir

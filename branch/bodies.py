@@ -67,14 +67,14 @@ class EmptyBody(Body):
 
 
 class PairingCodeBody(Body):
-    role: Literal["kiosk", "display", "keypad", "admin"]
+    role: Literal["kiosk", "display", "keypad", "admin", "metrics"]
     counter: Ident | None = None
     name: Annotated[str, Field(max_length=80)] | None = None
 
 
 class PairBody(Body):
     code: Annotated[str, Field(pattern=r"^\d{8}$")]
-    device_id: Ident
+    device_id: Ident | None = Field(None, description="The device's own name for itself; the node chooses its id.")
     name: Annotated[str, Field(max_length=80)] | None = None
 
 

@@ -6,7 +6,6 @@ import asyncio
 import functools
 import json
 import secrets
-import time
 from datetime import date
 from typing import Any
 
@@ -15,10 +14,11 @@ from aiohttp import web
 from branch import bodies, views
 from branch.api_errors import ApiError
 from branch.auth import require, require_agent
+from branch.devices import consume_pairing, create_pairing
 from branch.http import body_of, json_response, node_of, principal_of, request_digest
 from branch.prom import EXPOSITION_TYPE
 from branch.runner import CommandRequest
-from branch.security import AgentSession, hash_pin, new_device_token, new_pairing_code, token_hash, verify_pin
+from branch.security import AgentSession, hash_pin, verify_pin
 from queue_engine import commands as cmd
 from queue_engine.metrics import daily_metrics as compute_daily_metrics
 from queue_engine.state import Ticket
@@ -37,6 +37,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def prometheus(request: web.Request) -> web.Response:
+    require(principal_of(request), "admin", "metrics")
     return web.Response(body=node_of(request).metrics.render(),
                         headers={"Content-Type": EXPOSITION_TYPE, "X-Content-Type-Options": "nosniff"})
 
@@ -117,11 +118,13 @@ async def get_ticket(request: web.Request) -> web.Response:
 
 
 async def cancel_ticket(request: web.Request) -> web.Response:
+    """Only an admin, or the agent whose counter the ticket is at: no kiosk or keypad device may cancel."""
     node = node_of(request)
     principal = principal_of(request)
-    require(principal, "kiosk", "admin", "keypad")
     body = await body_of(request, bodies.CancelBody, optional=True)
     ticket = _ticket_or_404(node, request.match_info["id"])
+    if principal.role != "admin" and (principal.agent is None or ticket.counter != principal.counter):
+        raise ApiError(403, "forbidden", "only an admin, or the agent at the ticket's counter, may cancel it")
 
     def respond(events):
         return 200, views.ticket_view(node.core.state, node.setup, node.core.state.tickets[ticket.id])
@@ -151,7 +154,19 @@ async def get_counter(request: web.Request) -> web.Response:
 # -- agents ----------------------------------------------------------------------------------------------------
 
 
+def _throttled(wait: float) -> ApiError:
+    seconds = max(1, round(wait))
+    return ApiError(429, "agent_locked", "too many failed attempts from this keypad; wait before trying again",
+                    headers={"Retry-After": str(seconds)}, retry_after_s=seconds)
+
+
 async def agent_login(request: web.Request) -> web.Response:
+    """PIN or fingerprint login at the keypad's counter.
+
+    Failed attempts slow down the keypad that made them (per keypad and agent, and per keypad overall), never
+    the agent elsewhere. A fingerprint is matched on the keypad's own reader, so the node trusts the keypad only
+    for the agents allowed at its counter, and records the login as made by fingerprint.
+    """
     node = node_of(request)
     principal = principal_of(request)
     require(principal, "keypad")
@@ -163,32 +178,43 @@ async def agent_login(request: web.Request) -> web.Response:
         raise ApiError(422, "counter_required", "this keypad has no counter; give one")
     if principal.counter is not None and counter != principal.counter:
         raise ApiError(403, "wrong_counter", f"this keypad belongs to counter {principal.counter}")
-    if body.agent is None and body.fingerprint_slot is not None:  # the keypad's reader matched a template slot
-        owner = next((a.id for a in node.agents.values() if body.fingerprint_slot in a.fingerprint_slots), None)
-        if owner is None:
-            raise ApiError(401, "bad_credentials", "this fingerprint belongs to no agent")
-        body = body.model_copy(update={"agent": owner})
-    if body.agent is None:
-        raise ApiError(422, "agent_required", "give the agent with a PIN")
-    locked = node.pin_guard.locked_for(body.agent)
-    if locked:
-        raise ApiError(429, "agent_locked", "too many failed attempts; wait before trying again",
-                       headers={"Retry-After": str(max(1, round(locked)))})
-    agent = node.agents.get(body.agent)
+    if counter not in node.setup.counters:
+        raise ApiError(404, "unknown_counter", f"no counter {counter!r}", id=counter)
+    throttle = node.login_throttle
+    device_key = f"{principal.device}|*"
+    if body.pin is None and body.fingerprint_slot is None:
+        raise ApiError(422, "credentials_required", "give a pin (with the agent) or a fingerprint_slot")
     if body.pin is not None:
+        if body.agent is None:
+            raise ApiError(422, "agent_required", "give the agent with a PIN")
+        key = f"{principal.device}|{body.agent}"
+        method = "pin"
+    else:
+        if principal.counter is None:
+            raise ApiError(403, "fingerprint_needs_counter",
+                           "only a keypad bound to a counter may log in by fingerprint")
+        key = f"{principal.device}|#fingerprint"
+        method = "fingerprint"
+    wait = max(throttle.wait_for(key), node.device_throttle.wait_for(device_key))
+    if wait:
+        raise _throttled(wait)
+    if method == "pin":
+        agent = node.agents.get(body.agent or "")
         encoded = agent.pin_hash.get_secret_value() if agent and agent.pin_hash else _dummy_pin_hash()
         # scrypt takes ~50 ms: off the loop, and off the writer thread so commands are not delayed
-        ok = await asyncio.to_thread(verify_pin, body.pin, encoded) and agent is not None and agent.pin_hash
-    elif body.fingerprint_slot is not None:
-        ok = agent is not None and body.fingerprint_slot in agent.fingerprint_slots
+        ok = await asyncio.to_thread(verify_pin, body.pin, encoded) and agent is not None and bool(agent.pin_hash)
     else:
-        raise ApiError(422, "credentials_required", "give a pin or a fingerprint_slot")
-    if not ok:
-        node.pin_guard.failed(body.agent)
-        raise ApiError(401, "bad_credentials", "unknown agent or wrong PIN")
+        agent = next((a for a in node.agents.values() if body.fingerprint_slot in a.fingerprint_slots
+                      and (body.agent is None or a.id == body.agent)
+                      and (a.counters is None or counter in a.counters)), None)
+        ok = agent is not None
+    if not ok or agent is None:
+        throttle.failed(key)
+        node.device_throttle.failed(device_key)
+        raise ApiError(401, "bad_credentials", "unknown agent, wrong PIN or unknown fingerprint")
     if agent.counters is not None and counter not in agent.counters:
         raise ApiError(403, "counter_not_allowed", f"agent {agent.id} may not work at counter {counter}")
-    node.pin_guard.succeeded(body.agent)
+    throttle.succeeded(key)
     session_id = secrets.token_hex(8)
     expires_ms = node.now_ms() + node.config.node.session_max_hours * 3600 * 1000
     session = AgentSession(agent.id, counter, principal.device, session_id, expires_ms)
@@ -198,8 +224,8 @@ async def agent_login(request: web.Request) -> web.Response:
                      "counter": counter, "expires_at_ms": expires_ms}
 
     status, payload, _ = await node.commands.run(CommandRequest(
-        principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id),
-        respond))
+        principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id,
+                                             method=method), respond))
     return json_response(payload, status)
 
 
@@ -274,64 +300,26 @@ async def create_pairing_code(request: web.Request) -> web.Response:
     require(principal_of(request), "admin")
     body = await body_of(request, bodies.PairingCodeBody)
     if body.counter is not None and body.counter not in node.setup.counters:
-        raise ApiError(404, "unknown_counter", f"no counter {body.counter!r}")
-    code, expires_ms = await node.write(lambda: create_pairing(node, body.role, body.counter, body.name))
+        raise ApiError(404, "unknown_counter", f"no counter {body.counter!r}", id=body.counter)
+    code, expires_ms = await node.write(lambda: create_pairing(
+        node.store, node.config.node.pairing_code_minutes, body.role, body.counter, body.name))
     return json_response({"code": code, "role": body.role, "counter": body.counter, "expires_at_ms": expires_ms}, 201)
 
 
-def create_pairing(node, role: str, counter: str | None, name: str | None) -> tuple[str, int]:
-    """Store a pairing code's hash; returns the code (shown once) and its expiry."""
-    code = new_pairing_code()
-    expires_ms = int(time.time() * 1000) + node.config.node.pairing_code_minutes * 60_000
-    node.store.execute_write("INSERT INTO pairing_codes (code_hash, role, counter, name, expires_ms)"
-                             " VALUES (?, ?, ?, ?, ?)", (token_hash(code), role, counter, name, expires_ms))
-    return code, expires_ms
-
-
-def register_device(store, role: str, counter: str | None, name: str, device_id: str | None = None) -> tuple[str, str]:
-    """Create (or re-key) a device and return (device id, token). Only the token's hash is stored."""
-    token = new_device_token()
-    device_id = device_id or f"{role}-{secrets.token_hex(4)}"
-    store.execute_write(
-        "INSERT INTO devices (id, role, name, counter, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT(id) DO UPDATE SET role=excluded.role, name=excluded.name, counter=excluded.counter,"
-        " token_hash=excluded.token_hash, revoked_ms=NULL",
-        (device_id, role, name, counter, token_hash(token), int(time.time() * 1000)))
-    return device_id, token
-
-
 async def pair(request: web.Request) -> web.Response:
+    """A pairing code for a new device's token. Attempts are limited per address and for the whole node (an
+    attacker with many addresses gets no more guesses at the 8 digits than one)."""
     node = node_of(request)
-    peer = request.remote or "?"
-    wait = node.pairing_limiter.take(peer)
+    wait = node.pairing_limiter.take(request.remote or "?") or node.pairing_global.take("*")
     if wait:
         raise ApiError(429, "rate_limited", "too many pairing attempts; wait",
                        headers={"Retry-After": str(max(1, round(wait)))})
     body = await body_of(request, bodies.PairBody)
-
-    def consume() -> tuple[str, str, str | None] | None:
-        now = int(time.time() * 1000)
-        rows = node.store.writer_query(
-            "SELECT role, counter, name FROM pairing_codes WHERE code_hash = ? AND used_ms IS NULL AND expires_ms > ?",
-            (token_hash(body.code), now))
-        if not rows:
-            return None
-        changed = node.store.execute_write(
-            "UPDATE pairing_codes SET used_ms = ? WHERE code_hash = ? AND used_ms IS NULL",
-            (now, token_hash(body.code)))
-        if changed != 1:
-            return None
-        role, counter, name = rows[0]
-        _, token = register_device(node.store, role, counter, body.name or name or body.device_id,
-                                           body.device_id)
-        return token, role, counter
-
-    result = await node.write(consume)
+    result = await node.write(lambda: consume_pairing(node.store, body.code, body.name or body.device_id))
     if result is None:
         raise ApiError(401, "invalid_pairing_code", "this pairing code is unknown, used or expired")
-    token, role, counter = result
-    node.auth.forget_devices()
-    return json_response({"token": token, "role": role, "device_id": body.device_id, "counter": counter,
+    device_id, token, role, counter = result
+    return json_response({"token": token, "role": role, "device_id": device_id, "counter": counter,
                           "branch": node.setup.branch_id, "node_id": node.node_id}, 201)
 
 
@@ -344,6 +332,8 @@ async def device_status(request: web.Request) -> web.Response:
     if principal.device != device_id and principal.role != "admin":
         raise ApiError(403, "forbidden", "a device reports only its own status")
     body = await body_of(request, bodies.DeviceStatusBody)
+    if not node.store.query("SELECT 1 FROM devices WHERE id = ?", (device_id,)):
+        raise ApiError(404, "unknown_device", f"no device {device_id!r}", id=device_id)
     payload = json.dumps(body.model_dump(), separators=(",", ":"))
     now = node.now_ms()
     await node.write(lambda: node.store.execute_write(

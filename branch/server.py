@@ -12,6 +12,7 @@ from branch.advertise import Advertiser
 from branch.api_errors import ApiError, error_response
 from branch.http import NODE, node_of
 from branch.node import BranchNode
+from branch.protocol_log import protocol_logger
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,8 @@ class NodeServer:
 
     async def start(self, host: str, port: int, *, advertise: bool | None = None) -> int:
         node = self.node
-        self._runner = web.AppRunner(build_app(node), access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(build_app(node), access_log=None, handle_signals=False, shutdown_timeout=1.0,
+                                     logger=protocol_logger())
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
         await site.start()

@@ -25,7 +25,7 @@ def add_node_commands(sub: argparse._SubParsersAction) -> None:
     token = actions.add_parser("token", help="issue a device token (printed alone on stdout)")
     token.add_argument("--config", required=True)
     token.add_argument("--data-dir")
-    token.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin"])
+    token.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin", "metrics"])
     token.add_argument("--counter", help="the keypad's counter")
     token.add_argument("--name", help="a human name for the device")
     token.add_argument("--device-id", help="re-key an existing device id")
@@ -34,7 +34,7 @@ def add_node_commands(sub: argparse._SubParsersAction) -> None:
     code = actions.add_parser("pair-code", help="create a one-time pairing code for a device")
     code.add_argument("--config", required=True)
     code.add_argument("--data-dir")
-    code.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin"])
+    code.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin", "metrics"])
     code.add_argument("--counter")
     code.add_argument("--name")
     code.set_defaults(handler=pairing_code)
@@ -127,7 +127,7 @@ def _store(args: argparse.Namespace):
 
 
 def issue_token(args: argparse.Namespace) -> int:
-    from branch.handlers import register_device
+    from branch.devices import register_device
 
     store, config = _store(args)
     try:
@@ -146,13 +146,11 @@ def issue_token(args: argparse.Namespace) -> int:
 
 
 def pairing_code(args: argparse.Namespace) -> int:
-    from types import SimpleNamespace
-
-    from branch.handlers import create_pairing
+    from branch.devices import create_pairing
 
     store, config = _store(args)
     try:
-        code, _ = create_pairing(SimpleNamespace(store=store, config=config), args.role, args.counter, args.name)
+        code, _ = create_pairing(store, config.node.pairing_code_minutes, args.role, args.counter, args.name)
         print(f"valid {config.node.pairing_code_minutes} minutes, once", file=sys.stderr)
         print(code)
     finally:
@@ -161,12 +159,11 @@ def pairing_code(args: argparse.Namespace) -> int:
 
 
 def revoke_device(args: argparse.Namespace) -> int:
-    import time
+    from branch.devices import revoke
 
     store, _ = _store(args)
     try:
-        changed = store.execute_write("UPDATE devices SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL",
-                                      (int(time.time() * 1000), args.device_id))
+        changed = revoke(store, args.device_id)
     finally:
         store.close()
     if not changed:
