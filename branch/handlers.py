@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import re
 import secrets
 from datetime import date
 from typing import Any
@@ -365,11 +366,14 @@ async def list_devices(request: web.Request) -> web.Response:
 async def daily_metrics(request: web.Request) -> web.Response:
     node = node_of(request)
     require(principal_of(request), "admin", "display")
-    day = request.query.get("day") or node.core.state.day
-    try:
-        date.fromisoformat(day or "")
-    except ValueError:
-        raise ApiError(422, "invalid_day", "day must be YYYY-MM-DD") from None
+    day = request.query.get("day", node.core.state.day)
+    if day is not None:
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                raise ValueError(day)
+            date.fromisoformat(day)
+        except ValueError:
+            raise ApiError(422, "invalid_day", "day must be YYYY-MM-DD") from None
     if day == node.core.state.day:
         tickets = list(node.core.state.tickets.values())
     else:

@@ -39,8 +39,9 @@ async def errors_middleware(request: web.Request, handler):
         return error_response(404, "not_found", f"no such endpoint: {request.path}")
     except web.HTTPMethodNotAllowed as err:
         status = 405
+        allowed = sorted(err.allowed_methods)
         return error_response(405, "method_not_allowed", f"{request.method} is not allowed here",
-                              {"allowed": sorted(err.allowed_methods)})
+                              {"allowed": allowed}, headers={"Allow": ", ".join(allowed)})
     except web.HTTPException as err:
         status = err.status
         return error_response(err.status, "http_error", err.reason)

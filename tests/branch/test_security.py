@@ -283,3 +283,34 @@ def test_a_token_in_a_malformed_request_never_reaches_the_log(node, caplog):
     handler_output = [RedactingFilter().filter(r) and logging.Formatter("%(message)s").format(r)
                       for r in caplog.records]
     assert not any(token[4:20] in text for text in handler_output)
+
+
+# -- what the fuzzer found in the OpenAPI document's contract ------------------------------------------------------
+
+
+def test_405_names_the_allowed_methods(node):
+    response = node.http("DELETE", "/api/v1/state")
+    assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD"
+
+
+def test_a_whole_float_is_an_integer_as_json_schema_says(node):
+    ticket = node.client("kiosk").issue_ticket("accounts", priority=1)
+    response = node.http("POST", "/api/v1/displays/ack", role="display", json={"ticket_id": ticket["id"],
+                                                                                "recalls": 0.0})
+    assert response.status_code == 404  # validated (7.0 → 7), then: no current call for this ticket
+    assert node.http("POST", "/api/v1/displays/ack", role="display",
+                     json={"ticket_id": "x", "recalls": 0.5}).status_code == 422
+
+
+def test_login_with_an_empty_body_is_invalid_for_the_document_too(node):
+    from branch.openapi import build_document
+
+    schema = build_document()["paths"]["/api/v1/agents/login"]["post"]["requestBody"]["content"]
+    assert "anyOf" in schema["application/json"]["schema"]
+    response = node.http("POST", "/api/v1/agents/login", role="keypad", json={})
+    assert response.status_code == 422
+
+
+def test_an_admin_cannot_store_status_for_a_device_that_does_not_exist(node):
+    response = node.http("POST", "/api/v1/devices/ghost-1/status", role="admin", json={"state": "ok"})
+    assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_device"
