@@ -88,9 +88,12 @@ class PairingCodeBody(Body):
 
 
 class PairBody(Body):
-    code: Annotated[str, Field(pattern=r"^\d{8}$")]
-    device_id: Ident | None = Field(None, description="The device's own name for itself; the node chooses its id.")
-    name: Annotated[str, Field(max_length=80)] | None = None
+    """Proof of the pairing code, never the code: `proof` = HMAC(scrypt(code, nonce), "device", nonce, SHA-256 of
+    the TLS certificate the device saw ("" over plain HTTP)), see `nodeclient.pairing`."""
+
+    nonce: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    proof: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    name: Annotated[str, Field(max_length=80)] | None = Field(None, description="What the device calls itself.")
 
 
 class DeviceStatusBody(Body):

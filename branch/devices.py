@@ -47,20 +47,29 @@ def create_pairing(store: Store, minutes: int, role: str, counter: str | None, n
     """Store a pairing code's hash; returns the code (shown once) and its expiry."""
     code = new_pairing_code()
     expires_ms = now_ms() + minutes * 60_000
-    store.execute_write("INSERT INTO pairing_codes (code_hash, role, counter, name, expires_ms)"
-                        " VALUES (?, ?, ?, ?, ?)", (token_hash(code), role, counter, name, expires_ms))
+    store.execute_write("INSERT INTO pairing_codes (code_hash, code, role, counter, name, expires_ms)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", (token_hash(code), code, role, counter, name, expires_ms))
     return code, expires_ms
 
 
-def consume_pairing(store: Store, code: str, name: str | None) -> tuple[str, str, str, str | None] | None:
-    """Exchange a valid code for a new device: (device id, token, role, counter), or None (unknown, used or
-    expired). Single use: the code is marked used in the same step."""
-    now = now_ms()
-    digest = token_hash(code)
+#: the pairing codes a proof is checked against (newest first): each costs the node one scrypt per attempt
+MAX_ACTIVE_CODES = 8
+
+
+def active_codes(store: Store) -> list[tuple[str, str]]:
+    """(code hash, code) of the codes still usable, newest first."""
+    return [(r[0], r[1]) for r in store.writer_query(
+        "SELECT code_hash, code FROM pairing_codes WHERE used_ms IS NULL AND expires_ms > ? AND code IS NOT NULL"
+        " ORDER BY expires_ms DESC LIMIT ?", (now_ms(), MAX_ACTIVE_CODES))]
+
+
+def use_code(store: Store, code_hash: str, name: str | None) -> tuple[str, str, str, str | None] | None:
+    """Spend a code on a new device: (device id, token, role, counter), or None if it was used meanwhile.
+    Single use: the code is marked used (and forgotten) in the same step."""
     rows = store.writer_query("SELECT role, counter, name FROM pairing_codes WHERE code_hash = ? AND used_ms IS NULL"
-                              " AND expires_ms > ?", (digest, now))
-    if not rows or store.execute_write("UPDATE pairing_codes SET used_ms = ? WHERE code_hash = ? AND used_ms IS NULL",
-                                       (now, digest)) != 1:
+                              " AND expires_ms > ?", (code_hash, now_ms()))
+    if not rows or store.execute_write("UPDATE pairing_codes SET used_ms = ?, code = NULL WHERE code_hash = ?"
+                                       " AND used_ms IS NULL", (now_ms(), code_hash)) != 1:
         return None
     role, counter, code_name = rows[0]
     device_id, token = add_device(store, role, counter, name or code_name or role)

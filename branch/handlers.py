@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
 import json
+import logging
 import re
 import secrets
 from datetime import date
@@ -15,15 +17,17 @@ from aiohttp import web
 from branch import bodies, views
 from branch.api_errors import ApiError
 from branch.auth import require, require_agent
-from branch.devices import consume_pairing, create_pairing
+from branch.devices import active_codes, create_pairing, use_code
 from branch.http import body_of, json_response, node_of, principal_of, request_digest
 from branch.prom import EXPOSITION_TYPE
 from branch.runner import CommandRequest
 from branch.security import AgentSession, hash_pin, verify_pin
+from ground.hashing import pairing_key, pairing_mac
 from queue_engine import commands as cmd
 from queue_engine.metrics import daily_metrics as compute_daily_metrics
 from queue_engine.state import Ticket
 
+log = logging.getLogger(__name__)
 ANY_DEVICE = ("kiosk", "display", "keypad", "admin")
 
 
@@ -308,20 +312,39 @@ async def create_pairing_code(request: web.Request) -> web.Response:
 
 
 async def pair(request: web.Request) -> web.Response:
-    """A pairing code for a new device's token. Attempts are limited per address and for the whole node (an
-    attacker with many addresses gets no more guesses at the 8 digits than one)."""
+    """A new device's token for a proof of a pairing code (`branch.bodies.PairBody`). Attempts are limited per
+    address and for the whole node, so many addresses get no more guesses at the 8 digits than one; the answer
+    carries the branch CA the device then pins, signed with the code's key (`confirm`)."""
     node = node_of(request)
     wait = node.pairing_limiter.take(request.remote or "?") or node.pairing_global.take("*")
     if wait:
         raise ApiError(429, "rate_limited", "too many pairing attempts; wait",
                        headers={"Retry-After": str(max(1, round(wait)))})
     body = await body_of(request, bodies.PairBody)
-    result = await node.write(lambda: consume_pairing(node.store, body.code, body.name or body.device_id))
+    tls = node.tls if request.transport is not None and request.transport.get_extra_info("ssl_object") else None
+    seen = tls.leaf_fingerprint if tls is not None else ""
+    candidates = await node.write(lambda: active_codes(node.store))
+
+    def match() -> tuple[str, bytes] | None:
+        for code_hash, code in candidates:
+            key = pairing_key(code, body.nonce)
+            if hmac.compare_digest(pairing_mac(key, "device", body.nonce, seen), body.proof):
+                return code_hash, key
+        return None
+
+    found = await asyncio.to_thread(match)  # one scrypt per active code: off the loop
+    result = await node.write(lambda: use_code(node.store, found[0], body.name)) if found else None
     if result is None:
         raise ApiError(401, "invalid_pairing_code", "this pairing code is unknown, used or expired")
     device_id, token, role, counter = result
-    return json_response({"token": token, "role": role, "device_id": device_id, "counter": counter,
-                          "branch": node.setup.branch_id, "node_id": node.node_id}, 201)
+    answer: dict[str, Any] = {"token": token, "role": role, "device_id": device_id, "counter": counter,
+                              "branch": node.setup.branch_id, "node_id": node.node_id}
+    pin = tls.ca_pin if tls is not None else ""
+    if tls is not None:
+        answer["tls"] = {"ca_pem": tls.ca_pem, "ca_pin": pin}
+    answer["confirm"] = pairing_mac(found[1], "node", body.nonce, seen, pin, device_id, token)
+    log.info("paired new %s %s", role, device_id)
+    return json_response(answer, 201)
 
 
 async def device_status(request: web.Request) -> web.Response:

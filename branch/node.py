@@ -32,6 +32,7 @@ from branch.security import FailureThrottle, SessionSigner, TokenBucket
 from branch.services import ServiceSupervisor
 from branch.setup_build import build_setup
 from branch.store import Store
+from branch.tls import BranchTLS
 from branch.writer import Writer
 from config.schema import AppConfig
 from ground.files import read_or_create
@@ -49,13 +50,16 @@ RunnerFactory = Callable[[RunnerContext], CommandRunner]
 
 class BranchNode:
     def __init__(self, config: AppConfig, data_dir: Path, *, clock: Callable[[], float] = time.time,
-                 runner: RunnerFactory = LocalRunner, session_secret: bytes | None = None) -> None:
+                 runner: RunnerFactory = LocalRunner, session_secret: bytes | None = None,
+                 tls_seed: bytes | None = None) -> None:
         self.config = config
         self.data_dir = data_dir
         self.clock = clock
         self.node_id = read_or_create(data_dir / "node-id", lambda: f"node-{uuid.uuid4().hex[:12]}".encode()).decode()
         secret = session_secret or read_or_create(data_dir / "session.key", lambda: secrets.token_hex(32).encode())
         self.setup = build_setup(config)
+        self.tls_seed = tls_seed  # a cluster's members derive one branch CA from it (branch.tls)
+        self.tls: BranchTLS | None = None  # set when the server speaks HTTPS
         self.store = Store(data_dir / "branch.sqlite3")
         self.core = BranchCore(self.setup, self.store, config.node.snapshot_every)
         self.hub = EventHub()

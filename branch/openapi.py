@@ -75,8 +75,6 @@ def build_document() -> dict[str, Any]:
     code = _op("Create a one-time pairing code", "admin", ref("PairingCode"), defs, body=bodies.PairingCodeBody,
                ok=201)
     code["operationId"] = "createPairingCode"
-    code["responses"]["201"]["links"] = {"Pair": {"operationId": "pair",
-                                                  "requestBody": {"code": "$response.body#/code"}}}
     pair = _op("Exchange a pairing code for a device token", "anyone (rate limited)", ref("Paired"), defs,
                body=bodies.PairBody, ok=201, auth=False)
     pair["operationId"] = "pair"

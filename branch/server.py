@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import logging
 import time
 
@@ -13,6 +15,7 @@ from branch.api_errors import ApiError, error_response
 from branch.http import NODE, node_of
 from branch.node import BranchNode
 from branch.protocol_log import protocol_logger
+from branch.tls import BranchTLS, local_addresses
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +98,27 @@ def build_app(node: BranchNode) -> web.Application:
     return app
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def uses_tls(setting: str, host: str) -> bool:
+    """HTTPS unless switched off, or (auto) unless the node listens on loopback only (the demo, tests)."""
+    return setting == "on" or (setting == "auto" and not is_loopback(host))
+
+
 class NodeServer:
     """The node on the network: its HTTP API, its zeroconf record, and the node's own start and close around them."""
 
     def __init__(self, node: BranchNode) -> None:
         self.node = node
         self.port: int | None = None
+        self.scheme = "http"
         self.advertiser: Advertiser | None = None
         self._runner: web.AppRunner | None = None
 
@@ -109,7 +127,16 @@ class NodeServer:
         self._runner = web.AppRunner(build_app(node), access_log=None, handle_signals=False, shutdown_timeout=1.0,
                                      logger=protocol_logger())
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, reuse_address=True)
+        context = None
+        if uses_tls(node.config.node.tls, host):
+            node.tls = await asyncio.to_thread(BranchTLS, node.data_dir / "tls", node.tls_seed)
+            hosts = local_addresses() if host in ("0.0.0.0", "", "::") else [host]
+            await asyncio.to_thread(node.tls.issue_leaf, hosts)
+            context = node.tls.server_context()
+        elif not is_loopback(host):
+            log.warning("serving the LAN API over plain HTTP on %s: PINs and tokens cross the network in clear", host)
+        self.scheme = "https" if context is not None else "http"
+        site = web.TCPSite(self._runner, host, port, reuse_address=True, ssl_context=context)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         await node.start(self.port)
@@ -117,10 +144,12 @@ class NodeServer:
             leadership = node.health()
             self.advertiser = Advertiser(branch_id=node.setup.branch_id, node_id=node.node_id, port=self.port,
                                          host=host, interfaces=node.config.node.interfaces,
-                                         role=leadership.get("role", "leader"), term=leadership.get("term", 0))
+                                         role=leadership.get("role", "leader"), term=leadership.get("term", 0),
+                                         tls=self.scheme == "https")
             await self.advertiser.start()
             node.commands.add_role_listener(self.advertiser.update)
-        log.info("node %s of branch %s serving on %s:%s", node.node_id, node.setup.branch_id, host, self.port)
+        log.info("node %s of branch %s serving on %s://%s:%s%s", node.node_id, node.setup.branch_id, self.scheme, host,
+                 self.port, f" (branch CA pin {node.tls.ca_pin})" if node.tls else "")
         return self.port
 
     async def stop(self) -> None:

@@ -171,6 +171,8 @@ class NodeSection(Section):
     pairing_code_minutes: int = Field(10, ge=1, le=1440)
     sse_heartbeat_seconds: float = Field(15, gt=0, le=300)
     snapshot_every: int = Field(1000, ge=10, le=1_000_000, description="Events between state snapshots.")
+    tls: Literal["auto", "on", "off"] = Field(
+        "auto", description="HTTPS with the branch's own CA: auto = on unless the node listens on loopback only.")
 
 
 class DeviceSection(Section):
@@ -181,6 +183,8 @@ class DeviceSection(Section):
     node_url: str | None = Field(None, pattern=r"^https?://", description="Fixed node address; else zeroconf.")
     token: SecretStr | None = Field(None, description="Device token from pairing or `smartqueue node token`.")
     token_file: str | None = Field(None, description="File holding the token (written by pairing).")
+    ca_file: str | None = Field(None, description="The branch CA learnt at pairing (PEM): HTTPS to the node is "
+                                "checked against it alone.")
     counter: Ident | None = Field(None, description="The keypad's counter.")
     request_timeout_s: float = Field(3.0, gt=0, le=60)
 

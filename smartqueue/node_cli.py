@@ -87,7 +87,7 @@ def run_node(args: argparse.Namespace) -> int:
         host = args.host or config.node.host
         port = await server.start(host, args.port if args.port is not None else config.node.port,
                                   advertise=False if args.no_advertise else None)
-        print(f"SmartQueue node {node.node_id} of branch {node.setup.branch_id} on http://{host}:{port}",
+        print(f"SmartQueue node {node.node_id} of branch {node.setup.branch_id} on {server.scheme}://{host}:{port}",
               flush=True)
         await wait_for_stop_signal()
         await server.stop()
@@ -110,6 +110,7 @@ def build_node(config, data_dir: Path):
         from branch.cluster.runtime import ReplicatedRunner, session_key
 
         node = BranchNode(config, data_dir, session_secret=session_key(cluster),
+                          tls_seed=cluster.secret.get_secret_value().encode(),
                           runner=lambda context: ReplicatedRunner(context, cluster))
     sync = config.sync
     if sync is not None and sync.enabled:

@@ -197,7 +197,8 @@ def test_pairing_attempts_are_limited_globally_as_well_as_per_address(node):
     answered = 0
     for source in ("127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14"):
         for _ in range(5):
-            status, _ = raw(node, post("/api/v1/pairing", b'{"code": "00000000", "device_id": "x"}'), source=source)
+            guess = f'{{"nonce": "{"0" * 32}", "proof": "{"1" * 64}"}}'.encode()
+            status, _ = raw(node, post("/api/v1/pairing", guess), source=source)
             answered += status != 429
     assert answered <= 10
 
