@@ -127,6 +127,10 @@ class BranchCore:
     def persist(self, prepared: Prepared) -> None:
         self.store.write(prepared.batch)
 
+    def persist_group(self, group: list[Prepared]) -> None:
+        """Several staged commands in one transaction (group commit)."""
+        self.store.write_many([p.batch for p in group])
+
     def _ticket_row(self, ticket_id: str) -> dict[str, Any]:
         return self.state.tickets[ticket_id].to_dict()
 

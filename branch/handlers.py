@@ -18,7 +18,7 @@ from branch import bodies, views
 from branch.api_errors import ApiError
 from branch.auth import require, require_agent
 from branch.devices import active_codes, create_pairing, use_code
-from branch.http import body_of, json_response, node_of, principal_of, request_digest
+from branch.http import body_of, json_response, node_of, principal_of, read_body, request_digest
 from branch.prom import EXPOSITION_TYPE
 from branch.runner import CommandRequest
 from branch.security import AgentSession, hash_pin, verify_pin
@@ -74,7 +74,7 @@ async def issue_ticket(request: web.Request) -> web.Response:
     principal = principal_of(request)
     require(principal, "kiosk", "admin")
     key = _idempotency_key(request, required=True)
-    raw = await request.read()
+    raw = await read_body(request)
     body = await body_of(request, bodies.IssueTicketBody)
     found = node.store.idempotent_response(principal.scope, key) if key else None
     if found is None:  # a replay of an answered request is not rate limited
@@ -140,11 +140,18 @@ async def cancel_ticket(request: web.Request) -> web.Response:
 
 
 async def state(request: web.Request) -> web.Response:
+    """What a display or keypad starting up needs (bounded, `views.state_view`), built once per change."""
     node = node_of(request)
     require(principal_of(request), *ANY_DEVICE)
-    return json_response(views.state_view(node.core.state, node.setup, node.core.seq, node.now_ms(), node.zones,
-                                          node.config.branch.name.as_dict(), node.call_acks,
-                                          len(node.hub.devices("display"))))
+
+    def build() -> bytes:
+        view = views.state_view(node.core.state, node.setup, node.core.seq, now_ms, node.zones,
+                                node.config.branch.name.as_dict(), node.call_acks, len(node.hub.devices("display")))
+        return json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode()
+
+    now_ms = node.now_ms()
+    key = (node.core.seq, node.call_acks.version, len(node.hub.devices("display")), now_ms // 1000)
+    return web.Response(body=node.state_cache.get(key, build), content_type="application/json")
 
 
 async def get_counter(request: web.Request) -> web.Response:
@@ -281,7 +288,7 @@ async def counter_action(request: web.Request) -> web.Response:
         raise ApiError(404, "unknown_counter", f"no counter {counter_id!r}", id=counter_id)
     require_agent(principal, counter_id)
     key = _idempotency_key(request, required=False)
-    raw = await request.read()
+    raw = await read_body(request)
     model, build = COUNTER_ACTIONS[action]
     body = await body_of(request, model, optional=model in (bodies.EmptyBody, bodies.FinishBody))
 

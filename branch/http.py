@@ -6,6 +6,7 @@ them to build the routes) nor `branch.node` (which builds the server): that is w
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -37,7 +38,7 @@ def principal_of(request: web.Request) -> Principal:
 
 async def body_of(request: web.Request, model: type[B], *, optional: bool = False) -> B:
     """Parse and validate a JSON body; 400 for bad JSON, 422 naming each bad field, 415 for other types."""
-    raw = await request.read()
+    raw = await read_body(request)
     if not raw.strip():
         if optional:
             return model()
@@ -94,6 +95,14 @@ def parse_json(raw: bytes) -> Any:
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {err}") from None
     except RecursionError:
         raise ApiError(400, "json_too_deep", "the body nests arrays or objects too deeply") from None
+
+
+async def read_body(request: web.Request) -> bytes:
+    """The body, within the node's body timeout (a client trickling bytes holds no connection for long)."""
+    try:
+        return await asyncio.wait_for(request.read(), node_of(request).config.node.body_timeout_s)
+    except TimeoutError:
+        raise ApiError(408, "body_timeout", "the request body did not arrive in time") from None
 
 
 def json_response(body: Any, status: int = 200, replayed: bool = False) -> web.Response:

@@ -64,6 +64,7 @@ class BranchNode:
         self.core = BranchCore(self.setup, self.store, config.node.snapshot_every)
         self.hub = EventHub()
         self.call_acks = CallAcks()
+        self.state_cache = views.SnapshotCache()
         self.signer = SessionSigner(secret)
         self.auth = Authenticator(self.store, self.signer, config.node.session_idle_minutes * 60)
         node = config.node
@@ -82,12 +83,14 @@ class BranchNode:
         self.metrics.describe("sq_event_seq", "gauge", "Sequence number of the last event")
         self.metrics.describe("sq_sse_subscribers", "gauge", "Open live-event streams")
         self.metrics.describe("sq_counters_open", "gauge", "Counters with an agent logged in")
-        self.metrics.sample_gauges(self._gauges)
+        self.metrics.describe("sq_commits", "gauge", "SQLite transactions written by the command path (since start)")
+        self.metrics.describe("sq_commit_commands", "gauge", "Commands those transactions carried (group commit)")
         self.zones = {c.id: c.zone for c in config.counters}
         self.agents = {a.id: a for a in config.agents}
         self.started_at = time.monotonic()
         self.writer = Writer()
         self.committer = Committer(self.core, self.writer, self.hub.publish)
+        self.metrics.sample_gauges(self._gauges)
         self.commands: CommandRunner = runner(RunnerContext(
             committer=self.committer, store=self.store, writer=self.writer, metrics=self.metrics,
             node_id=self.node_id, data_dir=data_dir, now_ms=self.now_ms, answer_for=self._answer_for,
@@ -121,6 +124,8 @@ class BranchNode:
             "sq_event_seq": [({}, float(self.core.seq))],
             "sq_sse_subscribers": [({}, float(len(self.hub)))],
             "sq_counters_open": [({}, float(sum(1 for c in state.counters.values() if c.open)))],
+            "sq_commits": [({}, float(self.committer.commits))],
+            "sq_commit_commands": [({}, float(self.committer.commands))],
         }
 
     def _answer_for(self, command: cmd.Command) -> Respond:
@@ -213,11 +218,11 @@ class BranchNode:
             bucket.purge()
 
     async def _checkpoints(self, every_s: float = 2.0) -> None:
-        """WAL checkpoints on the writer thread, between commands, instead of inside one customer's commit."""
+        """WAL checkpoints on a connection and thread of their own, beside the writer, never inside a commit."""
         while True:
             await asyncio.sleep(every_s)
             try:
-                await self.write(self.store.checkpoint)
+                await asyncio.to_thread(self.store.checkpoint)
             except Exception:
                 log.exception("WAL checkpoint failed; trying again")
 

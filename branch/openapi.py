@@ -14,11 +14,12 @@ from branch.http import json_response
 
 STATUS_TEXT = {400: "bad request (bad JSON, missing header)", 401: "no or bad credentials",
                403: "role not allowed", 404: "unknown id", 405: "method not allowed (see Allow)",
+               408: "the body did not arrive in time",
                409: "refused by the queue's rules", 413: "body too large", 415: "body is not JSON",
                422: "invalid body or parameter", 429: "rate limited (see Retry-After)",
                503: "a cluster member that may not take this now (not the leader, no quorum)"}
 READ_ERRORS = (400, 401, 403, 404, 405, 429)
-WRITE_ERRORS = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 503)
+WRITE_ERRORS = (400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 503)
 ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"}
 TICKET_REF = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*$"}
 

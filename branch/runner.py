@@ -12,6 +12,7 @@ Both commit through `branch.commit.Committer` (all or nothing) and see the node 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -186,23 +187,35 @@ class LocalRunner:
 
     async def stop(self) -> None:
         await self.leadership.close()
-        async with self._lock:  # the command being committed finishes first
-            pass
+        async with self._lock:  # the commands being committed finish first
+            await self.context.committer.settle()
 
     async def run(self, request: CommandRequest) -> CommandResult:
+        """Ordered by the lock up to staging; the commit itself is shared with the commands staged alongside
+        (group commit), so the lock is released while this one's group is written."""
         context = self.context
-        async with self._lock:
-            if request.idempotency_key is not None:
-                found = context.store.idempotent_response(request.scope, request.idempotency_key)
-                if found is not None:
-                    return stored_answer(found, request.request_hash)
-            command = request.make(context.now_ms())
-            try:
-                prepared = await context.committer.commit(command, request.actor, uuid.uuid4().hex,
-                                                          request.respond, request.idempotency())
-            except DomainError as err:
-                count(context.metrics, command, err.code)
-                raise from_domain(err) from None
+        committer = context.committer
+        while True:
+            async with self._lock:
+                if request.idempotency_key is not None:
+                    found = context.store.idempotent_response(request.scope, request.idempotency_key)
+                    if found is not None:
+                        return stored_answer(found, request.request_hash)
+                    racing = committer.in_flight(request.scope, request.idempotency_key)
+                else:
+                    racing = None
+                if racing is None:
+                    command = request.make(context.now_ms())
+                    try:
+                        pending = await committer.stage(command, request.actor, uuid.uuid4().hex,
+                                                        request.respond, request.idempotency())
+                    except DomainError as err:
+                        count(context.metrics, command, err.code)
+                        raise from_domain(err) from None
+                    break
+            with contextlib.suppress(Exception):  # the same key is being committed: then read its stored answer
+                await committer.durable(racing)
+        prepared = await committer.durable(pending)
         count(context.metrics, command, "ok")
         status, body = prepared.response
         return CommandResult(status, body, False)

@@ -12,6 +12,7 @@ from aiohttp import web
 from branch import handlers, openapi, stream
 from branch.advertise import Advertiser
 from branch.api_errors import ApiError, error_response
+from branch.connections import ConnectionGuard, GuardedSite
 from branch.http import NODE, node_of
 from branch.node import BranchNode
 from branch.protocol_log import protocol_logger
@@ -27,6 +28,8 @@ async def errors_middleware(request: web.Request, handler):
     started = time.perf_counter()
     route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
     status = 500
+    guard = request.app[GUARD]
+    guard.request_started(request)
     try:
         response = await handler(request)
         status = response.status
@@ -55,6 +58,7 @@ async def errors_middleware(request: web.Request, handler):
         log.exception("unexpected error handling %s %s", request.method, request.path)
         return error_response(500, "internal_error", "the node failed to handle this request; see its log")
     finally:
+        guard.request_finished(request)
         node.metrics.inc("sq_http_requests_total", route=route, status=str(status))
         node.metrics.observe("sq_http_request_seconds", time.perf_counter() - started, route=route)
 
@@ -70,10 +74,14 @@ async def writable_middleware(request: web.Request, handler):
     return await handler(request)
 
 
-def build_app(node: BranchNode) -> web.Application:
+GUARD = web.AppKey("guard", ConnectionGuard)
+
+
+def build_app(node: BranchNode, guard: ConnectionGuard) -> web.Application:
     app = web.Application(middlewares=[errors_middleware, writable_middleware],
                           client_max_size=node.config.node.max_body_bytes)
     app[NODE] = node
+    app[GUARD] = guard
     routes = app.router
     routes.add_get("/api/v1/health", handlers.health)
     routes.add_get("/api/v1/openapi.json", openapi.document)
@@ -119,13 +127,19 @@ class NodeServer:
         self.node = node
         self.port: int | None = None
         self.scheme = "http"
+        self.guard: ConnectionGuard | None = None
+        self._sweeper: asyncio.Task | None = None
         self.advertiser: Advertiser | None = None
         self._runner: web.AppRunner | None = None
 
     async def start(self, host: str, port: int, *, advertise: bool | None = None) -> int:
         node = self.node
-        self._runner = web.AppRunner(build_app(node), access_log=None, handle_signals=False, shutdown_timeout=1.0,
-                                     logger=protocol_logger())
+        cfg = node.config.node
+        self.guard = ConnectionGuard(per_client=cfg.max_connections_per_client, max_total=cfg.max_connections,
+                                     header_timeout_s=cfg.header_timeout_s, idle_timeout_s=cfg.idle_timeout_s)
+        self._runner = web.AppRunner(build_app(node, self.guard), access_log=None, handle_signals=False,
+                                     shutdown_timeout=1.0, logger=protocol_logger(),
+                                     keepalive_timeout=cfg.idle_timeout_s)
         await self._runner.setup()
         context = None
         if uses_tls(node.config.node.tls, host):
@@ -136,8 +150,10 @@ class NodeServer:
         elif not is_loopback(host):
             log.warning("serving the LAN API over plain HTTP on %s: PINs and tokens cross the network in clear", host)
         self.scheme = "https" if context is not None else "http"
-        site = web.TCPSite(self._runner, host, port, reuse_address=True, ssl_context=context)
+        site = GuardedSite(self._runner, host, port, self.guard, reuse_address=True, ssl_context=context,
+                           backlog=1024)
         await site.start()
+        self._sweeper = asyncio.create_task(self.guard.run(), name="sq-connection-sweeper")
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         await node.start(self.port)
         if advertise if advertise is not None else node.config.node.advertise:
@@ -163,6 +179,8 @@ class NodeServer:
             except Exception as err:
                 log.error("withdrawing the zeroconf record failed: %r", err)
         node.hub.close_all()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         if self._runner is not None:
             try:
                 await self._runner.cleanup()

@@ -144,6 +144,23 @@ def state_view(state: BranchState, setup: BranchSetup, seq: int, now_ms: int,
     }
 
 
+class SnapshotCache:
+    """The encoded /state, built once per change: keyed by what it shows (the event seq, the display acks, the
+    displays online) and the second (estimates and opening hours move with time). Twenty clients polling between
+    two commands cost one build, and a client reading after an event it received never gets an older snapshot."""
+
+    def __init__(self) -> None:
+        self._key: tuple = ()
+        self._body = b""
+        self.builds = 0
+
+    def get(self, key: tuple, build) -> bytes:
+        if key != self._key:
+            self._body, self._key = build(), key
+            self.builds += 1
+        return self._body
+
+
 def find_ticket(state: BranchState, ref: str) -> Ticket | None:
     """A ticket by id, or by today's number (what an agent types on a keypad, e.g. A-042 or A042)."""
     if ref in state.tickets:

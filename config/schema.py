@@ -171,6 +171,13 @@ class NodeSection(Section):
     pairing_code_minutes: int = Field(10, ge=1, le=1440)
     sse_heartbeat_seconds: float = Field(15, gt=0, le=300)
     snapshot_every: int = Field(1000, ge=10, le=1_000_000, description="Events between state snapshots.")
+    header_timeout_s: float = Field(10, gt=0, le=300, description="A new connection must send a whole request "
+                                    "head within this time (slow or idle connections are closed).")
+    idle_timeout_s: float = Field(15, gt=0, le=3600, description="Keep-alive connections idle longer are closed.")
+    body_timeout_s: float = Field(10, gt=0, le=300, description="A request body must arrive within this time.")
+    max_connections_per_client: int = Field(32, ge=2, le=10_000, description="Open connections from one address.")
+    max_connections: int = Field(4000, ge=10, le=1_000_000, description="Open connections in all (keep it below "
+                                 "the unit's LimitNOFILE).")
     tls: Literal["auto", "on", "off"] = Field(
         "auto", description="HTTPS with the branch's own CA: auto = on unless the node listens on loopback only.")
 

@@ -80,6 +80,7 @@ def run_node(args: argparse.Namespace) -> int:
 
     setup_logging()
     config = _config(args)
+    _raise_open_files_limit()
 
     async def main() -> None:
         node = build_node(config, _data_dir(args, config))
@@ -94,6 +95,19 @@ def run_node(args: argparse.Namespace) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def _raise_open_files_limit() -> None:
+    """Use every descriptor the system allows (systemd's LimitNOFILE): the soft limit (often 1,024) would take
+    the node off the air at about a thousand connections."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def build_node(config, data_dir: Path):
