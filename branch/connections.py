@@ -1,11 +1,11 @@
 """The node stays on the air whatever a client does with its connections.
 
 Every accepted connection passes through `ConnectionGuard`: above `per_client` open connections from one address
-(this machine's own 127.0.0.1 aside), or `max_total` in all, a new one is reset at once (the descriptors stay for real clients). A sweeper closes what
-holds a descriptor without doing anything: a connection that has not completed a request's headers
-`header_timeout_s` after it opened (idle, slow-header), and one idle between requests for `idle_timeout_s`.
-TCP keepalive with short timers (and TCP_USER_TIMEOUT) finds half-open peers, live event streams included.
-A request in progress (an SSE stream, a body being read under its own timeout) is never swept.
+(this machine's own 127.0.0.1 aside), or `max_total` in all, a new one is reset at once (the descriptors stay for
+real clients). A sweeper closes what holds a descriptor without doing anything: a connection that has not
+completed a request's headers `header_timeout_s` after it opened (idle, slow-header), and one idle between requests
+for `idle_timeout_s`. TCP keepalive with short timers (and TCP_USER_TIMEOUT) finds half-open peers, live event
+streams included. A request in progress (an SSE stream, a body being read under its own timeout) is never swept.
 """
 
 from __future__ import annotations
