@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from branch import views
+from branch.api_errors import ApiError
 from branch.auth import Authenticator
 from branch.calls import CallAcks
 from branch.commit import Committer
@@ -204,7 +205,10 @@ class BranchNode:
                     await self.commands.run(CommandRequest(None, lambda at: cmd.StartDay(at_ms=at),
                                                            lambda events: (200, None)))
                 await self.write(partial(self.store.purge_idempotency, self.now_ms() - 24 * 3600 * 1000))
+                await self.write(partial(self.store.purge_history, self.now_ms()))
                 self.forget_stale()
+            except ApiError as err:
+                log.warning("housekeeping waits: %s", err.message)  # e.g. the clock is not synchronised yet
             except Exception:
                 log.exception("housekeeping failed; trying again in a minute")
             await asyncio.sleep(60)

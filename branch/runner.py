@@ -170,8 +170,22 @@ def count(metrics: Registry, command: cmd.Command, result: str) -> None:
     metrics.inc("sq_commands_total", type=type(command).__name__, result=result)
 
 
+#: how far the clock may be behind the last event before the node refuses to stamp anything (a clock stepping back
+#: a little, NTP slewing, is absorbed by stamping the last event's time; a board booting in the past is not)
+CLOCK_SLACK_MS = 5 * 60 * 1000
+
+
+def clock_behind(now_ms: int, last_at_ms: int) -> bool:
+    return now_ms < last_at_ms - CLOCK_SLACK_MS
+
+
 class LocalRunner:
-    """A single node: the command lock orders commands; each commits before the next one is decided."""
+    """A single node: the command lock orders commands up to staging; staged commands share commits.
+
+    The clock rule: a command is stamped `max(now, last event's time)`, so time never runs backwards in the log
+    and no business day earlier than the last event's is ever stamped; with a clock more than 5 minutes behind
+    the last event (a board without RTC that started before NTP), commands are refused (503 clock_behind) until
+    the clock catches up."""
 
     def __init__(self, context: RunnerContext) -> None:
         self.context = context
@@ -205,7 +219,7 @@ class LocalRunner:
                 else:
                     racing = None
                 if racing is None:
-                    command = request.make(context.now_ms())
+                    command = request.make(self._stamp())
                     try:
                         pending = await committer.stage(command, request.actor, uuid.uuid4().hex,
                                                         request.respond, request.idempotency())
@@ -220,11 +234,20 @@ class LocalRunner:
         status, body = prepared.response
         return CommandResult(status, body, False)
 
+    def _stamp(self) -> int:
+        now, last = self.context.now_ms(), self.context.committer.core.last_at_ms
+        if clock_behind(now, last):
+            raise ApiError(503, "clock_behind", "the node's clock is behind its last event (not synchronised yet): "
+                           "it takes no command until it is", headers={"Retry-After": "30"})
+        return max(now, last)
+
     def check_writable(self) -> None:
-        return None
+        if clock_behind(self.context.now_ms(), self.context.committer.core.last_at_ms):
+            self._stamp()
 
     def health(self) -> dict[str, Any]:
-        return {"role": "leader"}
+        behind = clock_behind(self.context.now_ms(), self.context.committer.core.last_at_ms)
+        return {"role": "leader", "clock": "behind" if behind else "ok"}
 
     def add_leadership_listener(self, callback: Callable[[bool], Any]) -> None:
         self.leadership.add_leadership_listener(callback)

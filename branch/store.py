@@ -188,6 +188,27 @@ class Store:
     def purge_idempotency(self, older_than_ms: int) -> None:
         self._writer.execute("DELETE FROM idempotency WHERE created_ms < ?", (older_than_ms,))
 
+    #: how long bookkeeping rows outside the event log are kept (milliseconds)
+    KEEP_PAIRING_MS = 24 * 3600 * 1000  # used or expired codes: a day, for the technician's questions
+    KEEP_SYNC_COMMANDS_MS = 30 * 24 * 3600 * 1000  # central replays within minutes; a month is plenty
+    KEEP_DEAD_LETTERS_MS = 90 * 24 * 3600 * 1000
+
+    def purge_history(self, now_ms: int) -> dict[str, int]:
+        """Delete bookkeeping rows nobody needs any more, so the tables stay bounded over months; an expired
+        pairing code forgets its digits at once. Returns the rows deleted per table."""
+        conn = self._writer
+        conn.execute("UPDATE pairing_codes SET code = NULL WHERE expires_ms < ? AND code IS NOT NULL", (now_ms,))
+        deleted = {
+            "pairing_codes": conn.execute(
+                "DELETE FROM pairing_codes WHERE expires_ms < ? OR used_ms < ?",
+                (now_ms - self.KEEP_PAIRING_MS, now_ms - self.KEEP_PAIRING_MS)).rowcount,
+            "sync_commands": conn.execute("DELETE FROM sync_commands WHERE received_ms < ?",
+                                          (now_ms - self.KEEP_SYNC_COMMANDS_MS,)).rowcount,
+            "sync_dead_letters": conn.execute("DELETE FROM sync_dead_letters WHERE at_ms < ?",
+                                              (now_ms - self.KEEP_DEAD_LETTERS_MS,)).rowcount,
+        }
+        return deleted
+
     # -- reads ----------------------------------------------------------------------------------------------
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
@@ -197,6 +218,11 @@ class Store:
     def last_event(self) -> tuple[int, str]:
         row = self._reader.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         return (row[0], row[1]) if row else (0, GENESIS)
+
+    def last_at_ms(self) -> int:
+        """The time stamped on the last event (0 for an empty log)."""
+        row = self._reader.execute("SELECT at_ms FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return row[0] if row else 0
 
     def latest_snapshot(self) -> tuple[int, dict[str, Any]] | None:
         row = self._reader.execute("SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1").fetchone()

@@ -101,8 +101,13 @@ class TicketPrinter(QObject):
         self._set_state(status.state.value)
 
     def _failed(self, err: BaseException) -> None:
+        """The device is dropped and closed (on the printer thread): the next ticket opens it afresh, and no
+        descriptor is left behind per failed ticket."""
         log.warning("printer unusable: %s", err)
-        self._device = None
+        device, self._device = self._device, None
+        if device is not None:
+            self._runner.submit(device.close, on_error=lambda close_err: log.info("closing the printer: %s",
+                                                                                   close_err))
         self._set_state(PrinterState.OFFLINE.value)
 
     def _set_state(self, state: str) -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from config.loader import ConfigError, load_config
+from ground.sdnotify import Notifier
 from ground.signals import wait_for_stop_signal
 
 
@@ -90,11 +91,30 @@ def run_node(args: argparse.Namespace) -> int:
                                   advertise=False if args.no_advertise else None)
         print(f"SmartQueue node {node.node_id} of branch {node.setup.branch_id} on {server.scheme}://{host}:{port}",
               flush=True)
+        notifier = Notifier()
+        notifier.ready(f"serving on {server.scheme}://{host}:{port}")
+        watchdog = asyncio.create_task(_watchdog(node, notifier), name="sq-watchdog")
         await wait_for_stop_signal()
+        notifier.stopping()
+        watchdog.cancel()
         await server.stop()
 
     asyncio.run(main())
     return 0
+
+
+async def _watchdog(node, notifier) -> None:
+    """WATCHDOG=1 at half systemd's WatchdogSec, only while the event loop runs *and* the writer thread answers:
+    a node stuck on either stops pinging and systemd restarts it (the unit's Restart=on-failure)."""
+    if notifier.interval_s is None:
+        return
+    while True:
+        await asyncio.sleep(notifier.interval_s)
+        try:
+            await asyncio.wait_for(node.write(lambda: None), notifier.interval_s)
+        except TimeoutError:
+            continue  # the writer is stuck (a hung disk): no ping
+        notifier.ping()
 
 
 def _raise_open_files_limit() -> None:

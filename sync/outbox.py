@@ -46,6 +46,7 @@ class OutboxPump:
         self._last_progress = clock()
         self._last_gap_rewind: int | None = None
         self._db_task: asyncio.Task | None = None
+        self._side_tasks: set[asyncio.Task] = set()
         self.sent_messages = 0
         self.rewinds = 0
 
@@ -146,8 +147,11 @@ class OutboxPump:
         self.halted_until = self._clock() + self.dead_letter_retry_s
         self.cursor = self.watermark
         now, topic = self._now_ms(), "events"
-        asyncio.get_running_loop().create_task(self._write(
-            lambda: state.record_dead_letter(self.store, now, topic, code, reason, span[0], span[1])))
+        task = asyncio.get_running_loop().create_task(self._write(
+            lambda: state.record_dead_letter(self.store, now, topic, code, reason, span[0], span[1])),
+            name="sq-sync-dead-letter")
+        self._side_tasks.add(task)  # referenced until done: the loop keeps only weak references to tasks
+        task.add_done_callback(self._side_tasks.discard)
 
     # -- persistence of the watermark ---------------------------------------------------------------------------------
 

@@ -315,3 +315,73 @@ def test_login_with_an_empty_body_is_invalid_for_the_document_too(node):
 def test_an_admin_cannot_store_status_for_a_device_that_does_not_exist(node):
     response = node.http("POST", "/api/v1/devices/ghost-1/status", role="admin", json={"state": "ok"})
     assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_device"
+
+
+# -- bounded growth over months ------------------------------------------------------------------------------------
+
+
+def test_housekeeping_bounds_what_the_node_keeps(node):
+    from branch.security import FailureThrottle, TokenBucket
+
+    day = 24 * 3600 * 1000
+    now = node.node.now_ms()
+    store = node.node.store
+
+    def old_rows() -> None:
+        store.execute_write("INSERT INTO pairing_codes (code_hash, code, role, expires_ms) VALUES ('h1', '1', 'kiosk',"
+                            " ?)", (now - 2 * day,))
+        store.execute_write("INSERT INTO pairing_codes (code_hash, code, role, expires_ms) VALUES ('h2', '2', 'kiosk',"
+                            " ?)", (now - 60_000,))
+        store.execute_write("INSERT INTO sync_commands (id, command, received_ms, status) VALUES ('c1', '{}', ?, 'ok')",
+                            (now - 31 * day,))
+        store.execute_write("INSERT INTO sync_dead_letters (at_ms, topic, reason_code, reason) VALUES (?, 't', 128,"
+                            " 'x')", (now - 91 * day,))
+
+    node.call(node.node.write(old_rows))
+    node.call(node.node.write(lambda: store.purge_history(now)))
+    assert [tuple(r) for r in store.query("SELECT code_hash, code FROM pairing_codes")] == [("h2", None)]
+    assert not store.query("SELECT 1 FROM sync_commands") and not store.query("SELECT 1 FROM sync_dead_letters")
+
+    clock = [0.0]
+    throttle = FailureThrottle(5, 30, 300, clock=lambda: clock[0])
+    bucket = TokenBucket(1, 5, clock=lambda: clock[0])
+    for n in range(1000):
+        throttle.failed(f"keypad-{n}|alice")
+        bucket.take(f"10.0.{n // 250}.{n % 250}")
+    clock[0] = 301.0
+    throttle.purge()
+    bucket.purge()
+    assert len(throttle) == 0 and not bucket._buckets
+
+    node.agent().counter("1")
+    node.agent().counter("1")  # alice logs in again at counter 1: the first session is no counter's any more
+    assert len(node.node.auth) == 2
+    node.call(_purge(node))
+    assert len(node.node.auth) == 1
+
+
+async def _purge(node) -> None:
+    node.node.forget_stale()
+
+
+# -- time: a node that starts before its clock is set -------------------------------------------------------------
+
+
+def test_a_clock_behind_the_last_event_stamps_nothing_and_a_small_step_back_stamps_the_last_time(tmp_path):
+    now = [1_790_000_000.0]  # 2026-09-21
+    running = start_node(tmp_path / "node", clock=lambda: now[0])
+    try:
+        kiosk = running.client("kiosk", retries=0)
+        first = kiosk.issue_ticket("accounts")
+        now[0] -= 60  # NTP steps back a minute: stamped at the last event's time, never earlier
+        second = kiosk.issue_ticket("accounts")
+        assert second["issued_at"] == first["issued_at"] and second["day"] == first["day"]
+        now[0] = 86_400.0 * 365  # a board without RTC booting in 1971
+        with pytest.raises(NodeError) as err:
+            kiosk.issue_ticket("accounts")
+        assert (err.value.status, err.value.code) == (503, "clock_behind")
+        assert running.http("GET", "/api/v1/health", role=None).json()["clock"] == "behind"
+        now[0] = 1_790_000_100.0  # NTP set the clock: commands again
+        assert kiosk.issue_ticket("accounts")["number"] == "A-003"
+    finally:
+        stop_node(running)
