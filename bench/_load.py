@@ -1,7 +1,8 @@
 """`python -m bench._load`: kiosks issuing tickets and clients reading /state, in one asyncio loop of its own
 process (never the node's GIL). Prints READY, waits for a line on stdin, runs `--duration` seconds, writes JSON.
 
-Kiosks are open-loop (`--rate` tickets/s each, Poisson arrivals: a new customer does not wait for the previous
+Each client connects from its own loopback address (127.0.3.x kiosks, 127.0.4.x readers), as separate machines
+would. Kiosks are open-loop (`--rate` tickets/s each, Poisson arrivals: a new customer does not wait for the previous
 ticket) or closed-loop (`--rate 0`: the next ticket as soon as the last is answered, a hammer).
 """
 
@@ -57,6 +58,10 @@ async def reader(session: aiohttp.ClientSession, url: str, token: str, until: fl
             sizes.append(len(await response.read()))
 
 
+def _session(address: str) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, local_addr=(address, 0)))
+
+
 async def main(args: argparse.Namespace) -> dict:
     tokens = json.loads(args.tokens)
     print("READY", flush=True)
@@ -65,12 +70,17 @@ async def main(args: argparse.Namespace) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     sizes: list[int] = []
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    # every client is its own machine: its own loopback address (the node limits requests per address)
+    kiosks = [_session(f"127.0.3.{i + 1}") for i in range(args.kiosks)]
+    readers = [_session(f"127.0.4.{i + 1}") for i in range(args.readers)]
+    try:
         jobs = [kiosk(session, args.url, tokens["kiosks"][i % len(tokens["kiosks"])], args.rate, until, latencies,
-                      errors) for i in range(args.kiosks)]
-        jobs += [reader(session, args.url, tokens["display"], until, sizes) for _ in range(args.readers)]
+                      errors) for i, session in enumerate(kiosks)]
+        jobs += [reader(session, args.url, tokens["display"], until, sizes) for session in readers]
         await asyncio.gather(*jobs)
+    finally:
+        for session in kiosks + readers:
+            await session.close()
     return {"tickets_ms": latencies, "errors": errors[:20], "error_count": len(errors), "state_reads": len(sizes),
             "state_bytes": max(sizes) if sizes else 0}
 

@@ -7,7 +7,8 @@ process, 10 device tokens) runs, for 15 s each:
   all: far above a busy branch's peak of a ticket every few seconds) — the figure, target p99 < 50 ms;
 - saturation: the same 10 readers + 10 kiosks issuing back to back (closed loop): the node's ceiling, reported
   (latency there is concurrency / throughput by construction, so it has no target);
-- baseline, same run, same node: one kiosk alone, back to back.
+- baseline, same run, same node: the same 10 kiosks at 1 ticket/s each, without the readers.
+Every client has its own address; the node's per-address request rate (20/s, bursts of 40) applies to them all.
 
 Run: .venv/bin/python -m bench.bench_abuse   (exit status 1 when the target is missed)
 """
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sq-bench-abuse-") as tmp, \
             NodeProcess(Path(tmp), kiosks=10, prefill=args.prefill) as node:
-        alone = run_load(node, Path(tmp) / "alone.json", kiosks=1, duration=args.duration / 3)
+        alone = run_load(node, Path(tmp) / "alone.json", kiosks=10, rate=1, duration=args.duration)
         hammer = run_load(node, Path(tmp) / "hammer.json", kiosks=10, rate=1, readers=10, duration=args.duration)
         ceiling = run_load(node, Path(tmp) / "ceiling.json", kiosks=10, readers=10, duration=args.duration)
     a50, a99 = percentile(alone["tickets_ms"], 50), percentile(alone["tickets_ms"], 99)
@@ -45,11 +46,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{hammer['errors'][:3]}")
     print(f"  saturation: {len(ceiling['tickets_ms']) / args.duration:.0f} tickets/s p50 {c50:.1f} ms p99 "
           f"{c99:.1f} ms, {ceiling['state_reads'] / args.duration:.0f} /state reads/s")
-    print(f"  alone:      {len(alone['tickets_ms'])} tickets p50 {a50:.1f} ms p99 {a99:.1f} ms")
+    print(f"  no readers: {len(alone['tickets_ms'])} tickets p50 {a50:.1f} ms p99 {a99:.1f} ms")
     summary("abuse", f"issue-ticket p50 {n50:.1f} ms, p99 {n99:.1f} ms at 10 tickets/s with 10 /state readers "
                      f"hammering ({kb:.0f} KB /state, {args.prefill} waiting); saturation "
                      f"{len(ceiling['tickets_ms']) / args.duration:.0f} tickets/s p99 {c99:.0f} ms",
-            f"one kiosk alone p50 {a50:.1f} ms, p99 {a99:.1f} ms", f"p99 < {P99_TARGET_MS:.0f} ms", ok,
+            f"the same kiosks without readers p50 {a50:.1f} ms, p99 {a99:.1f} ms", f"p99 < {P99_TARGET_MS:.0f} ms", ok,
             load=load_average())
     return 0 if ok else 1
 

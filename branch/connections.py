@@ -6,6 +6,8 @@ real clients). A sweeper closes what holds a descriptor without doing anything: 
 completed a request's headers `header_timeout_s` after it opened (idle, slow-header), and one idle between requests
 for `idle_timeout_s`. TCP keepalive with short timers (and TCP_USER_TIMEOUT) finds half-open peers, live event
 streams included. A request in progress (an SSE stream, a body being read under its own timeout) is never swept.
+Above `requests_per_s` from one address, its requests wait before they are handled (429 beyond 2 s): a client
+hammering /state in a loop slows itself down, not the kiosks.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+
+from branch.security import TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +84,14 @@ def _keepalive(sock: Any) -> None:
 
 class ConnectionGuard:
     def __init__(self, *, per_client: int, max_total: int, header_timeout_s: float, idle_timeout_s: float,
+                 requests_per_s: float = 20.0, request_burst: int = 40,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.per_client, self.max_total = per_client, max_total
         self.header_timeout_s, self.idle_timeout_s = header_timeout_s, idle_timeout_s
         self.clock = clock
+        # requests per address: over the rate, answers are delayed (see request_started)
+        self.requests = TokenBucket(requests_per_s, request_burst, clock=clock)
+        self.delayed = 0
         self._open: set[_Tracked] = set()
         self._by_transport: dict[int, _Tracked] = {}
         self._per_peer: dict[str, int] = {}
@@ -124,10 +132,20 @@ class ConnectionGuard:
     def _find(self, request: web.Request) -> _Tracked | None:
         return self._by_transport.get(id(request.transport)) if request.transport is not None else None
 
-    def request_started(self, request: web.Request) -> None:
+    def request_started(self, request: web.Request) -> float:
+        """Count the request on its connection; the seconds it should wait first (its address is over its rate:
+        the answer is delayed, so a client hammering in a loop slows itself down, at the cost of a sleeping
+        coroutine rather than of the work its requests would make)."""
         conn = self._find(request)
-        if conn is not None:
-            conn.requests += 1
+        if conn is None:
+            return 0.0
+        conn.requests += 1
+        if conn.peer in LOCAL:
+            return 0.0
+        wait = self.requests.reserve(conn.peer)
+        if wait:
+            self.delayed += 1
+        return wait
 
     def request_finished(self, request: web.Request) -> None:
         conn = self._find(request)

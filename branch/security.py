@@ -101,6 +101,17 @@ class TokenBucket:
             self.purge()
         return (1 - tokens) / self.rate
 
+    def reserve(self, key: str) -> float:
+        """Take a token even when there is none (the balance goes negative): the seconds until it would have been
+        there. Parallel requests queue behind each other instead of all waiting the same short while."""
+        now = self.clock()
+        tokens, stamp = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(self.burst, tokens + (now - stamp) * self.rate) - 1
+        self._buckets[key] = (tokens, now)
+        if len(self._buckets) > 10_000:
+            self.purge()
+        return max(0.0, -tokens / self.rate)
+
     def purge(self) -> None:
         """Forget keys whose bucket has refilled: they behave exactly like a key never seen."""
         now = self.clock()

@@ -29,8 +29,13 @@ async def errors_middleware(request: web.Request, handler):
     route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
     status = 500
     guard = request.app[GUARD]
-    guard.request_started(request)
+    wait = guard.request_started(request)
     try:
+        if wait > MAX_DELAY_S:
+            raise ApiError(429, "rate_limited", "too many requests from this address; slow down",
+                           headers={"Retry-After": str(max(1, round(wait)))})
+        if wait:
+            await asyncio.sleep(wait)
         response = await handler(request)
         status = response.status
         return response
@@ -64,6 +69,7 @@ async def errors_middleware(request: web.Request, handler):
 
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_DELAY_S = 2.0  # a request over its address's rate waits this long at most; beyond, 429
 
 
 @web.middleware
@@ -136,7 +142,9 @@ class NodeServer:
         node = self.node
         cfg = node.config.node
         self.guard = ConnectionGuard(per_client=cfg.max_connections_per_client, max_total=cfg.max_connections,
-                                     header_timeout_s=cfg.header_timeout_s, idle_timeout_s=cfg.idle_timeout_s)
+                                     header_timeout_s=cfg.header_timeout_s, idle_timeout_s=cfg.idle_timeout_s,
+                                     requests_per_s=cfg.requests_per_second_per_client,
+                                     request_burst=max(1, int(cfg.requests_per_second_per_client * 2)))
         self._runner = web.AppRunner(build_app(node, self.guard), access_log=None, handle_signals=False,
                                      shutdown_timeout=1.0, logger=protocol_logger(),
                                      keepalive_timeout=cfg.idle_timeout_s)

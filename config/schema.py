@@ -176,6 +176,9 @@ class NodeSection(Section):
     idle_timeout_s: float = Field(15, gt=0, le=3600, description="Keep-alive connections idle longer are closed.")
     body_timeout_s: float = Field(10, gt=0, le=300, description="A request body must arrive within this time.")
     max_connections_per_client: int = Field(32, ge=2, le=10_000, description="Open connections from one address.")
+    requests_per_second_per_client: float = Field(
+        20, gt=0, le=10_000, description="Sustained requests from one address (bursts of twice as many); above it "
+        "the node reads that address's connections more slowly. This machine's own 127.0.0.1 is not limited.")
     max_connections: int = Field(4000, ge=10, le=1_000_000, description="Open connections in all (keep it below "
                                  "the unit's LimitNOFILE).")
     tls: Literal["auto", "on", "off"] = Field(
