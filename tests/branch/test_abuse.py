@@ -78,3 +78,30 @@ def test_a_kiosk_is_served_while_two_thousand_hostile_connections_are_open(guard
     finally:
         for sock in hostile + over_cap:
             sock.close()
+
+
+def test_an_address_over_its_request_rate_is_slowed_down_while_others_are_served(guarded_node):
+    import asyncio
+
+    import aiohttp
+
+    node = guarded_node
+
+    async def flood() -> list[int]:
+        connector = aiohttp.TCPConnector(limit=15, local_addr=("127.0.5.1", 0))  # under its connection cap
+        async with aiohttp.ClientSession(connector=connector) as session:
+            async def one() -> int:
+                async with session.get(node.url + "/api/v1/health") as response:
+                    await response.read()
+                    return response.status
+
+            return await asyncio.gather(*(one() for _ in range(100)))
+
+    started = time.monotonic()
+    statuses = asyncio.run(flood())
+    elapsed = time.monotonic() - started
+    assert set(statuses) <= {200, 429} and statuses.count(200) >= 40
+    assert elapsed >= 2.5, f"100 requests in {elapsed:.1f} s: 40 at once, then 20 a second"
+    began = time.monotonic()
+    node.client("kiosk").issue_ticket("accounts")  # another client is not slowed down
+    assert time.monotonic() - began < 1.0
