@@ -146,7 +146,12 @@ class SyncService:
     async def _then_ack(self, handling, message: Inbound) -> None:
         """PUBACK only once the message's effect is written: if the node dies first, the broker delivers again
         (and a repeated command is answered "duplicate" by its id)."""
-        await handling
+        try:
+            await handling
+        except Exception:
+            log.exception("a message from central on %s could not be handled; left unacknowledged, the broker "
+                          "delivers it again when the link reconnects", message.topic)
+            return
         self._acknowledge(message)
 
     def _acknowledge(self, message: Inbound) -> None:

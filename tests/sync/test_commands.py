@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 from branch.hub import EPHEMERAL
 from sync.central import CentralReceiver
+from sync.local_broker import Broker
+from sync.state import seen_command
 
 from .conftest import BRANCH, ORG, Branch, wait_for
 
@@ -86,3 +89,23 @@ def test_publish_metrics_command_sends_the_daily_metrics(branch: Branch, central
     conn.close()
     records = {queue: json.loads(record) for queue, record in rows}
     assert records["cash"]["total_customers"] == 2 and records["cash"]["date"] == day
+
+
+def test_a_command_the_node_could_not_store_is_delivered_again(branch: Branch, central: CentralReceiver,
+                                                               broker: Broker) -> None:
+    """Manual PUBACK: the node acknowledges a command only once it is stored; one whose write failed stays with the
+    broker and comes again after a reconnect (with automatic acks it was acknowledged on arrival, and lost)."""
+    db = Path(central.config.db_path)
+    store = branch.node.store
+    fail = ("CREATE TRIGGER refuse_commands BEFORE INSERT ON sync_commands"
+            " BEGIN SELECT RAISE(ABORT, 'injected: disk full'); END")
+    branch.running.call(branch.node.write(lambda: store.execute_write(fail)))
+    command_id = central.send_command(ORG, BRANCH, "display_message", {"text": {"fr": "Bonjour"}})
+    wait_for(lambda: branch.service.link is not None and branch.service.link.connected, what="link up")
+    time.sleep(1.5)
+    assert _answer(db, command_id) is None and seen_command(store, command_id) is None
+    branch.running.call(branch.node.write(lambda: store.execute_write("DROP TRIGGER refuse_commands")))
+    broker.stop()  # the link reconnects: the broker delivers what was never acknowledged
+    broker.start()
+    answer = wait_for(lambda: _answer(db, command_id), timeout=30, what="the command delivered again")
+    assert answer["status"] == "done"
