@@ -138,3 +138,12 @@ def test_zeroconf_advertises_the_scheme():
     record = Advertiser(branch_id="BR042", node_id="n1", port=8470, host="127.0.0.1", interfaces=[], role="leader",
                         term=0, tls=True)
     assert record._properties("leader", 0)["scheme"] == "https"
+
+
+def test_doctor_checks_an_https_node_against_its_own_ca(tls_node):
+    from commissioning.doctor import check_node
+
+    port = int(tls_node.url.rsplit(":", 1)[1])
+    config = example_config(tls="on", port=port, data_dir=str(tls_node.node.data_dir))
+    checks, health = check_node(config, "node")
+    assert checks[0].ok and health is not None and health["branch"] == "BR042", checks
