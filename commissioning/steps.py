@@ -147,6 +147,10 @@ def pair(node_url: str, code: str, device: str, timeout: float = 5.0) -> dict[st
                              "(smartqueue node pair-code --role ROLE)") from err
         if err.status == 429:
             raise SetupError("too many pairing attempts from this device: wait a minute") from err
+        if err.code == "untrusted_answer":
+            raise SetupError("the answer to the pairing was not signed with this code: another machine may be "
+                             "between this device and the node. Check the cable and the node's address, then "
+                             "pair again with a new code") from err
         raise SetupError(f"the node refused the pairing: {err}") from err
     finally:
         client.close()
