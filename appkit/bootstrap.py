@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
@@ -17,13 +16,6 @@ from PySide6.QtQuick import QQuickWindow
 from appkit.fonts import load_fonts
 
 log = logging.getLogger(__name__)
-
-
-def add_app_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, help="the device's configuration file (TOML)")
-    parser.add_argument("--windowed", action="store_true", help="a window with a cursor (development)")
-    parser.add_argument("--screenshot", type=Path, help="save the first frame to this PNG and quit")
-    parser.add_argument("--language", choices=["fr", "en", "ar"], help="start in this language")
 
 
 def load_device(config_path: str | Path, role: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from appkit.bootstrap import add_app_arguments
+from appkit.arguments import add_app_arguments
 
 
 def add_kiosk_command(sub: argparse._SubParsersAction) -> None:

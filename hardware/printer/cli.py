@@ -12,18 +12,19 @@ import datetime as dt
 import signal
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.printer import PrinterConfig
 from hardware.cli_support import simulate_subparsers
 from hardware.errors import HardwareError
-from hardware.printer.connection import make_transport
-from hardware.printer.decoder import decode
-from hardware.printer.device import PrinterDevice
-from hardware.printer.preview import PreviewRenderer, transcript
 from hardware.printer.profiles import PROFILES, get_profile
-from hardware.printer.simulator import Faults, PtySimulatorServer, SimulatorServer, TcpSimulatorServer, VirtualPrinter
 from hardware.printer.ticket import LABELS, TicketPrint
+
+if TYPE_CHECKING:
+    from hardware.printer.simulator import SimulatorServer
+
+# The ESC/POS layout, previews and simulator (python-escpos, Pillow) are imported by the handlers, not here:
+# `smartqueue hardware --help` must work on a node-only machine, which has neither.
 
 
 def add_printer_commands(subparsers: Any) -> None:
@@ -62,6 +63,11 @@ def sample_ticket(language: str, config: PrinterConfig) -> TicketPrint:
 
 
 def print_test(args: argparse.Namespace, config: PrinterConfig) -> int:
+    from hardware.printer.connection import make_transport
+    from hardware.printer.decoder import decode
+    from hardware.printer.device import PrinterDevice
+    from hardware.printer.preview import PreviewRenderer, transcript
+
     ticket = sample_ticket(args.language, config)
     try:
         with PrinterDevice(config, make_transport(config)) as printer:
@@ -84,6 +90,9 @@ def print_test(args: argparse.Namespace, config: PrinterConfig) -> int:
 
 
 def printer_status(args: argparse.Namespace, config: PrinterConfig) -> int:
+    from hardware.printer.connection import make_transport
+    from hardware.printer.device import PrinterDevice
+
     try:
         with PrinterDevice(config, make_transport(config)) as printer:
             status = printer.status()
@@ -100,6 +109,8 @@ def printer_status(args: argparse.Namespace, config: PrinterConfig) -> int:
 def simulate_printer(args: argparse.Namespace, config: PrinterConfig | None = None,
                      stop: threading.Event | None = None) -> int:
     """Run until Ctrl-C (or ``stop`` is set, for tests), printing where the kiosk should connect."""
+    from hardware.printer.simulator import Faults, PtySimulatorServer, TcpSimulatorServer, VirtualPrinter
+
     faults = Faults(
         paper_out_after=args.paper_out_after, near_end_after=args.near_end_after, cover_open=args.cover_open,
         silent=args.silent, reply_delay_s=args.reply_delay, garbage_reply=args.garbage_reply,
