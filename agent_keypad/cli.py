@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from appkit.arguments import add_app_arguments
+from appkit.arguments import add_app_arguments, screenshot_defaults
 
 
 def add_keypad_command(subparsers: argparse._SubParsersAction) -> None:
@@ -16,5 +16,6 @@ def add_keypad_command(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from agent_keypad.app import run  # Qt is imported only when the keypad actually runs
+    screenshot_defaults(args)
 
     return run(args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from appkit.arguments import add_app_arguments
+from appkit.arguments import add_app_arguments, screenshot_defaults
 
 
 def add_kiosk_command(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +18,7 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.app import EXIT_RELOAD, run_kiosk
 
     setup_logging()
+    screenshot_defaults(args)
     while True:  # a technician's "reload configuration" restarts the app on the validated file
         code = run_kiosk(args.config, windowed=args.windowed, screenshot=args.screenshot, language=args.language)
         if code != EXIT_RELOAD:

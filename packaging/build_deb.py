@@ -53,13 +53,13 @@ EXTRA_DEPENDS = {roles.NODE: ["adduser"], roles.APPS: [], roles.CAMERA: ["libzba
 SUGGESTS = {roles.NODE: "mosquitto", roles.APPS: "xserver-xorg-core, xinit, x11-xserver-utils",
             roles.CAMERA: ""}
 DESCRIPTIONS = {
-    roles.NODE: ("SmartQueue Edge branch node and tools",
+    roles.NODE: ("branch node and technicians' tools of SmartQueue Edge",
                  "The queue's branch node (LAN API, live events, Raft cluster, MQTT sync to central), the reference\n"
                  " central receiver, and the technicians' commands: setup, doctor, support-bundle, hardware."),
-    roles.APPS: ("SmartQueue Edge kiosk, calling display and agent keypad",
+    roles.APPS: ("kiosk, calling display and agent keypad of SmartQueue Edge",
                  "The Qt apps of a branch, each as a full-screen session watched by systemd, with the printer,\n"
                  " scanner and fingerprint reader drivers and their simulators."),
-    roles.CAMERA: ("SmartQueue Edge camera code scanner",
+    roles.CAMERA: ("camera code scanner of SmartQueue Edge",
                    "OpenCV and zbar for kiosks that read appointment codes with a camera."),
 }
 CONFFILES = {roles.APPS: ["/etc/smartqueue/session.env"]}
@@ -133,6 +133,9 @@ def _parents(name: str) -> list[str]:
 
 
 def _mode(path: Path) -> int:
+    """0755 for programs, 0644 for everything else (shared libraries and extension modules included)."""
+    if ".so" in path.name or path.suffix in (".py", ".pyc", ".json", ".qml", ".txt"):
+        return 0o644
     return 0o755 if path.stat().st_mode & 0o111 else 0o644
 
 
@@ -169,7 +172,9 @@ def package_entries(package: str, bundle: Path, files: list[str], pkg_version: s
         add(Entry(f"./lib/systemd/system/{unit}", source=HERE / "systemd" / unit))
     doc = f"./usr/share/doc/{package}"
     add(Entry(f"{doc}/copyright", data=copyright_text().encode()))
-    add(Entry(f"{doc}/changelog.Debian.gz", data=changelog_gz(package, pkg_version, epoch)))
+    # a version without a Debian revision is a native package: its changelog is changelog.gz (Debian policy 12.7)
+    changelog = "changelog.Debian.gz" if "-" in pkg_version else "changelog.gz"
+    add(Entry(f"{doc}/{changelog}", data=changelog_gz(package, pkg_version, epoch)))
     return [entries[name] for name in sorted(entries)]
 
 
@@ -181,7 +186,7 @@ def changelog_gz(package: str, pkg_version: str, epoch: int) -> bytes:
     """A Debian changelog entry for this build, gzipped without a name or time (reproducible)."""
     date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(epoch))
     text = (f"{package} ({pkg_version}) stable; urgency=medium\n\n"
-            f"  * Built from the SmartQueue Edge sources; see the project's history for changes.\n\n"
+            f"  * Built from the SmartQueue Edge sources (see the project's history).\n\n"
             f" -- {MAINTAINER}  {date}\n")
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9, mtime=0, filename="") as handle:
