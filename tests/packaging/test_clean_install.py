@@ -59,6 +59,9 @@ def built(tmp_path_factory):
     """The bundle (built once from this tree) and .debs for 0.1.0 and 0.1.1."""
     base = tmp_path_factory.mktemp("package")
     bundle_tool, deb_tool = load("build_bundle"), load("build_deb")
+    # one time stamp for every build in this module (the default, the last commit's time, moves with a commit)
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(deb_tool.source_date_epoch())
     started = time.monotonic()
     bundle = bundle_tool.build(base / "dist", base / "work", clips=False)
     bundle_s = time.monotonic() - started
@@ -71,6 +74,10 @@ def built(tmp_path_factory):
     print(f"\nbundle {bundle_s:.1f} s, three .debs {debs_s:.1f} s: "
           + ", ".join(f"{name} {deb_tool.installed_size_mb(path):.1f} MB installed" for name, path in old.items()))
     yield {"base": base, "bundle": bundle, "0.1.0": old, "0.1.1": new, "tool": deb_tool}
+    if saved is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = saved
     shutil.rmtree(base, ignore_errors=True)  # about 1 GB: not kept among pytest's last three runs
 
 
