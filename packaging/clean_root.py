@@ -14,6 +14,7 @@ import hashlib
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -98,8 +99,21 @@ class CleanRoot:
         return result
 
     def popen(self, command: str, *, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+        """A long-running command in its own process group: stop it with `stop()` (a signal to `unshare` alone
+        would orphan the chrooted program, which keeps the output pipe open)."""
         environment = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root", **(env or {})}
-        return subprocess.Popen(self._wrapper(command), env=environment, **kwargs)
+        return subprocess.Popen(self._wrapper(command), env=environment, start_new_session=True, **kwargs)
+
+    @staticmethod
+    def stop(process: subprocess.Popen, timeout: float = 20) -> str:
+        """SIGTERM to the command's whole process group, SIGKILL after `timeout`; returns its output."""
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            out, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            out, _ = process.communicate()
+        return out or ""
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -206,6 +205,7 @@ def installed_node(root):
     text = re.sub(r"^port = \d+", f"port = {port}", text, flags=re.M)
     text = re.sub(r'^data_dir = ".*"', 'data_dir = "/var/lib/smartqueue/node"', text, flags=re.M)
     (root.path / "etc/smartqueue/node.toml").write_text(text, encoding="utf-8")
+    (root.path / "etc/smartqueue/node.toml").chmod(0o644)  # doctor must object: it holds the appointment key
     process = root.popen("exec smartqueue node --config /etc/smartqueue/node.toml --no-advertise",
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -218,12 +218,7 @@ def installed_node(root):
                 time.sleep(0.1)
         yield {"url": url, "port": port}
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+        root.stop(process)
 
 
 def test_the_node_package_alone_runs_the_node(root, installed_node):
@@ -231,6 +226,9 @@ def test_the_node_package_alone_runs_the_node(root, installed_node):
     assert health["status"] == "ok" and health["branch"] == "BR042"
     no_qt = root.run("dpkg -l | grep -c -E 'libqt|libgl1|libegl1' || true").stdout.strip()
     assert no_qt == "0"  # a node machine pulls no graphics stack
+    doctor = root.run("smartqueue doctor --config /etc/smartqueue/node.toml", check=False)
+    assert doctor.returncode == 1 and "chmod 640 /etc/smartqueue/node.toml" in doctor.stdout, doctor.stdout
+    root.run("chgrp smartqueue /etc/smartqueue/node.toml && chmod 640 /etc/smartqueue/node.toml")
     doctor = root.run("smartqueue doctor --config /etc/smartqueue/node.toml", check=False)
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     kiosk = root.run("smartqueue kiosk --config /nonexistent.toml", check=False)
@@ -252,6 +250,7 @@ def test_each_gui_role_renders_a_first_frame(root, installed_node, role):
     text = text.replace('output_dir = "var/kiosk/printed"', 'output_dir = "/var/lib/smartqueue/kiosk/printed"')
     text = text.replace('clip_dir = "var/clips"', 'clip_dir = "/opt/smartqueue/share/clips"')
     (root.path / f"etc/smartqueue/{role}.toml").write_text(text, encoding="utf-8")
+    (root.path / f"etc/smartqueue/{role}.toml").chmod(0o640)
     started = time.monotonic()
     result = root.run(f"smartqueue {role} --config /etc/smartqueue/{role}.toml --screenshot /tmp/{role}.png",
                       env={"QT_QPA_PLATFORM": "offscreen", "XDG_CACHE_HOME": "/tmp/cache"}, check=False,
