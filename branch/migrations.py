@@ -116,6 +116,11 @@ MIGRATIONS: list[str] = [
         row_key TEXT NOT NULL
     );
     """,
+    # 4: the LAN API over TLS (issue 13): a pairing code is kept (until used or purged, minutes) so the node can
+    #    check a device's proof of it without the code ever crossing the network.
+    """
+    ALTER TABLE pairing_codes ADD COLUMN code TEXT;
+    """,
 ]
 
 

@@ -58,9 +58,13 @@ def check_node(config: Any, role: str, timeout: float = 3.0) -> tuple[list[Check
     import requests
 
     from appkit.device import read_token
+    from nodeclient.client import PinnedCA
 
+    ca_file = config.device.ca_file
     if role == "node":
-        url = f"http://{_loopback(config.node.host)}:{config.node.port}"
+        tls = config.node.tls == "on" or (config.node.tls == "auto" and not _is_loopback(config.node.host))
+        url = f"{'https' if tls else 'http'}://{_loopback(config.node.host)}:{config.node.port}"
+        ca_file = str(Path(config.node.data_dir) / "tls" / "ca.pem") if tls else None
     elif config.device.node_url:
         url = config.device.node_url.rstrip("/")
     else:
@@ -68,17 +72,31 @@ def check_node(config: Any, role: str, timeout: float = 3.0) -> tuple[list[Check
         if url is None:
             return [Check("node", False, f"branch {config.branch.id}: no node found by zeroconf",
                           N_("check the network cable and that the node runs; or set [device] node_url"))], None
+    session = requests.Session()
+    if ca_file:
+        session.mount("https://", PinnedCA(ca_file))  # the branch CA: the node's own, or the one pinned at pairing
     try:
-        response = requests.get(url + "/api/v1/health", timeout=timeout)
+        response = session.get(url + "/api/v1/health", timeout=timeout)
         health = response.json()
-    except (requests.RequestException, ValueError) as err:
+    except (requests.RequestException, ValueError, OSError) as err:
         fix = N_("start the node (systemctl start smartqueue-node) or check the address and the network")
         return [Check("node", False, f"{url}: {type(err).__name__}", fix)], None
+    finally:
+        session.close()
     checks = [Check("node", True, f"{url} ({health.get('node_id')}, {health.get('role')})")]
     checks.append(_clock(response.headers.get("Date")))
     if role != "node":
-        checks.append(_token(url, read_token(config), timeout))
+        checks.append(_token(url, read_token(config), timeout, ca_file))
     return checks, health
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _loopback(host: str) -> str:
@@ -108,12 +126,12 @@ def _clock(date_header: str | None, now: float | None = None) -> Check:
     return Check("clock", True, f"{skew:+.0f} s from the node's clock")
 
 
-def _token(url: str, token: str | None, timeout: float) -> Check:
+def _token(url: str, token: str | None, timeout: float, ca_file: str | None = None) -> Check:
     from nodeclient.client import NodeClient, NodeError
 
     if not token:
         return Check("token", False, "no device token", N_("pair the device: smartqueue setup"))
-    client = NodeClient(token, base_url=url, timeout=timeout, retries=0)
+    client = NodeClient(token, base_url=url, timeout=timeout, retries=0, ca_file=ca_file)
     try:
         me = client.whoami()
     except NodeError as err:
@@ -168,11 +186,40 @@ def check_sync(health: dict[str, Any] | None) -> Check:
     return Check("sync", ok, str(sync), "" if ok else N_("check the central broker address and the internet link"))
 
 
+def check_secrets_private(path: Path) -> Check:
+    """A configuration holding secrets (appointment key, PIN hash, broker password…) must not be world-readable."""
+    import tomllib
+
+    from commissioning.support import is_secret
+
+    def secrets(data: object) -> list[str]:
+        if isinstance(data, dict):
+            return [k for k, v in data.items() if is_secret(k) and v not in (None, "")] + \
+                [s for v in data.values() for s in secrets(v)]
+        if isinstance(data, list):
+            return [s for item in data for s in secrets(item)]
+        return []
+
+    try:
+        found = secrets(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError):
+        return Check("permissions", None, "")
+    if not found or os.name != "posix":
+        return Check("permissions", True if found else None, "")
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o004:
+        return Check("permissions", False, f"{path} {oct(mode)}: {', '.join(sorted(set(found)))}",
+                     N_("the configuration holds secrets and every user can read it: chmod 640 {path}"),
+                     {"path": str(path)})
+    return Check("permissions", True, oct(mode))
+
+
 def run_checks(path: Path, *, role: str | None = None, timeout: float = 3.0) -> list[Check]:
     check, config = check_config(path)
     checks = [check]
     if config is None:
         return checks
+    checks.append(check_secrets_private(path))
     role = role or guess_role(config, path)
     node_checks, health = check_node(config, role, timeout)
     checks += node_checks
@@ -190,7 +237,8 @@ def run_checks(path: Path, *, role: str | None = None, timeout: float = 3.0) -> 
 #: Check names as the technician reads them (translated).
 LABELS = {"config": N_("configuration"), "node": N_("node"), "token": N_("device token"), "clock": N_("clock"),
           "disk": N_("disk space"), "printer": N_("printer"), "scanner": N_("scanner"),
-          "fingerprint": N_("fingerprint reader"), "audio": N_("audio output"), "sync": N_("sync with central")}
+          "fingerprint": N_("fingerprint reader"), "audio": N_("audio output"), "sync": N_("sync with central"),
+          "permissions": N_("file permissions")}
 
 
 def report(checks: list[Check], language: str, out: Callable[[str], None] = print) -> int:
@@ -203,7 +251,7 @@ def report(checks: list[Check], language: str, out: Callable[[str], None] = prin
         mark = translate(language, "WARNING") if check.warn else marks[check.ok]
         out(f"{mark:12} {label:20} {check.detail}")
         if (check.ok is False or check.warn) and check.fix:
-            out(f"{'':12} {fix_word} {translate(language, check.fix)}")
+            out(f"{'':12} {fix_word} {translate(language, check.fix, **check.fix_args)}")
     problems = sum(1 for check in checks if check.ok is False)
     if problems:
         out(translate(language, "{count} problem(s) found", count=problems))

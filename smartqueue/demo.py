@@ -105,7 +105,7 @@ class Branch:
 
 
 def _register_devices(branch: Branch, data_dir: Path, config) -> None:
-    from branch.handlers import register_device
+    from branch.devices import register_device
     from branch.store import Store
 
     store = Store(data_dir / "branch.sqlite3")
@@ -325,7 +325,7 @@ The kiosk, display and keypad windows are open: tap a service on the kiosk; log 
 
   source {env}
   curl -s -X POST $NODE/api/v1/tickets -H "Authorization: Bearer $KIOSK_TOKEN" \\
-       -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" -d '{{"service": "accounts"}}'
+       -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" --json '{{"service": "accounts"}}'
   curl -sN $NODE/api/v1/events -H "Authorization: Bearer $DISPLAY_TOKEN"      # live events (SSE)
 
 Printed tickets (PNG previews) go to {branch.root / 'tickets'}; their QR opens the ticket's phone page at
