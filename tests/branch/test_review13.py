@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import aiohttp
 import pytest
@@ -18,7 +19,6 @@ import pytest
 from nodeclient.client import NodeClient, NodeError
 from nodeclient.discovery import Candidate
 from tests.branch.conftest import example_config, start_node, stop_node
-
 
 # -- a login race: parallel wrong PINs all pass the throttle check before the first failure is recorded ----------
 
@@ -49,10 +49,10 @@ def test_parallel_wrong_pins_from_one_keypad_are_throttled_like_sequential_ones(
 class _Catcher(http.server.BaseHTTPRequestHandler):
     """A machine on the LAN answering as the branch's leader over plain HTTP, keeping what it is sent."""
 
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
     branch = "BR042"
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.seen.append(self.headers.get("Authorization", ""))
         body = (b'{"status":"ok","branch":"%s","role":"leader","node_id":"evil"}' % self.branch.encode()
                 if self.path.endswith("/health") else b'{"device":"x","role":"kiosk"}')
@@ -112,7 +112,7 @@ def test_a_pinned_client_does_not_follow_a_leader_named_over_plain_http(tmp_path
     _Catcher.seen = []
 
     class NotLeader(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             body = (b'{"error":{"code":"not_leader","message":"m","details":{"leader":"http://127.0.0.1:%d"}}}'
                     % server.server_port)
             self.send_response(503)
