@@ -75,6 +75,7 @@ class BranchNode:
         # failed logins: per (keypad, agent) and per keypad's fingerprint slots; per keypad overall (any agent)
         self.login_throttle = FailureThrottle(node.pin_attempts, 30.0, node.pin_lockout_minutes * 60)
         self.device_throttle = FailureThrottle(node.pin_attempts * 4, 30.0, node.pin_lockout_minutes * 60)
+        self.login_locks: dict[str, list] = {}  # keypad -> [asyncio.Lock, users]: one login attempt at a time
         self.revocations = RevocationWatcher(self.store.path, self._revoked)
         self.metrics = Registry()
         self.metrics.describe("sq_http_requests_total", "counter", "HTTP requests by route and status")
