@@ -170,10 +170,11 @@ class BranchNode:
 
     # -- lifecycle (driven by branch.server.NodeServer) ------------------------------------------------------------
 
-    async def start(self, api_port: int) -> None:
-        """The node serves on `api_port`: start the command runner, housekeeping, checkpoints and services."""
+    async def start(self, api_port: int, scheme: str = "http") -> None:
+        """The node serves on `api_port` (`scheme`): start the command runner, housekeeping, checkpoints and
+        services."""
         self.port = api_port
-        await self.commands.start(api_port)
+        await self.commands.start(api_port, scheme)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="sq-housekeeping"))
         self.store.manual_checkpoints()
         self._tasks.append(asyncio.create_task(self._checkpoints(), name="sq-checkpoints"))
