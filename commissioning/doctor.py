@@ -288,11 +288,15 @@ def check_sync(health: dict[str, Any] | None) -> Check:
     if health is None:
         return Check("sync", None, N_("the node did not answer"))
     sync = health.get("sync")
-    if sync is None:
-        return Check("sync", None, N_("the node does not report sync status"))
-    state = sync.get("state", sync) if isinstance(sync, dict) else sync
-    ok = state in ("connected", "ok", True)
-    return Check("sync", ok, str(sync), "" if ok else N_("check the central broker address and the internet link"))
+    if not isinstance(sync, dict):
+        return Check("sync", None, N_("sync with central is off ([sync] enabled = false or no [sync])"))
+    state, lag = sync.get("state"), sync.get("lag_events", 0)
+    if state == "standby":
+        return Check("sync", None, N_("this node is a follower: the cluster's leader syncs"))
+    if state == "connected":
+        return Check("sync", True, N_("connected to central's broker, {lag} events to send"), detail_args={"lag": lag})
+    return Check("sync", False, N_("not connected to central's broker, {lag} events waiting"),
+                 N_("check the central broker address and the internet link"), detail_args={"lag": lag})
 
 
 def check_secrets_private(path: Path) -> Check:

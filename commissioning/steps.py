@@ -21,7 +21,17 @@ SERVICE_USER = "smartqueue"
 
 
 class SetupError(Exception):
-    """A step failed; `str(err)` says what to do about it."""
+    """A step failed; the message says what to do about it: `str(err)` in English, `translated(language)` for the
+    person (the message is a catalog entry, its values apart)."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.message, self.values = message, values
+
+    def translated(self, language: str) -> str:
+        from ground.i18n import translate
+
+        return translate(language, self.message, **self.values)
 
 
 @dataclass

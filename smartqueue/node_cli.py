@@ -150,8 +150,18 @@ def build_node(config, data_dir: Path):
     if sync is not None and sync.enabled:
         from sync.service import SyncService
 
-        node.services.append(LeaderOnly(node.add_leadership_listener, SyncService(node, sync)))
+        service = SyncService(node, sync)
+        node.services.append(LeaderOnly(node.add_leadership_listener, service))
+        node.health_parts["sync"] = lambda: _sync_health(node, service)
     return node
+
+
+def _sync_health(node, service) -> dict:
+    """The link's state for `GET /health` (doctor reads it): connected, disconnected, or standby on a follower
+    (the leader syncs)."""
+    link = service.health()
+    state = "connected" if link["connected"] else "disconnected" if node.is_leader else "standby"
+    return {"state": state, "lag_events": link["lag_events"], "halted": link["halted"]}
 
 
 def _store(args: argparse.Namespace):
