@@ -23,8 +23,8 @@ class Check:
     ok: bool | None  # None: not checked (not configured, or cannot be checked here)
     detail: str = ""
     fix: str = ""
-    warn: bool = False  # works, but worse than it should: said with its fix, not counted as a problem
     fix_args: dict[str, object] = field(default_factory=dict)  # placeholders of the (translated) fix
+    warn: bool = False  # works, but worse than it should: said with its fix, not counted as a problem
     detail_args: dict[str, object] = field(default_factory=dict)  # placeholders of the (translated) detail
 
 
