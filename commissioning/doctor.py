@@ -256,11 +256,12 @@ def check_audio(role: str) -> Check:
 
 
 def check_clips(config: Any) -> Check:
-    """The display's voice clips: the folder exists and holds every clip of each language it announces in (a
-    missing word would make the display skip the whole call)."""
+    """The display's voice clips: the folder, its chime, and every clip its manifest lists for each language the
+    display announces in (one missing word makes the display skip the whole call). Read from the files and the
+    manifest `python -m display.clips` writes: doctor runs on node-only machines too, without the display's code."""
+    import json
+
     from commissioning.steps import default_clip_dir
-    from display.clips import clip_path
-    from display.speech import CHIME, vocabulary
 
     display = config.display
     if display.sound == "silent":
@@ -269,19 +270,37 @@ def check_clips(config: Any) -> Check:
     fix = N_("set [display] clip_dir to the package's clip folder ({default}), or generate the clips with: "
              "python -m display.clips --out {path}")
     fix_args = {"default": default_clip_dir(), "path": str(root)}
-    if not root.is_dir():
+    try:
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return Check("clips", False, N_("no voice clip folder at {path}"), fix, fix_args=fix_args,
                      detail_args={"path": str(root)})
-    keys = [CHIME]
-    languages = display.announce_languages or display.languages or config.branch.languages
-    if display.sound == "full":
-        keys += [key for language in languages for key in vocabulary(language)]
-    missing = [key for key in keys if not clip_path(root, key).is_file()]
-    if missing:
+    if not (root / "chime.wav").is_file():
         return Check("clips", False, N_("{count} voice clips missing in {path} (e.g. {first})"), fix,
-                     fix_args=fix_args, detail_args={"count": len(missing), "path": str(root), "first": missing[0]})
+                     fix_args=fix_args, detail_args={"count": 1, "path": str(root), "first": "chime.wav"})
+    if display.sound == "chime":
+        return Check("clips", True, N_("{count} clips in {path} ({languages})"),
+                     detail_args={"count": 1, "path": str(root), "languages": "chime"})
+    languages = list(display.announce_languages or display.languages or config.branch.languages)
+    absent = [language for language in languages if language not in manifest.get("languages", [])]
+    if absent:
+        return Check("clips", False, N_("no {lang} voice clips in {path}"), fix, fix_args=fix_args,
+                     detail_args={"lang": ", ".join(absent), "path": str(root)})
+    have = {language: sum(1 for _ in (root / language).glob("*.wav")) for language in manifest["languages"]}
+    per_language = manifest.get("per_language")
+    if isinstance(per_language, dict):
+        expected = sum(int(per_language.get(language, 0)) for language in languages)
+        found = sum(min(have[language], int(per_language.get(language, 0))) for language in languages)
+    else:  # an older manifest: the total over every language it lists
+        expected, found = int(manifest.get("clips", 0)), sum(have.values())
+    if found < expected:
+        short = next((language for language in languages if not isinstance(per_language, dict)
+                      or have[language] < int(per_language.get(language, 0))), languages[0])
+        return Check("clips", False, N_("{count} voice clips missing in {path} (e.g. {first})"), fix,
+                     fix_args=fix_args, detail_args={"count": expected - found, "path": str(root),
+                                                     "first": f"{short}/"})
     return Check("clips", True, N_("{count} clips in {path} ({languages})"),
-                 detail_args={"count": len(keys), "path": str(root), "languages": ", ".join(languages)})
+                 detail_args={"count": found + 1, "path": str(root), "languages": ", ".join(languages)})
 
 
 def check_sync(health: dict[str, Any] | None) -> Check:

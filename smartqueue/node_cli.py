@@ -195,6 +195,12 @@ def pairing_code(args: argparse.Namespace) -> int:
 
     store, config = _store(args)
     try:
+        if args.role == "keypad" and args.counter is None:
+            print("a keypad's pairing code needs --counter (a keypad acts for its counter)", file=sys.stderr)
+            return 2
+        if args.counter is not None and args.counter not in {c.id for c in config.counters}:
+            print(f"unknown counter {args.counter!r}", file=sys.stderr)
+            return 2
         code, _ = create_pairing(store, config.node.pairing_code_minutes, args.role, args.counter, args.name)
         print(f"valid {config.node.pairing_code_minutes} minutes, once", file=sys.stderr)
         print(code)

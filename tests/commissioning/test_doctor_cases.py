@@ -185,6 +185,10 @@ def clips(tmp_path) -> Path:
         pytest.fail("no voice clips in var/clips: run make setup (it generates them)")
     folder = tmp_path / "clips"
     shutil.copytree(source, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    # as `python -m display.clips` writes it now (var/clips may predate per_language)
+    manifest["per_language"] = {lang: len(list((folder / lang).glob("*.wav"))) for lang in manifest["languages"]}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder
 
 
@@ -197,7 +201,13 @@ def test_the_display_voice_clip_folder_is_checked(tmp_path, clips):
     (clips / "ar" / "counter.wav").unlink()  # one word missing: the display would skip every Arabic call
     missing = check(f'clip_dir = "{clips}"')
     assert missing.ok is False and "1 annonces vocales manquent" in "\n".join(lines_of([missing], "fr"))
-    assert check(f'clip_dir = "{clips}"\nsound = "chime"').ok is True  # the chime alone is there
+    assert check(f'clip_dir = "{clips}"\nsound = "chime"').ok is True  # the chime alone is needed
+    assert check(f'clip_dir = "{clips}"\nannounce_languages = ["fr"]').ok is True  # no Arabic announced
+    manifest = json.loads((clips / "manifest.json").read_text())
+    manifest["languages"].remove("ar")
+    (clips / "manifest.json").write_text(json.dumps(manifest))
+    no_arabic = check(f'clip_dir = "{clips}"')
+    assert no_arabic.ok is False and "aucune annonce vocale en ar" in "\n".join(lines_of([no_arabic], "fr"))
     absent = check(f'clip_dir = "{tmp_path / "nowhere"}"')
     arabic = "\n".join(lines_of([absent], "ar"))
     assert absent.ok is False and "لا يوجد مجلد مقاطع صوتية" in arabic and "python -m display.clips" in arabic

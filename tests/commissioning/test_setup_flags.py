@@ -74,7 +74,7 @@ def test_a_code_for_another_role_is_refused(running, tmp_path, capsys):
     args = parse("setup", "--role", "kiosk", "--node", running.url, "--pairing-code", pairing_code(running, "display"),
                  "--data-dir", str(tmp_path / "dev"), "--out", str(tmp_path / "k.toml"), "--language", "en")
     assert args.handler(args) == 1
-    assert "for a display, not a kiosk" in capsys.readouterr().err
+    assert "for a calling display, not a kiosk" in capsys.readouterr().err
 
 
 def test_doctor_reports_an_unreachable_node_with_its_fix_in_french(tmp_path, capsys):
