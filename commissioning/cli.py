@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import glob
 import sys
 from pathlib import Path
 
@@ -72,10 +71,13 @@ def add_doctor_command(sub: argparse._SubParsersAction) -> None:
 
 def add_support_bundle_command(sub: argparse._SubParsersAction) -> None:
     bundle = sub.add_parser("support-bundle", help="collect redacted configuration, logs and versions in one file")
-    bundle.add_argument("--out", type=Path, required=True, help="the archive to write (.tar.gz)")
+    bundle.add_argument("--out", type=Path, help="the archive to write (default: smartqueue-support-HOST-TIME.tar.gz "
+                                                 "in this folder)")
     bundle.add_argument("--config", type=Path, action="append", help="default: every /etc/smartqueue/*.toml")
-    bundle.add_argument("--log-file", type=Path, action="append", default=[], help="app log files, if any")
+    bundle.add_argument("--log-file", type=Path, action="append", default=[],
+                        help="app log files (default: the journal and /var/log/smartqueue)")
     bundle.add_argument("--no-doctor", action="store_true", help="skip the doctor run (faster, offline)")
+    bundle.add_argument("--language", choices=LANGUAGES, help="default: from LANG")
     bundle.set_defaults(handler=run_support_bundle_command)
 
 
@@ -86,7 +88,9 @@ def _language(args: argparse.Namespace) -> str:
 
 
 def _default_configs() -> list[Path]:
-    return [Path(p) for p in sorted(glob.glob("/etc/smartqueue/*.toml"))]
+    from commissioning.support import default_configs
+
+    return default_configs()
 
 
 def run_setup_command(args: argparse.Namespace) -> int:
@@ -183,8 +187,18 @@ def run_doctor_command(args: argparse.Namespace) -> int:
 
 
 def run_support_bundle_command(args: argparse.Namespace) -> int:
-    from commissioning.support import build
+    import socket
+    import time
 
-    names = build(args.out, args.config or _default_configs(), args.log_file, with_doctor=not args.no_doctor)
-    print(f"{args.out}: {len(names)} files ({', '.join(names)})")
+    from commissioning.support import build, default_configs
+
+    language = _language(args)
+    out = args.out or Path(f"smartqueue-support-{socket.gethostname()}-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
+    collected = build(out, args.config or default_configs(), args.log_file, with_doctor=not args.no_doctor)
+    print(translate(language, "{path}: {count} files: {names}", path=str(out), count=len(collected.names),
+                    names=", ".join(collected.names)))
+    if collected.missing:
+        print(translate(language, "not collected:"))
+        for message, values in collected.missing:
+            print("  " + translate(language, message, **values))
     return 0
