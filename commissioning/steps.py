@@ -248,7 +248,9 @@ def pair_device(answers: Answers, outcome: Outcome | None = None) -> Paired:
                          wanted=ROLE_WORDS[answers.role])
     if answers.role == "keypad" and not paired.get("counter"):
         raise SetupError(N_("this keypad code names no counter: create a keypad code for its counter"))
-    outcome.add("pairing", True, f"{device} paired with branch {paired.get('branch')}")
+    # the node's id for this device, not the local `device`: the one `smartqueue node revoke` and /devices know
+    outcome.add("pairing", True, f"{device} paired with branch {paired.get('branch')} as device "
+                f"{paired.get('device_id')}")
     token_path = save_token(draft, paired["token"])
     give_to_service_user(token_path)
     ca_file = None
