@@ -88,8 +88,7 @@ class Committer:
                 prepared.batch.extra = extra
         except Exception as err:
             log.error("preparing %s failed (%r); rebuilding state from the database", type(command).__name__, err)
-            await self.settle()  # what was staged before is written (or failed) first
-            self._restore()
+            await self._settle_then_restore()  # what was staged before is written (or failed) first
             raise CommandFailed(f"{type(command).__name__} could not be applied: {err!r}") from err
         except BaseException:
             self._restore()
@@ -116,6 +115,25 @@ class Committer:
         while self._flusher is not None and not self._flusher.done():
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._flusher)
+
+    async def _settle_then_restore(self) -> None:
+        """Wait for what was staged before, then rebuild memory from disk — even if the caller is cancelled while
+        waiting (a service stopping, the node shutting down): memory ahead of disk would leave a sequence gap in the
+        hash chain at the next command. A cancellation goes on once memory is rebuilt."""
+
+        async def settle_then_restore() -> None:
+            await self.settle()
+            self._restore()
+
+        task = asyncio.ensure_future(settle_then_restore())
+        cancelled = False
+        while not task.done():
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                cancelled = True
+        if cancelled:
+            raise asyncio.CancelledError
 
     async def _flush(self) -> None:
         while self._queued:
