@@ -152,7 +152,10 @@ class Committer:
             self.commands += len(group)
             for pending in group:
                 if pending.prepared.stored:
-                    self._publish(pending.prepared.stored)
+                    try:
+                        self._publish(pending.prepared.stored)
+                    except Exception:  # committed: the command stands and its caller hears; a live stream may miss it
+                        log.exception("publishing committed events failed")
                 self._finish(pending)
 
     def _finish(self, pending: Pending, error: BaseException | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,32 @@ def test_a_failed_group_with_commands_staged_behind_it(tmp_path: Path):
         node.call(node.node.commands.run(_issue()))
         assert _numbers(node) == [1, 2]
     except BaseException:
+        stop_node(node)
+        raise
+    _check(node, path)
+
+
+def test_a_failing_publish_does_not_leave_callers_hanging(tmp_path: Path):
+    """After the commit, publishing to SSE subscribers is the last step; if it raises, the caller still hears."""
+    node = start_node(tmp_path / "node")
+    path = node.node.store.path
+    committer = node.node.committer
+    original = committer._publish
+    try:
+        def boom(events):
+            raise RuntimeError("injected: publish failed")
+
+        committer._publish = boom
+        started = time.monotonic()
+        try:
+            node.call(asyncio.wait_for(node.node.commands.run(_issue()), 3))
+        except Exception as err:  # an error is acceptable, a hang is not
+            assert not isinstance(err, (TimeoutError, asyncio.TimeoutError)), "the caller never heard back"
+        assert time.monotonic() - started < 3
+        committer._publish = original
+        node.call(asyncio.wait_for(node.node.commands.run(_issue()), 3))
+    except BaseException:
+        committer._publish = original
         stop_node(node)
         raise
     _check(node, path)
