@@ -62,13 +62,16 @@ class EventHub:
     def publish(self, events: list[StoredEvent]) -> None:
         self._fan_out([(e.seq, encode_sse(e)) for e in events])
 
-    def publish_ephemeral(self, type_: str, data: dict) -> int:
-        """Send a message outside the event log to every live subscriber; returns how many got it."""
-        return self._fan_out([(EPHEMERAL, encode_ephemeral(type_, data))])
+    def publish_ephemeral(self, type_: str, data: dict, *, devices: set[str] | None = None) -> int:
+        """Send a message outside the event log to every live subscriber (or only to `devices`' streams); returns
+        how many got it."""
+        return self._fan_out([(EPHEMERAL, encode_ephemeral(type_, data))], devices)
 
-    def _fan_out(self, encoded: list[tuple[int, bytes]]) -> int:
+    def _fan_out(self, encoded: list[tuple[int, bytes]], devices: set[str] | None = None) -> int:
         delivered = 0
         for sub in list(self._subscribers):
+            if devices is not None and sub.device not in devices:
+                continue
             try:
                 for item in encoded:
                     sub.queue.put_nowait(item)
