@@ -13,6 +13,7 @@ import dataclasses
 import io
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -51,12 +52,23 @@ def redact_tree(data: Any) -> Any:
     return data
 
 
+#: `key = value` anywhere in a line (a table's key, or inside an inline table), the value a string, possibly
+#: unterminated (the file does not parse: that is why it is being sent), or a bare word.
+_TOML_PAIR = re.compile(r"""(?P<key>[A-Za-z0-9_-]+)(?P<eq>["']?\s*=\s*)"""
+                        r"""(?P<value>"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?|[^\s,}\]]+)""")
+
+
+def redact_toml_lines(text: str) -> str:
+    """A file that is not valid TOML: every `secret_key = value` pair's value replaced, line by line."""
+    return _TOML_PAIR.sub(lambda m: m["key"] + m["eq"] + f'"{REDACTED}"' if is_secret(m["key"]) else m[0], text)
+
+
 def redact_toml(text: str) -> str:
     """The file re-written without its secrets (comments dropped: they may quote one); invalid TOML: text redaction."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
-        return redact(text)
+        return redact(redact_toml_lines(text))
     clean = redact_tree(data)
     scalars = {k: v for k, v in clean.items() if not isinstance(v, dict | list)}
     tables = {k: v for k, v in clean.items() if isinstance(v, dict)}

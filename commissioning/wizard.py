@@ -139,7 +139,8 @@ class SetupWizard(QWizard):
     def __init__(self, language: str, defaults: argparse.Namespace) -> None:
         super().__init__()
         self.language = language
-        self._ = lambda text, **values: translate(language, text, **values)
+        # positional-only: a message's value may be called `text` ({text!r} below)
+        self._ = lambda message, /, **values: translate(language, message, **values)
         self.defaults = defaults
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="setup")
         self.paired: Paired | None = None

@@ -38,6 +38,12 @@ APPS = ("kiosk", "display", "keypad")
 FIRST_FRAME_S = 90  # three apps starting at once on a loaded 2-core machine
 
 
+def smartqueue_command() -> list[str]:
+    """How to start another `smartqueue` process: the installed bundle's executable itself (a frozen program has
+    no `-m`: `smartqueue -m smartqueue node` was an unknown command), or this Python with `-m smartqueue`."""
+    return [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "smartqueue"]
+
+
 class ChildDied(RuntimeError):
     """A part of the demo branch stopped; the message names it, its exit code and the end of its log."""
 
@@ -87,7 +93,7 @@ class Branch:
 
     def spawn(self, name: str, *args: str, stdout=None) -> subprocess.Popen:
         log = (self.root / "logs" / f"{name}.log").open("ab")
-        proc = subprocess.Popen([sys.executable, "-m", "smartqueue", *args], cwd=ROOT, env=self.env(),
+        proc = subprocess.Popen([*smartqueue_command(), *args], cwd=ROOT, env=self.env(),
                                 stdout=stdout or log, stderr=log, stdin=subprocess.DEVNULL)
         self.procs.append((name, proc))
         return proc
@@ -308,7 +314,7 @@ def _screenshots(branch: Branch) -> list[str]:
     shots = []
     for role in APPS:
         path = branch.root / "screenshots" / f"{role}.png"
-        command = [sys.executable, "-m", "smartqueue", role, "--config", str(branch.root / f"{role}.toml"),
+        command = [*smartqueue_command(), role, "--config", str(branch.root / f"{role}.toml"),
                    "--screenshot", str(path)]
         proc = subprocess.run(command, cwd=ROOT, env={**branch.env(), "QT_QPA_PLATFORM": "offscreen"},
                               capture_output=True, timeout=60)

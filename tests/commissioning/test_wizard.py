@@ -136,3 +136,19 @@ def test_wizard_pages_render(make_wizard, qtbot, running, tmp_path, screenshots_
     press_next(wizard)
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.hardware_page, timeout=20000)
     wizard.grab().save(str(screenshots_dir / f"setup-hardware-{language}.png"))
+
+
+def test_the_hardware_page_says_an_unknown_printer_on_the_page_in_french(make_wizard, qtbot, running, tmp_path):
+    """review-18: a typed printer the setup does not know raised TypeError in validatePage (the translation
+    lambda's own parameter was named `text`, like the message's value): nothing was said, Next did nothing."""
+    code = running.client("admin").create_pairing_code("kiosk")["code"]
+    wizard = make_wizard("fr", defaults(tmp_path, node=running.url))
+    press_next(wizard)
+    wizard.fields["code"].setText(code)
+    press_next(wizard)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.hardware_page, timeout=20000)
+    wizard.fields["printer"].setEditText("foo:bar")
+    press_next(wizard)
+    assert wizard.currentPage() is wizard.hardware_page
+    error = wizard.hardware_page.error.text()
+    assert "foo:bar" in error and "Imprimante" in error, error

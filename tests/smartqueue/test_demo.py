@@ -52,3 +52,16 @@ def test_windowed_demo_maps_the_three_windows_and_says_when_an_app_dies(tmp_path
     assert report["exit"] == 1
     assert "the kiosk process was killed by signal 9" in report["stderr"], report["stderr"]
     assert report["left"] == [], report  # the display and keypad were stopped with it
+
+
+def test_the_installed_bundle_starts_its_parts_with_its_own_executable(monkeypatch):
+    """review-18: in the .deb (a frozen PyInstaller program) the demo started `smartqueue -m smartqueue node`:
+    'invalid choice', and `smartqueue demo` always ended with 'the node did not start'."""
+    import sys
+
+    from smartqueue import demo
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert demo.smartqueue_command() == [sys.executable]
+    monkeypatch.delattr(sys, "frozen")
+    assert demo.smartqueue_command() == [sys.executable, "-m", "smartqueue"]
