@@ -64,6 +64,8 @@ CASES = {
     "queue-ms-beyond-64-bits": lambda b: _dump(_batch(b, _ticket(queue_ms=2**70))),
     "lone-surrogate": lambda b: _dump(_batch(b, {"day": "2026-11-24\ud800"}, "BusinessDayStarted"), True),
     "deep-nesting": lambda b: DEEP,
+    "impossible-date": lambda b: _dump(_batch(b, {"day": "x"}, "BusinessDayStarted")).replace(
+        b"2026-11-24T08:31:00.004Z", b"2026-13-45T99:99:99.000Z"),
 }
 
 
@@ -105,6 +107,34 @@ def _receiver(tmp_path: Path, port: int, request: pytest.FixtureRequest, kind: s
     receiver.start()
     wait_for(lambda: receiver.link.connected and receiver.events_link.connected, what="central connected")
     return receiver
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_central_answers_every_hostile_batch_and_stays_up(tmp_path: Path, broker, request, kind: str) -> None:
+    receiver = _receiver(tmp_path, broker.port, request, kind)
+    raw = RawClient(broker.port)
+    try:
+        silent = []
+        for index, (name, make) in enumerate(CASES.items()):
+            branch = f"BRX{index}"
+            ack_topic = f"smartqueue/v1/{ORG}/{branch}/events/ack"
+            raw.subscribe(ack_topic)
+            raw.publish(f"smartqueue/v1/{ORG}/{branch}/events", make(branch))
+            try:
+                wait_for(lambda topic=ack_topic: any(a.get("reason") in ("rejected", "stored")
+                                                     for a in raw.json_on(topic)), timeout=5, what=f"{name} answered")
+            except AssertionError:
+                silent.append(name)
+        assert not silent, f"left without an answer (the branch would probe them forever): {silent}"
+        # and central still stores a good batch
+        good = _batch("BRGOOD", _ticket())
+        raw.subscribe(f"smartqueue/v1/{ORG}/BRGOOD/events/ack")
+        raw.publish(f"smartqueue/v1/{ORG}/BRGOOD/events", _dump(good))
+        wait_for(lambda: any(a.get("watermark") == 1 for a in raw.json_on(f"smartqueue/v1/{ORG}/BRGOOD/events/ack")),
+                 what="a good batch stored after the hostile ones")
+    finally:
+        raw.close()
+        receiver.stop()
 
 
 def test_decode_refuses_json_nested_deeper_than_the_parser() -> None:
