@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
+import json
 import logging
 import threading
 import time
@@ -116,7 +117,7 @@ main{{max-width:28rem;margin:0 auto;padding:1.5rem}}
 <div id="lines">{lines}</div></div>
 <footer><p>{esc(translate(language, LIVE))}</p><p id="updated">{esc(texts["updated"])}</p></footer></main>
 <script>
-const stateUrl = {state_url!r};
+const stateUrl = {_script_string(state_url)};
 async function refresh() {{
   try {{
     const r = await fetch(stateUrl, {{cache: "no-store"}});
@@ -136,6 +137,12 @@ async function refresh() {{
 setTimeout(refresh, {POLL_MS});
 </script></body></html>
 """
+
+
+def _script_string(value: str) -> str:
+    """A JavaScript string literal safe inside <script>: the path carries the ticket id, which comes from a
+    branch's events, and `</script>` in it closed the script element (Python's repr escapes no `<`)."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _message_page(language: str, message: str, status: int) -> web.Response:

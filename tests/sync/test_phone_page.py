@@ -109,3 +109,17 @@ def test_a_waiting_room_behind_one_address_is_not_rate_limited(phone) -> None:
     forged = urls[0].replace("/state.json", "").rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAAAAAAAA/state.json"
     refused = [requests.get(forged, timeout=5).status_code for _ in range(40)]
     assert 429 in refused  # trying tokens from one address is still limited
+
+
+def test_a_ticket_id_from_a_branch_cannot_close_the_pages_script() -> None:
+    """Review of issue 19: the state URL is the request path, which holds the ticket id a branch sent in its
+    events; a hostile branch's `</script>` in it ran its own script on central's public origin."""
+    from sync.central_store import TicketView
+    from sync.phone_page import describe, render
+
+    tid = "x</script><script>alert(1)</script>"
+    view = TicketView(ORG, BRANCH, tid, "A-1", "accounts", "waiting", None, 0, 60, 1_795_500_000_000)
+    page = render(describe(view, "en"), "en", f"/t/{ORG}/{BRANCH}/{tid}/tok/state.json?lang=en")
+    script = page.split("<script>", 1)[1]
+    assert "</script>" not in script.rsplit("</script>", 1)[0]  # only the element's own end tag
+    assert "alert(1)" in script and "<script>alert" not in page
