@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
@@ -42,6 +43,7 @@ PARKED = N_("Your ticket is on hold. Please wait to be called again.")
 CLOSED = N_("This ticket is no longer in the queue.")
 LIVE = N_("This page updates by itself.")
 UPDATED = N_("Updated at {time}")
+OUT_OF_TOUCH = N_("The branch is not connected right now: this may be out of date.")
 UNKNOWN = N_("This link is unknown or has expired.")
 TOO_MANY = N_("Too many requests. Please wait a moment.")
 
@@ -86,10 +88,24 @@ def describe(view: TicketView, language: str) -> dict[str, Any]:
         headline = translate(language, PARKED)
     else:
         headline = translate(language, CLOSED)
-    updated = dt.datetime.fromtimestamp(view.updated_ms / 1000, dt.UTC)
+    if not view.branch_live:
+        lines.append(translate(language, OUT_OF_TOUCH))
+    heard_ms = view.heard_ms or view.updated_ms
+    zone = _zone(view.timezone)
+    heard = dt.datetime.fromtimestamp(heard_ms / 1000, zone or dt.UTC)
+    # the branch's own clock when central knows its time zone (the customer is in the branch), else UTC, said so
+    updated = translate(language, UPDATED, time=fmt.time(heard, "medium")) + ("" if zone else " UTC")
     return {"status": view.status, "number": fmt.digits(view.number), "headline": headline, "lines": lines,
-            "updated": translate(language, UPDATED, time=fmt.time(updated, "medium")) + " UTC",
-            "updated_ms": view.updated_ms}
+            "updated": updated, "updated_ms": heard_ms, "live": view.branch_live}
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def render(texts: dict[str, Any], language: str, state_url: str) -> str:

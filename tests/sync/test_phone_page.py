@@ -4,15 +4,18 @@ links, a rate limit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
+from ground.i18n import Formatter
 from ground.phone_link import branch_key, ticket_url
 from smartqueue.local_broker import Broker
 from sync.central import CentralReceiver
@@ -84,7 +87,7 @@ def test_links_are_unguessable_rate_limited_and_carry_no_personal_data(phone) ->
     url = _link(receiver, ticket["id"])
     wait_for(lambda: requests.get(url + "/state.json", timeout=5).status_code == 200, what="projected")
     body = requests.get(url + "/state.json", timeout=5).json()
-    assert set(body) == {"status", "number", "headline", "lines", "updated", "updated_ms"}
+    assert set(body) == {"status", "number", "headline", "lines", "updated", "updated_ms", "live"}
     forged = url.rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAAAAAAAA"
     refused = requests.get(forged + "?lang=fr", timeout=5)
     assert refused.status_code == 404 and "Ce lien est inconnu ou a expiré." in refused.text
@@ -123,3 +126,25 @@ def test_a_ticket_id_from_a_branch_cannot_close_the_pages_script() -> None:
     script = page.split("<script>", 1)[1]
     assert "</script>" not in script.rsplit("</script>", 1)[0]  # only the element's own end tag
     assert "alert(1)" in script and "<script>alert" not in page
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_the_page_tells_the_branch_time_and_when_its_figures_may_be_old(language) -> None:
+    """Review of issue 19: "Updated at" showed the ticket's last change, in UTC, and nothing when the branch was
+    offline. It now shows when central last heard from the branch, on the branch's clock, and says when the branch
+    is not connected."""
+    from sync.central_store import TicketView
+    from sync.phone_page import describe
+
+    at = 1_795_500_000_000  # 2026-11-24 06:00 UTC, 07:00 in Casablanca (UTC+1)
+    live = describe(TicketView(ORG, BRANCH, "t1", "A-1", "accounts", "waiting", None, 2, 600, at - 60_000, at,
+                               "Africa/Casablanca", True), language)
+    assert live["updated_ms"] == at and "UTC" not in live["updated"] and live["live"] is True
+    fmt = Formatter(language)
+    local = fmt.time(dt.datetime.fromtimestamp(at / 1000, ZoneInfo("Africa/Casablanca")), "medium")
+    utc = fmt.time(dt.datetime.fromtimestamp(at / 1000, dt.UTC), "medium")
+    assert local in live["updated"] and local != utc
+    offline = describe(TicketView(ORG, BRANCH, "t1", "A-1", "accounts", "waiting", None, 2, 600, at, at, None,
+                                  False), language)
+    assert offline["live"] is False and offline["updated"].endswith("UTC")
+    assert len(offline["lines"]) == len(live["lines"]) + 1  # the "not connected right now" line
