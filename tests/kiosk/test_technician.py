@@ -151,7 +151,7 @@ def test_a_failed_test_print_is_translated_whole_on_a_language_switch(qtbot, rig
     open_panel(qtbot, rig)
     rig.tech.printTestTicket()
     qtbot.waitUntil(lambda: bool(rig.tech.status["result"]), timeout=8000)
-    assert rig.tech.status["result"] == "Ticket de test NON imprimé : imprimante sans papier."
+    assert rig.tech.status["result"] == "Ticket de test NON imprimé : imprimante plus de papier."
     rig.vm.setLanguage("en")
     assert rig.tech.status["result"] == "Test ticket NOT printed: printer out of paper."  # the state too
 
