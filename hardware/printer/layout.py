@@ -219,6 +219,8 @@ class TicketComposer:
         if key == "qr":
             if not self.layout.show_qr or not ticket.qr_payload:
                 return None
+            if ticket.qr_payload.startswith(("https://", "http://")):
+                return ticket.qr_payload  # already a link (central's phone page): never prefixed twice
             return (self.layout.qr_base_url or "") + ticket.qr_payload
         if key == "logo":
             return "logo" if self._logo is not None else None
