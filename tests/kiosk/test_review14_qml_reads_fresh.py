@@ -65,3 +65,41 @@ def test_ticket_screen_shows_the_print_result(rig):
         wait_for(lambda: "papier" in note(), timeout=10, what=f"the paper-out note on screen (shows {note()!r})")
     finally:
         host.close()
+
+
+def test_right_pin_after_a_wrong_one_opens_the_panel(tmp_path, qapp):
+    """Tapped on the pad: a wrong PIN, then the right one. The field must not keep the wrong digits (else the
+    right PIN is read as '11112468', counted as another wrong PIN, and the technician is locked out)."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+    from pydantic import SecretStr
+
+    from ground.hashing import hash_pin
+    from tests.kiosk.conftest import close_rig, make_rig
+
+    rig = make_rig(tmp_path, technician_pin_hash=SecretStr(hash_pin("2468")))
+    host = _host(rig)
+
+    def tap(name):
+        item = [i for i in _find(host.window, name) if i.isVisible()][0]
+        p = item.mapToScene(item.boundingRect().center())
+        QTest.mouseClick(host.window, Qt.LeftButton, Qt.NoModifier, QPoint(int(p.x()), int(p.y())))
+        pump(30)
+
+    try:
+        for _ in range(rig.vm.kiosk.technician_taps):
+            tap("techCorner")
+        assert rig.vm.screen == "techpin"
+        for digit in "1111":
+            tap("techPin_" + digit)
+        tap("techPinOk")
+        wait_for(lambda: bool(rig.tech.pinError), what="wrong PIN")
+        pump(100)
+        for digit in "2468":
+            tap("techPin_" + digit)
+        tap("techPinOk")
+        wait_for(lambda: rig.vm.screen == "technician", timeout=5,
+                 what=f"the panel (field holds {_find(host.window, 'techPinField')[0].property('text')!r})")
+    finally:
+        host.close()
+        close_rig(rig)
