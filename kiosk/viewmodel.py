@@ -95,11 +95,10 @@ class KioskViewModel(QObject):
         self._report = QTimer(self, interval=int(self.kiosk.status_report_seconds * 1000))
         self._report.timeout.connect(self.report_status)
         printer.stateChanged.connect(self._printer_changed)
-        # QML reads a property once per binding: what takes work to build is built once per change. These
-        # connections come first, so the memo is cleared before QML re-reads.
+        # QML reads a property once per binding: what takes work to build is built once per change. The memo is
+        # cleared BEFORE the signal goes out (_tiles_changed, _ticket_changed): Qt notifies QML's bindings before
+        # any ordinary connection, so a connection to the signal would clear it after QML re-read the old value.
         self._memo: dict[object, Any] = {}
-        self.tilesChanged.connect(self._memo.clear)
-        self.ticketChanged.connect(lambda: self._memo.pop("ticket", None))
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
@@ -158,6 +157,14 @@ class KioskViewModel(QObject):
             return tile_grid(every, width, height, scale).as_map()
 
         return self._memoised(("grid", count, scale, width, height), grid)
+
+    def _tiles_changed(self) -> None:
+        self._memo.clear()
+        self.tilesChanged.emit()
+
+    def _ticket_changed(self) -> None:
+        self._memo.pop("ticket", None)
+        self.ticketChanged.emit()
 
     def _memoised(self, key: object, build):
         if key not in self._memo:
@@ -248,7 +255,7 @@ class KioskViewModel(QObject):
         except (TypeError, KeyError) as err:  # bad data from the node: logged, ignored, never a crash
             self.note_problem(f"unexpected services payload: {err}")
             return
-        self.tilesChanged.emit()
+        self._tiles_changed()
         self._set_online(True)
 
     def _identified(self, me: dict[str, Any]) -> None:
@@ -267,7 +274,9 @@ class KioskViewModel(QObject):
             self._language = code
             self.retranslate.emit(code)
             self.languageChanged.emit()
-            for changed in (self.tilesChanged, self.ticketChanged, self.messageChanged, self.printerChanged):
+            self._tiles_changed()
+            self._ticket_changed()
+            for changed in (self.messageChanged, self.printerChanged):
                 changed.emit()
         self.touched()
 
@@ -275,7 +284,7 @@ class KioskViewModel(QObject):
     def openGroup(self, group_id: str) -> None:
         if any(g["id"] == group_id for g in self._groups):
             self._group = group_id
-            self.tilesChanged.emit()
+            self._tiles_changed()
         self._watch_idle()
 
     @Slot()
@@ -285,7 +294,7 @@ class KioskViewModel(QObject):
             self._group = next((g.get("parent") for g in self._groups if g["id"] == self._group), None)
         else:
             self._priority_category = None
-        self.tilesChanged.emit()
+        self._tiles_changed()
         self._set_screen("home")
 
     @Slot()
@@ -294,7 +303,7 @@ class KioskViewModel(QObject):
         self._pending_service = None
         self._priority_category = None
         self._ticket_timer.stop()
-        self.tilesChanged.emit()
+        self._tiles_changed()
         if self._language != self.config.branch.languages[0]:
             self.setLanguage(self.config.branch.languages[0])
         if self._large or self._contrast:
@@ -363,7 +372,7 @@ class KioskViewModel(QObject):
         if self._pending_service is None:
             if category and any(c.get("id") == category for c in self._categories):
                 self._priority_category = category
-                self.tilesChanged.emit()
+                self._tiles_changed()
                 self._set_screen("home")
             return
         service, self._pending_service = self._pending_service, None
@@ -433,7 +442,7 @@ class KioskViewModel(QObject):
             self.note_problem(f"unexpected ticket payload: {err}")
             self._show_message(messages.GENERIC_ERROR)
             return
-        self.ticketChanged.emit()
+        self._ticket_changed()
         self._set_screen("ticket")
         self._hold_ticket(printed=False)
         self.printer.print_ticket(printable, lambda outcome: self._printed(ticket["id"], outcome))
@@ -486,7 +495,7 @@ class KioskViewModel(QObject):
         printed = outcome is not None and outcome.printed
         state = self.printer.state
         self._issued = {**self._issued, "printing": False, "printed": printed, "printer": state}
-        self.ticketChanged.emit()
+        self._ticket_changed()
         if self._screen == "ticket":
             self._hold_ticket(printed=printed)
         if not printed:

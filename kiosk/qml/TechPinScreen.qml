@@ -32,7 +32,7 @@ ColumnLayout {
         Layout.alignment: Qt.AlignHCenter
         Layout.preferredWidth: Math.min(pinScreen.width, theme.touch * 7)
         Layout.preferredHeight: theme.touch
-        onAccepted: tech.submitPin(text)
+        onAccepted: { tech.submitPin(text); clear() }  // the next try starts empty
     }
     Text {
         objectName: "techPinError"
@@ -70,7 +70,7 @@ ColumnLayout {
                 Layout.preferredHeight: theme.touch * 1.4
                 Accessible.name: modelData === "⌫" ? qsTr("Erase") : text
                 onClicked: {
-                    if (modelData === "OK") tech.submitPin(pinField.text)
+                    if (modelData === "OK") { tech.submitPin(pinField.text); pinField.clear() }
                     else if (modelData === "⌫") pinField.remove(pinField.length - 1, pinField.length)
                     else pinField.insert(pinField.length, modelData)
                     pinField.forceActiveFocus()
