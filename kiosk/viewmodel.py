@@ -31,6 +31,8 @@ from kiosk.tiles import menu_tiles, tile_grid
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
 log = logging.getLogger(__name__)
+#: The technician panel closes after this long untouched (reading the status takes a while; a customer comes next).
+TECH_PANEL_IDLE_S = 300
 SCREENS = ("home", "priority", "ticket", "message", "offline", "techpin", "technician")
 #: Printer states in which a ticket cannot be printed: the home screen says so before the customer chooses.
 NOT_PRINTING = frozenset({"paper_out", "cover_open", "error", "offline"})
@@ -189,10 +191,13 @@ class KioskViewModel(QObject):
 
     def _watch_idle(self) -> None:
         """A customer who walks away mid-way is sent home after the inactivity time; the ticket screen has its
-        own timer, and the home screen's top level, the offline screen and the technician panel have none."""
+        own timer, and the home screen's top level and the offline screen have none. The technician panel closes
+        after TECH_PANEL_IDLE_S untouched: a technician who walks away must not leave it to the next customer."""
         mid_way = (self._screen in ("priority", "message", "techpin")
                    or (self._screen == "home" and (self._group is not None or self._priority_category is not None)))
-        if mid_way:
+        panel = self._screen == "technician"
+        if mid_way or panel:
+            self._idle.setInterval(int((TECH_PANEL_IDLE_S if panel else self.kiosk.inactivity_seconds) * 1000))
             self._idle.start()
         else:
             self._idle.stop()

@@ -175,3 +175,16 @@ def test_reload_is_asked_for_a_valid_file_only_and_validated_off_the_gui_thread(
     assert asked == []  # the file is read on a worker: the answer comes later, on the GUI thread
     qtbot.waitUntil(lambda: bool(asked), timeout=3000)
     assert asked == [threading.main_thread()] and rig.tech.status["result"] == "Configuration valide : redémarrage."
+
+
+def test_the_panel_closes_by_itself_when_the_technician_walks_away(qtbot, rig):
+    """Review of issue 14: the panel had no idle timer, so it stayed open for the next customer (test tickets,
+    reload). It goes home after TECH_PANEL_IDLE_S untouched; a touch restarts the wait."""
+    from kiosk import viewmodel
+
+    open_panel(qtbot, rig)
+    assert rig.vm._idle.isActive() and rig.vm._idle.interval() == viewmodel.TECH_PANEL_IDLE_S * 1000
+    rig.vm._idle.setInterval(200)  # the same timer, shortened: the test need not wait five minutes
+    rig.vm._idle.start()
+    qtbot.waitUntil(lambda: rig.vm.screen == "home", timeout=3000)
+    assert rig.vm._idle.interval() == rig.vm.kiosk.inactivity_seconds * 1000 or not rig.vm._idle.isActive()
