@@ -70,9 +70,9 @@ def test_ticket_screen_shows_the_print_result(rig):
 def test_right_pin_after_a_wrong_one_opens_the_panel(tmp_path, qapp):
     """Tapped on the pad: a wrong PIN, then the right one. The field must not keep the wrong digits (else the
     right PIN is read as '11112468', counted as another wrong PIN, and the technician is locked out)."""
+    from pydantic import SecretStr
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
-    from pydantic import SecretStr
 
     from ground.hashing import hash_pin
     from tests.kiosk.conftest import close_rig, make_rig
@@ -81,7 +81,7 @@ def test_right_pin_after_a_wrong_one_opens_the_panel(tmp_path, qapp):
     host = _host(rig)
 
     def tap(name):
-        item = [i for i in _find(host.window, name) if i.isVisible()][0]
+        item = next(i for i in _find(host.window, name) if i.isVisible())
         p = item.mapToScene(item.boundingRect().center())
         QTest.mouseClick(host.window, Qt.LeftButton, Qt.NoModifier, QPoint(int(p.x()), int(p.y())))
         pump(30)
