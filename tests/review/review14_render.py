@@ -12,16 +12,16 @@ from pydantic import SecretStr
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from appkit.fonts import load_fonts
+from appkit.qml_host import QmlHost
 from config.loader import load_config
 from config.schema import ServiceSection
 from devtools.screen_audit import AuditReport, audit_state
+from kiosk.app import QML
+from kiosk.qr import register_qml_types
 from tests.branch.conftest import EXAMPLE
 from tests.kiosk import screens as ks
 from tests.kiosk.conftest import make_rig
-from appkit.fonts import load_fonts
-from appkit.qml_host import QmlHost
-from kiosk.app import QML
-from kiosk.qr import register_qml_types
 
 LONG = [
     ("accounts", "Ouverture, clôture et modification de comptes courants et d'épargne pour particuliers",
