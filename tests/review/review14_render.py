@@ -71,7 +71,7 @@ class Variant(ks.KioskScreens):
 
 
 def main(out: Path) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    _app = QApplication.instance() or QApplication(sys.argv)  # kept alive while the screens render
     variants = {
         "two-long": dict(n=2, printer=True, branch=None, states=("home", "ticket_any")),
         "six-long": dict(n=6, printer=True, branch=None, states=("home",)),
