@@ -89,11 +89,16 @@ def main() -> int:
         vm.client._base_url = f"http://127.0.0.1:{proxy.server_address[1]}"
         vm.client.timeout = DELAY + 5
         stall = {"max": 0.0}
-        clock = QElapsedTimer(); clock.start()
+        clock = QElapsedTimer()
+        clock.start()
         last = {"t": clock.elapsed()}
         def beat():
-            now = clock.elapsed(); stall["max"] = max(stall["max"], now - last["t"]); last["t"] = now
-        hb = QTimer(interval=10); hb.timeout.connect(beat); hb.start()
+            now = clock.elapsed()
+            stall["max"] = max(stall["max"], now - last["t"])
+            last["t"] = now
+        hb = QTimer(interval=10)
+        hb.timeout.connect(beat)
+        hb.start()
 
         # issue → ticket by real taps
         pump(100)
@@ -108,7 +113,8 @@ def main() -> int:
         while vm.screen != "ticket" and time.monotonic() - t0 < 20:
             # a second tap on the veil and on the language button while the node is slow
             if taps_during_busy < 3 and time.monotonic() - t0 > 1:
-                tap(win, "lang_en"); taps_during_busy += 1
+                tap(win, "lang_en")
+                taps_during_busy += 1
             pump(50)
         print(f"ticket after {time.monotonic() - t0:.1f}s, screen={vm.screen}, max GUI stall {stall['max']} ms,"
               f" language now {vm.language}")
@@ -138,12 +144,14 @@ def main() -> int:
         # the right PIN while locked
         for digit in "2468":
             tap(win, "techPin_" + digit)
-        tap(win, "techPinOk"); pump(1500)
+        tap(win, "techPinOk")
+        pump(1500)
         print("right PIN while locked ->", vm.screen, rig.tech.pinError)
         if vm.screen == "technician":
             problems.append("right PIN accepted during lockout")
         # Cancel, and corner again while locked
-        tap(win, "techPinCancel"); pump(100)
+        tap(win, "techPinCancel")
+        pump(100)
         print("after cancel:", vm.screen, "max GUI stall", stall["max"], "ms")
         if stall["max"] > 250:
             problems.append(f"GUI stalled {stall['max']} ms")
