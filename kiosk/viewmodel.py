@@ -90,6 +90,8 @@ class KioskViewModel(QObject):
 
         self._idle = QTimer(self, singleShot=True, interval=int(self.kiosk.inactivity_seconds * 1000))
         self._idle.timeout.connect(self.goHome)
+        self._panel_idle = QTimer(self, singleShot=True, interval=TECH_PANEL_IDLE_S * 1000)
+        self._panel_idle.timeout.connect(self.goHome)
         self._ticket_timer = QTimer(self, singleShot=True, interval=int(self.kiosk.ticket_screen_seconds * 1000))
         self._ticket_timer.timeout.connect(self.goHome)
         self._refresh = QTimer(self, interval=int(self.kiosk.services_refresh_seconds * 1000))
@@ -112,7 +114,7 @@ class KioskViewModel(QObject):
         self._report.start()
 
     def stop(self) -> None:
-        for timer in (self._idle, self._ticket_timer, self._refresh, self._report):
+        for timer in (self._idle, self._panel_idle, self._ticket_timer, self._refresh, self._report):
             timer.stop()
         self.runner.shutdown(wait=True)
         # after the workers (a last report must not write it again); one unlink while the window closes anyway
@@ -195,12 +197,14 @@ class KioskViewModel(QObject):
         after TECH_PANEL_IDLE_S untouched: a technician who walks away must not leave it to the next customer."""
         mid_way = (self._screen in ("priority", "message", "techpin")
                    or (self._screen == "home" and (self._group is not None or self._priority_category is not None)))
-        panel = self._screen == "technician"
-        if mid_way or panel:
-            self._idle.setInterval(int((TECH_PANEL_IDLE_S if panel else self.kiosk.inactivity_seconds) * 1000))
+        if mid_way:
             self._idle.start()
         else:
             self._idle.stop()
+        if self._screen == "technician":
+            self._panel_idle.start()
+        else:
+            self._panel_idle.stop()
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
@@ -319,8 +323,9 @@ class KioskViewModel(QObject):
     @Slot()
     def touched(self) -> None:
         """Any touch on the screen: the customer is still there."""
-        if self._idle.isActive():
-            self._idle.start()
+        for timer in (self._idle, self._panel_idle):
+            if timer.isActive():
+                timer.start()
 
     @Slot()
     def toggleLargeText(self) -> None:
