@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SmartQueue Edge needs (broker, zbar, fonts, Qt's X/EGL libs, tools for tests;
-# pulseaudio: a private null-sink sound server so tests and the headless demo really play announcements).
+# pulseaudio: a private null-sink sound server so tests and the headless demo really play announcements;
+# libfuse2: the power-cut layer under the cluster tests, devtools/lazyfs.py through fusepy).
 # Idempotent: does nothing when everything is present. Needs root to install; otherwise prints the command.
 set -euo pipefail
 pkgs=(python3 python3-venv mosquitto mosquitto-clients libzbar0 socat espeak-ng fonts-noto-core
       libxcb-cursor0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-      libglib2.0-0 iproute2 openssl postgresql chromium pulseaudio pulseaudio-utils)
+      libglib2.0-0 iproute2 openssl postgresql chromium pulseaudio pulseaudio-utils libfuse2)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from branch.api_errors import ApiError, from_domain
-from branch.cluster.replica import Replica, has_raft_state, raft_password, write_bootstrap_dump
+from branch.cluster.replica import Replica, has_raft_state, journal_end, raft_password, write_bootstrap_dump
 from branch.commit import CommandFailed
 from branch.runner import CommandRequest, CommandResult, Leadership, Respond, RunnerContext, count, stored_answer
 from branch.store import Batch
@@ -43,6 +44,17 @@ from queue_engine.errors import DomainError
 log = logging.getLogger(__name__)
 
 SET_APPLIED = "UPDATE cluster_state SET applied_index = ? WHERE id = 1"
+RECORD_APPLIED = "INSERT OR REPLACE INTO cluster_applied (raft_index, digest) VALUES (?, ?)"
+PRUNE_APPLIED = "DELETE FROM cluster_applied WHERE raft_index < ?"
+EXIT_DIVERGED = 3  # the process ends with this code when its database and the log disagree
+
+
+class Diverged(RuntimeError):
+    """This member's database does not match the Raft log: it must not vote or serve until it gets a dump."""
+
+
+def entry_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:32]
 REPLICATED_TABLES = {"devices": "id", "pairing_codes": "code_hash"}
 TRIGGERS = [
     f"CREATE TRIGGER IF NOT EXISTS cluster_{table}_{op.lower()} AFTER {op} ON {table}"
@@ -109,6 +121,7 @@ class ReplicatedRunner:
         await context.writer.run(self._prepare_database)
         rows = store.query("SELECT applied_index FROM cluster_state WHERE id = 1")
         self.applied_index = rows[0][0]
+        self._check_journal_reaches_database()
         seq = context.committer.core.seq
         if not has_raft_state(data_dir) and self.applied_index == 0 and seq > 0:
             if self.config.peers:
@@ -125,6 +138,19 @@ class ReplicatedRunner:
                        asyncio.create_task(self._pump_rows(), name="sq-cluster-rows")]
         log.info("cluster member %s (%s), peers %s, applied index %d", self.config.self_address,
                  "witness" if self.config.witness else "voter", self.config.peers, self.applied_index)
+
+    def _check_journal_reaches_database(self) -> None:
+        """Refuse to start (so never vote or serve) when the database applied entries this member's log lost."""
+        if not has_raft_state(self.context.data_dir):
+            return
+        end = journal_end(self.context.data_dir)
+        if self.applied_index > end:
+            message = (f"the database has applied Raft index {self.applied_index} but this member's journal ends at "
+                       f"{end}: its disk lost writes it had confirmed. It will not vote or serve. Move its data dir "
+                       "away, start it with an empty one (it receives a full dump from the leader), or on the last "
+                       "machine standing use force-single")
+            log.critical(message)
+            raise Diverged(message)
 
     def _bootstrap(self, members: list[str]) -> int:
         store = self.context.store
@@ -146,8 +172,8 @@ class ReplicatedRunner:
         return Replica(
             data_dir=self.context.data_dir, db_path=self.context.store.path, self_address=cfg.self_address,
             peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._apply_blocking,
-            applied_index=lambda: self.applied_index, install_dump=self._install_blocking, settings=cfg,
-            witness=cfg.witness, bind_address=cfg.bind_address)
+            replayed=self._replayed_blocking, applied_index=lambda: self.applied_index,
+            install_dump=self._install_blocking, settings=cfg, witness=cfg.witness, bind_address=cfg.bind_address)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -283,6 +309,24 @@ class ReplicatedRunner:
     def _apply_blocking(self, index: int, payload: bytes) -> None:
         self._run_on_loop(self._apply(index, payload))
 
+    def _replayed_blocking(self, index: int, payload: bytes) -> None:
+        self._run_on_loop(self._check_replayed(index, payload))
+
+    async def _check_replayed(self, index: int, raw: bytes) -> None:
+        """A journal entry already applied here must be the very entry applied: otherwise stop, loudly."""
+        rows = self.context.store.query("SELECT digest FROM cluster_applied WHERE raft_index = ?", (index,))
+        if not rows or rows[0][0] == entry_digest(raw):
+            return  # no row: applied before this check existed, or older than what is kept
+        self._diverged(f"raft index {index} replayed from the journal is not the entry this database applied there "
+                       f"(digest {entry_digest(raw)} != {rows[0][0]})")
+
+    def _diverged(self, reason: str) -> None:
+        """Stop this member: a database that disagrees with the log must neither vote nor serve."""
+        log.critical("%s: this member's database has diverged from the cluster; stopping (exit %d). Move its data "
+                     "dir away and start it empty so it receives a full dump.", reason, EXIT_DIVERGED)
+        logging.shutdown()
+        os._exit(EXIT_DIVERGED)
+
     def _install_blocking(self, filename: str, index: int) -> None:
         self._run_on_loop(self._install(filename, index))
 
@@ -299,7 +343,9 @@ class ReplicatedRunner:
         if index <= self.applied_index:
             return
         payload = json.loads(raw)
-        extra = [(SET_APPLIED, (index,))]
+        extra = [(SET_APPLIED, (index,)), (RECORD_APPLIED, (index, entry_digest(raw)))]
+        if index % 1000 == 0:  # keep what a journal can replay (it is compacted every log_compaction_entries)
+            extra.append((PRUNE_APPLIED, (index - 2 * self.config.log_compaction_entries - 1000,)))
         kind = payload.get("kind")
         if kind == "command":
             await self._apply_command(payload, extra)
