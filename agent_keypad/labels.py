@@ -37,6 +37,9 @@ ERRORS: dict[str, str] = {
     "agent_required": N_("Type your agent code."),
     "credentials_required": N_("Type your PIN."),
     "fingerprint_unknown": N_("Fingerprint not recognised."),
+    "fingerprint_needs_counter": N_("This keypad has no counter: log in with your PIN."),
+    "clock_behind": N_("The branch server's clock is not set yet: try again in a minute."),
+    "rate_limited": N_("Too many requests: wait a moment."),
 }
 
 PAUSE_REASONS: dict[str, str] = {

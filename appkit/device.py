@@ -67,13 +67,21 @@ def save_token(config: AppConfig, token: str) -> Path:
 def make_client(config: AppConfig, token: str) -> NodeClient:
     """A client for the configured node URL, or one that finds and follows the branch's leader."""
     timeout = config.device.request_timeout_s
+    ca_file = config.device.ca_file
     if config.device.node_url:
-        return NodeClient(token, base_url=config.device.node_url, timeout=timeout)
+        return NodeClient(token, base_url=config.device.node_url, timeout=timeout, ca_file=ca_file)
     from nodeclient.discovery import ZeroconfDiscovery
 
     discovery = ZeroconfDiscovery(config.branch.id)
     discovery.start()
-    return NodeClient(token, discovery=discovery, timeout=timeout)
+    return NodeClient(token, discovery=discovery, timeout=timeout, ca_file=ca_file)
+
+
+def save_ca(config: AppConfig, ca_pem: str) -> Path:
+    """The branch CA learnt at pairing, beside the token: what HTTPS to the node is checked against."""
+    path = Path(config.device.ca_file or Path(config.device.data_dir) / "branch-ca.pem")
+    write_private(path, ca_pem.encode(), mode=0o644)
+    return path
 
 
 def close_client(client: NodeClient) -> None:

@@ -134,18 +134,23 @@ def rss_kb(pid: int) -> tuple[int, int]:
 class NodeProcess:
     """`python -m smartqueue node` on loopback, on a fresh data dir, with device tokens registered beforehand."""
 
-    def __init__(self, workdir: Path, *, kiosks: int = 1, keypads: tuple[str, ...] = ("1",)) -> None:
-        from branch.handlers import register_device
+    def __init__(self, workdir: Path, *, kiosks: int = 1, keypads: tuple[str, ...] = ("1",),
+                 env: dict[str, str] | None = None, prefill: int = 0) -> None:
+        from branch.devices import register_device
         from branch.store import Store
 
         self.workdir = workdir
         self.data_dir = workdir / "node"
         self.config_path = write_bench_config(workdir / "node.toml")
+        self.env = {**os.environ, **(env or {})}
         store = Store(self.data_dir / "branch.sqlite3")
         try:
             self.kiosk_tokens = [register_device(store, "kiosk", None, f"bench kiosk {i}")[1] for i in range(kiosks)]
             self.display_token = register_device(store, "display", None, "bench display")[1]
             self.keypad_tokens = {c: register_device(store, "keypad", c, f"bench keypad {c}")[1] for c in keypads}
+            self.admin_token = register_device(store, "admin", None, "bench admin")[1]
+            if prefill:
+                _prefill(store, prefill)
         finally:
             store.close()
         self.proc: subprocess.Popen | None = None
@@ -157,7 +162,7 @@ class NodeProcess:
         self.proc = subprocess.Popen(
             [PYTHON, "-m", "smartqueue", "node", "--config", str(self.config_path), "--data-dir", str(self.data_dir),
              "--host", "127.0.0.1", "--port", "0", "--no-advertise"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL)
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL, env=self.env)
         line = _read_line(self.proc, 60, "the node")
         match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
         if not match:
@@ -180,6 +185,29 @@ class NodeProcess:
         with contextlib.suppress(OSError):
             return "\n".join((self.workdir / "node.log").read_text(errors="replace").splitlines()[-lines:])
         return ""
+
+
+def _prefill(store, tickets: int) -> None:
+    """A long day already behind the node: `tickets` waiting tickets, written through the engine and the store."""
+    import uuid
+
+    from branch.core import BranchCore
+    from branch.setup_build import build_setup
+    from queue_engine import commands as cmd
+
+    core = BranchCore(build_setup(bench_config()), store, 1000)
+    now = int(time.time() * 1000)
+    services = ("accounts", "cash", "loans")
+    for i in range(tickets):
+        prepared = core.prepare(cmd.IssueTicket(at_ms=now, ticket_id=uuid.uuid4().hex, service=services[i % 3]),
+                                {"device": "prefill", "agent": None}, uuid.uuid4().hex)
+        core.persist(prepared)
+
+
+def metric(text: str, name: str) -> float:
+    """A sample's value from a Prometheus exposition (the first series of that name)."""
+    match = re.search(rf"(?m)^{re.escape(name)}(?:{{[^}}]*}})? ([0-9.e+-]+)$", text)
+    return float(match.group(1)) if match else float("nan")
 
 
 class BareServer:
@@ -252,3 +280,31 @@ def wait_until(predicate, timeout: float, step: float = 0.05) -> bool:
             return True
         time.sleep(step)
     return predicate()
+
+
+def run_load(node: NodeProcess, out: Path, *, kiosks: int, rate: float = 0, readers: int = 0,
+             duration: float = 10) -> dict[str, Any]:
+    """`python -m bench._load` against `node`: kiosks issuing tickets (open loop at `rate`/s each, or closed loop),
+    `readers` clients reading /state; its results (ticket latencies in ms, state reads, errors)."""
+    tokens = json.dumps({"kiosks": node.kiosk_tokens, "display": node.display_token})
+    proc = subprocess.Popen([PYTHON, "-m", "bench._load", "--url", node.base, "--tokens", tokens, "--kiosks",
+                             str(kiosks), "--rate", str(rate), "--readers", str(readers), "--duration", str(duration),
+                             "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.PIPE)
+    try:
+        if not _read_line(proc, 60, "the load").startswith("READY"):
+            raise RuntimeError("the load generator did not start")
+        assert proc.stdin is not None
+        proc.stdin.write(b"go\n")
+        proc.stdin.flush()
+        if proc.wait(duration + 120) != 0:
+            raise RuntimeError("the load generator failed")
+    finally:
+        stop_process(proc)
+    return json.loads(out.read_text())
+
+
+def load_average() -> str:
+    """The machine's load when a figure was measured (the benches often share it with other work)."""
+    with contextlib.suppress(OSError):
+        return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return "load average unknown"

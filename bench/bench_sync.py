@@ -106,7 +106,7 @@ def generate_backlog(data_dir: Path, events: int) -> tuple[int, str]:
     rollover (so the node's in-memory state stays small and only the outbox is big). Returns (last seq, kiosk token).
     """
     from branch.core import BranchCore
-    from branch.handlers import register_device
+    from branch.devices import register_device
     from branch.setup_build import build_setup
     from branch.store import Store
     from queue_engine import commands as cmd

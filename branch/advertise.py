@@ -32,16 +32,18 @@ class Advertiser:
     """One node's mDNS record. Given plain values, so it depends on nothing else of the node."""
 
     def __init__(self, *, branch_id: str, node_id: str, port: int, host: str, interfaces: list[str],
-                 role: str, term: int) -> None:
+                 role: str, term: int, tls: bool = False) -> None:
         self.branch_id, self.node_id, self.port = branch_id, node_id, port
         self.interfaces = interfaces
         self.addresses = _addresses(host, interfaces)
         self.role, self.term = role, term
+        self.tls = tls
         self._zc: AsyncZeroconf | None = None
         self._info: AsyncServiceInfo | None = None
 
     def _properties(self, role: str, term: int) -> dict[str, str]:
-        return {"branch": self.branch_id, "node": self.node_id, "role": role, "term": str(term), "api": "1"}
+        return {"branch": self.branch_id, "node": self.node_id, "role": role, "term": str(term), "api": "1",
+                "scheme": "https" if self.tls else "http"}
 
     async def start(self) -> None:
         self._zc = AsyncZeroconf(interfaces=self.interfaces or self.addresses, ip_version=IPVersion.V4Only)

@@ -1,4 +1,9 @@
-"""Who is calling: a device (token) or an agent at a counter (signed session). Checked on every request."""
+"""Who is calling: a device (token) or an agent at a counter (signed session). Checked on every request.
+
+No cache: a device row is read from SQLite on every request (an indexed lookup, a few microseconds), so a token
+revoked by `smartqueue node revoke` in another process is refused at its very next request. An agent session
+also needs the keypad it was made through to be still paired.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,16 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from branch.api_errors import ApiError
-from branch.security import AgentSession, SessionSigner, token_hash
+from branch.security import AgentSession, SessionSigner, token_hash, well_formed_token
 from branch.store import Store
 from queue_engine.state import BranchState
+
+INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    role: str  # kiosk | display | keypad | admin
+    role: str  # kiosk | display | keypad | admin | metrics
     device: str
     counter: str | None = None
     agent: str | None = None
@@ -28,27 +35,17 @@ class Principal:
 
 
 class Authenticator:
-    def __init__(self, store: Store, signer: SessionSigner, idle_s: float, cache_s: float = 5.0) -> None:
-        self.store, self.signer, self.idle_s, self.cache_s = store, signer, idle_s, cache_s
-        self._devices: dict[str, tuple[float, tuple | None]] = {}
-        self._last_used: dict[str, float] = {}
-
-    def forget_devices(self) -> None:
-        self._devices.clear()
+    def __init__(self, store: Store, signer: SessionSigner, idle_s: float) -> None:
+        self.store, self.signer, self.idle_s = store, signer, idle_s
+        self._last_used: dict[str, float] = {}  # session id -> monotonic time of its last request
 
     def device_row(self, token: str) -> tuple | None:
-        digest = token_hash(token)
-        now = time.monotonic()
-        cached = self._devices.get(digest)
-        if cached is not None and now - cached[0] < self.cache_s:
-            return cached[1]
         rows = self.store.query("SELECT id, role, counter FROM devices WHERE token_hash = ? AND revoked_ms IS NULL",
-                                (digest,))
-        row = tuple(rows[0]) if rows else None
-        if len(self._devices) > 5000:
-            self._devices.clear()
-        self._devices[digest] = (now, row)
-        return row
+                                (token_hash(token),))
+        return tuple(rows[0]) if rows else None
+
+    def device_active(self, device_id: str) -> bool:
+        return bool(self.store.query("SELECT 1 FROM devices WHERE id = ? AND revoked_ms IS NULL", (device_id,)))
 
     def authenticate(self, request: web.Request, state: BranchState, now_ms: int) -> Principal:
         header = request.headers.get("Authorization", "")
@@ -57,12 +54,13 @@ class Authenticator:
             raise ApiError(401, "unauthenticated", "send Authorization: Bearer <device token or agent session>",
                            headers={"WWW-Authenticate": 'Bearer realm="smartqueue"'})
         token = token.strip()
+        if not well_formed_token(token):
+            raise ApiError(401, "invalid_token", "unknown or revoked token", headers=INVALID_TOKEN)
         if token.startswith("sqs_"):
             return self._agent(token, state, now_ms)
         row = self.device_row(token)
         if row is None:
-            raise ApiError(401, "invalid_token", "unknown or revoked token",
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            raise ApiError(401, "invalid_token", "unknown or revoked token", headers=INVALID_TOKEN)
         device, role, counter = row
         return Principal(role=role, device=device, counter=counter)
 
@@ -73,6 +71,8 @@ class Authenticator:
         cstate = state.counters.get(session.counter)
         if cstate is None or cstate.session_id != session.session_id or cstate.agent != session.agent:
             raise ApiError(401, "session_ended", "this session has ended (logged out or logged in elsewhere)")
+        if not self.device_active(session.device):
+            raise ApiError(401, "session_ended", "the keypad this session was opened on has been revoked")
         now = time.monotonic()
         last = self._last_used.get(session.session_id, now)
         if now - last > self.idle_s:
@@ -83,6 +83,16 @@ class Authenticator:
 
     def end_session(self, session_id: str) -> None:
         self._last_used.pop(session_id, None)
+
+    def purge(self, state: BranchState) -> None:
+        """Forget sessions no counter holds any more (logged out, replaced): the state check refuses them before
+        their idle time is read, so what is kept is bounded by the number of counters (housekeeping)."""
+        current = {c.session_id for c in state.counters.values() if c.session_id}
+        for session_id in [s for s in self._last_used if s not in current]:
+            del self._last_used[session_id]
+
+    def __len__(self) -> int:
+        return len(self._last_used)
 
 
 def require(principal: Principal, *roles: str) -> None:

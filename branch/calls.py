@@ -19,8 +19,10 @@ class CallAcks:
     def __init__(self, keep: int = 200) -> None:
         self.keep = keep
         self._calls: dict[tuple[str, int], CallTally] = {}
+        self.version = 0  # bumped by every ack: what a cached snapshot of the counters depends on
 
     def record(self, ticket_id: str, recalls: int, device: str, *, shown: bool, announced: bool) -> CallTally:
+        self.version += 1
         tally = self._calls.setdefault((ticket_id, recalls), CallTally())
         if shown:
             tally.shown.add(device)

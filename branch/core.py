@@ -45,6 +45,7 @@ class BranchCore:
         self.state = BranchState(estimate_window=setup.rules.estimate_window)
         self.seq = 0
         self.last_hash = ""
+        self.last_at_ms = 0  # the time on the last event: the clock rule (branch.runner) never stamps before it
         self._since_snapshot = 0
         self.reload()
 
@@ -62,6 +63,7 @@ class BranchCore:
             self.state.apply(event_from_dict(stored.type, stored.data, stored.at_ms))
             count += 1
         self.seq, self.last_hash = self.store.last_event()
+        self.last_at_ms = self.store.last_at_ms()
         self._since_snapshot = count
         log.info("state rebuilt: snapshot at %s + %d events, seq %d", after, count, self.seq)
 
@@ -115,6 +117,8 @@ class BranchCore:
             batch.snapshot = self.state.snapshot_copy()
             self._since_snapshot = 0
         self.seq, self.last_hash = seq, prev
+        if events:
+            self.last_at_ms = max(self.last_at_ms, max(e.at_ms for e in events))
         prepared = Prepared(events, stored, batch)
         if respond is not None:
             prepared.response = respond(events)
@@ -126,6 +130,10 @@ class BranchCore:
 
     def persist(self, prepared: Prepared) -> None:
         self.store.write(prepared.batch)
+
+    def persist_group(self, group: list[Prepared]) -> None:
+        """Several staged commands in one transaction (group commit)."""
+        self.store.write_many([p.batch for p in group])
 
     def _ticket_row(self, ticket_id: str) -> dict[str, Any]:
         return self.state.tickets[ticket_id].to_dict()

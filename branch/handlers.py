@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
 import json
+import logging
+import re
 import secrets
-import time
 from datetime import date
 from typing import Any
 
@@ -15,14 +17,17 @@ from aiohttp import web
 from branch import bodies, views
 from branch.api_errors import ApiError
 from branch.auth import require, require_agent
-from branch.http import body_of, json_response, node_of, principal_of, request_digest
+from branch.devices import active_codes, create_pairing, use_code
+from branch.http import body_of, json_response, node_of, principal_of, read_body, request_digest
 from branch.prom import EXPOSITION_TYPE
 from branch.runner import CommandRequest
-from branch.security import AgentSession, hash_pin, new_device_token, new_pairing_code, token_hash, verify_pin
+from branch.security import AgentSession, hash_pin, verify_pin
+from ground.hashing import pairing_key, pairing_mac
 from queue_engine import commands as cmd
 from queue_engine.metrics import daily_metrics as compute_daily_metrics
 from queue_engine.state import Ticket
 
+log = logging.getLogger(__name__)
 ANY_DEVICE = ("kiosk", "display", "keypad", "admin")
 
 
@@ -37,6 +42,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def prometheus(request: web.Request) -> web.Response:
+    require(principal_of(request), "admin", "metrics")
     return web.Response(body=node_of(request).metrics.render(),
                         headers={"Content-Type": EXPOSITION_TYPE, "X-Content-Type-Options": "nosniff"})
 
@@ -68,7 +74,7 @@ async def issue_ticket(request: web.Request) -> web.Response:
     principal = principal_of(request)
     require(principal, "kiosk", "admin")
     key = _idempotency_key(request, required=True)
-    raw = await request.read()
+    raw = await read_body(request)
     body = await body_of(request, bodies.IssueTicketBody)
     found = node.store.idempotent_response(principal.scope, key) if key else None
     if found is None:  # a replay of an answered request is not rate limited
@@ -117,11 +123,13 @@ async def get_ticket(request: web.Request) -> web.Response:
 
 
 async def cancel_ticket(request: web.Request) -> web.Response:
+    """Only an admin, or the agent whose counter the ticket is at: no kiosk or keypad device may cancel."""
     node = node_of(request)
     principal = principal_of(request)
-    require(principal, "kiosk", "admin", "keypad")
     body = await body_of(request, bodies.CancelBody, optional=True)
     ticket = _ticket_or_404(node, request.match_info["id"])
+    if principal.role != "admin" and (principal.agent is None or ticket.counter != principal.counter):
+        raise ApiError(403, "forbidden", "only an admin, or the agent at the ticket's counter, may cancel it")
 
     def respond(events):
         return 200, views.ticket_view(node.core.state, node.setup, node.core.state.tickets[ticket.id])
@@ -132,11 +140,18 @@ async def cancel_ticket(request: web.Request) -> web.Response:
 
 
 async def state(request: web.Request) -> web.Response:
+    """What a display or keypad starting up needs (bounded, `views.state_view`), built once per change."""
     node = node_of(request)
     require(principal_of(request), *ANY_DEVICE)
-    return json_response(views.state_view(node.core.state, node.setup, node.core.seq, node.now_ms(), node.zones,
-                                          node.config.branch.name.as_dict(), node.call_acks,
-                                          len(node.hub.devices("display"))))
+
+    def build() -> bytes:
+        view = views.state_view(node.core.state, node.setup, node.core.seq, now_ms, node.zones,
+                                node.config.branch.name.as_dict(), node.call_acks, len(node.hub.devices("display")))
+        return json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode()
+
+    now_ms = node.now_ms()
+    key = (node.core.seq, node.call_acks.version, len(node.hub.devices("display")), now_ms // 1000)
+    return web.Response(body=node.state_cache.get(key, build), content_type="application/json")
 
 
 async def get_counter(request: web.Request) -> web.Response:
@@ -151,7 +166,19 @@ async def get_counter(request: web.Request) -> web.Response:
 # -- agents ----------------------------------------------------------------------------------------------------
 
 
+def _throttled(wait: float) -> ApiError:
+    seconds = max(1, round(wait))
+    return ApiError(429, "agent_locked", "too many failed attempts from this keypad; wait before trying again",
+                    headers={"Retry-After": str(seconds)}, retry_after_s=seconds)
+
+
 async def agent_login(request: web.Request) -> web.Response:
+    """PIN or fingerprint login at the keypad's counter.
+
+    Failed attempts slow down the keypad that made them (per keypad and agent, and per keypad overall), never
+    the agent elsewhere. A fingerprint is matched on the keypad's own reader, so the node trusts the keypad only
+    for the agents allowed at its counter, and records the login as made by fingerprint.
+    """
     node = node_of(request)
     principal = principal_of(request)
     require(principal, "keypad")
@@ -163,36 +190,47 @@ async def agent_login(request: web.Request) -> web.Response:
         raise ApiError(422, "counter_required", "this keypad has no counter; give one")
     if principal.counter is not None and counter != principal.counter:
         raise ApiError(403, "wrong_counter", f"this keypad belongs to counter {principal.counter}")
-    if body.agent is None and body.fingerprint_slot is not None:  # the keypad's reader matched a template slot
-        owner = next((a.id for a in node.agents.values() if body.fingerprint_slot in a.fingerprint_slots), None)
-        if owner is None:
-            raise ApiError(401, "bad_credentials", "this fingerprint belongs to no agent")
-        body = body.model_copy(update={"agent": owner})
-    if body.agent is None:
-        raise ApiError(422, "agent_required", "give the agent with a PIN")
-    if body.agent not in node.agents:  # a keypad has digits only: the agent's number stands for the id
+    if counter not in node.setup.counters:
+        raise ApiError(404, "unknown_counter", f"no counter {counter!r}", id=counter)
+    throttle = node.login_throttle
+    device_key = f"{principal.device}|*"
+    if body.pin is None and body.fingerprint_slot is None:
+        raise ApiError(422, "credentials_required", "give a pin (with the agent) or a fingerprint_slot")
+    if body.agent is not None and body.agent not in node.agents:  # a keypad has digits: the number stands for the id
         number_of = next((a.id for a in node.agents.values() if a.number is not None and a.number == body.agent), None)
         if number_of is not None:
             body = body.model_copy(update={"agent": number_of})
-    locked = node.pin_guard.locked_for(body.agent)
-    if locked:
-        raise ApiError(429, "agent_locked", "too many failed attempts; wait before trying again",
-                       headers={"Retry-After": str(max(1, round(locked)))})
-    agent = node.agents.get(body.agent)
     if body.pin is not None:
+        if body.agent is None:
+            raise ApiError(422, "agent_required", "give the agent with a PIN")
+        key = f"{principal.device}|{body.agent}"
+        method = "pin"
+    else:
+        if principal.counter is None:
+            raise ApiError(403, "fingerprint_needs_counter",
+                           "only a keypad bound to a counter may log in by fingerprint")
+        key = f"{principal.device}|#fingerprint"
+        method = "fingerprint"
+    wait = max(throttle.wait_for(key), node.device_throttle.wait_for(device_key))
+    if wait:
+        raise _throttled(wait)
+    if method == "pin":
+        agent = node.agents.get(body.agent or "")
         encoded = agent.pin_hash.get_secret_value() if agent and agent.pin_hash else _dummy_pin_hash()
         # scrypt takes ~50 ms: off the loop, and off the writer thread so commands are not delayed
-        ok = await asyncio.to_thread(verify_pin, body.pin, encoded) and agent is not None and agent.pin_hash
-    elif body.fingerprint_slot is not None:
-        ok = agent is not None and body.fingerprint_slot in agent.fingerprint_slots
+        ok = await asyncio.to_thread(verify_pin, body.pin, encoded) and agent is not None and bool(agent.pin_hash)
     else:
-        raise ApiError(422, "credentials_required", "give a pin or a fingerprint_slot")
-    if not ok:
-        node.pin_guard.failed(body.agent)
-        raise ApiError(401, "bad_credentials", "unknown agent or wrong PIN")
+        agent = next((a for a in node.agents.values() if body.fingerprint_slot in a.fingerprint_slots
+                      and (body.agent is None or a.id == body.agent)
+                      and (a.counters is None or counter in a.counters)), None)
+        ok = agent is not None
+    if not ok or agent is None:
+        throttle.failed(key)
+        node.device_throttle.failed(device_key)
+        raise ApiError(401, "bad_credentials", "unknown agent, wrong PIN or unknown fingerprint")
     if agent.counters is not None and counter not in agent.counters:
         raise ApiError(403, "counter_not_allowed", f"agent {agent.id} may not work at counter {counter}")
-    node.pin_guard.succeeded(body.agent)
+    throttle.succeeded(key)
     session_id = secrets.token_hex(8)
     expires_ms = node.now_ms() + node.config.node.session_max_hours * 3600 * 1000
     session = AgentSession(agent.id, counter, principal.device, session_id, expires_ms)
@@ -204,8 +242,8 @@ async def agent_login(request: web.Request) -> web.Response:
                      "idle_minutes": node.config.node.session_idle_minutes}
 
     status, payload, _ = await node.commands.run(CommandRequest(
-        principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id),
-        respond))
+        principal, lambda at: cmd.LoginAgent(at_ms=at, counter=counter, agent=agent.id, session_id=session_id,
+                                             method=method), respond))
     return json_response(payload, status)
 
 
@@ -258,7 +296,7 @@ async def counter_action(request: web.Request) -> web.Response:
         raise ApiError(404, "unknown_counter", f"no counter {counter_id!r}", id=counter_id)
     require_agent(principal, counter_id)
     key = _idempotency_key(request, required=False)
-    raw = await request.read()
+    raw = await read_body(request)
     model, build = COUNTER_ACTIONS[action]
     body = await body_of(request, model, optional=model in (bodies.EmptyBody, bodies.FinishBody))
 
@@ -282,65 +320,46 @@ async def create_pairing_code(request: web.Request) -> web.Response:
     require(principal_of(request), "admin")
     body = await body_of(request, bodies.PairingCodeBody)
     if body.counter is not None and body.counter not in node.setup.counters:
-        raise ApiError(404, "unknown_counter", f"no counter {body.counter!r}")
-    code, expires_ms = await node.write(lambda: create_pairing(node, body.role, body.counter, body.name))
+        raise ApiError(404, "unknown_counter", f"no counter {body.counter!r}", id=body.counter)
+    code, expires_ms = await node.write(lambda: create_pairing(
+        node.store, node.config.node.pairing_code_minutes, body.role, body.counter, body.name))
     return json_response({"code": code, "role": body.role, "counter": body.counter, "expires_at_ms": expires_ms}, 201)
 
 
-def create_pairing(node, role: str, counter: str | None, name: str | None) -> tuple[str, int]:
-    """Store a pairing code's hash; returns the code (shown once) and its expiry."""
-    code = new_pairing_code()
-    expires_ms = int(time.time() * 1000) + node.config.node.pairing_code_minutes * 60_000
-    node.store.execute_write("INSERT INTO pairing_codes (code_hash, role, counter, name, expires_ms)"
-                             " VALUES (?, ?, ?, ?, ?)", (token_hash(code), role, counter, name, expires_ms))
-    return code, expires_ms
-
-
-def register_device(store, role: str, counter: str | None, name: str, device_id: str | None = None) -> tuple[str, str]:
-    """Create (or re-key) a device and return (device id, token). Only the token's hash is stored."""
-    token = new_device_token()
-    device_id = device_id or f"{role}-{secrets.token_hex(4)}"
-    store.execute_write(
-        "INSERT INTO devices (id, role, name, counter, token_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT(id) DO UPDATE SET role=excluded.role, name=excluded.name, counter=excluded.counter,"
-        " token_hash=excluded.token_hash, revoked_ms=NULL",
-        (device_id, role, name, counter, token_hash(token), int(time.time() * 1000)))
-    return device_id, token
-
-
 async def pair(request: web.Request) -> web.Response:
+    """A new device's token for a proof of a pairing code (`branch.bodies.PairBody`). Attempts are limited per
+    address and for the whole node, so many addresses get no more guesses at the 8 digits than one; the answer
+    carries the branch CA the device then pins, signed with the code's key (`confirm`)."""
     node = node_of(request)
-    peer = request.remote or "?"
-    wait = node.pairing_limiter.take(peer)
+    wait = node.pairing_limiter.take(request.remote or "?") or node.pairing_global.take("*")
     if wait:
         raise ApiError(429, "rate_limited", "too many pairing attempts; wait",
                        headers={"Retry-After": str(max(1, round(wait)))})
     body = await body_of(request, bodies.PairBody)
+    tls = node.tls if request.transport is not None and request.transport.get_extra_info("ssl_object") else None
+    seen = tls.leaf_fingerprint if tls is not None else ""
+    candidates = await node.write(lambda: active_codes(node.store))
 
-    def consume() -> tuple[str, str, str | None] | None:
-        now = int(time.time() * 1000)
-        rows = node.store.writer_query(
-            "SELECT role, counter, name FROM pairing_codes WHERE code_hash = ? AND used_ms IS NULL AND expires_ms > ?",
-            (token_hash(body.code), now))
-        if not rows:
-            return None
-        changed = node.store.execute_write(
-            "UPDATE pairing_codes SET used_ms = ? WHERE code_hash = ? AND used_ms IS NULL",
-            (now, token_hash(body.code)))
-        if changed != 1:
-            return None
-        role, counter, name = rows[0]
-        _, token = register_device(node.store, role, counter, body.name or name or body.device_id,
-                                           body.device_id)
-        return token, role, counter
+    def match() -> tuple[str, bytes] | None:
+        for code_hash, code in candidates:
+            key = pairing_key(code, body.nonce)
+            if hmac.compare_digest(pairing_mac(key, "device", body.nonce, seen), body.proof):
+                return code_hash, key
+        return None
 
-    result = await node.write(consume)
+    found = await asyncio.to_thread(match)  # one scrypt per active code: off the loop
+    result = await node.write(lambda: use_code(node.store, found[0], body.name)) if found else None
     if result is None:
         raise ApiError(401, "invalid_pairing_code", "this pairing code is unknown, used or expired")
-    token, role, counter = result
-    node.auth.forget_devices()
-    return json_response({"token": token, "role": role, "device_id": body.device_id, "counter": counter,
-                          "branch": node.setup.branch_id, "node_id": node.node_id}, 201)
+    device_id, token, role, counter = result
+    answer: dict[str, Any] = {"token": token, "role": role, "device_id": device_id, "counter": counter,
+                              "branch": node.setup.branch_id, "node_id": node.node_id}
+    pin = tls.ca_pin if tls is not None else ""
+    if tls is not None:
+        answer["tls"] = {"ca_pem": tls.ca_pem, "ca_pin": pin}
+    answer["confirm"] = pairing_mac(found[1], "node", body.nonce, seen, pin, device_id, token)
+    log.info("paired new %s %s", role, device_id)
+    return json_response(answer, 201)
 
 
 async def device_status(request: web.Request) -> web.Response:
@@ -352,6 +371,8 @@ async def device_status(request: web.Request) -> web.Response:
     if principal.device != device_id and principal.role != "admin":
         raise ApiError(403, "forbidden", "a device reports only its own status")
     body = await body_of(request, bodies.DeviceStatusBody)
+    if not node.store.query("SELECT 1 FROM devices WHERE id = ?", (device_id,)):
+        raise ApiError(404, "unknown_device", f"no device {device_id!r}", id=device_id)
     payload = json.dumps(body.model_dump(), separators=(",", ":"))
     now = node.now_ms()
     await node.write(lambda: node.store.execute_write(
@@ -384,11 +405,14 @@ async def list_devices(request: web.Request) -> web.Response:
 async def daily_metrics(request: web.Request) -> web.Response:
     node = node_of(request)
     require(principal_of(request), "admin", "display")
-    day = request.query.get("day") or node.core.state.day
-    try:
-        date.fromisoformat(day or "")
-    except ValueError:
-        raise ApiError(422, "invalid_day", "day must be YYYY-MM-DD") from None
+    day = request.query.get("day", node.core.state.day)
+    if day is not None:
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                raise ValueError(day)
+            date.fromisoformat(day)
+        except ValueError:
+            raise ApiError(422, "invalid_day", "day must be YYYY-MM-DD") from None
     if day == node.core.state.day:
         tickets = list(node.core.state.tickets.values())
     else:

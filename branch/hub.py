@@ -74,6 +74,17 @@ class EventHub:
                 sub.queue.put_nowait((0, CLOSE))
         return delivered
 
+    def close_devices(self, devices: set[str]) -> int:
+        """End the streams of these devices (revoked): they get CLOSE and are dropped at once."""
+        closed = 0
+        for sub in [s for s in self._subscribers if s.device in devices]:
+            self._subscribers.discard(sub)
+            while not sub.queue.empty():
+                sub.queue.get_nowait()
+            sub.queue.put_nowait((0, CLOSE))
+            closed += 1
+        return closed
+
     def close_all(self) -> None:
         for sub in list(self._subscribers):
             with contextlib.suppress(asyncio.QueueFull):

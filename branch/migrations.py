@@ -116,7 +116,12 @@ MIGRATIONS: list[str] = [
         row_key TEXT NOT NULL
     );
     """,
-    # 4: the cluster's applied entries (issue 16): each Raft index with a digest of the entry applied there, written
+    # 4: the LAN API over TLS (issue 13): a pairing code is kept (until used or purged, minutes) so the node can
+    #    check a device's proof of it without the code ever crossing the network.
+    """
+    ALTER TABLE pairing_codes ADD COLUMN code TEXT;
+    """,
+    # 5: the cluster's applied entries (issue 16): each Raft index with a digest of the entry applied there, written
     #    in the entry's own transaction, so a journal replayed after a crash is checked entry by entry.
     """
     CREATE TABLE cluster_applied (

@@ -20,17 +20,20 @@ from pathlib import Path
 from typing import Any
 
 from branch import views
+from branch.api_errors import ApiError
 from branch.auth import Authenticator
 from branch.calls import CallAcks
 from branch.commit import Committer
 from branch.core import BranchCore
 from branch.hub import EventHub
 from branch.prom import Registry
+from branch.revocation import RevocationWatcher, sessions_through
 from branch.runner import CommandRequest, CommandRunner, LocalRunner, Respond, RunnerContext
-from branch.security import PinGuard, SessionSigner, TokenBucket
+from branch.security import FailureThrottle, SessionSigner, TokenBucket
 from branch.services import ServiceSupervisor
 from branch.setup_build import build_setup
 from branch.store import Store
+from branch.tls import BranchTLS
 from branch.writer import Writer
 from config.schema import AppConfig
 from ground.files import read_or_create
@@ -48,23 +51,31 @@ RunnerFactory = Callable[[RunnerContext], CommandRunner]
 
 class BranchNode:
     def __init__(self, config: AppConfig, data_dir: Path, *, clock: Callable[[], float] = time.time,
-                 runner: RunnerFactory = LocalRunner, session_secret: bytes | None = None) -> None:
+                 runner: RunnerFactory = LocalRunner, session_secret: bytes | None = None,
+                 tls_seed: bytes | None = None) -> None:
         self.config = config
         self.data_dir = data_dir
         self.clock = clock
         self.node_id = read_or_create(data_dir / "node-id", lambda: f"node-{uuid.uuid4().hex[:12]}".encode()).decode()
         secret = session_secret or read_or_create(data_dir / "session.key", lambda: secrets.token_hex(32).encode())
         self.setup = build_setup(config)
+        self.tls_seed = tls_seed  # a cluster's members derive one branch CA from it (branch.tls)
+        self.tls: BranchTLS | None = None  # set when the server speaks HTTPS
         self.store = Store(data_dir / "branch.sqlite3")
         self.core = BranchCore(self.setup, self.store, config.node.snapshot_every)
         self.hub = EventHub()
         self.call_acks = CallAcks()
+        self.state_cache = views.SnapshotCache()
         self.signer = SessionSigner(secret)
         self.auth = Authenticator(self.store, self.signer, config.node.session_idle_minutes * 60)
         node = config.node
         self.ticket_limiter = TokenBucket(node.ticket_rate_per_minute / 60, node.ticket_burst)
-        self.pairing_limiter = TokenBucket(5 / 60, 5)
-        self.pin_guard = PinGuard(node.pin_attempts, node.pin_lockout_minutes * 60)
+        self.pairing_limiter = TokenBucket(5 / 60, 5)  # per address
+        self.pairing_global = TokenBucket(10 / 60, 10)  # the whole node: many addresses get no more guesses
+        # failed logins: per (keypad, agent) and per keypad's fingerprint slots; per keypad overall (any agent)
+        self.login_throttle = FailureThrottle(node.pin_attempts, 30.0, node.pin_lockout_minutes * 60)
+        self.device_throttle = FailureThrottle(node.pin_attempts * 4, 30.0, node.pin_lockout_minutes * 60)
+        self.revocations = RevocationWatcher(self.store.path, self._revoked)
         self.metrics = Registry()
         self.metrics.describe("sq_http_requests_total", "counter", "HTTP requests by route and status")
         self.metrics.describe("sq_http_request_seconds", "histogram", "HTTP request latency by route")
@@ -73,16 +84,18 @@ class BranchNode:
         self.metrics.describe("sq_event_seq", "gauge", "Sequence number of the last event")
         self.metrics.describe("sq_sse_subscribers", "gauge", "Open live-event streams")
         self.metrics.describe("sq_counters_open", "gauge", "Counters with an agent logged in")
-        self.metrics.sample_gauges(self._gauges)
+        self.metrics.describe("sq_commits", "gauge", "SQLite transactions written by the command path (since start)")
+        self.metrics.describe("sq_commit_commands", "gauge", "Commands those transactions carried (group commit)")
         self.zones = {c.id: c.zone for c in config.counters}
         self.agents = {a.id: a for a in config.agents}
         self.started_at = time.monotonic()
         self.writer = Writer()
         self.committer = Committer(self.core, self.writer, self.hub.publish)
+        self.metrics.sample_gauges(self._gauges)
         self.commands: CommandRunner = runner(RunnerContext(
             committer=self.committer, store=self.store, writer=self.writer, metrics=self.metrics,
             node_id=self.node_id, data_dir=data_dir, now_ms=self.now_ms, answer_for=self._answer_for,
-            devices_changed=self.auth.forget_devices, database_replaced=self._database_replaced))
+            devices_changed=self.revocations.poke, database_replaced=self._database_replaced))
         #: services started once the node serves and stopped before it closes (e.g. the MQTT sync link); added by
         #: the composition root, so the node depends on none of them. A service that fails to start is retried.
         self.services = ServiceSupervisor()
@@ -112,6 +125,8 @@ class BranchNode:
             "sq_event_seq": [({}, float(self.core.seq))],
             "sq_sse_subscribers": [({}, float(len(self.hub)))],
             "sq_counters_open": [({}, float(sum(1 for c in state.counters.values() if c.open)))],
+            "sq_commits": [({}, float(self.committer.commits))],
+            "sq_commit_commands": [({}, float(self.committer.commands))],
         }
 
     def _answer_for(self, command: cmd.Command) -> Respond:
@@ -132,8 +147,24 @@ class BranchNode:
 
         return respond
 
+    async def _revoked(self, devices: set[str]) -> None:
+        """End what revoked devices still hold open: their event streams, and the agent sessions opened through
+        them (logged out through the command path, so the counter closes on every display)."""
+        self.hub.close_devices(devices)
+        if not self.commands.is_leader:
+            return  # the leader logs the agents out; its events reach this member through the log
+        sessions = {c.id: c.session_id for c in self.core.state.counters.values() if c.agent and c.session_id}
+        for counter in sessions_through(self.store, devices, sessions):
+            agent = self.core.state.counters[counter].agent
+            try:
+                await self.commands.run(CommandRequest(
+                    None, lambda at, c=counter, a=agent: cmd.LogoutAgent(at_ms=at, counter=c, agent=a),
+                    lambda events: (200, None)))
+            except Exception as err:
+                log.error("logging out the session at counter %s after a revocation failed: %r", counter, err)
+
     def _database_replaced(self) -> None:
-        self.auth.forget_devices()
+        self.revocations.poke()
         self.hub.close_all()  # live streams resume from their cursors (the backlog now comes from the new database)
 
     # -- lifecycle (driven by branch.server.NodeServer) ------------------------------------------------------------
@@ -145,6 +176,8 @@ class BranchNode:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="sq-housekeeping"))
         self.store.manual_checkpoints()
         self._tasks.append(asyncio.create_task(self._checkpoints(), name="sq-checkpoints"))
+        self.revocations.open()
+        self._tasks.append(asyncio.create_task(self.revocations.run(), name="sq-revocations"))
         self.services.start()
 
     async def close(self) -> None:
@@ -161,6 +194,7 @@ class BranchNode:
         except Exception as err:
             log.error("stopping the command runner failed: %r", err)
         self.writer.shutdown()
+        self.revocations.close()
         self.store.close()
 
     async def _housekeeping(self) -> None:
@@ -171,16 +205,28 @@ class BranchNode:
                     await self.commands.run(CommandRequest(None, lambda at: cmd.StartDay(at_ms=at),
                                                            lambda events: (200, None)))
                 await self.write(partial(self.store.purge_idempotency, self.now_ms() - 24 * 3600 * 1000))
+                await self.write(partial(self.store.purge_history, self.now_ms()))
+                self.forget_stale()
+            except ApiError as err:
+                log.warning("housekeeping waits: %s", err.message)  # e.g. the clock is not synchronised yet
             except Exception:
                 log.exception("housekeeping failed; trying again in a minute")
             await asyncio.sleep(60)
 
+    def forget_stale(self) -> None:
+        """Bound what memory keeps per client over months: idle sessions, old login failures, full buckets."""
+        self.auth.purge(self.core.state)
+        for throttle in (self.login_throttle, self.device_throttle):
+            throttle.purge()
+        for bucket in (self.ticket_limiter, self.pairing_limiter, self.pairing_global):
+            bucket.purge()
+
     async def _checkpoints(self, every_s: float = 2.0) -> None:
-        """WAL checkpoints on the writer thread, between commands, instead of inside one customer's commit."""
+        """WAL checkpoints on a connection and thread of their own, beside the writer, never inside a commit."""
         while True:
             await asyncio.sleep(every_s)
             try:
-                await self.write(self.store.checkpoint)
+                await asyncio.to_thread(self.store.checkpoint)
             except Exception:
                 log.exception("WAL checkpoint failed; trying again")
 

@@ -12,6 +12,7 @@ Both commit through `branch.commit.Committer` (all or nothing) and see the node 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -169,8 +170,22 @@ def count(metrics: Registry, command: cmd.Command, result: str) -> None:
     metrics.inc("sq_commands_total", type=type(command).__name__, result=result)
 
 
+#: how far the clock may be behind the last event before the node refuses to stamp anything (a clock stepping back
+#: a little, NTP slewing, is absorbed by stamping the last event's time; a board booting in the past is not)
+CLOCK_SLACK_MS = 5 * 60 * 1000
+
+
+def clock_behind(now_ms: int, last_at_ms: int) -> bool:
+    return now_ms < last_at_ms - CLOCK_SLACK_MS
+
+
 class LocalRunner:
-    """A single node: the command lock orders commands; each commits before the next one is decided."""
+    """A single node: the command lock orders commands up to staging; staged commands share commits.
+
+    The clock rule: a command is stamped `max(now, last event's time)`, so time never runs backwards in the log
+    and no business day earlier than the last event's is ever stamped; with a clock more than 5 minutes behind
+    the last event (a board without RTC that started before NTP), commands are refused (503 clock_behind) until
+    the clock catches up."""
 
     def __init__(self, context: RunnerContext) -> None:
         self.context = context
@@ -186,32 +201,52 @@ class LocalRunner:
 
     async def stop(self) -> None:
         await self.leadership.close()
-        async with self._lock:  # the command being committed finishes first
-            pass
+        async with self._lock:  # the commands being committed finish first
+            await self.context.committer.settle()
 
     async def run(self, request: CommandRequest) -> CommandResult:
+        """Ordered by the lock up to staging; the commit itself is shared with the commands staged alongside
+        (group commit), so the lock is released while this one's group is written."""
         context = self.context
-        async with self._lock:
-            if request.idempotency_key is not None:
-                found = context.store.idempotent_response(request.scope, request.idempotency_key)
-                if found is not None:
-                    return stored_answer(found, request.request_hash)
-            command = request.make(context.now_ms())
-            try:
-                prepared = await context.committer.commit(command, request.actor, uuid.uuid4().hex,
-                                                          request.respond, request.idempotency())
-            except DomainError as err:
-                count(context.metrics, command, err.code)
-                raise from_domain(err) from None
+        committer = context.committer
+        while True:
+            async with self._lock:
+                if request.idempotency_key is not None:
+                    found = context.store.idempotent_response(request.scope, request.idempotency_key)
+                    if found is not None:
+                        return stored_answer(found, request.request_hash)
+                    racing = committer.in_flight(request.scope, request.idempotency_key)
+                else:
+                    racing = None
+                if racing is None:
+                    command = request.make(self._stamp())
+                    try:
+                        pending = await committer.stage(command, request.actor, uuid.uuid4().hex,
+                                                        request.respond, request.idempotency())
+                    except DomainError as err:
+                        count(context.metrics, command, err.code)
+                        raise from_domain(err) from None
+                    break
+            with contextlib.suppress(Exception):  # the same key is being committed: then read its stored answer
+                await committer.durable(racing)
+        prepared = await committer.durable(pending)
         count(context.metrics, command, "ok")
         status, body = prepared.response
         return CommandResult(status, body, False)
 
+    def _stamp(self) -> int:
+        now, last = self.context.now_ms(), self.context.committer.core.last_at_ms
+        if clock_behind(now, last):
+            raise ApiError(503, "clock_behind", "the node's clock is behind its last event (not synchronised yet): "
+                           "it takes no command until it is", headers={"Retry-After": "30"})
+        return max(now, last)
+
     def check_writable(self) -> None:
-        return None
+        return None  # a single node takes writes; the clock rule is checked where commands are stamped
 
     def health(self) -> dict[str, Any]:
-        return {"role": "leader"}
+        behind = clock_behind(self.context.now_ms(), self.context.committer.core.last_at_ms)
+        return {"role": "leader", "clock": "behind" if behind else "ok"}
 
     def add_leadership_listener(self, callback: Callable[[bool], Any]) -> None:
         self.leadership.add_leadership_listener(callback)

@@ -17,15 +17,19 @@ from dataclasses import dataclass
 
 from ground.hashing import hash_pin, token_hash, verify_pin
 
-__all__ = ["ROLES", "AgentSession", "SessionSigner", "hash_pin", "new_device_token", "new_pairing_code",
-           "token_hash", "verify_pin"]
+__all__ = ["ROLES", "AgentSession", "FailureThrottle", "SessionSigner", "TokenBucket", "hash_pin",
+           "new_device_token", "new_pairing_code", "token_hash", "verify_pin", "well_formed_token"]
 
-ROLES = ("kiosk", "display", "keypad", "admin")
+ROLES = ("kiosk", "display", "keypad", "admin", "metrics")
 
 def new_device_token() -> str:
     return "sqd_" + secrets.token_urlsafe(32)
 
 
+def well_formed_token(token: str) -> bool:
+    """Tokens are printable ASCII (urlsafe base64 with a prefix): anything else is refused before it is hashed,
+    so no byte a client sends can raise while checking it."""
+    return 0 < len(token) <= 1024 and token.isascii() and token.isprintable()
 
 
 def new_pairing_code() -> str:
@@ -93,27 +97,69 @@ class TokenBucket:
             self._buckets[key] = (tokens - 1, now)
             return 0.0
         self._buckets[key] = (tokens, now)
-        if len(self._buckets) > 10_000:  # bound memory against many keys
-            self._buckets.clear()
+        if len(self._buckets) > 10_000:  # bound memory against many keys, never by forgetting an empty bucket
+            self.purge()
         return (1 - tokens) / self.rate
 
+    def reserve(self, key: str) -> float:
+        """Take a token even when there is none (the balance goes negative): the seconds until it would have been
+        there. Parallel requests queue behind each other instead of all waiting the same short while."""
+        now = self.clock()
+        tokens, stamp = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(self.burst, tokens + (now - stamp) * self.rate) - 1
+        self._buckets[key] = (tokens, now)
+        if len(self._buckets) > 10_000:
+            self.purge()
+        return max(0.0, -tokens / self.rate)
 
-class PinGuard:
-    """Locks an agent out after too many wrong PINs, so a 4-digit PIN cannot be guessed from a keypad."""
+    def purge(self) -> None:
+        """Forget keys whose bucket has refilled: they behave exactly like a key never seen."""
+        now = self.clock()
+        full = [k for k, (tokens, stamp) in self._buckets.items() if tokens + (now - stamp) * self.rate >= self.burst]
+        for key in full:
+            del self._buckets[key]
 
-    def __init__(self, attempts: int, lockout_s: float, clock=time.monotonic) -> None:
-        self.attempts, self.lockout_s, self.clock = attempts, lockout_s, clock
-        self._failures: dict[str, list[float]] = {}
 
-    def locked_for(self, agent: str) -> float:
-        failures = [t for t in self._failures.get(agent, []) if self.clock() - t < self.lockout_s]
-        self._failures[agent] = failures
-        if len(failures) >= self.attempts:
-            return self.lockout_s - (self.clock() - failures[-self.attempts])
-        return 0.0
+class FailureThrottle:
+    """Growing delays after failed credentials, per key (a keypad and an agent; a keypad's fingerprint slots).
 
-    def failed(self, agent: str) -> None:
-        self._failures.setdefault(agent, []).append(self.clock())
+    The first `free` failures cost nothing (a person mistypes); each one after that makes the key wait
+    `base_s`, then twice as long, up to `max_s`. Keyed by the device as well as the agent, so a keypad guessing
+    alice's PIN slows itself down and never locks alice out of the keypad she really uses. A success clears the
+    key; keys whose last failure is older than `max_s` are forgotten (`purge`), so memory stays bounded.
+    """
 
-    def succeeded(self, agent: str) -> None:
-        self._failures.pop(agent, None)
+    def __init__(self, free: int, base_s: float, max_s: float, clock=time.monotonic) -> None:
+        self.free, self.base_s, self.max_s, self.clock = free, base_s, max_s, clock
+        self._failures: dict[str, tuple[int, float]] = {}  # key -> (failures, when the last one happened)
+
+    def wait_for(self, key: str) -> float:
+        """Seconds `key` must still wait before its next attempt (0: it may try now)."""
+        count, last = self._failures.get(key, (0, 0.0))
+        if count < self.free:
+            return 0.0
+        return max(0.0, last + self.delay(count) - self.clock())
+
+    def delay(self, count: int) -> float:
+        """The wait after the `count`-th consecutive failure."""
+        return 0.0 if count < self.free else min(self.max_s, self.base_s * 2 ** (count - self.free))
+
+    def failed(self, key: str) -> float:
+        """Record a failure; returns the wait it now costs."""
+        count = self._failures.get(key, (0, 0.0))[0] + 1
+        self._failures[key] = (count, self.clock())
+        if len(self._failures) > 10_000:
+            self.purge()
+        return self.delay(count)
+
+    def succeeded(self, key: str) -> None:
+        self._failures.pop(key, None)
+
+    def purge(self) -> None:
+        """Forget keys whose last failure is long past (called by the node's housekeeping)."""
+        now = self.clock()
+        for key in [k for k, (_, last) in self._failures.items() if now - last > self.max_s]:
+            del self._failures[key]
+
+    def __len__(self) -> int:
+        return len(self._failures)

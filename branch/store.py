@@ -90,51 +90,63 @@ class Store:
         self._writer = connect(path)
         migrate(self._writer)
         self._reader = connect(path)
+        self._checkpointer: sqlite3.Connection | None = None
 
     def close(self) -> None:
         self._writer.close()
         self._reader.close()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
 
     # -- writes (the writer thread) ------------------------------------------------------------------------
 
     def write(self, batch: Batch) -> None:
+        self.write_many([batch])
+
+    def write_many(self, batches: list[Batch]) -> None:
+        """Several commands' batches in one transaction, one fsync (group commit): all of them or none."""
         conn = self._writer
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(
-                "INSERT INTO events (seq, id, type, at, at_ms, actor, data, prev_hash, hash)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(e.seq, e.id, e.type, e.at, e.at_ms, e.actor_json or canonical(e.actor),
-                  e.data_json or canonical(e.data), e.prev_hash, e.hash) for e in batch.events],
-            )
-            conn.executemany("INSERT INTO outbox (seq) VALUES (?)", [(e.seq,) for e in batch.events])
-            last_seq = batch.events[-1].seq if batch.events else 0
-            conn.executemany(
-                "INSERT INTO tickets (id, day, number, service, status, issued_ms, data, updated_seq)"
-                " VALUES (:id, :day, :number, :service, :status, :issued_ms, :data, :seq)"
-                " ON CONFLICT(id) DO UPDATE SET service=excluded.service, status=excluded.status,"
-                " data=excluded.data, updated_seq=excluded.updated_seq",
-                [{**{k: t[k] for k in ("id", "day", "number", "service", "status", "issued_ms")},
-                  "data": canonical(t), "seq": last_seq} for t in batch.tickets],
-            )
-            conn.executemany(
-                "INSERT INTO counters (id, data, updated_seq) VALUES (?, ?, ?)"
-                " ON CONFLICT(id) DO UPDATE SET data=excluded.data, updated_seq=excluded.updated_seq",
-                [(c["id"], canonical(c), last_seq) for c in batch.counters],
-            )
-            if batch.snapshot is not None:
-                state = json.dumps(batch.snapshot.to_dict(), separators=(",", ":"))
-                conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (last_seq, state))
-                conn.execute("DELETE FROM snapshots WHERE seq < (SELECT MIN(seq) FROM"
-                             " (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2))")
-            if batch.idempotency is not None:
-                conn.execute("INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)", batch.idempotency)
-            for sql, params in batch.extra or ():  # [cluster, issue 8]
-                conn.execute(sql, params)
+            for batch in batches:
+                self._write_batch(conn, batch)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
+        conn.executemany(
+            "INSERT INTO events (seq, id, type, at, at_ms, actor, data, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(e.seq, e.id, e.type, e.at, e.at_ms, e.actor_json or canonical(e.actor),
+              e.data_json or canonical(e.data), e.prev_hash, e.hash) for e in batch.events],
+        )
+        conn.executemany("INSERT INTO outbox (seq) VALUES (?)", [(e.seq,) for e in batch.events])
+        last_seq = batch.events[-1].seq if batch.events else 0
+        conn.executemany(
+            "INSERT INTO tickets (id, day, number, service, status, issued_ms, data, updated_seq)"
+            " VALUES (:id, :day, :number, :service, :status, :issued_ms, :data, :seq)"
+            " ON CONFLICT(id) DO UPDATE SET service=excluded.service, status=excluded.status,"
+            " data=excluded.data, updated_seq=excluded.updated_seq",
+            [{**{k: t[k] for k in ("id", "day", "number", "service", "status", "issued_ms")},
+              "data": canonical(t), "seq": last_seq} for t in batch.tickets],
+        )
+        conn.executemany(
+            "INSERT INTO counters (id, data, updated_seq) VALUES (?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET data=excluded.data, updated_seq=excluded.updated_seq",
+            [(c["id"], canonical(c), last_seq) for c in batch.counters],
+        )
+        if batch.snapshot is not None:
+            state = json.dumps(batch.snapshot.to_dict(), separators=(",", ":"))
+            conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (last_seq, state))
+            conn.execute("DELETE FROM snapshots WHERE seq < (SELECT MIN(seq) FROM"
+                         " (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2))")
+        if batch.idempotency is not None:
+            conn.execute("INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)", batch.idempotency)
+        for sql, params in batch.extra or ():  # [cluster, issue 8]
+            conn.execute(sql, params)
 
     def restore_from(self, filename: str) -> None:
         """Replace the whole database with a copy (a cluster member's dump), then bring its schema up to date."""
@@ -156,13 +168,18 @@ class Store:
         return cursor.rowcount
 
     def manual_checkpoints(self) -> None:
-        """Stop SQLite's automatic WAL checkpoints on this connection: a running node checkpoints on its writer
-        thread every few seconds instead, so no customer's commit pays for copying the WAL (it made the p99)."""
+        """Stop SQLite's automatic WAL checkpoints on the writer connection: a running node checkpoints from a
+        connection of its own every few seconds instead, so no customer's commit pays for copying the WAL and
+        its fsyncs (it made the p99, and on a slow card it would stall the writer for two fsyncs)."""
         self._writer.execute("PRAGMA wal_autocheckpoint=0")
+        if self._checkpointer is None:
+            self._checkpointer = connect(self.path)
 
     def checkpoint(self) -> None:
-        """Copy committed WAL pages into the database without waiting for readers (PASSIVE)."""
-        self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        """Copy committed WAL pages into the database without waiting for readers or blocking the writer (PASSIVE,
+        on its own connection: commits go on appending to the WAL meanwhile). Off the writer thread."""
+        conn = self._checkpointer or self._writer
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def writer_query(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
         """A read on the writer connection, for read-then-write steps done on the writer thread."""
@@ -170,6 +187,27 @@ class Store:
 
     def purge_idempotency(self, older_than_ms: int) -> None:
         self._writer.execute("DELETE FROM idempotency WHERE created_ms < ?", (older_than_ms,))
+
+    #: how long bookkeeping rows outside the event log are kept (milliseconds)
+    KEEP_PAIRING_MS = 24 * 3600 * 1000  # used or expired codes: a day, for the technician's questions
+    KEEP_SYNC_COMMANDS_MS = 30 * 24 * 3600 * 1000  # central replays within minutes; a month is plenty
+    KEEP_DEAD_LETTERS_MS = 90 * 24 * 3600 * 1000
+
+    def purge_history(self, now_ms: int) -> dict[str, int]:
+        """Delete bookkeeping rows nobody needs any more, so the tables stay bounded over months; an expired
+        pairing code forgets its digits at once. Returns the rows deleted per table."""
+        conn = self._writer
+        conn.execute("UPDATE pairing_codes SET code = NULL WHERE expires_ms < ? AND code IS NOT NULL", (now_ms,))
+        deleted = {
+            "pairing_codes": conn.execute(
+                "DELETE FROM pairing_codes WHERE expires_ms < ? OR used_ms < ?",
+                (now_ms - self.KEEP_PAIRING_MS, now_ms - self.KEEP_PAIRING_MS)).rowcount,
+            "sync_commands": conn.execute("DELETE FROM sync_commands WHERE received_ms < ?",
+                                          (now_ms - self.KEEP_SYNC_COMMANDS_MS,)).rowcount,
+            "sync_dead_letters": conn.execute("DELETE FROM sync_dead_letters WHERE at_ms < ?",
+                                              (now_ms - self.KEEP_DEAD_LETTERS_MS,)).rowcount,
+        }
+        return deleted
 
     # -- reads ----------------------------------------------------------------------------------------------
 
@@ -180,6 +218,11 @@ class Store:
     def last_event(self) -> tuple[int, str]:
         row = self._reader.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         return (row[0], row[1]) if row else (0, GENESIS)
+
+    def last_at_ms(self) -> int:
+        """The time stamped on the last event (0 for an empty log)."""
+        row = self._reader.execute("SELECT at_ms FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return row[0] if row else 0
 
     def latest_snapshot(self) -> tuple[int, dict[str, Any]] | None:
         row = self._reader.execute("SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1").fetchone()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from branch.calls import CallAcks
@@ -59,8 +60,22 @@ def services_view(state: BranchState, setup: BranchSetup, now_ms: int) -> list[d
     return out
 
 
+def waiting_counts(state: BranchState) -> tuple[dict[str, int], dict[str, int]]:
+    """Waiting tickets per service and per target counter, in one pass (a counter's count is then a sum)."""
+    by_service: dict[str, int] = {}
+    by_target: dict[str, int] = {}
+    for tid in state.waiting:
+        ticket = state.tickets[tid]
+        if ticket.target_counter is not None:
+            by_target[ticket.target_counter] = by_target.get(ticket.target_counter, 0) + 1
+        else:
+            by_service[ticket.service] = by_service.get(ticket.service, 0) + 1
+    return by_service, by_target
+
+
 def counter_view(state: BranchState, setup: BranchSetup, counter_id: str, zone: str | None,
-                 acks: CallAcks | None = None, displays: int = 0) -> dict[str, Any]:
+                 acks: CallAcks | None = None, displays: int = 0,
+                 counts: tuple[dict[str, int], dict[str, int]] | None = None) -> dict[str, Any]:
     counter = setup.counters[counter_id]
     counter_state = state.counters.get(counter_id)
     current = None
@@ -72,8 +87,8 @@ def counter_view(state: BranchState, setup: BranchSetup, counter_id: str, zone: 
                    "recalls": ticket.recalls,
                    "shown_on": len(tally.shown) if tally else 0, "announced_on": len(tally.announced) if tally else 0,
                    "displays": displays}
-    waiting = sum(1 for tid in state.waiting
-                  if counter.serves(state.tickets[tid].service) or state.tickets[tid].target_counter == counter_id)
+    by_service, by_target = counts if counts is not None else waiting_counts(state)
+    waiting = by_target.get(counter_id, 0) + sum(by_service.get(link.service, 0) for link in counter.services)
     return {
         "id": counter_id,
         "names": dict(counter.names),
@@ -88,14 +103,18 @@ def counter_view(state: BranchState, setup: BranchSetup, counter_id: str, zone: 
 
 
 def recent_calls(state: BranchState, limit: int = 10) -> list[dict[str, Any]]:
-    called = [t for t in state.tickets.values() if t.called_ms is not None and t.counter is not None]
-    called.sort(key=lambda t: t.called_ms or 0, reverse=True)
+    called = heapq.nlargest(limit, (t for t in state.tickets.values() if t.called_ms is not None and t.counter),
+                            key=lambda t: t.called_ms or 0)
     return [{"ticket_id": t.id, "number": t.number, "service": t.service, "counter": t.counter,
-             "at": iso_ms(t.called_ms or 0), "recalls": t.recalls, "status": str(t.status)} for t in called[:limit]]
+             "at": iso_ms(t.called_ms or 0), "recalls": t.recalls, "status": str(t.status)} for t in called]
 
 
-def waiting_list(state: BranchState) -> list[dict[str, Any]]:
-    tickets = sorted((state.tickets[t] for t in state.waiting), key=Ticket.sort_key)
+#: /state lists the first waiting tickets only: what a keypad needs to call one by its digits, not a long day's queue
+STATE_WAITING_LIMIT = 100
+
+
+def waiting_list(state: BranchState, limit: int = STATE_WAITING_LIMIT) -> list[dict[str, Any]]:
+    tickets = heapq.nsmallest(limit, (state.tickets[t] for t in state.waiting), key=Ticket.sort_key)
     return [{"id": t.id, "number": t.number, "service": t.service, "level": t.level,
              "issued_at": iso_ms(t.issued_ms), "target_counter": t.target_counter} for t in tickets]
 
@@ -103,15 +122,20 @@ def waiting_list(state: BranchState) -> list[dict[str, Any]]:
 def state_view(state: BranchState, setup: BranchSetup, seq: int, now_ms: int,
                zones: dict[str, str | None], branch_names: dict[str, str], acks: CallAcks | None = None,
                displays: int = 0) -> dict[str, Any]:
+    """What a display or keypad starting up needs, bounded whatever the day's length: counters, services, the
+    last calls, the first waiting tickets (with the total) and the parked ones."""
+    counts = waiting_counts(state)
     return {
         "seq": seq,
         "day": state.day,
         "now": iso_ms(now_ms),
         "branch": {"id": setup.branch_id, "names": branch_names, "timezone": setup.timezone},
         "services": services_view(state, setup, now_ms),
-        "counters": [counter_view(state, setup, cid, zones.get(cid), acks, displays) for cid in setup.counters],
+        "counters": [counter_view(state, setup, cid, zones.get(cid), acks, displays, counts)
+                     for cid in setup.counters],
         "recent_calls": recent_calls(state),
         "waiting": waiting_list(state),
+        "waiting_total": len(state.waiting),
         "parked": [{"id": t.id, "number": t.number, "service": t.service}
                    for t in sorted((state.tickets[p] for p in state.parked), key=Ticket.sort_key)],
         "priority_categories": [{"id": p.id, "level": p.level, "names": dict(p.names)}
@@ -119,6 +143,23 @@ def state_view(state: BranchState, setup: BranchSetup, seq: int, now_ms: int,
         "pause_reasons": list(setup.pause_reasons),
         "outcomes": list(setup.outcomes),
     }
+
+
+class SnapshotCache:
+    """The encoded /state, built once per change: keyed by what it shows (the event seq, the display acks, the
+    displays online) and the second (estimates and opening hours move with time). Twenty clients polling between
+    two commands cost one build, and a client reading after an event it received never gets an older snapshot."""
+
+    def __init__(self) -> None:
+        self._key: tuple = ()
+        self._body = b""
+        self.builds = 0
+
+    def get(self, key: tuple, build) -> bytes:
+        if key != self._key:
+            self._body, self._key = build(), key
+            self.builds += 1
+        return self._body
 
 
 def find_ticket(state: BranchState, ref: str) -> Ticket | None:

@@ -58,9 +58,13 @@ def check_node(config: Any, role: str, timeout: float = 3.0) -> tuple[list[Check
     import requests
 
     from appkit.device import read_token
+    from nodeclient.client import PinnedCA
 
+    ca_file = config.device.ca_file
     if role == "node":
-        url = f"http://{_loopback(config.node.host)}:{config.node.port}"
+        tls = config.node.tls == "on" or (config.node.tls == "auto" and not _is_loopback(config.node.host))
+        url = f"{'https' if tls else 'http'}://{_loopback(config.node.host)}:{config.node.port}"
+        ca_file = str(Path(config.node.data_dir) / "tls" / "ca.pem") if tls else None
     elif config.device.node_url:
         url = config.device.node_url.rstrip("/")
     else:
@@ -68,17 +72,31 @@ def check_node(config: Any, role: str, timeout: float = 3.0) -> tuple[list[Check
         if url is None:
             return [Check("node", False, f"branch {config.branch.id}: no node found by zeroconf",
                           N_("check the network cable and that the node runs; or set [device] node_url"))], None
+    session = requests.Session()
+    if ca_file:
+        session.mount("https://", PinnedCA(ca_file))  # the branch CA: the node's own, or the one pinned at pairing
     try:
-        response = requests.get(url + "/api/v1/health", timeout=timeout)
+        response = session.get(url + "/api/v1/health", timeout=timeout)
         health = response.json()
-    except (requests.RequestException, ValueError) as err:
+    except (requests.RequestException, ValueError, OSError) as err:
         fix = N_("start the node (systemctl start smartqueue-node) or check the address and the network")
         return [Check("node", False, f"{url}: {type(err).__name__}", fix)], None
+    finally:
+        session.close()
     checks = [Check("node", True, f"{url} ({health.get('node_id')}, {health.get('role')})")]
     checks.append(_clock(response.headers.get("Date")))
     if role != "node":
-        checks.append(_token(url, read_token(config), timeout))
+        checks.append(_token(url, read_token(config), timeout, ca_file))
     return checks, health
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _loopback(host: str) -> str:
@@ -108,12 +126,12 @@ def _clock(date_header: str | None, now: float | None = None) -> Check:
     return Check("clock", True, f"{skew:+.0f} s from the node's clock")
 
 
-def _token(url: str, token: str | None, timeout: float) -> Check:
+def _token(url: str, token: str | None, timeout: float, ca_file: str | None = None) -> Check:
     from nodeclient.client import NodeClient, NodeError
 
     if not token:
         return Check("token", False, "no device token", N_("pair the device: smartqueue setup"))
-    client = NodeClient(token, base_url=url, timeout=timeout, retries=0)
+    client = NodeClient(token, base_url=url, timeout=timeout, retries=0, ca_file=ca_file)
     try:
         me = client.whoami()
     except NodeError as err:

@@ -89,7 +89,7 @@ def find_node(answers: Answers, timeout: float = 5.0) -> str:
 
 
 def draft_tables(answers: Answers, node_url: str, branch: dict[str, Any], languages: list[str],
-                 counter: str | None = None) -> dict[str, dict[str, Any]]:
+                 counter: str | None = None, ca_file: str | None = None) -> dict[str, dict[str, Any]]:
     """The configuration file's tables for this role (the token is in the token file, never in the config)."""
     data_dir = answers.data_dir or default_data_dir(answers.role)
     names = branch.get("names") or {"en": branch.get("id", "branch")}
@@ -97,7 +97,7 @@ def draft_tables(answers: Answers, node_url: str, branch: dict[str, Any], langua
         "branch": {"id": branch["id"], "organisation": answers.organisation, "name": names,
                    "timezone": branch.get("timezone", "UTC"), "languages": languages or None},
         "device": {"data_dir": data_dir, "node_url": node_url if answers.node_url else None,
-                   "token_file": str(Path(data_dir) / "token"), "counter": counter},
+                   "token_file": str(Path(data_dir) / "token"), "counter": counter, "ca_file": ca_file},
     }
     if answers.role == "kiosk":
         printer = hardware_choice.printer_section(answers.printer or "simulator", answers.printer_model)
@@ -137,16 +137,22 @@ def pair(node_url: str, code: str, device: str, timeout: float = 5.0) -> dict[st
                              "(smartqueue node pair-code --role ROLE)") from err
         if err.status == 429:
             raise SetupError("too many pairing attempts from this device: wait a minute") from err
+        if err.code == "untrusted_answer":
+            raise SetupError("the answer to the pairing was not signed with this code: another machine may be "
+                             "between this device and the node. Check the cable and the node's address, then "
+                             "pair again with a new code") from err
         raise SetupError(f"the node refused the pairing: {err}") from err
     finally:
         client.close()
 
 
-def branch_facts(node_url: str, token: str, timeout: float = 5.0) -> tuple[dict[str, Any], list[str]]:
-    """The branch's names, time zone and languages, read with the new token (so it is also proven to work)."""
+def branch_facts(node_url: str, token: str, timeout: float = 5.0,
+                 ca_file: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The branch's names, time zone and languages, read with the new token over the pinned CA (so both are
+    proven to work)."""
     from nodeclient.client import NodeClient, NodeError
 
-    client = NodeClient(token, base_url=node_url, timeout=timeout, retries=1)
+    client = NodeClient(token, base_url=node_url, timeout=timeout, retries=1, ca_file=ca_file)
     try:
         state = client.state()
         services = client.services()
@@ -189,7 +195,7 @@ def give_to_service_user(path: Path, *, owner: bool = True) -> None:
 
 def run_setup(answers: Answers) -> tuple[Outcome, Any]:
     """Every step in order; returns the report and the loaded configuration (None if a step failed)."""
-    from appkit.device import device_id, save_token
+    from appkit.device import device_id, save_ca, save_token
 
     outcome = Outcome()
     if answers.role not in ROLES:
@@ -208,9 +214,15 @@ def run_setup(answers: Answers) -> tuple[Outcome, Any]:
     outcome.add("pairing", True, f"{device} paired with branch {paired.get('branch')}")
     token_path = save_token(draft, paired["token"])
     give_to_service_user(token_path)
-    branch, languages = branch_facts(node_url, paired["token"])
+    ca_file = None
+    if paired.get("tls"):
+        ca_path = save_ca(draft, paired["tls"]["ca_pem"])
+        give_to_service_user(ca_path)
+        ca_file = str(ca_path)
+        outcome.add("tls", True, f"branch CA pinned ({paired['tls']['ca_pin'][:16]}…)")
+    branch, languages = branch_facts(node_url, paired["token"], ca_file=ca_file)
     branch.setdefault("id", paired.get("branch"))
-    tables = draft_tables(answers, node_url, branch, languages, paired.get("counter"))
+    tables = draft_tables(answers, node_url, branch, languages, paired.get("counter"), ca_file)
     header = (f"SmartQueue Edge: {answers.role} configuration written by `smartqueue setup`.\n"
               "Check it with `smartqueue doctor --config THIS_FILE`.")
     text = toml_out.dumps(tables, header)

@@ -189,6 +189,18 @@ class NodeSection(Section):
     device_offline_s: float = Field(
         180, ge=10, le=86400,
         description="A kiosk silent this long (it reports every minute) is 'offline' in the staff alerts.")
+    header_timeout_s: float = Field(10, gt=0, le=300, description="A new connection must send a whole request "
+                                    "head within this time (slow or idle connections are closed).")
+    idle_timeout_s: float = Field(15, gt=0, le=3600, description="Keep-alive connections idle longer are closed.")
+    body_timeout_s: float = Field(10, gt=0, le=300, description="A request body must arrive within this time.")
+    max_connections_per_client: int = Field(32, ge=2, le=10_000, description="Open connections from one address.")
+    requests_per_second_per_client: float = Field(
+        20, gt=0, le=10_000, description="Sustained requests from one address (bursts of twice as many); above it "
+        "the node reads that address's connections more slowly. This machine's own 127.0.0.1 is not limited.")
+    max_connections: int = Field(4000, ge=10, le=1_000_000, description="Open connections in all (keep it below "
+                                 "the unit's LimitNOFILE).")
+    tls: Literal["auto", "on", "off"] = Field(
+        "auto", description="HTTPS with the branch's own CA: auto = on unless the node listens on loopback only.")
 
 
 class DeviceSection(Section):
@@ -199,6 +211,8 @@ class DeviceSection(Section):
     node_url: str | None = Field(None, pattern=r"^https?://", description="Fixed node address; else zeroconf.")
     token: SecretStr | None = Field(None, description="Device token from pairing or `smartqueue node token`.")
     token_file: str | None = Field(None, description="File holding the token (written by pairing).")
+    ca_file: str | None = Field(None, description="The branch CA learnt at pairing (PEM): HTTPS to the node is "
+                                "checked against it alone.")
     counter: Ident | None = Field(None, description="The keypad's counter.")
     request_timeout_s: float = Field(3.0, gt=0, le=60)
 

@@ -296,7 +296,9 @@ def make_cluster(root: Path, n: int = 3, hosts: list[str] | None = None, node_ke
     keys = {**TIMINGS, **(cluster_keys or {})}
     for member in members:
         peers = [m.raft for m in members if m is not member]
-        write_member_config(member, peers, keys, node_keys or {})
+        # members in network namespaces listen beyond loopback, where the node would serve HTTPS: the harness
+        # speaks plain HTTP to them (TLS itself is tested in tests/branch/test_tls.py)
+        write_member_config(member, peers, keys, {"tls": '"off"', **(node_keys or {})})
     return Cluster(root, members)
 
 

@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 
 class CallAcker(QObject):
+    #: calls waiting for a frame, at most: a window that never presents one (hidden, a stalled renderer) must not
+    #: grow the list for months; the oldest calls are long off the screen anyway
+    MAX_PENDING = 32
+
     def __init__(self, client: NodeClient, runner: TaskRunner, *, wait_for_frame: bool = False,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -33,6 +37,7 @@ class CallAcker(QObject):
         if self.wait_for_frame:
             if all(p.key != call.key for p in self._pending):
                 self._pending.append(call)
+                del self._pending[:-self.MAX_PENDING]
         else:
             self._send(call, announced=False)
 

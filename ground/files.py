@@ -8,7 +8,8 @@ from pathlib import Path
 
 
 def write_private(path: Path, value: bytes, mode: int = 0o600) -> None:
-    """Write atomically (temp file, fsync, rename) with owner-only permissions."""
+    """Write atomically (temp file, fsync, rename, fsync of the folder) with owner-only permissions: after a
+    power cut the file is the old one or the new one, and the rename itself survives."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
@@ -17,6 +18,19 @@ def write_private(path: Path, value: bytes, mode: int = 0o600) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in `folder` durable (the directory entry lives in the folder's own blocks)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # e.g. Windows: directories cannot be opened; NTFS journals the rename
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read_or_create(path: Path, make: Callable[[], bytes], mode: int = 0o600) -> bytes:

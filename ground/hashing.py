@@ -38,3 +38,17 @@ def verify_pin(pin: str, encoded: str) -> bool:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def pairing_key(code: str, nonce: str) -> bytes:
+    """The key a pairing exchange is proven with: scrypt of the 8-digit code, salted with the device's fresh
+    nonce, so guessing the code from a captured proof costs one scrypt (~50 ms) per guess, never precomputed."""
+    return hashlib.scrypt(code.encode(), salt=b"smartqueue-pairing-v1:" + nonce.encode(), n=_SCRYPT_N, r=_SCRYPT_R,
+                          p=_SCRYPT_P, dklen=32)
+
+
+def pairing_mac(key: bytes, *parts: str) -> str:
+    """HMAC-SHA256 (hex) over the parts, each one length-prefixed so no two lists of parts sign the same bytes."""
+    message = b"".join(len(part.encode()).to_bytes(4, "big") + part.encode() for part in parts)
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+

@@ -113,6 +113,8 @@ class TicketPrinter(QObject):
         self._set_state(status.state.value)
 
     def _failed(self, err: BaseException) -> None:
+        """The device is dropped and closed (on the printer thread): the next ticket opens it afresh, and no
+        descriptor is left behind per failed ticket."""
         log.warning("printer unusable: %s", err)
         self._runner.submit(self._close_device)  # the next print opens it again
         self._set_state(PrinterState.OFFLINE.value)

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import random
+import ssl
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,9 +21,25 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import requests.adapters
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = {502, 503, 504}
+
+
+class PinnedCA(requests.adapters.HTTPAdapter):
+    """HTTPS checked against the branch CA alone (learnt at pairing): any certificate it signed is the branch's
+    node, whatever address the node has today, so host names are not checked; the public CAs are not trusted."""
+
+    def __init__(self, ca_file: str) -> None:
+        self._context = ssl.create_default_context(cafile=ca_file)
+        self._context.check_hostname = False
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_context"] = self._context
+        kwargs["assert_hostname"] = False
+        super().init_poolmanager(*args, **kwargs)
 
 
 class NodeError(Exception):
@@ -47,14 +64,15 @@ class ServerEvent:
 
 class NodeClient:
     def __init__(self, token: str, *, base_url: str | None = None, discovery=None, timeout: float = 3.0,
-                 retries: int = 3, backoff: float = 0.2) -> None:
+                 retries: int = 3, backoff: float = 0.2, ca_file: str | None = None) -> None:
         if base_url is None and discovery is None:
             raise ValueError("give a base_url or a discovery")
         self.token = token
         self.discovery = discovery
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self.ca_file = ca_file
         self._base_url = base_url.rstrip("/") if base_url else None
-        self._session = requests.Session()
+        self._session = self.new_session()
         self._lock = threading.Lock()
         self._closed = threading.Event()
 
@@ -63,10 +81,17 @@ class NodeClient:
         self._closed.set()
         self._session.close()
 
+    def new_session(self) -> requests.Session:
+        """A requests session that trusts the pinned branch CA (and nothing else) when one is given."""
+        session = requests.Session()
+        if self.ca_file is not None:
+            session.mount("https://", PinnedCA(self.ca_file))
+        return session
+
     def with_token(self, token: str) -> NodeClient:
         """A client for the same node with other credentials (e.g. an agent session)."""
         other = NodeClient(token, base_url=self._base_url, discovery=self.discovery, timeout=self.timeout,
-                           retries=self.retries, backoff=self.backoff)
+                           retries=self.retries, backoff=self.backoff, ca_file=self.ca_file)
         return other
 
     # -- plumbing --------------------------------------------------------------------------------------------------
@@ -214,9 +239,15 @@ class NodeClient:
     def create_pairing_code(self, role: str, counter: str | None = None, name: str | None = None) -> dict[str, Any]:
         return self.request("POST", "/api/v1/pairing/codes", {"role": role, "counter": counter, "name": name})
 
-    def pair(self, code: str, device_id: str, name: str | None = None) -> dict[str, Any]:
-        body = {"code": code, "device_id": device_id, **({"name": name} if name else {})}
-        return self.request("POST", "/api/v1/pairing", body)
+    def pair(self, code: str, name: str | None = None) -> dict[str, Any]:
+        """Exchange a pairing code for this device's token (`nodeclient.pairing`: the code never crosses the
+        network; over HTTPS the answer carries the branch CA to pin, in `tls`)."""
+        from nodeclient.pairing import PairingError, pair
+
+        try:
+            return pair(self.base_url, code, name, timeout=max(self.timeout, 10.0))
+        except PairingError as err:
+            raise NodeError(err.status, err.code, err.message) from err
 
     def whoami(self) -> dict[str, Any]:
         return self.request("GET", "/api/v1/whoami")
@@ -268,7 +299,7 @@ class EventStream:
         self.connected = threading.Event()
         self._closed = threading.Event()
         self._response: requests.Response | None = None
-        self._session = requests.Session()
+        self._session = client.new_session()
 
     def close(self) -> None:
         self._closed.set()

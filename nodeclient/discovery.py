@@ -77,7 +77,8 @@ class ZeroconfDiscovery:
             term = int(props.get("term", "0"))
         except ValueError:
             term = 0
-        candidate = Candidate(props.get("node", name), f"http://{info.parsed_addresses()[0]}:{info.port}",
+        scheme = "https" if props.get("scheme") == "https" else "http"  # the node says whether it speaks TLS
+        candidate = Candidate(props.get("node", name), f"{scheme}://{info.parsed_addresses()[0]}:{info.port}",
                               props.get("role", "unknown"), term)
         with self._changed:
             self._by_name[name] = candidate

@@ -68,6 +68,9 @@ def stage(bundle: Path, root: Path, pkg_version: str, arch: str) -> None:
     units.mkdir(parents=True)
     for unit in UNITS:
         shutil.copy2(HERE / "systemd" / unit, units / unit)
+    dropin = units / "systemd-time-wait-sync.service.d"  # bounded wait for NTP before the node starts
+    dropin.mkdir()
+    shutil.copy2(HERE / "systemd" / "systemd-time-wait-sync.service.d" / "smartqueue.conf", dropin)
     rules = root / "lib" / "udev" / "rules.d"
     rules.mkdir(parents=True)
     shutil.copy2(HERE / "udev" / "70-smartqueue.rules", rules)

@@ -50,6 +50,7 @@ class CounterCommand(Command):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoginAgent(CounterCommand):
     session_id: str
+    method: str = "pin"  # "pin" | "fingerprint": how the agent proved who they are (recorded in the event)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

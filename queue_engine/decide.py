@@ -172,7 +172,8 @@ def _login(state: BranchState, setup: BranchSetup, c: cmd.LoginAgent) -> list[ev
     if here is not None and here.agent is not None and here.agent != c.agent:
         out += _release_current(state, here, here.agent, c.at_ms, leaving=True)
         out.append(ev.AgentLoggedOut(at_ms=c.at_ms, counter=c.counter, agent=here.agent, reason="replaced"))
-    out.append(ev.AgentLoggedIn(at_ms=c.at_ms, counter=c.counter, agent=c.agent, session_id=c.session_id))
+    out.append(ev.AgentLoggedIn(at_ms=c.at_ms, counter=c.counter, agent=c.agent, session_id=c.session_id,
+                                method=c.method))
     return out
 
 

@@ -167,6 +167,7 @@ class AgentLoggedIn(Event):
     counter: str
     agent: str
     session_id: str
+    method: str = "pin"  # "pin" | "fingerprint" (events logged before this field existed were PIN logins)
 
 
 @_event

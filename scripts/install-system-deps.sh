@@ -6,7 +6,8 @@
 set -euo pipefail
 pkgs=(python3 python3-venv mosquitto mosquitto-clients libzbar0 socat espeak-ng fonts-noto-core
       libxcb-cursor0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-      libglib2.0-0 iproute2 openssl postgresql chromium pulseaudio pulseaudio-utils libfuse2)
+      libglib2.0-0 iproute2 openssl postgresql chromium pulseaudio pulseaudio-utils
+      gcc libc6-dev libfuse2)  # gcc: bench_fsync builds its LD_PRELOAD shim; libfuse2: devtools/lazyfs.py
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -105,7 +105,7 @@ class Branch:
 
 
 def _register_devices(branch: Branch, data_dir: Path, config) -> None:
-    from branch.handlers import register_device
+    from branch.devices import register_device
     from branch.store import Store
 
     store = Store(data_dir / "branch.sqlite3")

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from config.loader import ConfigError, load_config
+from ground.sdnotify import Notifier
 from ground.signals import wait_for_stop_signal
 
 
@@ -25,7 +26,7 @@ def add_node_commands(sub: argparse._SubParsersAction) -> None:
     token = actions.add_parser("token", help="issue a device token (printed alone on stdout)")
     token.add_argument("--config", required=True)
     token.add_argument("--data-dir")
-    token.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin"])
+    token.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin", "metrics"])
     token.add_argument("--counter", help="the keypad's counter")
     token.add_argument("--name", help="a human name for the device")
     token.add_argument("--device-id", help="re-key an existing device id")
@@ -34,7 +35,7 @@ def add_node_commands(sub: argparse._SubParsersAction) -> None:
     code = actions.add_parser("pair-code", help="create a one-time pairing code for a device")
     code.add_argument("--config", required=True)
     code.add_argument("--data-dir")
-    code.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin"])
+    code.add_argument("--role", required=True, choices=["kiosk", "display", "keypad", "admin", "metrics"])
     code.add_argument("--counter")
     code.add_argument("--name")
     code.set_defaults(handler=pairing_code)
@@ -80,6 +81,7 @@ def run_node(args: argparse.Namespace) -> int:
 
     setup_logging()
     config = _config(args)
+    _raise_open_files_limit()
 
     async def main() -> None:
         node = build_node(config, _data_dir(args, config))
@@ -87,13 +89,45 @@ def run_node(args: argparse.Namespace) -> int:
         host = args.host or config.node.host
         port = await server.start(host, args.port if args.port is not None else config.node.port,
                                   advertise=False if args.no_advertise else None)
-        print(f"SmartQueue node {node.node_id} of branch {node.setup.branch_id} on http://{host}:{port}",
+        print(f"SmartQueue node {node.node_id} of branch {node.setup.branch_id} on {server.scheme}://{host}:{port}",
               flush=True)
+        notifier = Notifier()
+        notifier.ready(f"serving on {server.scheme}://{host}:{port}")
+        watchdog = asyncio.create_task(_watchdog(node, notifier), name="sq-watchdog")
         await wait_for_stop_signal()
+        notifier.stopping()
+        watchdog.cancel()
         await server.stop()
 
     asyncio.run(main())
     return 0
+
+
+async def _watchdog(node, notifier) -> None:
+    """WATCHDOG=1 at half systemd's WatchdogSec, only while the event loop runs *and* the writer thread answers:
+    a node stuck on either stops pinging and systemd restarts it (the unit's Restart=on-failure)."""
+    if notifier.interval_s is None:
+        return
+    while True:
+        await asyncio.sleep(notifier.interval_s)
+        try:
+            await asyncio.wait_for(node.write(lambda: None), notifier.interval_s)
+        except TimeoutError:
+            continue  # the writer is stuck (a hung disk): no ping
+        notifier.ping()
+
+
+def _raise_open_files_limit() -> None:
+    """Use every descriptor the system allows (systemd's LimitNOFILE): the soft limit (often 1,024) would take
+    the node off the air at about a thousand connections."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def build_node(config, data_dir: Path):
@@ -110,6 +144,7 @@ def build_node(config, data_dir: Path):
         from branch.cluster.runtime import ReplicatedRunner, session_key
 
         node = BranchNode(config, data_dir, session_secret=session_key(cluster),
+                          tls_seed=cluster.secret.get_secret_value().encode(),
                           runner=lambda context: ReplicatedRunner(context, cluster))
     sync = config.sync
     if sync is not None and sync.enabled:
@@ -127,7 +162,7 @@ def _store(args: argparse.Namespace):
 
 
 def issue_token(args: argparse.Namespace) -> int:
-    from branch.handlers import register_device
+    from branch.devices import register_device
 
     store, config = _store(args)
     try:
@@ -146,13 +181,11 @@ def issue_token(args: argparse.Namespace) -> int:
 
 
 def pairing_code(args: argparse.Namespace) -> int:
-    from types import SimpleNamespace
-
-    from branch.handlers import create_pairing
+    from branch.devices import create_pairing
 
     store, config = _store(args)
     try:
-        code, _ = create_pairing(SimpleNamespace(store=store, config=config), args.role, args.counter, args.name)
+        code, _ = create_pairing(store, config.node.pairing_code_minutes, args.role, args.counter, args.name)
         print(f"valid {config.node.pairing_code_minutes} minutes, once", file=sys.stderr)
         print(code)
     finally:
@@ -161,12 +194,11 @@ def pairing_code(args: argparse.Namespace) -> int:
 
 
 def revoke_device(args: argparse.Namespace) -> int:
-    import time
+    from branch.devices import revoke
 
     store, _ = _store(args)
     try:
-        changed = store.execute_write("UPDATE devices SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL",
-                                      (int(time.time() * 1000), args.device_id))
+        changed = revoke(store, args.device_id)
     finally:
         store.close()
     if not changed:

@@ -79,6 +79,8 @@ class Inbound:
     retain: bool
     response_topic: str | None = None
     correlation_data: bytes | None = None
+    mid: int = 0  # for the manual acknowledgement once the message is stored (MqttLink.ack)
+    qos: int = 0
 
 
 class LinkHandler(Protocol):
@@ -111,8 +113,9 @@ class MqttLink:
     """One broker connection. `start` returns at once; connecting and reconnecting happen on paho's thread."""
 
     def __init__(self, settings: LinkSettings, handler: LinkHandler,
-                 dispatch: Callable[[Callable[[], None]], None]) -> None:
+                 dispatch: Callable[[Callable[[], None]], None], *, manual_ack: bool = False) -> None:
         self.settings = settings
+        self.manual_ack = manual_ack
         self._handler = handler
         self._dispatch = dispatch
         self._attempt = 0
@@ -123,7 +126,10 @@ class MqttLink:
 
     def _build(self) -> mqtt.Client:
         settings = self.settings
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=settings.client_id, protocol=mqtt.MQTTv5)
+        # manual_ack: a message is acknowledged (PUBACK) only once the handler stored it (`ack`), so a crash between
+        # receiving and storing makes the broker deliver it again instead of losing it
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=settings.client_id, protocol=mqtt.MQTTv5,
+                             manual_ack=self.manual_ack)
         if settings.tls is not None:
             client.tls_set_context(_tls_context(settings.tls))
         if settings.username is not None:
@@ -226,8 +232,14 @@ class MqttLink:
         props = message.properties
         response_topic = getattr(props, "ResponseTopic", None) if props is not None else None
         correlation = getattr(props, "CorrelationData", None) if props is not None else None
-        inbound = Inbound(message.topic, bytes(message.payload), bool(message.retain), response_topic, correlation)
+        inbound = Inbound(message.topic, bytes(message.payload), bool(message.retain), response_topic, correlation,
+                          message.mid, message.qos)
         self._hand(lambda: self._handler.link_message(inbound))
+
+    def ack(self, message: Inbound) -> None:
+        """PUBACK a message once its effect is stored (any thread: paho serialises its own writes)."""
+        if self.manual_ack and message.qos > 0:
+            self._client.ack(message.mid, message.qos)
 
     def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
         value = reason_code.value if hasattr(reason_code, "value") else int(reason_code)

@@ -76,6 +76,7 @@ class OutboxPump:
         self._probe: int | None = None  # last seq of the resend probe awaiting central's answer
         self._probe_batches = 1
         self._db_task: asyncio.Task | None = None
+        self._side_tasks: set[asyncio.Task] = set()
         self.sent_messages = 0
         self.rewinds = 0
         self.probes = 0
@@ -243,8 +244,11 @@ class OutboxPump:
         self.halted_until = self._clock() + self.dead_letter_retry_s
         self.cursor = self.watermark
         now, topic = self._now_ms(), "events"
-        asyncio.get_running_loop().create_task(self._write(
-            lambda: persistence.record_dead_letter(self.store, now, topic, code, why[:500], first, last)))
+        task = asyncio.get_running_loop().create_task(self._write(
+            lambda: persistence.record_dead_letter(self.store, now, topic, code, why[:500], first, last)),
+            name="sq-sync-dead-letter")
+        self._side_tasks.add(task)  # referenced until done: the loop keeps only weak references to tasks
+        task.add_done_callback(self._side_tasks.discard)
 
     # -- persistence of the watermark ---------------------------------------------------------------------------------
 

@@ -75,7 +75,7 @@ class SyncService:
                                                            extra=self._timing())))
         settings = LinkSettings.from_config(config, self.client_id, config.inflight_window + 16, will=will,
                                             subscriptions=self.topics.inbound())
-        self.link = MqttLink(settings, self, loop.call_soon_threadsafe)
+        self.link = MqttLink(settings, self, loop.call_soon_threadsafe, manual_ack=True)
         self._hub_sub = node.hub.subscribe()
         self._tasks = [loop.create_task(self._doorbell(), name="sq-sync-doorbell"),
                        loop.create_task(self._ticker(), name="sq-sync-ticker")]
@@ -136,12 +136,29 @@ class SyncService:
         topic = message.topic
         if topic == self.topics.events_ack:
             self._on_ack(message)
+            self._acknowledge(message)
         elif topic == self.topics.config:
-            self._spawn(self._on_config(message))
+            self._spawn(self._then_ack(self._on_config(message), message))
         elif topic == self.topics.commands:
-            self._spawn(self._on_command(message))
+            self._spawn(self._then_ack(self._on_command(message), message))
         else:
             log.warning("message on an unexpected topic %s ignored", topic)
+            self._acknowledge(message)
+
+    async def _then_ack(self, handling, message: Inbound) -> None:
+        """PUBACK only once the message's effect is written: if the node dies first, the broker delivers again
+        (and a repeated command is answered "duplicate" by its id)."""
+        try:
+            await handling
+        except Exception:
+            log.exception("a message from central on %s could not be handled; left unacknowledged, the broker "
+                          "delivers it again when the link reconnects", message.topic)
+            return
+        self._acknowledge(message)
+
+    def _acknowledge(self, message: Inbound) -> None:
+        if self.link is not None:
+            self.link.ack(message)
 
     # -- inbound ---------------------------------------------------------------------------------------------------
 

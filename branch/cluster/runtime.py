@@ -446,6 +446,9 @@ class ReplicatedRunner:
             try:
                 pending = store.query("SELECT id, tbl, row_key FROM cluster_pending ORDER BY id LIMIT 50")
                 now = time.monotonic()
+                # forget rows no longer pending (replicated, or gone): the map stays as small as the queue
+                still = {row[0] for row in pending}
+                self._proposed_rows = {k: v for k, v in self._proposed_rows.items() if k in still}
                 for pending_id, table, key in pending:
                     if now - self._proposed_rows.get(pending_id, 0) < 3.0 or table not in REPLICATED_TABLES:
                         continue

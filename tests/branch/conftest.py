@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from branch.handlers import register_device
+from branch.devices import register_device
 from branch.node import BranchNode
 from branch.server import NodeServer
 from branch.services import ServiceSupervisor

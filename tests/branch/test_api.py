@@ -215,7 +215,7 @@ def test_daily_metrics_and_prometheus(node):
     metrics = node.client("admin").daily_metrics()
     accounts = next(r for r in metrics["services"] if r["queue"] == "accounts")
     assert accounts["total_customers"] == 1 and accounts["served"] == 1
-    text = node.http("GET", "/metrics", role=None).text
+    text = node.http("GET", "/metrics", role="admin").text
     assert 'sq_tickets_waiting{service="accounts"} 0' in text
     assert 'sq_http_requests_total{route="/api/v1/tickets",status="201"} 1' in text
     assert "sq_http_request_seconds_bucket" in text

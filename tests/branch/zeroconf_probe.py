@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from branch.handlers import register_device
+from branch.devices import register_device
 from branch.node import BranchNode
 from branch.server import NodeServer
 from nodeclient.client import NodeClient

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 from branch.hub import EPHEMERAL
+from smartqueue.local_broker import Broker
+from sync.branch_persistence import seen_command
 from sync.central import CentralReceiver
 from sync.messages import encode, utc_now_iso
 
@@ -101,4 +104,24 @@ def test_an_answer_is_never_sent_outside_the_branch_tree(branch: Branch, central
     central.link.publish(central.topic(ORG, BRANCH, "commands"), payload, correlation_data=command_id.encode(),
                          response_topic="somewhere/else/entirely")
     answer = wait_for(lambda: _answer(db, command_id), what="answer on commands/ack")
+    assert answer["status"] == "done"
+
+
+def test_a_command_the_node_could_not_store_is_delivered_again(branch: Branch, central: CentralReceiver,
+                                                               broker: Broker) -> None:
+    """Manual PUBACK: the node acknowledges a command only once it is stored; one whose write failed stays with the
+    broker and comes again after a reconnect (with automatic acks it was acknowledged on arrival, and lost)."""
+    db = Path(central.config.db_path)
+    store = branch.node.store
+    fail = ("CREATE TRIGGER refuse_commands BEFORE INSERT ON sync_commands"
+            " BEGIN SELECT RAISE(ABORT, 'injected: disk full'); END")
+    branch.running.call(branch.node.write(lambda: store.execute_write(fail)))
+    command_id = central.send_command(ORG, BRANCH, "display_message", {"text": {"fr": "Bonjour"}})
+    wait_for(lambda: branch.service.link is not None and branch.service.link.connected, what="link up")
+    time.sleep(1.5)
+    assert _answer(db, command_id) is None and seen_command(store, command_id) is None
+    branch.running.call(branch.node.write(lambda: store.execute_write("DROP TRIGGER refuse_commands")))
+    broker.stop()  # the link reconnects: the broker delivers what was never acknowledged
+    broker.start()
+    answer = wait_for(lambda: _answer(db, command_id), timeout=30, what="the command delivered again")
     assert answer["status"] == "done"
