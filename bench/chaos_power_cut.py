@@ -9,6 +9,7 @@ about 5-8 s a cut on a 2-core machine (restarts grow with the history). Needs ro
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -24,13 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"seed {args.seed}", flush=True)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="sq-chaos-power-") as tmp:
-        try:
-            report = power_cut.run(Path(tmp), args.cuts, seed=args.seed, say=lambda line: print(line, flush=True))
-        except AssertionError as err:
-            print(f"INVARIANT BROKEN: {err}")
-            summary("power-cuts", "broken", "-", f"{args.cuts} cuts, 0 lost", False)
-            return 1
+    tmp = tempfile.mkdtemp(prefix="sq-chaos-power-")
+    try:
+        report = power_cut.run(Path(tmp), args.cuts, seed=args.seed, say=lambda line: print(line, flush=True))
+    except AssertionError as err:
+        print(f"INVARIANT BROKEN: {err} (members' logs and disks kept in {tmp})")
+        summary("power-cuts", "broken", "-", f"{args.cuts} cuts, 0 lost", False)
+        return 1
+    shutil.rmtree(tmp, ignore_errors=True)
     elapsed = time.monotonic() - started
     print(f"{report.rounds} whole-branch power cuts, {len(report.acknowledged)} acknowledged tickets, none lost, "
           f"no number twice, identical chains ({elapsed:.0f} s)")
