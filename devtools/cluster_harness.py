@@ -108,13 +108,16 @@ class Cluster:
                 time.sleep(0.05)
             raise AssertionError(f"{member.name} did not start")
 
-    def start_all(self) -> None:
+    def start_all(self, timeout: float = 20) -> None:
         for member in self.members:
             self.start(member, wait=False)
         for member in self.members:
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + timeout
             while member.health() is None:
-                assert time.monotonic() < deadline, f"{member.name} did not start"
+                if member.process is not None and member.process.poll() is not None:
+                    raise AssertionError(f"{member.name} exited ({member.process.returncode}): "
+                                         f"{(self.root / f'{member.name}.log').read_text()[-3000:]}")
+                assert time.monotonic() < deadline, f"{member.name} did not start within {timeout:.0f} s"
                 time.sleep(0.05)
 
     def kill(self, member: Member) -> None:

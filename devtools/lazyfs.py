@@ -213,8 +213,9 @@ class LazyFS(Operations):
 
 def main(argv: list[str] | None = None) -> int:
     backing, mountpoint = (argv or sys.argv[1:])[:2]
+    # kernel_cache: every write goes through this mount, so the kernel's page cache stays true across opens
     FUSE(LazyFS(backing), mountpoint, foreground=True, nothreads=True, big_writes=True, max_write=131072,
-         fsname="sq-lazyfs")
+         kernel_cache=True, fsname="sq-lazyfs")
     return 0
 
 

@@ -76,7 +76,7 @@ def start_branch(cluster: Cluster, report: Report) -> None:
     started = time.monotonic()
     for member in cluster.members:
         cluster.mount(member)
-    cluster.start_all()
+    cluster.start_all(timeout=90)  # a loaded 2-core machine replaying through FUSE can be slow
     cluster.leader(timeout=30)
     report.restart_s.append(time.monotonic() - started)
 
