@@ -13,6 +13,7 @@ the branch is started once more and checked. Invariants, on every member:
 from __future__ import annotations
 
 import random
+import signal
 import sqlite3
 import threading
 import time
@@ -44,7 +45,13 @@ def duplicate_numbers(db: Path) -> list[tuple]:
 
 def check_invariants(cluster: Cluster, acknowledged: dict[str, str]) -> int:
     """Raise AssertionError naming the first broken invariant; returns the converged seq."""
-    seq = cluster.wait_converged(timeout=60)
+    try:
+        seq = cluster.wait_converged(timeout=60)
+    except AssertionError:
+        for member in cluster.running():  # every thread's stack into the member's log (faulthandler, SIGUSR1)
+            member.process.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        raise
     chains = {m.name: chain(m.db) for m in cluster.members}
     first = cluster.members[0].name
     for name, other in chains.items():

@@ -35,7 +35,17 @@ from typing import Any
 from branch.api_errors import ApiError, from_domain
 from branch.cluster.replica import Replica, has_raft_state, journal_end, raft_password, write_bootstrap_dump
 from branch.commit import CommandFailed
-from branch.runner import CommandRequest, CommandResult, Leadership, Respond, RunnerContext, count, stored_answer
+from branch.runner import (
+    SAVE_PUSH,
+    CommandRequest,
+    CommandResult,
+    Leadership,
+    Respond,
+    RunnerContext,
+    count,
+    stored_answer,
+    stored_push,
+)
 from branch.store import Batch
 from config.cluster import ClusterConfig
 from queue_engine import commands as cmd
@@ -47,6 +57,8 @@ SET_APPLIED = "UPDATE cluster_state SET applied_index = ? WHERE id = 1"
 RECORD_APPLIED = "INSERT OR REPLACE INTO cluster_applied (raft_index, digest) VALUES (?, ?)"
 PRUNE_APPLIED = "DELETE FROM cluster_applied WHERE raft_index < ?"
 EXIT_DIVERGED = 3  # the process ends with this code when its database and the log disagree
+EXIT_SETUP_DIFFERS = 4  # ... when it would decide under another setup than the command's leader
+SET_CONFIG_INDEX = "INSERT OR REPLACE INTO meta (key, value) VALUES ('cluster.config_index', ?)"
 
 
 class Diverged(RuntimeError):
@@ -99,6 +111,7 @@ class ReplicatedRunner:
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
         self._last_at = 0
+        self.config_index = 0  # the Raft index of the last configuration entry applied here (0: the local files)
         self._proposed_rows: dict[int, float] = {}
         self._announced = 0.0
         self.applies = 0
@@ -133,11 +146,17 @@ class ReplicatedRunner:
             log.info("founding the cluster from this node's database (seq %d)", seq)
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
+        self.config_index = self._stored_config_index()
         self.replica = await asyncio.to_thread(self._make_replica)
+        self.replica.member_status = self.member_status
         self._tasks = [asyncio.create_task(self._watch(), name="sq-cluster-watch"),
                        asyncio.create_task(self._pump_rows(), name="sq-cluster-rows")]
         log.info("cluster member %s (%s), peers %s, applied index %d", self.config.self_address,
                  "witness" if self.config.witness else "voter", self.config.peers, self.applied_index)
+
+    def _stored_config_index(self) -> int:
+        rows = self.context.store.query("SELECT value FROM meta WHERE key = 'cluster.config_index'")
+        return int(rows[0][0]) if rows else 0
 
     def _check_journal_reaches_database(self) -> None:
         """Refuse to start (so never vote or serve) when the database applied entries this member's log lost."""
@@ -241,6 +260,15 @@ class ReplicatedRunner:
     def add_role_listener(self, callback: Callable[[str, int], Any]) -> None:
         self.leadership.add_role_listener(callback)
 
+    def member_status(self) -> dict[str, Any]:
+        """What `smartqueue node cluster status` shows of this member (answered on pysyncobj's thread: plain reads)."""
+        replica = self.replica
+        raft = replica.status() if replica is not None else {}
+        return {"member": self.config.self_address, "role": "witness" if self.config.witness else self.role,
+                "term": self.term, "leader": self.leader_address, "applied_index": self.applied_index,
+                "commit_index": raft.get("commit_index"), "members": raft.get("members", []),
+                "api": self.api_url if self.api_port else None}
+
     def health(self) -> dict[str, Any]:
         replica = self.replica
         out: dict[str, Any] = {"role": "witness" if self.config.witness else self.role, "term": self.term,
@@ -274,7 +302,8 @@ class ReplicatedRunner:
 
         try:
             self._propose({"kind": "command", "id": command_id, "origin": context.node_id, **encode_command(command),
-                           "actor": request.actor, "idem": list(request.idempotency() or ()) or None}, failed)
+                           "actor": request.actor, "idem": list(request.idempotency() or ()) or None,
+                           "setup": [self.config_index, context.setup_digest()]}, failed)
             try:
                 kind, value = await asyncio.wait_for(asyncio.shield(future), self.config.commit_timeout_s)
             except TimeoutError:
@@ -294,6 +323,28 @@ class ReplicatedRunner:
                            headers={"Retry-After": "1"})
         count(context.metrics, command, "ok")
         return value
+
+    async def apply_config(self, version: int, sections: dict[str, Any], at_ms: int) -> None:
+        """Through the log: every member stores the push and runs on it in the entry's own transaction."""
+        self.check_writable()
+        entry_id = uuid.uuid4().hex
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        self._waiters[entry_id] = (future, None)
+        try:
+            self._propose({"kind": "config", "id": entry_id, "origin": self.context.node_id, "version": version,
+                           "sections": sections, "at": at_ms},
+                          lambda reason: loop.call_soon_threadsafe(self._fail, entry_id, reason))
+            try:
+                kind, value = await asyncio.wait_for(asyncio.shield(future), self.config.commit_timeout_s)
+            except TimeoutError:
+                raise ApiError(503, "commit_timeout", "the cluster did not commit the configuration in time",
+                               headers={"Retry-After": "1"}) from None
+        finally:
+            self._waiters.pop(entry_id, None)
+        if kind != "ok":
+            raise ApiError(503, "not_leader", f"the configuration was not committed ({value}); retry", leader=None,
+                           headers={"Retry-After": "1"})
 
     def _fail(self, command_id: str, reason: str) -> None:
         waiter = self._waiters.get(command_id)
@@ -351,6 +402,8 @@ class ReplicatedRunner:
             await self._apply_command(payload, extra)
         elif kind == "rows":
             await self._apply_rows(payload, extra)
+        elif kind == "config":
+            await self._apply_config_entry(index, payload, extra)
         elif kind == "member":
             extra.append(("INSERT OR REPLACE INTO cluster_members (raft_address, api_url, node_id, witness)"
                           " VALUES (?, ?, ?, ?)", (payload["raft"], payload["api"], payload["node_id"],
@@ -367,9 +420,44 @@ class ReplicatedRunner:
         store = self.context.store
         await self.context.writer.run(lambda: store.write(Batch([], [], [], extra=extra)))
 
+    async def _apply_config_entry(self, index: int, payload: dict[str, Any], extra: list) -> None:
+        """Central's push, stored and run on by every member between the same two commands."""
+        context = self.context
+        data = json.dumps(payload["sections"], separators=(",", ":"), ensure_ascii=False)
+        extra += [(SAVE_PUSH, (payload["version"], data, payload["at"])), (SET_CONFIG_INDEX, (str(index),))]
+        await self._write(extra)
+        self.config_index = index
+        try:
+            context.apply_pushed(payload["sections"])
+        except Exception as err:
+            self._setup_differs(f"the configuration push v{payload['version']} at raft index {index} does not fit "
+                                f"this member's configuration file: {err}")
+        log.info("configuration push v%s applied at raft index %d (setup %s)", payload["version"], index,
+                 context.setup_digest())
+        waiter = self._waiters.get(payload["id"]) if payload.get("origin") == context.node_id else None
+        self._resolve(waiter, "ok", None)
+
+    def _setup_differs(self, reason: str) -> None:
+        log.critical("%s: this member would decide differently from the cluster; it stops applying (exit %d). "
+                     "Give every member the same branch configuration file, then start it again.", reason,
+                     EXIT_SETUP_DIFFERS)
+        logging.shutdown()
+        os._exit(EXIT_SETUP_DIFFERS)
+
     async def _apply_command(self, payload: dict[str, Any], extra: list) -> None:
         context = self.context
         waiter = self._waiters.get(payload["id"]) if payload.get("origin") == context.node_id else None
+        stamp = payload.get("setup")
+        if stamp is not None and stamp[0] != self.config_index:
+            # decided before a configuration entry that precedes it in the log: the same no-op on every member
+            await self._write(extra)
+            self._resolve(waiter, "error", ApiError(503, "config_changed", "the branch's configuration changed "
+                                                    "while this command was decided; retry",
+                                                    headers={"Retry-After": "0"}))
+            return
+        if stamp is not None and stamp[1] != context.setup_digest():
+            self._setup_differs(f"command {payload['id']} was decided under setup {stamp[1]} (configuration entry "
+                                f"{stamp[0]}); this member's setup is {context.setup_digest()}")
         idem = payload.get("idem")
         if idem:
             found = context.store.idempotent_response(idem[0], idem[1])
@@ -481,6 +569,11 @@ class ReplicatedRunner:
         self.applied_index = index
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
+        self.config_index = self._stored_config_index()
+        try:
+            context.apply_pushed(stored_push(store))
+        except Exception as err:
+            self._setup_differs(f"the configuration push in the leader's dump does not fit this member's file: {err}")
         context.database_replaced()
 
 
