@@ -261,6 +261,9 @@ class Replica:
             serializer=self._serialize, deserializer=self._deserialize)
         self._raft = _Raft(self, self_address, peers, conf)
         self._raft.addOnTickCallback(self._tick)
+        self.member_status: Callable[[], dict[str, Any]] = self.status  # what `sq_status` answers (the runtime's)
+        self._raft._SyncObj__transport.setOnUtilityMessageCallback(  # type: ignore[attr-defined]
+            "sq_status", lambda args, callback: callback(self.member_status(), None))
 
     # -- pysyncobj's thread ---------------------------------------------------------------------------------------
 

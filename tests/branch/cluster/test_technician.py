@@ -1,0 +1,125 @@
+"""What the technician touches (issue 16, part 5): `smartqueue node cluster status|add|remove` with the exit codes
+and the table they promise, in both argument orders; a witness; force-single. Real processes on loopback."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from devtools.cluster_harness import TIMINGS, make_cluster, smartqueue, write_member_config
+
+from .test_failover import assert_identical_chains
+
+
+def status(member, *order: str) -> tuple[int, str, str]:
+    result = smartqueue("node", *order)
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.mark.slow
+def test_status_table_in_both_argument_orders_then_add_and_remove_a_member(tmp_path):
+    cluster = make_cluster(tmp_path)
+    first, second, new = cluster.members
+    keys = {**TIMINGS}
+    write_member_config(first, [second.raft], keys, {"tls": '"off"'})  # a two-member branch, then a third
+    write_member_config(second, [first.raft], keys, {"tls": '"off"'})
+    write_member_config(new, [first.raft, second.raft], keys, {"tls": '"off"'})
+    cluster.members = [first, second]
+    try:
+        cluster.token = cluster.issue_token(first)
+        cluster.start_all()
+        cluster.leader()
+        cluster.wait_token_everywhere(cluster.token)
+        cluster.client().issue_ticket("cash")
+        for order in (["cluster", "status", "--config", str(first.config)],
+                      ["cluster", "--config", str(first.config), "status"]):
+            code, out, err = status(first, *order)
+            assert code == 0, err
+            header = out.splitlines()[0].split()
+            assert header[:3] == ["member", "role", "term"] and "reachable" in header, out
+            assert first.raft in out and second.raft in out and "leader" in out and "follower" in out
+
+        cluster.members = [first, second, new]
+        cluster.start(new)
+        result = smartqueue("node", "cluster", "add", new.raft, "--config", str(first.config))
+        assert result.returncode == 0, result.stderr
+        assert "added to the cluster" in result.stderr and "failed" not in result.stderr
+        cluster.wait_converged()
+        code, out, _ = status(first, "cluster", "status", "--config", str(new.config))
+        assert code == 0 and out.count(" yes") == 3, out
+        assert_identical_chains(cluster.members)
+
+        result = smartqueue("node", "cluster", "remove", first.raft, "--config", str(first.config))
+        assert result.returncode == 1 and "the change failed: FAIL" in result.stderr  # a member cannot drop itself
+        result = smartqueue("node", "cluster", "remove", new.raft, "--config", str(first.config))
+        assert result.returncode == 0, result.stderr
+        cluster.stop(new)
+        cluster.members = [first, second]
+        deadline = time.monotonic() + 15
+        while True:
+            code, out, _ = status(first, "cluster", "status", "--config", str(first.config))
+            if new.raft not in out or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert code == 0 and new.raft not in out, out
+        cluster.client().issue_ticket("cash")  # two members still make a majority of two
+    finally:
+        cluster.members = [first, second, new]
+        cluster.close()
+
+
+def test_status_of_a_member_that_does_not_answer_fails_with_a_reason(tmp_path):
+    cluster = make_cluster(tmp_path, n=1)
+    result = smartqueue("node", "cluster", "status", "--config", str(cluster.members[0].config))
+    assert result.returncode == 1 and "no answer from" in result.stderr
+    result = smartqueue("node", "cluster", "status")
+    assert result.returncode == 2 and "--config FILE is required" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_witness_breaks_ties_and_never_keeps_the_lead(tmp_path):
+    cluster = make_cluster(tmp_path)
+    witness = cluster.members[2]
+    text = witness.config.read_text(encoding="utf-8")
+    witness.config.write_text(text + "witness = true\n", encoding="utf-8")
+    try:
+        cluster.token = cluster.issue_token(cluster.members[0])
+        cluster.start_all()
+        leader = cluster.leader(among=cluster.members[:2])
+        cluster.wait_token_everywhere(cluster.token)
+        client = cluster.client()
+        client.issue_ticket("cash")
+        cluster.kill(leader)  # one node and the witness: still a majority
+        survivor = next(m for m in cluster.members[:2] if m is not leader)
+        assert cluster.leader(among=[survivor], timeout=20) is survivor
+        client.issue_ticket("cash")
+        assert witness.health()["role"] == "witness"
+    finally:
+        cluster.close()
+
+
+@pytest.mark.slow
+def test_force_single_lets_the_last_machine_run_alone(tmp_path):
+    cluster = make_cluster(tmp_path)
+    last = cluster.members[0]
+    try:
+        cluster.token = cluster.issue_token(last)
+        cluster.start_all()
+        cluster.leader()
+        cluster.wait_token_everywhere(cluster.token)
+        number = cluster.client().issue_ticket("cash")["number"]
+        for member in cluster.members:
+            cluster.kill(member)
+        refused = smartqueue("node", "force-single", "--config", str(last.config), "--data-dir", str(last.data))
+        assert refused.returncode == 2 and "--yes-the-other-members-are-gone-for-good" in refused.stderr
+        done = smartqueue("node", "force-single", "--config", str(last.config), "--data-dir", str(last.data),
+                          "--yes-the-other-members-are-gone-for-good")
+        assert done.returncode == 0, done.stderr
+        cluster.members = [last]
+        cluster.start(last)
+        assert cluster.leader(among=[last], timeout=20) is last
+        after = cluster.client().issue_ticket("cash")["number"]
+        assert after != number and after > number
+    finally:
+        cluster.close()
