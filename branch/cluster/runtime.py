@@ -241,7 +241,7 @@ class ReplicatedRunner:
             raise ApiError(503, "no_quorum", "the node is joining its cluster; try again shortly",
                            headers={"Retry-After": "1"})
         if self.is_leader:
-            if not replica.leader_has_quorum(self.config.leader_fallback_s):
+            if not self._has_majority():  # connections closed by dead peers count at once, silence after fallback
                 raise ApiError(503, "no_quorum", "this node cannot reach a majority of its cluster: writes are "
                                "refused so the branch never runs two queues", headers={"Retry-After": "1"})
             return
@@ -304,13 +304,7 @@ class ReplicatedRunner:
             self._propose({"kind": "command", "id": command_id, "origin": context.node_id, **encode_command(command),
                            "actor": request.actor, "idem": list(request.idempotency() or ()) or None,
                            "setup": [self.config_index, context.setup_digest()]}, failed)
-            try:
-                kind, value = await asyncio.wait_for(asyncio.shield(future), self.config.commit_timeout_s)
-            except TimeoutError:
-                quorum = self.replica.leader_has_quorum(self.config.leader_fallback_s)
-                raise ApiError(503, "commit_timeout" if quorum else "no_quorum",
-                               "the cluster did not commit this command in time; retry with the same "
-                               "Idempotency-Key", headers={"Retry-After": "1"}) from None
+            kind, value = await self._await_commit(future)
         finally:
             self._waiters.pop(command_id, None)
         if kind == "domain":
@@ -335,16 +329,31 @@ class ReplicatedRunner:
             self._propose({"kind": "config", "id": entry_id, "origin": self.context.node_id, "version": version,
                            "sections": sections, "at": at_ms},
                           lambda reason: loop.call_soon_threadsafe(self._fail, entry_id, reason))
-            try:
-                kind, value = await asyncio.wait_for(asyncio.shield(future), self.config.commit_timeout_s)
-            except TimeoutError:
-                raise ApiError(503, "commit_timeout", "the cluster did not commit the configuration in time",
-                               headers={"Retry-After": "1"}) from None
+            kind, value = await self._await_commit(future)
         finally:
             self._waiters.pop(entry_id, None)
         if kind != "ok":
             raise ApiError(503, "not_leader", f"the configuration was not committed ({value}); retry", leader=None,
                            headers={"Retry-After": "1"})
+
+    def _has_majority(self) -> bool:
+        replica = self.replica
+        return replica.connected_majority() and replica.leader_has_quorum(self.config.leader_fallback_s)
+
+    async def _await_commit(self, future: asyncio.Future) -> tuple[str, Any]:
+        """The entry's outcome; 503 as soon as this leader loses its majority (not after commit_timeout_s)."""
+        deadline = time.monotonic() + self.config.commit_timeout_s
+        while True:
+            try:
+                return await asyncio.wait_for(asyncio.shield(future), 0.05)
+            except TimeoutError:
+                pass
+            if not self._has_majority():
+                raise ApiError(503, "no_quorum", "this node lost the majority of its cluster before the command was "
+                               "committed; retry with the same Idempotency-Key", headers={"Retry-After": "1"})
+            if time.monotonic() > deadline:
+                raise ApiError(503, "commit_timeout", "the cluster did not commit this command in time; retry with "
+                               "the same Idempotency-Key", headers={"Retry-After": "1"})
 
     def _fail(self, command_id: str, reason: str) -> None:
         waiter = self._waiters.get(command_id)

@@ -123,3 +123,31 @@ def test_force_single_lets_the_last_machine_run_alone(tmp_path):
         assert after != number and after > number
     finally:
         cluster.close()
+
+
+@pytest.mark.slow
+def test_losing_two_of_three_answers_no_quorum_at_once(tmp_path):
+    import uuid
+
+    import requests
+
+    cluster = make_cluster(tmp_path)
+    try:
+        cluster.token = cluster.issue_token(cluster.members[0])
+        cluster.start_all()
+        leader = cluster.leader()
+        cluster.wait_token_everywhere(cluster.token)
+        cluster.client().issue_ticket("cash")
+        for member in cluster.members:
+            if member is not leader:
+                cluster.kill(member)
+        time.sleep(0.2)
+        started = time.monotonic()
+        answer = requests.post(leader.url + "/api/v1/tickets", json={"service": "cash"}, timeout=10,
+                               headers={"Authorization": f"Bearer {cluster.token}",
+                                        "Idempotency-Key": str(uuid.uuid4())})
+        elapsed = time.monotonic() - started
+        assert answer.status_code == 503 and answer.json()["error"]["code"] == "no_quorum", answer.text
+        assert elapsed < 1.0, f"no_quorum after {elapsed:.2f} s"
+    finally:
+        cluster.close()
