@@ -101,7 +101,8 @@ def build_app(node: BranchNode, guard: ConnectionGuard) -> web.Application:
     routes.add_post("/api/v1/agents/login", handlers.agent_login)
     routes.add_post("/api/v1/agents/logout", handlers.agent_logout)
     routes.add_get("/api/v1/counters/{id}", handlers.get_counter)
-    routes.add_post("/api/v1/counters/{id}/{action}", handlers.counter_action)
+    # not "agents": GET /counters/{id}/agents (staff.py) is a read, and its Allow header must not offer POST
+    routes.add_post("/api/v1/counters/{id}/{action:(?!agents$)[^{}/]+}", handlers.counter_action)
     routes.add_post("/api/v1/pairing/codes", handlers.create_pairing_code)
     routes.add_post("/api/v1/pairing", handlers.pair)
     routes.add_get("/api/v1/devices", handlers.list_devices)

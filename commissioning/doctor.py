@@ -186,11 +186,40 @@ def check_sync(health: dict[str, Any] | None) -> Check:
     return Check("sync", ok, str(sync), "" if ok else N_("check the central broker address and the internet link"))
 
 
+def check_secrets_private(path: Path) -> Check:
+    """A configuration holding secrets (appointment key, PIN hash, broker password…) must not be world-readable."""
+    import tomllib
+
+    from commissioning.support import is_secret
+
+    def secrets(data: object) -> list[str]:
+        if isinstance(data, dict):
+            return [k for k, v in data.items() if is_secret(k) and v not in (None, "")] + \
+                [s for v in data.values() for s in secrets(v)]
+        if isinstance(data, list):
+            return [s for item in data for s in secrets(item)]
+        return []
+
+    try:
+        found = secrets(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError):
+        return Check("permissions", None, "")
+    if not found or os.name != "posix":
+        return Check("permissions", True if found else None, "")
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o004:
+        return Check("permissions", False, f"{path} {oct(mode)}: {', '.join(sorted(set(found)))}",
+                     N_("the configuration holds secrets and every user can read it: chmod 640 {path}"),
+                     {"path": str(path)})
+    return Check("permissions", True, oct(mode))
+
+
 def run_checks(path: Path, *, role: str | None = None, timeout: float = 3.0) -> list[Check]:
     check, config = check_config(path)
     checks = [check]
     if config is None:
         return checks
+    checks.append(check_secrets_private(path))
     role = role or guess_role(config, path)
     node_checks, health = check_node(config, role, timeout)
     checks += node_checks
@@ -208,7 +237,8 @@ def run_checks(path: Path, *, role: str | None = None, timeout: float = 3.0) -> 
 #: Check names as the technician reads them (translated).
 LABELS = {"config": N_("configuration"), "node": N_("node"), "token": N_("device token"), "clock": N_("clock"),
           "disk": N_("disk space"), "printer": N_("printer"), "scanner": N_("scanner"),
-          "fingerprint": N_("fingerprint reader"), "audio": N_("audio output"), "sync": N_("sync with central")}
+          "fingerprint": N_("fingerprint reader"), "audio": N_("audio output"), "sync": N_("sync with central"),
+          "permissions": N_("file permissions")}
 
 
 def report(checks: list[Check], language: str, out: Callable[[str], None] = print) -> int:
@@ -221,7 +251,7 @@ def report(checks: list[Check], language: str, out: Callable[[str], None] = prin
         mark = translate(language, "WARNING") if check.warn else marks[check.ok]
         out(f"{mark:12} {label:20} {check.detail}")
         if (check.ok is False or check.warn) and check.fix:
-            out(f"{'':12} {fix_word} {translate(language, check.fix)}")
+            out(f"{'':12} {fix_word} {translate(language, check.fix, **check.fix_args)}")
     problems = sum(1 for check in checks if check.ok is False)
     if problems:
         out(translate(language, "{count} problem(s) found", count=problems))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from config.fingerprint import FingerprintConfig
 from config.printer import PrinterConfig, SerialConnection
@@ -23,6 +23,7 @@ class Check:
     ok: bool | None  # None: not checked (not configured, or cannot be checked here)
     detail: str = ""
     fix: str = ""
+    fix_args: dict[str, object] = field(default_factory=dict)  # placeholders of the (translated) fix
     warn: bool = False  # works, but worse than it should: said with its fix, not counted as a problem
 
 
@@ -46,11 +47,11 @@ def printer_status(config: PrinterConfig | None, *, print_test: bool = False) ->
                 return Check("printer", True, f"test ticket printed ({state})")
             status = printer.status()
     except HardwareError as err:
-        return Check("printer", False, str(err), _printer_fix(config))
+        return Check("printer", False, str(err), *_printer_fix(config))
     if status.operational:
         left = "" if status.tickets_left is None else f", about {status.tickets_left} tickets left"
         return _slow_link(config) or Check("printer", True, f"{status.state.value}{left}")
-    return Check("printer", False, f"{status.state.value} {status.detail}".strip(), _printer_fix(config))
+    return Check("printer", False, f"{status.state.value} {status.detail}".strip(), *_printer_fix(config))
 
 
 def _slow_link(config: PrinterConfig) -> Check | None:
@@ -66,15 +67,18 @@ def _slow_link(config: PrinterConfig) -> Check | None:
                     "connect it by USB"), warn=True)
 
 
-def _printer_fix(config: PrinterConfig) -> str:
+def _printer_fix(config: PrinterConfig) -> tuple[str, dict[str, object]]:
+    """The fix for a printer that does not answer, with the configured connection's own values."""
     kind = config.connection.type
     if kind == "usb":
-        return N_("plug the printer in and switch it on; `lsusb` must list its vendor:product id")
+        return N_("plug the printer in and switch it on; `lsusb` must list its vendor:product id"), {}
     if kind == "serial":
-        return N_("check the serial cable and the baud rate; the service user must be in the dialout group")
+        return N_("check the serial cable and the baud rate; the service user must be in the dialout group"), {}
     if kind == "tcp":
-        return N_("check the printer's network cable and IP address (port 9100 open)")
-    return N_("check the printer connection")
+        connection = config.connection
+        return (N_("check the printer's network cable and IP address ({host}, port {port} open)"),
+                {"host": getattr(connection, "host", "?"), "port": getattr(connection, "port", "?")})
+    return N_("check the printer connection"), {}
 
 
 def scanner_status(config: ScannerConfig | None, *, wait_s: float = 0.0) -> Check:

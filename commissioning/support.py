@@ -30,7 +30,8 @@ REDACTED = "[redacted]"
 
 def is_secret(key: str) -> bool:
     lowered = key.lower()
-    return lowered in SECRET_KEYS or lowered.endswith(("_token", "_password", "_secret", "_key"))
+    # suffixes too: the kiosk's technician_pin_hash, a node's admin_token, a broker's client_key…
+    return lowered in SECRET_KEYS or lowered.endswith(("_token", "_password", "_secret", "_key", "_hash", "_pin"))
 
 
 def redact_tree(data: Any) -> Any:

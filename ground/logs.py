@@ -23,6 +23,8 @@ class RedactingFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
+        # a traceback quotes values too (an exception's message, a request's URL): redact its text, which every
+        # handler's formatter then uses as is
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

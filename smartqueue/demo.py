@@ -325,7 +325,7 @@ The kiosk, display and keypad windows are open: tap a service on the kiosk; log 
 
   source {env}
   curl -s -X POST $NODE/api/v1/tickets -H "Authorization: Bearer $KIOSK_TOKEN" \\
-       -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" -d '{{"service": "accounts"}}'
+       -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" --json '{{"service": "accounts"}}'
   curl -sN $NODE/api/v1/events -H "Authorization: Bearer $DISPLAY_TOKEN"      # live events (SSE)
 
 Printed tickets (PNG previews) go to {branch.root / 'tickets'}; their QR opens the ticket's phone page at

@@ -38,6 +38,7 @@ def test_every_screen_fits(node, tmp_path, qtbot, language):
     rig = make_rig(node, tmp_path, language=language, alert_enabled=False)
     try:
         rig.keypad.show(fullscreen=False)
+        rig.keypad.start()
         window = rig.keypad.window
         qtbot.waitExposed(window)
         qtbot.waitUntil(lambda: rig.controller.online and rig.controller.counter is not None

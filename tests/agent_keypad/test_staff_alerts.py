@@ -44,7 +44,7 @@ def test_paper_out_and_a_silent_display_reach_the_keypad_not_the_board(tmp_path,
         announcer.set_state(AudioState.NO_OUTPUT)  # the display's sound is gone: it says so to the node
         qtbot.waitUntil(lambda: len(keypad.vm.staffAlerts) == 2, timeout=8000)
         assert "display : les appels ne sont pas entendus (pas de son)" in keypad.vm.staffAlerts
-        keypad.c.set_language("ar")
+        keypad.controller.set_language("ar")
         assert keypad.vm.staffAlerts == ["display: النداءات غير مسموعة (لا صوت)", "kiosk: نفد ورق الطابعة"]
         assert keypad.vm.staffAlertSummary == "display: النداءات غير مسموعة (لا صوت)  (+1)"  # tap for the rest
         keypad.vm.showAlerts()

@@ -85,7 +85,7 @@ def live(node: RunningNode, qtbot) -> Iterator[LiveDisplay]:
 
 def second_display(node: RunningNode) -> None:
     """Pair another display with the node (`node.client("display2")`)."""
-    from branch.handlers import register_device
+    from branch.devices import register_device
 
     _, node.tokens["display2"] = node.call(node.node.write(
         lambda: register_device(node.node.store, "display", None, "display2", "dev-display2")))

@@ -69,7 +69,7 @@ def test_the_panel_shows_node_device_printer_and_the_last_errors(qtbot, rig):
     qtbot.waitUntil(lambda: rig.tech.status["device"] == "dev-kiosk", timeout=5000)
     status = rig.tech.status
     assert status["node"] == rig.node.url and status["online"]
-    assert status["printer"] == "ready" and status["paperLeft"] == -1
+    assert status["printer"] == "ready" and status["paperLeft"] > 0  # the roll counter's estimate, in tickets
     with qtbot.waitSignal(rig.tech.changed, timeout=1000):
         for n in range(12):
             rig.vm.note_problem(f"problem {n}")
