@@ -5,8 +5,10 @@ What pysyncobj does, checked in its source (0.3.17) and relied on here:
   replays its journal from the last full dump (`raftLastApplied` restarts at 1 or at the dump's index), so the
   applier skips every index already recorded in SQLite (`cluster_state.applied_index`, same transaction).
   `raftLastApplied + 1` is the index of the entry being applied.
-- The apply blocks pysyncobj's thread until the node's loop has decided, applied and committed the entry. Then the
-  database is exactly at `raftLastApplied` whenever pysyncobj serialises, so a full dump is a plain SQLite backup.
+- The apply hands the entry to the node's loop and returns at once (heartbeats never wait on SQLite). A full dump
+  must be the database exactly at `raftLastApplied`: the serializer waits (at most 0.2 s) for the loop to reach it,
+  and otherwise fails so pysyncobj tries again later. While it waits nothing new is handed over, so the database
+  stops exactly there.
 - Log compaction with a custom `serializer(tmp_file, (last_entry, prev_entry, members))` runs synchronously (no fork)
   on that thread; the dump file is what the leader streams to a follower whose next index is below its log start
   (`logCompactionBatchSize` chunks), and `deserializer(file)` is called at start-up (if the dump exists) and when a
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import sqlite3
 import threading
 import time
@@ -239,16 +242,19 @@ class Replica:
 
     def __init__(self, *, data_dir: Path, db_path: Path, self_address: str, peers: list[str], password: str,
                  apply: Apply, replayed: Replayed, applied_index: Callable[[], int],
-                 install_dump: Callable[[str, int], None], settings: Any, witness: bool = False,
-                 bind_address: str | None = None) -> None:
+                 wait_applied: Callable[[int, float], bool], install_dump: Callable[[str, int], None],
+                 settings: Any, witness: bool = False, bind_address: str | None = None) -> None:
         self.data_dir, self.db_path = data_dir, db_path
         self.self_address = self_address
         self.witness = witness
         self._apply, self._replayed, self._applied_index, self._install = apply, replayed, applied_index, install_dump
+        self._wait_applied = wait_applied
         raft = data_dir / "raft"
         raft.mkdir(parents=True, exist_ok=True)
         convert_old_journal(raft)
         self._last_transfer = 0.0
+        self._leader_gone_since: float | None = None
+        self.fast_failover = getattr(settings, "fast_failover", True)
         self.installs = 0
         conf = SyncObjConf(
             password=password, journalFile=str(raft / "log"), fullDumpFile=str(raft / "dump"),
@@ -276,6 +282,8 @@ class Replica:
 
     def _serialize(self, filename: str, data: tuple) -> None:
         started = time.perf_counter()
+        if not self._wait_applied(data[0][1], 0.2):  # bounded: this thread answers heartbeats
+            raise RuntimeError("the database is still applying entries; the dump is taken later")
         write_dump(self.db_path, filename, data)
         log.info("raft log compacted at index %d (SQLite backup, %.0f ms)", data[0][1],
                  (time.perf_counter() - started) * 1000)
@@ -298,6 +306,23 @@ class Replica:
         if self.witness and self._raft._isLeader() and time.monotonic() - self._last_transfer > 0.3:
             self._last_transfer = time.monotonic()
             self._raft.transferLeadership()  # a witness only breaks ties: hand the lead to a caught-up node
+        if self.fast_failover:
+            self._elect_soon_when_the_leader_is_gone()
+
+    def _elect_soon_when_the_leader_is_gone(self) -> None:
+        """A follower whose connection to the leader closed (its process or machine went away: the peer's kernel
+        closed it, or no data for connection_timeout_s) starts an election within 50-250 ms instead of waiting out
+        its election timeout. Raft allows an election at any time; the random spread avoids split votes."""
+        raft = self._raft
+        leader = raft._getLeader()
+        if leader is None or raft._isLeader() or raft.isNodeConnected(leader):
+            self._leader_gone_since = None
+            return
+        if self._leader_gone_since is None:
+            self._leader_gone_since = time.monotonic()
+            soon = self._leader_gone_since + random.uniform(0.05, 0.25)
+            if soon < raft._SyncObj__raftElectionDeadline:  # type: ignore[attr-defined]
+                raft._SyncObj__raftElectionDeadline = soon  # type: ignore[attr-defined]
 
     # -- any thread -------------------------------------------------------------------------------------------------
 

@@ -26,10 +26,10 @@ import hmac
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from branch.api_errors import ApiError, from_domain
@@ -107,6 +107,10 @@ class ReplicatedRunner:
         self.leader_address: str | None = None
         self.members: dict[str, str | None] = {}
         self._waiters: dict[str, tuple[asyncio.Future, Any]] = {}
+        #: committed entries handed over by pysyncobj's thread, applied in log order by one task on the loop
+        self._entries: asyncio.Queue = asyncio.Queue()
+        self._applier: asyncio.Task | None = None
+        self.handed_index = 0  # the last index pysyncobj handed over (its thread writes it)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
@@ -147,9 +151,10 @@ class ReplicatedRunner:
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self.config_index = self._stored_config_index()
+        self._applier = asyncio.create_task(self._apply_in_order(), name="sq-cluster-apply")
         self.replica = await asyncio.to_thread(self._make_replica)
         self.replica.member_status = self.member_status
-        self._tasks = [asyncio.create_task(self._watch(), name="sq-cluster-watch"),
+        self._tasks = [self._applier, asyncio.create_task(self._watch(), name="sq-cluster-watch"),
                        asyncio.create_task(self._pump_rows(), name="sq-cluster-rows")]
         log.info("cluster member %s (%s), peers %s, applied index %d", self.config.self_address,
                  "witness" if self.config.witness else "voter", self.config.peers, self.applied_index)
@@ -190,9 +195,10 @@ class ReplicatedRunner:
         cfg = self.config
         return Replica(
             data_dir=self.context.data_dir, db_path=self.context.store.path, self_address=cfg.self_address,
-            peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._apply_blocking,
-            replayed=self._replayed_blocking, applied_index=lambda: self.applied_index,
-            install_dump=self._install_blocking, settings=cfg, witness=cfg.witness, bind_address=cfg.bind_address)
+            peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._hand_over,
+            replayed=self._hand_over_replayed, applied_index=lambda: self.applied_index,
+            wait_applied=self.wait_applied, install_dump=self._install_blocking, settings=cfg, witness=cfg.witness,
+            bind_address=cfg.bind_address)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -364,13 +370,56 @@ class ReplicatedRunner:
         if waiter is not None and not waiter[0].done():
             waiter[0].set_result((kind, value))
 
-    # -- applying (pysyncobj's thread hands each committed entry to the loop and waits) ----------------------------
+    # -- applying: pysyncobj's thread hands each committed entry over and returns at once ---------------------------
+    #
+    # Heartbeats, votes and appends never wait on SQLite: one task on the loop applies the handed entries in log
+    # order, each in its own transaction with its Raft index. A crash before an entry's commit replays it from the
+    # journal (its index is above the database's). Only dumps wait: `_serialize` needs the database exactly at
+    # pysyncobj's last applied index, and an installed dump replaces the database between two entries.
 
-    def _apply_blocking(self, index: int, payload: bytes) -> None:
-        self._run_on_loop(self._apply(index, payload))
+    def _hand_over(self, index: int, payload: bytes) -> None:
+        self.handed_index = index
+        self._loop.call_soon_threadsafe(self._entries.put_nowait, ("apply", index, payload, None))
 
-    def _replayed_blocking(self, index: int, payload: bytes) -> None:
-        self._run_on_loop(self._check_replayed(index, payload))
+    def _hand_over_replayed(self, index: int, payload: bytes) -> None:
+        self.handed_index = index
+        self._loop.call_soon_threadsafe(self._entries.put_nowait, ("replayed", index, payload, None))
+
+    def _install_blocking(self, filename: str, index: int) -> None:
+        done = threading.Event()
+        self._loop.call_soon_threadsafe(self._entries.put_nowait, ("install", index, filename, done))
+        while not done.wait(0.5):
+            if self._stopping:
+                raise RuntimeError("the node is stopping")
+        self.handed_index = index
+
+    def wait_applied(self, index: int, timeout: float) -> bool:
+        """On pysyncobj's thread: has the database reached `index` (within `timeout`)? For dumps."""
+        deadline = time.monotonic() + timeout
+        while self.applied_index < index:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return self.applied_index == index
+
+    async def _apply_in_order(self) -> None:
+        while True:
+            kind, index, data, done = await self._entries.get()
+            while True:  # an entry is never skipped: a failure is retried until it applies
+                try:
+                    if kind == "apply":
+                        await self._apply(index, data)
+                    elif kind == "replayed":
+                        await self._check_replayed(index, data)
+                    else:
+                        await self._install(data, index)
+                        done.set()
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("applying raft index %d failed; retrying it", index)
+                    await asyncio.sleep(0.5)
 
     async def _check_replayed(self, index: int, raw: bytes) -> None:
         """A journal entry already applied here must be the very entry applied: otherwise stop, loudly."""
@@ -386,18 +435,6 @@ class ReplicatedRunner:
                      "dir away and start it empty so it receives a full dump.", reason, EXIT_DIVERGED)
         logging.shutdown()
         os._exit(EXIT_DIVERGED)
-
-    def _install_blocking(self, filename: str, index: int) -> None:
-        self._run_on_loop(self._install(filename, index))
-
-    def _run_on_loop(self, coro) -> None:
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        while True:
-            try:
-                return future.result(0.5)
-            except FutureTimeout:
-                if self._stopping and self._loop.is_closed():
-                    raise RuntimeError("the node is stopping") from None
 
     async def _apply(self, index: int, raw: bytes) -> None:
         if index <= self.applied_index:
