@@ -151,3 +151,32 @@ def test_losing_two_of_three_answers_no_quorum_at_once(tmp_path):
         assert elapsed < 1.0, f"no_quorum after {elapsed:.2f} s"
     finally:
         cluster.close()
+
+
+@pytest.mark.slow
+def test_a_device_configured_with_every_member_follows_the_leader(tmp_path):
+    import re
+
+    from appkit.device import make_client
+    from config.loader import load_config
+    from devtools.cluster_harness import ROOT
+
+    cluster = make_cluster(tmp_path)
+    try:
+        cluster.token = cluster.issue_token(cluster.members[0])
+        cluster.start_all()
+        leader = cluster.leader()
+        cluster.wait_token_everywhere(cluster.token)
+        text = (ROOT / "config" / "examples" / "kiosk.toml").read_text(encoding="utf-8")
+        urls = ", ".join(f'"{m.url}"' for m in cluster.members)
+        text = re.sub(r'(?m)^node_url = .*$', f"node_urls = [{urls}]", text)
+        path = tmp_path / "kiosk.toml"
+        path.write_text(text, encoding="utf-8")
+        client = make_client(load_config(path), cluster.token)
+        cluster.clients.append(client)
+        client.issue_ticket("cash")
+        cluster.kill(leader)
+        client.issue_ticket("cash")  # the client asks the other members and follows the new leader
+        assert client.known_url != leader.url
+    finally:
+        cluster.close()
