@@ -105,6 +105,9 @@ def cluster_status(args: argparse.Namespace) -> int:
     print(format_table(["member", "role", "term", "applied index", "lag", "reachable"], [
         [m, r["role"], r["term"], r["applied_index"], max(0, (top or 0) - r["applied_index"]), "yes"] if r
         else [m, "?", "?", "?", "?", "no"] for m, r in rows.items()]))
+    for member, row in rows.items():
+        if row and row.get("superseded"):
+            print(f"{member} takes no part any more: {row['superseded']} (wipe its data dir, then add it again)")
     if leader is None:
         print("no leader: writes are refused until a majority of members can reach each other")
     return 0

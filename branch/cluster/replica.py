@@ -151,13 +151,20 @@ class DurableTransport(TCPTransport):
 
     def __init__(self, syncObj, selfNode, otherNodes) -> None:
         self._journal = syncObj._SyncObj__raftLog  # built just before the transport in SyncObj.__init__
+        #: set when this member belongs to an older generation (force-single elsewhere): it then neither sends nor
+        #: hears Raft messages (no vote, no append, no leadership) but still answers utility messages (status)
+        self.silenced = getattr(syncObj, "_replica", None) is not None and syncObj._replica.start_silenced
         super().__init__(syncObj, selfNode, otherNodes)
 
     def send(self, node, message) -> bool:
+        if self.silenced:
+            return False
         self._journal.sync()
         return super().send(node, message)
 
     def _onMessageReceived(self, node, message) -> None:
+        if self.silenced:
+            return
         if isinstance(message, dict) and message.get("type") == "append_entries":
             message = trim_known_entries(self._journal, message)
         super()._onMessageReceived(node, message)
@@ -243,12 +250,14 @@ class Replica:
     def __init__(self, *, data_dir: Path, db_path: Path, self_address: str, peers: list[str], password: str,
                  apply: Apply, replayed: Replayed, applied_index: Callable[[], int],
                  wait_applied: Callable[[int, float], bool], install_dump: Callable[[str, int], None],
-                 settings: Any, witness: bool = False, bind_address: str | None = None) -> None:
+                 settings: Any, witness: bool = False, bind_address: str | None = None,
+                 start_silenced: bool = False) -> None:
         self.data_dir, self.db_path = data_dir, db_path
         self.self_address = self_address
         self.witness = witness
         self._apply, self._replayed, self._applied_index, self._install = apply, replayed, applied_index, install_dump
         self._wait_applied = wait_applied
+        self.start_silenced = start_silenced
         raft = data_dir / "raft"
         raft.mkdir(parents=True, exist_ok=True)
         convert_old_journal(raft)
@@ -373,6 +382,10 @@ class Replica:
         return {"role": self.role, "term": self.term, "leader": self.leader, "members": self.members(),
                 "commit_index": status["commit_idx"], "last_applied": status["last_applied"],
                 "log_entries": status["log_len"], "has_quorum": status["has_quorum"]}
+
+    def silence(self) -> None:
+        """Stop taking part in Raft for good (this process): no votes, no appends; utility messages still answered."""
+        self._raft._SyncObj__transport.silenced = True  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         self._raft.destroy_synchronous()

@@ -33,7 +33,14 @@ from collections.abc import Callable
 from typing import Any
 
 from branch.api_errors import ApiError, from_domain
-from branch.cluster.replica import Replica, has_raft_state, journal_end, raft_password, write_bootstrap_dump
+from branch.cluster.replica import (
+    Replica,
+    admin_command,
+    has_raft_state,
+    journal_end,
+    raft_password,
+    write_bootstrap_dump,
+)
 from branch.commit import CommandFailed
 from branch.runner import (
     SAVE_PUSH,
@@ -107,6 +114,8 @@ class ReplicatedRunner:
         self.leader_address: str | None = None
         self.members: dict[str, str | None] = {}
         self._waiters: dict[str, tuple[asyncio.Future, Any]] = {}
+        self.generation = 0  # cluster_state.generation: force-single starts a new one
+        self.superseded: str | None = None  # why this member stopped taking part (an older generation)
         #: committed entries handed over by pysyncobj's thread, applied in log order by one task on the loop
         self._entries: asyncio.Queue = asyncio.Queue()
         self._applier: asyncio.Task | None = None
@@ -151,11 +160,15 @@ class ReplicatedRunner:
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self.config_index = self._stored_config_index()
+        self.generation = store.query("SELECT generation FROM cluster_state WHERE id = 1")[0][0]
         self._applier = asyncio.create_task(self._apply_in_order(), name="sq-cluster-apply")
+        known = {r[0] for r in store.query("SELECT raft_address FROM cluster_members")} | set(self.config.peers)
+        await self._check_generation(sorted(known - {self.config.self_address}))  # before it can vote
         self.replica = await asyncio.to_thread(self._make_replica)
         self.replica.member_status = self.member_status
         self._tasks = [self._applier, asyncio.create_task(self._watch(), name="sq-cluster-watch"),
-                       asyncio.create_task(self._pump_rows(), name="sq-cluster-rows")]
+                       asyncio.create_task(self._pump_rows(), name="sq-cluster-rows"),
+                       asyncio.create_task(self._watch_generation(), name="sq-cluster-generation")]
         log.info("cluster member %s (%s), peers %s, applied index %d", self.config.self_address,
                  "witness" if self.config.witness else "voter", self.config.peers, self.applied_index)
 
@@ -198,7 +211,7 @@ class ReplicatedRunner:
             peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._hand_over,
             replayed=self._hand_over_replayed, applied_index=lambda: self.applied_index,
             wait_applied=self.wait_applied, install_dump=self._install_blocking, settings=cfg, witness=cfg.witness,
-            bind_address=cfg.bind_address)
+            bind_address=cfg.bind_address, start_silenced=self.superseded is not None)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -218,12 +231,16 @@ class ReplicatedRunner:
 
     @property
     def is_leader(self) -> bool:
-        return self.replica is not None and self.replica.is_leader and not self.config.witness
+        return (self.replica is not None and self.replica.is_leader and not self.config.witness
+                and self.superseded is None)
 
     async def _watch(self) -> None:
         while True:
             replica = self.replica
             role, term, leader = replica.role, replica.term, replica.leader
+            if self.superseded is not None:
+                await asyncio.sleep(0.5)
+                continue
             if (role, term, leader) != (self.role, self.term, self.leader_address) or not self.leadership.started:
                 self.role, self.term, self.leader_address = role, term, leader
                 log.info("raft: %s in term %d (leader %s)", role, term, leader)
@@ -246,6 +263,9 @@ class ReplicatedRunner:
         if replica is None:
             raise ApiError(503, "no_quorum", "the node is joining its cluster; try again shortly",
                            headers={"Retry-After": "1"})
+        if self.superseded is not None:
+            raise ApiError(503, "superseded", "this node's data is from before the branch was forced to a single "
+                           "node: it takes no writes", leader=None)
         if self.is_leader:
             if not self._has_majority():  # connections closed by dead peers count at once, silence after fallback
                 raise ApiError(503, "no_quorum", "this node cannot reach a majority of its cluster: writes are "
@@ -266,19 +286,50 @@ class ReplicatedRunner:
     def add_role_listener(self, callback: Callable[[str, int], Any]) -> None:
         self.leadership.add_role_listener(callback)
 
+    async def _check_generation(self, addresses: list[str]) -> bool:
+        """Is one of these members of a newer generation (force-single ran there)? Then this member stops taking
+        part: no vote, no writes, said in the log and in `cluster status`."""
+        password = raft_password(self.config.secret.get_secret_value())
+        for address in addresses:
+            try:
+                answer = await asyncio.to_thread(admin_command, address, password, ["sq_status"], 0.5)
+            except ConnectionError:
+                continue
+            newer = answer.get("generation", 0) if isinstance(answer, dict) else 0
+            if newer > self.generation:
+                self.superseded = (f"{address} runs generation {newer} (force-single) and this member generation "
+                                   f"{self.generation}")
+                log.critical("%s: this member's data is from before force-single; it takes no part in the cluster "
+                             "any more (no vote, no writes). Wipe its data dir and add it again with `smartqueue "
+                             "node cluster add`.", self.superseded)
+                if self.replica is not None:
+                    self.replica.silence()
+                self.leadership.set("superseded", self.term, False)
+                return True
+        return False
+
+    async def _watch_generation(self) -> None:
+        """Ask the other members' generation every second (a forced node may come back later)."""
+        while self.superseded is None:
+            await asyncio.sleep(1.0)
+            await self._check_generation([a for a in self.replica.members() if a != self.config.self_address])
+
     def member_status(self) -> dict[str, Any]:
         """What `smartqueue node cluster status` shows of this member (answered on pysyncobj's thread: plain reads)."""
         replica = self.replica
         raft = replica.status() if replica is not None else {}
-        return {"member": self.config.self_address, "role": "witness" if self.config.witness else self.role,
-                "term": self.term, "leader": self.leader_address, "applied_index": self.applied_index,
+        role = "superseded" if self.superseded else "witness" if self.config.witness else self.role
+        return {"member": self.config.self_address, "role": role, "generation": self.generation,
+                "superseded": self.superseded, "term": self.term, "leader": self.leader_address,
+                "applied_index": self.applied_index,
                 "commit_index": raft.get("commit_index"), "members": raft.get("members", []),
                 "api": self.api_url if self.api_port else None}
 
     def health(self) -> dict[str, Any]:
         replica = self.replica
-        out: dict[str, Any] = {"role": "witness" if self.config.witness else self.role, "term": self.term,
-                               "leader": self.leader_url()}
+        role = "superseded" if self.superseded else "witness" if self.config.witness else self.role
+        out: dict[str, Any] = {"role": role, "term": self.term, "leader": self.leader_url(),
+                               "generation": self.generation}
         if replica is not None:
             out["cluster"] = {**replica.status(), "applied_index": self.applied_index,
                               "self": self.config.self_address}
@@ -616,6 +667,7 @@ class ReplicatedRunner:
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
         self.config_index = self._stored_config_index()
+        self.generation = store.query("SELECT generation FROM cluster_state WHERE id = 1")[0][0]
         try:
             context.apply_pushed(stored_push(store))
         except Exception as err:

@@ -116,11 +116,29 @@ def test_force_single_lets_the_last_machine_run_alone(tmp_path):
         done = smartqueue("node", "force-single", "--config", str(last.config), "--data-dir", str(last.data),
                           "--yes-the-other-members-are-gone-for-good")
         assert done.returncode == 0, done.stderr
+        old = cluster.members[1:]
         cluster.members = [last]
         cluster.start(last)
         assert cluster.leader(among=[last], timeout=20) is last
         after = cluster.client().issue_ticket("cash")["number"]
         assert after != number and after > number
+
+        # the two old members come back with their old data: they must not elect each other and hand out numbers
+        cluster.members = [last, *old]
+        for member in old:
+            cluster.start(member)
+        time.sleep(3)
+        for member in old:
+            health = member.health()
+            assert health["role"] == "superseded" and health["generation"] == 0, health
+            log = (tmp_path / f"{member.name}.log").read_text()
+            assert "runs generation 1 (force-single)" in log and "CRITICAL" in log
+            answer = __import__("requests").post(member.url + "/api/v1/tickets", json={"service": "cash"}, timeout=5,
+                                                 headers={"Authorization": f"Bearer {cluster.token}",
+                                                          "Idempotency-Key": "k-1"})
+            assert answer.status_code == 503 and answer.json()["error"]["code"] == "superseded", answer.text
+        code, out, _ = status(last, "cluster", "status", "--config", str(old[0].config))
+        assert code == 0 and "superseded" in out and "takes no part any more" in out, out
     finally:
         cluster.close()
 
