@@ -321,15 +321,20 @@ class Replica:
     def _elect_soon_when_the_leader_is_gone(self) -> None:
         """A follower whose connection to the leader closed (its process or machine went away: the peer's kernel
         closed it, or no data for connection_timeout_s) starts an election within 50-250 ms instead of waiting out
-        its election timeout. Raft allows an election at any time; the random spread avoids split votes."""
+        its election timeout, and again every 0.3 s (random 50-250 ms later) while no leader is elected (a split
+        vote). Raft allows an election at any time; the random spread separates the candidates."""
         raft = self._raft
         leader = raft._getLeader()
-        if leader is None or raft._isLeader() or raft.isNodeConnected(leader):
+        now = time.monotonic()
+        if raft._isLeader() or (leader is not None and raft.isNodeConnected(leader)):
             self._leader_gone_since = None
             return
-        if self._leader_gone_since is None:
-            self._leader_gone_since = time.monotonic()
-            soon = self._leader_gone_since + random.uniform(0.05, 0.25)
+        if leader is None and self._leader_gone_since is None:
+            return  # no leader known yet (start-up): the normal election timeout
+        if self._leader_gone_since is None or (leader is None and now - self._leader_gone_since > 0.3):
+            # the leader just went, or the election it triggered split the votes: try again soon, at random
+            self._leader_gone_since = now
+            soon = now + random.uniform(0.05, 0.25)
             if soon < raft._SyncObj__raftElectionDeadline:  # type: ignore[attr-defined]
                 raft._SyncObj__raftElectionDeadline = soon  # type: ignore[attr-defined]
 
