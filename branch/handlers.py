@@ -211,23 +211,34 @@ async def agent_login(request: web.Request) -> web.Response:
                            "only a keypad bound to a counter may log in by fingerprint")
         key = f"{principal.device}|#fingerprint"
         method = "fingerprint"
-    wait = max(throttle.wait_for(key), node.device_throttle.wait_for(device_key))
-    if wait:
-        raise _throttled(wait)
-    if method == "pin":
-        agent = node.agents.get(body.agent or "")
-        encoded = agent.pin_hash.get_secret_value() if agent and agent.pin_hash else _dummy_pin_hash()
-        # scrypt takes ~50 ms: off the loop, and off the writer thread so commands are not delayed
-        ok = await asyncio.to_thread(verify_pin, body.pin, encoded) and agent is not None and bool(agent.pin_hash)
-    else:
-        agent = next((a for a in node.agents.values() if body.fingerprint_slot in a.fingerprint_slots
-                      and (body.agent is None or a.id == body.agent)
-                      and (a.counters is None or counter in a.counters)), None)
-        ok = agent is not None
-    if not ok or agent is None:
-        throttle.failed(key)
-        node.device_throttle.failed(device_key)
-        raise ApiError(401, "bad_credentials", "unknown agent, wrong PIN or unknown fingerprint")
+    # One attempt at a time per keypad: the throttle is read before the ~50 ms scrypt and written after it, so
+    # parallel attempts would all pass the check before the first failure is recorded (30 guesses in one burst).
+    entry = node.login_locks.setdefault(principal.device, [asyncio.Lock(), 0])  # [lock, requests using it]
+    entry[1] += 1
+    try:
+        async with entry[0]:
+            wait = max(throttle.wait_for(key), node.device_throttle.wait_for(device_key))
+            if wait:
+                raise _throttled(wait)
+            if method == "pin":
+                agent = node.agents.get(body.agent or "")
+                encoded = agent.pin_hash.get_secret_value() if agent and agent.pin_hash else _dummy_pin_hash()
+                # scrypt takes ~50 ms: off the loop, and off the writer thread so commands are not delayed
+                ok = (await asyncio.to_thread(verify_pin, body.pin, encoded) and agent is not None
+                      and bool(agent.pin_hash))
+            else:
+                agent = next((a for a in node.agents.values() if body.fingerprint_slot in a.fingerprint_slots
+                              and (body.agent is None or a.id == body.agent)
+                              and (a.counters is None or counter in a.counters)), None)
+                ok = agent is not None
+            if not ok or agent is None:
+                throttle.failed(key)
+                node.device_throttle.failed(device_key)
+                raise ApiError(401, "bad_credentials", "unknown agent, wrong PIN or unknown fingerprint")
+    finally:
+        entry[1] -= 1
+        if not entry[1]:  # nobody holds or waits for it: forget it (bounded by the keypads logging in now)
+            del node.login_locks[principal.device]
     if agent.counters is not None and counter not in agent.counters:
         raise ApiError(403, "counter_not_allowed", f"agent {agent.id} may not work at counter {counter}")
     throttle.succeeded(key)

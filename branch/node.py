@@ -79,6 +79,7 @@ class BranchNode:
         # failed logins: per (keypad, agent) and per keypad's fingerprint slots; per keypad overall (any agent)
         self.login_throttle = FailureThrottle(node.pin_attempts, 30.0, node.pin_lockout_minutes * 60)
         self.device_throttle = FailureThrottle(node.pin_attempts * 4, 30.0, node.pin_lockout_minutes * 60)
+        self.login_locks: dict[str, list] = {}  # keypad -> [asyncio.Lock, users]: one login attempt at a time
         self.revocations = RevocationWatcher(self.store.path, self._revoked)
         self.metrics = Registry()
         self.metrics.describe("sq_http_requests_total", "counter", "HTTP requests by route and status")
@@ -203,10 +204,11 @@ class BranchNode:
 
     # -- lifecycle (driven by branch.server.NodeServer) ------------------------------------------------------------
 
-    async def start(self, api_port: int) -> None:
-        """The node serves on `api_port`: start the command runner, housekeeping, checkpoints and services."""
+    async def start(self, api_port: int, scheme: str = "http") -> None:
+        """The node serves on `api_port` (`scheme`): start the command runner, housekeeping, checkpoints and
+        services."""
         self.port = api_port
-        await self.commands.start(api_port)
+        await self.commands.start(api_port, scheme)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="sq-housekeeping"))
         self.store.manual_checkpoints()
         self._tasks.append(asyncio.create_task(self._checkpoints(), name="sq-checkpoints"))

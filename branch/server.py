@@ -165,7 +165,7 @@ class NodeServer:
         await site.start()
         self._sweeper = asyncio.create_task(self.guard.run(), name="sq-connection-sweeper")
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        await node.start(self.port)
+        await node.start(self.port, self.scheme)
         if advertise if advertise is not None else node.config.node.advertise:
             leadership = node.health()
             self.advertiser = Advertiser(branch_id=node.setup.branch_id, node_id=node.node_id, port=self.port,

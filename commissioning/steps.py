@@ -211,7 +211,9 @@ def run_setup(answers: Answers) -> tuple[Outcome, Any]:
     if paired.get("role") != answers.role:
         raise SetupError(f"this pairing code is for a {paired.get('role')}, not a {answers.role}: "
                          "create a code for the right role")
-    outcome.add("pairing", True, f"{device} paired with branch {paired.get('branch')}")
+    # the node's id for this device, not the local `device`: the one `smartqueue node revoke` and /devices know
+    outcome.add("pairing", True, f"{device} paired with branch {paired.get('branch')} as device "
+                f"{paired.get('device_id')}")
     token_path = save_token(draft, paired["token"])
     give_to_service_user(token_path)
     ca_file = None

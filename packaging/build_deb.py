@@ -3,7 +3,8 @@
 Packages (`packaging/roles.py` decides which file goes where):
   smartqueue          the node and every command line tool; no Qt, OpenCV, numpy or Pillow
   smartqueue-apps     kiosk, display, keypad: Qt, Pillow, voice clips, GUI sessions, udev rules
-  smartqueue-camera   camera scanners: OpenCV, numpy, pyzbar
+  smartqueue-postgresql  psycopg (libpq) for the reference central receiver's PostgreSQL store
+  smartqueue-camera   camera scanners: OpenCV, numpy, pyzbar, zxing-cpp
 
 Layout (Filesystem Hierarchy Standard for add-on software):
   /opt/smartqueue/              the bundle, `libexec/` session scripts, `share/` clips and examples
@@ -47,11 +48,11 @@ HOMEPAGE = "https://smartqueue.invalid/edge"
 #: Directories never shipped as entries: dpkg would remove them with the last package that lists them.
 NOT_SHIPPED = {"./", "./opt/"}
 #: Needs no ELF file shows: adduser for postinst; zbar is loaded by pyzbar with ctypes.
-EXTRA_DEPENDS = {roles.NODE: ["adduser"], roles.APPS: [], roles.CAMERA: ["libzbar0"]}
+EXTRA_DEPENDS = {roles.NODE: ["adduser"], roles.POSTGRESQL: [], roles.APPS: [], roles.CAMERA: ["libzbar0"]}
 #: What the GUI session's x11 mode needs; eglfs/linuxfb need nothing more. Suggested, not recommended: apt would
 #: otherwise follow Xorg's own recommends into every X driver.
 SUGGESTS = {roles.NODE: "mosquitto", roles.APPS: "xserver-xorg-core, xinit, x11-xserver-utils",
-            roles.CAMERA: ""}
+            roles.POSTGRESQL: "postgresql", roles.CAMERA: ""}
 DESCRIPTIONS = {
     roles.NODE: ("branch node and technicians' tools of SmartQueue Edge",
                  "The queue's branch node (LAN API, live events, Raft cluster, MQTT sync to central), the reference\n"
@@ -59,14 +60,17 @@ DESCRIPTIONS = {
     roles.APPS: ("kiosk, calling display and agent keypad of SmartQueue Edge",
                  "The Qt apps of a branch, each as a full-screen session watched by systemd, with the printer,\n"
                  " scanner and fingerprint reader drivers and their simulators."),
+    roles.POSTGRESQL: ("PostgreSQL store for SmartQueue Edge's central receiver",
+                       "psycopg and libpq, so `smartqueue central` can keep the fleet's events in PostgreSQL.\n"
+                       " Branch machines do not need it."),
     roles.CAMERA: ("camera code scanner of SmartQueue Edge",
-                   "OpenCV and zbar for kiosks that read appointment codes with a camera."),
+                   "OpenCV, zbar and zxing-cpp for kiosks that read appointment codes with a camera."),
 }
 CONFFILES = {roles.APPS: ["/etc/smartqueue/session.env"]}
 UNITS = {roles.NODE: ["smartqueue-node.service", "smartqueue-central.service"], roles.APPS: ["smartqueue-gui@.service"]}
 SCRIPTS = {roles.NODE: ["preinst", "smartqueue.postinst", "smartqueue.prerm", "smartqueue.postrm"],
            roles.APPS: ["preinst", "smartqueue-apps.postinst", "smartqueue-apps.prerm", "smartqueue-apps.postrm"],
-           roles.CAMERA: ["preinst"]}
+           roles.POSTGRESQL: ["preinst"], roles.CAMERA: ["preinst"]}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 - `smartqueue` (the node, and every command line tool): Python, the node's libraries, no Qt, OpenCV, numpy or Pillow.
 - `smartqueue-apps` (kiosk, display, keypad; depends on smartqueue): PySide6 and Qt, Pillow, the voice clips.
-- `smartqueue-camera` (camera scanners; depends on smartqueue-apps): OpenCV, numpy, pyzbar.
+- `smartqueue-postgresql` (depends on smartqueue): psycopg and its libpq, for the reference central receiver's
+  PostgreSQL store (`smartqueue central` with a `postgresql://` database); a branch never needs it.
+- `smartqueue-camera` (camera scanners; depends on smartqueue-apps): OpenCV, numpy, pyzbar, zxing-cpp.
 
 A file goes to the package of the first rule its path (relative to the bundle) matches; shared libraries at the
 top of `_internal/` go to the lowest package whose files need them (`assign_libraries`). Pure functions, tested
@@ -13,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-NODE, APPS, CAMERA = "smartqueue", "smartqueue-apps", "smartqueue-camera"
-ORDER = (NODE, APPS, CAMERA)
+NODE, POSTGRESQL, APPS, CAMERA = "smartqueue", "smartqueue-postgresql", "smartqueue-apps", "smartqueue-camera"
+ORDER = (NODE, POSTGRESQL, APPS, CAMERA)
 #: Each package's packages it depends on (its files may link to theirs).
-BELOW: dict[str, tuple[str, ...]] = {NODE: (), APPS: (NODE,), CAMERA: (NODE, APPS)}
+BELOW: dict[str, tuple[str, ...]] = {NODE: (), POSTGRESQL: (NODE,), APPS: (NODE,), CAMERA: (NODE, APPS)}
 
 #: Python packages collected as files in their own folder (not into the PYZ archive everyone shares).
-SEPARATE_PYTHON_PACKAGES = ("PySide6", "shiboken6", "PIL", "numpy", "cv2", "pyzbar")
+SEPARATE_PYTHON_PACKAGES = ("PySide6", "shiboken6", "PIL", "numpy", "cv2", "pyzbar", "zxingcpp", "psycopg",
+                            "psycopg_binary")
 
 #: Path prefixes (relative to the bundle) and their package; the first match wins, anything else is the node's.
 RULES: tuple[tuple[str, str], ...] = (
@@ -27,11 +30,15 @@ RULES: tuple[tuple[str, str], ...] = (
     ("_internal/pillow.libs/", APPS), ("share/clips/", APPS),
     ("_internal/cv2/", CAMERA), ("_internal/numpy/", CAMERA), ("_internal/numpy.libs/", CAMERA),
     ("_internal/opencv_python_headless.libs/", CAMERA), ("_internal/pyzbar/", CAMERA),
+    ("_internal/zxingcpp", CAMERA),
+    ("_internal/psycopg/", POSTGRESQL), ("_internal/psycopg_binary/", POSTGRESQL),
+    ("_internal/psycopg_binary.libs/", POSTGRESQL),
 )
 #: distribution metadata folders follow their package.
 DIST_INFO: tuple[tuple[str, str], ...] = (
     ("_internal/pyside6", APPS), ("_internal/shiboken6", APPS), ("_internal/pillow", APPS),
     ("_internal/numpy", CAMERA), ("_internal/opencv_python", CAMERA), ("_internal/pyzbar", CAMERA),
+    ("_internal/zxing_cpp", CAMERA), ("_internal/psycopg", POSTGRESQL),
 )
 
 

@@ -24,7 +24,8 @@ PLUGINS: dict[str, tuple[str, str]] = {
 
 #: Python packages shipped apart from the node's package (packaging/roles.py), and the package that brings each.
 OPTIONAL_PARTS: dict[str, str] = {"PySide6": "smartqueue-apps", "shiboken6": "smartqueue-apps",
-                                  "PIL": "smartqueue-apps", "cv2": "smartqueue-camera", "numpy": "smartqueue-camera"}
+                                  "PIL": "smartqueue-apps", "cv2": "smartqueue-camera", "numpy": "smartqueue-camera",
+                                  "zxingcpp": "smartqueue-camera", "psycopg": "smartqueue-postgresql"}
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

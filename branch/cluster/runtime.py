@@ -107,6 +107,7 @@ class ReplicatedRunner:
         self.config = config
         self.leadership = Leadership("follower")
         self.api_port: int | None = None
+        self.api_scheme = "http"
         self.replica: Replica | None = None
         self.applied_index = 0
         self.role = "follower"
@@ -136,10 +137,13 @@ class ReplicatedRunner:
         if self.config.api_url:
             return self.config.api_url.rstrip("/")
         host = self.config.self_address.rsplit(":", 1)[0]
-        return f"http://{host}:{self.api_port}"
+        # the scheme this node really serves: a follower's not_leader answer must not send clients to http://
+        # (with the token in clear) when every member serves HTTPS
+        return f"{self.api_scheme}://{host}:{self.api_port}"
 
-    async def start(self, api_port: int) -> None:
+    async def start(self, api_port: int, scheme: str = "http") -> None:
         self.api_port = api_port
+        self.api_scheme = scheme
         self._loop = asyncio.get_running_loop()
         context = self.context
         data_dir = context.data_dir

@@ -45,7 +45,11 @@ def test_kiosk_setup_pairs_writes_a_valid_config_and_prints_a_test_ticket(runnin
     token_file = Path(config.device.token_file)
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert token_file.read_text().startswith("sqd_")
-    assert "test ticket printed" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "test ticket printed" in printed
+    # the technician is shown the id the node knows (what `smartqueue node revoke` takes), not the local one
+    node_ids = [d["id"] for d in running.client("admin").request("GET", "/api/v1/devices")["devices"]]
+    assert any(f"as device {i}" in printed for i in node_ids if i.startswith("kiosk-")), printed
     doctor = parse("doctor", "--config", str(out), "--language", "en")
     assert doctor.handler(doctor) == 0
 

@@ -87,16 +87,18 @@ def listing(deb: Path) -> str:
 def test_each_role_package_has_what_it_needs_and_fits(built):
     debs, tool = built["0.1.0"], built["tool"]
     node, apps = listing(debs["smartqueue"]), listing(debs["smartqueue-apps"])
-    camera = listing(debs["smartqueue-camera"])
+    camera, postgresql = listing(debs["smartqueue-camera"]), listing(debs["smartqueue-postgresql"])
     assert tool.installed_size_mb(debs["smartqueue"]) < 60
     assert tool.installed_size_mb(debs["smartqueue-apps"]) < 200
-    for heavy in ("/PySide6/", "/shiboken6/", "/cv2/", "/numpy", "/PIL/", "libQt6", "libav", "opencv"):
+    for heavy in ("/PySide6/", "/shiboken6/", "/cv2/", "/numpy", "/PIL/", "libQt6", "libav", "opencv", "zxingcpp",
+                  "/psycopg", "libpq"):
         assert heavy not in node, heavy
+    assert "/psycopg/" in postgresql and "libpq" in postgresql and "zxingcpp" in camera
     assert "/cv2/" in camera and "/numpy/" in camera and "/cv2/" not in apps and "/PySide6/" in apps
     assert "./opt/smartqueue/smartqueue" in node and "./usr/bin/smartqueue -> /opt/smartqueue/smartqueue" in node
     assert "./opt/smartqueue/_internal/kiosk/qml/Main.qml" in node  # QML is small and lives with the code
     assert "./lib/systemd/system/smartqueue-gui@.service" in apps and "./etc/smartqueue/session.env" in apps
-    for text in (node, apps, camera):
+    for text in (node, apps, camera, postgresql):
         assert not re.search(r" \./opt/\n", text)  # never /opt itself: removing the last package would delete it
         assert all(" root/root " in line for line in text.splitlines())
     for name, deb in debs.items():
@@ -149,7 +151,7 @@ def test_two_builds_of_a_package_are_identical(built, tmp_path):
     assert again["smartqueue"].read_bytes() == built["0.1.0"]["smartqueue"].read_bytes()
 
 
-@pytest.mark.parametrize("package", ["smartqueue", "smartqueue-apps", "smartqueue-camera"])
+@pytest.mark.parametrize("package", ["smartqueue", "smartqueue-postgresql", "smartqueue-apps", "smartqueue-camera"])
 def test_lintian_finds_nothing_that_matters(built, package):
     result = subprocess.run(["lintian", "--no-tag-display-limit", str(built["0.1.0"][package])],
                             capture_output=True, text=True, timeout=600)

@@ -25,6 +25,10 @@ debian_libs = load("debian_libs")
     ("share/clips/fr/7.wav", "smartqueue-apps"),
     ("_internal/cv2/cv2.abi3.so", "smartqueue-camera"),
     ("_internal/numpy-2.4.6.dist-info/LICENSE.txt", "smartqueue-camera"),
+    ("_internal/zxingcpp.cpython-311-x86_64-linux-gnu.so", "smartqueue-camera"),
+    ("_internal/psycopg/pq/_pq_ctypes.pyc", "smartqueue-postgresql"),
+    ("_internal/psycopg_binary.libs/libpq-9b38f5e3.so.5.17", "smartqueue-postgresql"),
+    ("_internal/psycopg_binary-3.3.9.dist-info/METADATA", "smartqueue-postgresql"),
     ("_internal/libQt6Core.so.6", None),  # a top-level library: placed by who links to it
 ])
 def test_package_of(rel, package):
