@@ -102,7 +102,8 @@ def run(root: Path, cuts: int, seed: int = 0, say: Callable[[str], None] = lambd
         streams: int = 2, window_s: tuple[float, float] = (0.2, 1.5)) -> Report:
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
-    cluster = make_cluster(root, power_cuts=True)
+    # compaction every few hundred entries, so cuts also land during dumps and journal rewrites
+    cluster = make_cluster(root, power_cuts=True, cluster_keys={"log_compaction_entries": 300})
     report = Report()
     try:
         for member in cluster.members:

@@ -95,6 +95,32 @@ def convert_old_journal(raft: Path) -> None:
     log.info("raft journal converted to the durable format (%d entries)", len(target))
 
 
+def finish_interrupted_compaction(raft: Path) -> None:
+    """A power cut between pysyncobj's dump rename and its journal compaction leaves a new dump beside a journal
+    that still starts before it. pysyncobj's loader then *clears* the journal (its first two entries are not the
+    dump's), losing the entries after the dump that this member had acknowledged. Finish the compaction instead:
+    the journal is cut to start at the dump's previous entry, as pysyncobj would have done, keeping its tail."""
+    dump, path = raft / "dump", raft / "log"
+    if not dump.exists() or not path.exists():
+        return
+    try:
+        last, prev = read_dump_meta(str(dump))[:2]
+    except (sqlite3.Error, TypeError, ValueError, IndexError):
+        return
+    journal = DurableJournal(path)
+    try:
+        positions = {entry[1]: i for i, entry in enumerate(journal)}
+        at = positions.get(prev[1])
+        if at is None or at == 0 or journal[at][2] != prev[2] or positions.get(last[1]) != at + 1 \
+                or journal[at + 1][2] != last[2]:
+            return
+        journal.deleteEntriesTo(at)
+        log.warning("raft journal compaction interrupted by a crash: finished (journal now starts at index %d)",
+                    prev[1])
+    finally:
+        journal._destroy()
+
+
 def journal_end(data_dir: Path) -> int:
     """The last Raft index this member holds durably: its journal's end, or its dump's if that is further."""
     raft = data_dir / "raft"
@@ -261,6 +287,7 @@ class Replica:
         raft = data_dir / "raft"
         raft.mkdir(parents=True, exist_ok=True)
         convert_old_journal(raft)
+        finish_interrupted_compaction(raft)
         self._last_transfer = 0.0
         self._leader_gone_since: float | None = None
         self.fast_failover = getattr(settings, "fast_failover", True)

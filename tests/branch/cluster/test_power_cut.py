@@ -131,3 +131,27 @@ def test_a_database_past_its_journal_refuses_to_start(tmp_path):
         assert "this member's journal ends at 0" in log and "will not vote or serve" in log
     finally:
         cluster.close()
+
+
+def test_a_compaction_cut_short_by_a_crash_is_finished_not_cleared(tmp_path):
+    """Found by bench/chaos_power_cut.py: a cut between the dump's rename and the journal's compaction made
+    pysyncobj clear the journal at start-up (its first entries were not the dump's), losing acknowledged entries."""
+    import sqlite3
+
+    from branch.cluster.replica import finish_interrupted_compaction, write_dump
+
+    raft = tmp_path / "raft"
+    raft.mkdir()
+    db = tmp_path / "branch.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE cluster_state (id INTEGER PRIMARY KEY, applied_index INTEGER)")
+        conn.execute("INSERT INTO cluster_state VALUES (1, 6)")
+    journal = DurableJournal(raft / "log")
+    for index in range(1, 11):
+        journal.add(b"\x01c%d" % index, index, 1)
+    journal._destroy()
+    write_dump(db, str(raft / "dump"), ((b"\x01c6", 6, 1), (b"\x01c5", 5, 1), set()))
+    finish_interrupted_compaction(raft)
+    assert [e[1] for e in DurableJournal(raft / "log")] == [5, 6, 7, 8, 9, 10]
+    finish_interrupted_compaction(raft)  # already done: unchanged
+    assert [e[1] for e in DurableJournal(raft / "log")] == [5, 6, 7, 8, 9, 10]
