@@ -330,6 +330,8 @@ async def create_pairing_code(request: web.Request) -> web.Response:
     node = node_of(request)
     require(principal_of(request), "admin")
     body = await body_of(request, bodies.PairingCodeBody)
+    if body.role == "keypad" and body.counter is None:
+        raise ApiError(422, "counter_required", "a keypad's pairing code needs its counter (a keypad acts for it)")
     if body.counter is not None and body.counter not in node.setup.counters:
         raise ApiError(404, "unknown_counter", f"no counter {body.counter!r}", id=body.counter)
     code, expires_ms = await node.write(lambda: create_pairing(
@@ -399,6 +401,28 @@ async def whoami(request: web.Request) -> web.Response:
     principal = principal_of(request)
     return json_response({"device": principal.device, "role": principal.role, "counter": principal.counter,
                           "agent": principal.agent, "branch": node.setup.branch_id, "node_id": node.node_id})
+
+
+async def device_setup(request: web.Request) -> web.Response:
+    """What a freshly paired device writes into its configuration: the branch as central knows it (organisation,
+    id, names, time zone, languages) and, for a kiosk, the keys it checks appointment codes and prints phone links
+    with. Read with the device's own token, over the CA it pinned at pairing."""
+    node = node_of(request)
+    principal = principal_of(request)
+    require(principal, "kiosk", "display", "keypad")
+    branch = node.config.branch
+    answer: dict[str, Any] = {
+        "device": principal.device, "role": principal.role, "counter": principal.counter,
+        "organisation": branch.organisation,
+        "branch": {"id": branch.id, "names": branch.name.as_dict(), "timezone": branch.timezone,
+                   "day_starts_at": branch.day_starts_at, "languages": list(branch.languages)}}
+    if principal.role == "kiosk":
+        secret = lambda value: value.get_secret_value() if value is not None else None  # noqa: E731
+        answer["kiosk"] = {"appointment_key": secret(branch.appointment_key),
+                           "public_base_url": branch.public_base_url, "phone_link_key": secret(branch.phone_link_key)}
+    response = json_response(answer)
+    response.headers["Cache-Control"] = "no-store"  # keys
+    return response
 
 
 async def list_devices(request: web.Request) -> web.Response:

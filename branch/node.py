@@ -105,6 +105,8 @@ class BranchNode:
         #: services started once the node serves and stopped before it closes (e.g. the MQTT sync link); added by
         #: the composition root, so the node depends on none of them. A service that fails to start is retried.
         self.services = ServiceSupervisor()
+        #: more parts of the health answer (e.g. "sync": the MQTT link's state), added by the composition root too
+        self.health_parts: dict[str, Callable[[], dict[str, Any]]] = {}
         self._tasks: list[asyncio.Task] = []
         self.port: int | None = None
 
@@ -271,6 +273,7 @@ class BranchNode:
                "seq": self.core.seq, "day": self.core.state.day, "version": VERSION,
                "uptime_s": round(time.monotonic() - self.started_at, 1)}
         out.update(self.commands.health())  # role (term, leader URL, Raft status in a cluster)
+        out.update({name: part() for name, part in self.health_parts.items()})
         return out
 
     # -- leadership: what runs on the leader only (MQTT sync) subscribes here -----------------------------------------

@@ -270,6 +270,10 @@ class NodeClient:
     def whoami(self) -> dict[str, Any]:
         return self.request("GET", "/api/v1/whoami")
 
+    def device_setup(self) -> dict[str, Any]:
+        """What this (freshly paired) device writes into its configuration: organisation, branch, keys."""
+        return self.request("GET", "/api/v1/devices/me/setup")
+
     def report_status(self, device_id: str, status: dict[str, Any]) -> dict[str, Any]:
         """Report health; `device_id` "me" means the device this token belongs to."""
         return self.request("POST", f"/api/v1/devices/{device_id}/status", status)

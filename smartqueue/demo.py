@@ -35,6 +35,11 @@ EXAMPLES = ROOT / "config" / "examples"
 KEY = "demo-appointment-key-change-me"  # the example node.toml's appointment key
 PHONE_KEY = "demo-phone-link-key-change-me"  # central's phone link secret in the demo
 APPS = ("kiosk", "display", "keypad")
+FIRST_FRAME_S = 90  # three apps starting at once on a loaded 2-core machine
+
+
+class ChildDied(RuntimeError):
+    """A part of the demo branch stopped; the message names it, its exit code and the end of its log."""
 
 
 def add_demo_command(sub: argparse._SubParsersAction) -> None:
@@ -86,6 +91,30 @@ class Branch:
                                 stdout=stdout or log, stderr=log, stdin=subprocess.DEVNULL)
         self.procs.append((name, proc))
         return proc
+
+    def log_path(self, name: str) -> Path:
+        return self.root / "logs" / f"{name}.log"
+
+    def check_alive(self) -> None:
+        """Raise ChildDied when any part has stopped: the demo must never claim windows that are gone."""
+        for name, proc in self.procs:
+            code = proc.poll()
+            if code is not None:
+                raise ChildDied(_death_note(name, code, self.log_path(name)))
+
+    def wait_first_frames(self, timeout: float = FIRST_FRAME_S) -> None:
+        """Until each app's log has its first-frame line (the window is drawn), watching that nothing dies."""
+        deadline = time.monotonic() + timeout
+        waiting = set(APPS)
+        while waiting:
+            self.check_alive()
+            for role in list(waiting):
+                log = self.log_path(role)
+                if log.exists() and f"{role}: first frame" in log.read_text(encoding="utf-8", errors="replace"):
+                    waiting.discard(role)
+            if waiting and time.monotonic() > deadline:
+                raise TimeoutError(f"no first frame from the {', '.join(sorted(waiting))} within {timeout:.0f} s")
+            time.sleep(0.2)
 
     def stop(self) -> None:
         for name, proc in reversed(self.procs):
@@ -192,9 +221,31 @@ def _start_apps(branch: Branch) -> None:
         branch.spawn(role, role, "--config", str(config), "--windowed")
 
 
-def _wait(predicate, timeout: float, what: str):
+def _death_note(name: str, code: int, log: Path, lines: int = 15) -> str:
+    how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    try:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    except OSError:
+        tail = []
+    return f"the {name} process {how}; the end of its log ({log}):\n" + "\n".join("  " + line for line in tail)
+
+
+async def _until_stop_or_death(branch: Branch) -> None:
+    """Ctrl-C / SIGTERM, or one of the parts stopping (raised as ChildDied), whichever comes first."""
+    stop = asyncio.ensure_future(wait_for_stop_signal())
+    try:
+        while not stop.done():
+            branch.check_alive()
+            await asyncio.wait([stop], timeout=0.5)
+    finally:
+        stop.cancel()
+
+
+def _wait(predicate, timeout: float, what: str, branch: Branch | None = None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if branch is not None:
+            branch.check_alive()  # a dead kiosk is said at once, not after the whole timeout
         try:
             value = predicate()
         except (requests.RequestException, ValueError, KeyError, OSError, sqlite3.Error):
@@ -222,7 +273,7 @@ def _scenario(branch: Branch) -> dict:
 
     admin = branch.tokens["admin"]
     devices = lambda: {d["id"]: d for d in get("/api/v1/devices", admin)["devices"]}  # noqa: E731
-    _wait(lambda: devices()["demo-kiosk"]["status"], 60, "the kiosk to come up and report its health")
+    _wait(lambda: devices()["demo-kiosk"]["status"], 60, "the kiosk to come up and report its health", branch)
     time.sleep(2)  # the display and keypad finish starting
     slot = (dt.datetime.now(ZoneInfo("Africa/Casablanca")) + dt.timedelta(minutes=5)).replace(
         second=0, microsecond=0, tzinfo=None)
@@ -230,7 +281,7 @@ def _scenario(branch: Branch) -> dict:
     branch.scanner.send(sign_appointment(KEY.encode(), branch_id="BR042", appointment_ref=ref, service="accounts",
                                          slot=slot))
     preview = _wait(lambda: sorted((branch.root / "tickets").glob("ticket-*.png")), 30,
-                    "the kiosk to print the customer's ticket")[-1]
+                    "the kiosk to print the customer's ticket", branch)[-1]
     waiting = get("/api/v1/state", admin)["waiting"]
     ticket = next(w for w in waiting if w["service"] == "accounts")
     session = post("/api/v1/agents/login", branch.tokens["agent-2"], {"agent": "karim", "pin": "5678"})["session"]
@@ -294,9 +345,10 @@ def run_demo(args: argparse.Namespace) -> int:
         _start_apps(branch)
         print(f"SmartQueue demo branch: node {branch.node_url}, kiosk, display, keypad"
               + (", central (MQTT)" if branch.broker else "") + f"; files in {root}", flush=True)
+        branch.wait_first_frames()
         if not headless:
             print(_instructions(branch), flush=True)
-            asyncio.run(wait_for_stop_signal())
+            asyncio.run(_until_stop_or_death(branch))
             return 0
         summary = _scenario(branch)
         summary.pop("session")
@@ -310,6 +362,9 @@ def run_demo(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
         print(f"demo outputs (screenshots, ticket previews, summary, logs) in {root}")
         return 0
+    except ChildDied as err:
+        print(f"demo stopped: {err}", file=sys.stderr, flush=True)
+        return 1
     except (TimeoutError, RuntimeError) as err:
         print(f"demo failed: {err}; logs in {root / 'logs'}", file=sys.stderr)
         return 1

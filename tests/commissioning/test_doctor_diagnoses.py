@@ -39,7 +39,7 @@ def test_a_config_with_secrets_readable_by_others_is_a_problem(tmp_path):
     path.write_text(text, encoding="utf-8")
     path.chmod(0o644)
     check = check_secrets_private(path)
-    assert check.ok is False and "appointment_key" in check.detail
+    assert check.ok is False and "appointment_key" in check.detail_args["keys"]
     lines: list[str] = []
     report([check], "fr", lines.append)
     assert any(f"chmod 640 {path}" in line and "secrets" in line for line in lines), lines
