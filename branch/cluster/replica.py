@@ -319,7 +319,7 @@ class Replica:
     def _serialize(self, filename: str, data: tuple) -> None:
         started = time.perf_counter()
         if not self._wait_applied(data[0][1], 0.2):  # bounded: this thread answers heartbeats
-            raise RuntimeError("the database is still applying entries; the dump is taken later")
+            raise RuntimeError("the database is not at the dump's index yet; the dump is taken later")
         write_dump(self.db_path, filename, data)
         log.info("raft log compacted at index %d (SQLite backup, %.0f ms)", data[0][1],
                  (time.perf_counter() - started) * 1000)

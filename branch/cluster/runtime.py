@@ -120,7 +120,6 @@ class ReplicatedRunner:
         #: committed entries handed over by pysyncobj's thread, applied in log order by one task on the loop
         self._entries: asyncio.Queue = asyncio.Queue()
         self._applier: asyncio.Task | None = None
-        self.handed_index = 0  # the last index pysyncobj handed over (its thread writes it)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
@@ -433,11 +432,9 @@ class ReplicatedRunner:
     # pysyncobj's last applied index, and an installed dump replaces the database between two entries.
 
     def _hand_over(self, index: int, payload: bytes) -> None:
-        self.handed_index = index
         self._loop.call_soon_threadsafe(self._entries.put_nowait, ("apply", index, payload, None))
 
     def _hand_over_replayed(self, index: int, payload: bytes) -> None:
-        self.handed_index = index
         self._loop.call_soon_threadsafe(self._entries.put_nowait, ("replayed", index, payload, None))
 
     def _install_blocking(self, filename: str, index: int) -> None:
@@ -446,7 +443,6 @@ class ReplicatedRunner:
         while not done.wait(0.5):
             if self._stopping:
                 raise RuntimeError("the node is stopping")
-        self.handed_index = index
 
     def wait_applied(self, index: int, timeout: float) -> bool:
         """On pysyncobj's thread: has the database reached `index` (within `timeout`)? For dumps."""

@@ -155,3 +155,20 @@ def test_a_compaction_cut_short_by_a_crash_is_finished_not_cleared(tmp_path):
     assert [e[1] for e in DurableJournal(raft / "log")] == [5, 6, 7, 8, 9, 10]
     finish_interrupted_compaction(raft)  # already done: unchanged
     assert [e[1] for e in DurableJournal(raft / "log")] == [5, 6, 7, 8, 9, 10]
+
+
+def test_a_data_dir_from_before_the_durable_journal_is_converted_once(tmp_path):
+    from pysyncobj.journal import FileJournal
+
+    from branch.cluster.replica import convert_old_journal
+
+    old = FileJournal(str(tmp_path / "journal"))
+    for index in range(1, 5):
+        old.add(b"\x01c%d" % index, index, 2)
+    old.setCurrentTerm(3, "peer:1")
+    old._destroy()
+    convert_old_journal(tmp_path)
+    assert not (tmp_path / "journal").exists() and not (tmp_path / "journal.meta").exists()
+    new = DurableJournal(tmp_path / "log")
+    assert [(e[1], e[2]) for e in new] == [(1, 2), (2, 2), (3, 2), (4, 2)]
+    assert (new.getCurrentTerm(), new.getVotedForNodeId()) == (3, "peer:1")
