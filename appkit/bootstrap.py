@@ -153,6 +153,8 @@ class AppBootstrap:
         from ground.logs import setup_logging
 
         setup_logging()
+        if hasattr(signal, "SIGHUP"):  # until the handlers below: a SIGHUP during start-up must not kill the app
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
         try:
             self.start()
         except (DeviceSetupError, AppSetupError) as err:

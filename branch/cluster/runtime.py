@@ -53,7 +53,7 @@ from branch.runner import (
     stored_answer,
     stored_push,
 )
-from branch.store import Batch
+from branch.store import Batch, canonical
 from config.cluster import ClusterConfig
 from queue_engine import commands as cmd
 from queue_engine.errors import DomainError
@@ -592,7 +592,9 @@ class ReplicatedRunner:
 
         def answer(events) -> tuple[int, Any]:
             try:
-                return respond(events)
+                status, body = respond(events)
+                canonical(body)  # stored for the Idempotency-Key by the stage: a body it cannot store would fail
+                return status, body  # the leader's apply alone, and the members' chains would part
             except Exception:
                 log.exception("building the answer to %s failed; storing the generic answer", type(command).__name__)
                 return fallback(events)
