@@ -26,8 +26,13 @@ SERVICES = ["accounts", "cash", "loans"]
 
 def _post(session: requests.Session, url: str, token: str, i: int) -> float:
     started = time.perf_counter()
-    response = session.post(url + "/api/v1/tickets", json={"service": SERVICES[i % 3], "language": "fr"}, timeout=10,
-                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
+    key = str(uuid.uuid4())
+    while True:  # past the kiosk's rate limit (burst 1000, then 100/s) wait as a kiosk would
+        response = session.post(url + "/api/v1/tickets", json={"service": SERVICES[i % 3], "language": "fr"},
+                                timeout=10, headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key})
+        if response.status_code != 429:
+            break
+        time.sleep(0.2)
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != 201:
         raise RuntimeError(f"{response.status_code} {response.text}")

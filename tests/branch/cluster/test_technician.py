@@ -174,10 +174,12 @@ def test_losing_two_of_three_answers_no_quorum_at_once(tmp_path):
 @pytest.mark.slow
 def test_a_device_configured_with_every_member_follows_the_leader(tmp_path):
     import re
+    import uuid
 
     from appkit.device import make_client
     from config.loader import load_config
     from devtools.cluster_harness import ROOT
+    from nodeclient.client import NodeError
 
     cluster = make_cluster(tmp_path)
     try:
@@ -194,7 +196,13 @@ def test_a_device_configured_with_every_member_follows_the_leader(tmp_path):
         cluster.clients.append(client)
         client.issue_ticket("cash")
         cluster.kill(leader)
-        client.issue_ticket("cash")  # the client asks the other members and follows the new leader
+        key, deadline = str(uuid.uuid4()), time.monotonic() + 15
+        while True:  # the client asks the other members and follows the new leader (a kiosk retries the same key)
+            try:
+                client.issue_ticket("cash", idempotency_key=key)
+                break
+            except NodeError:
+                assert time.monotonic() < deadline, "the client never reached the new leader"
         assert client.known_url != leader.url
     finally:
         cluster.close()
