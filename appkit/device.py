@@ -68,6 +68,11 @@ def make_client(config: AppConfig, token: str) -> NodeClient:
     """A client for the configured node URL, or one that finds and follows the branch's leader."""
     timeout = config.device.request_timeout_s
     ca_file = config.device.ca_file
+    if config.device.node_urls:  # a cluster's members: the client asks them for the leader and follows it
+        from nodeclient.discovery import StaticDiscovery
+
+        urls = [*([config.device.node_url] if config.device.node_url else []), *config.device.node_urls]
+        return NodeClient(token, discovery=StaticDiscovery(urls, config.branch.id), timeout=timeout, ca_file=ca_file)
     if config.device.node_url:
         return NodeClient(token, base_url=config.device.node_url, timeout=timeout, ca_file=ca_file)
     from nodeclient.discovery import ZeroconfDiscovery

@@ -1,8 +1,9 @@
-"""The elected node (issue 8): ticket round trip through a 3-node cluster beside a single node, failover after
-kill -9 of the leader (seen from a client), catch-up of a member that was down during 10,000 commands.
+"""The elected node (issues 8, 16): ticket round trip through a 3-node cluster beside a single node, failover
+after kill -9 of the leader (seen from a client), catch-up of a member that was down during 10,000 commands.
 
 Every node is its own process on loopback (the cluster harness of tests/branch/cluster). Targets: round trip p99
-under 25 ms; failover median under 3 s and max under 5 s over 20 trials; catch-up under 10 s.
+under 25 ms; failover median under 1 s and max under 2 s over 20 trials (beside pysyncobj's default timings
+in the same run); catch-up under 10 s with no election.
 """
 
 from __future__ import annotations
@@ -25,8 +26,13 @@ SERVICES = ["accounts", "cash", "loans"]
 
 def _post(session: requests.Session, url: str, token: str, i: int) -> float:
     started = time.perf_counter()
-    response = session.post(url + "/api/v1/tickets", json={"service": SERVICES[i % 3], "language": "fr"}, timeout=10,
-                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
+    key = str(uuid.uuid4())
+    while True:  # past the kiosk's rate limit (burst 1000, then 100/s) wait as a kiosk would
+        response = session.post(url + "/api/v1/tickets", json={"service": SERVICES[i % 3], "language": "fr"},
+                                timeout=10, headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key})
+        if response.status_code != 429:
+            break
+        time.sleep(0.2)
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != 201:
         raise RuntimeError(f"{response.status_code} {response.text}")
@@ -70,10 +76,20 @@ def _single(tmp: Path) -> NodeProcess:
     return NodeProcess(tmp / "single", kiosks=4)
 
 
-def failover(trials: int) -> list[float]:
+#: pysyncobj 0.3.17's own timings (SyncObjConf defaults), without our leader-gone election: the baseline
+PYSYNCOBJ_DEFAULTS = {"election_timeout_min_s": 0.4, "election_timeout_max_s": 1.4, "heartbeat_s": 0.1,
+                      "leader_fallback_s": 30.0, "connection_timeout_s": 3.5, "connection_retry_s": 5.0,
+                      "fast_failover": False}
+#: what a branch runs with (config/cluster.py defaults)
+PRODUCT = {"election_timeout_min_s": 0.8, "election_timeout_max_s": 1.6, "heartbeat_s": 0.1, "leader_fallback_s": 1.5,
+           "connection_timeout_s": 2.0, "connection_retry_s": 0.5, "fast_failover": True}
+
+
+def failover(trials: int, **cluster_keys) -> list[float]:
+    """Seconds from kill -9 of the leader to the first ticket acknowledged by the new one (client view)."""
     times: list[float] = []
     with tempfile.TemporaryDirectory(prefix="sq-bench-failover-") as tmp:
-        cluster = start_cluster(Path(tmp))
+        cluster = start_cluster(Path(tmp), **cluster_keys)
         try:
             client = cluster.client(timeout=1.0, retries=40, backoff=0.05)
             for trial in range(trials):
@@ -96,7 +112,7 @@ def failover(trials: int) -> list[float]:
     return times
 
 
-def catch_up(commands: int, threads: int = 8) -> tuple[float, float]:
+def catch_up(commands: int, threads: int = 8) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory(prefix="sq-bench-catchup-") as tmp:
         cluster = start_cluster(Path(tmp))
         try:
@@ -123,11 +139,16 @@ def catch_up(commands: int, threads: int = 8) -> tuple[float, float]:
                 worker.join()
             load_s = time.monotonic() - started
             target = last_event(leader.db)
+            term = leader.health()["term"]
             started = time.monotonic()
             cluster.start(victim, wait=False)
             while not victim.db.exists() or last_event(victim.db) != target:
                 time.sleep(0.02)
-            return time.monotonic() - started, load_s
+            took = time.monotonic() - started
+            time.sleep(1.0)
+            health = leader.health() or {}
+            elections = (health.get("term") or term) - term if health.get("role") == "leader" else -1
+            return took, load_s, elections
         finally:
             cluster.close()
 
@@ -151,22 +172,25 @@ def main(argv: list[str] | None = None) -> int:
     summary("cluster-round-trip", f"p50 {p50:.1f} ms / p99 {p99:.1f} ms",
             f"single node p50 {b50:.1f} / p99 {b99:.1f} ms", "p99 < 25 ms", passed)
 
-    times = failover(args.trials)
+    times = failover(args.trials, **PRODUCT)
     median, worst = percentile(times, 50), max(times)
     print(f"failover after kill -9 of the leader (client view): median {median:.2f} s, max {worst:.2f} s "
           f"over {len(times)} trials")
-    passed = median < 3 and worst < 5
+    base = failover(args.trials, **PYSYNCOBJ_DEFAULTS)
+    b_median, b_worst = percentile(base, 50), max(base)
+    print(f"baseline, pysyncobj's default timings:      median {b_median:.2f} s, max {b_worst:.2f} s")
+    passed = median < 1 and worst < 2
     ok &= passed
-    summary("cluster-failover", f"median {median:.2f} s / max {worst:.2f} s", "pysyncobj alone 1.8 s (research §6)",
-            "median < 3 s, max < 5 s", passed)
+    summary("cluster-failover", f"median {median:.2f} s / max {worst:.2f} s",
+            f"pysyncobj defaults median {b_median:.2f} s / max {b_worst:.2f} s", "median < 1 s, max < 2 s", passed)
 
-    seconds, load_s = catch_up(args.commands)
-    print(f"catch-up of a member down during {args.commands} commands: {seconds:.2f} s "
-          f"(the leader took {load_s:.1f} s to run them)")
-    passed = seconds < 10
+    seconds, load_s, elections = catch_up(args.commands)
+    print(f"catch-up of a member down during {args.commands} commands: {seconds:.2f} s, {elections} elections "
+          f"(the leader took {load_s:.1f} s to run them; -1: the leader lost the lead)")
+    passed = seconds < 10 and elections == 0
     ok &= passed
-    summary("cluster-catch-up", f"{seconds:.2f} s for {args.commands} commands",
-            f"leader ran them in {load_s:.1f} s", "< 10 s", passed)
+    summary("cluster-catch-up", f"{seconds:.2f} s for {args.commands} commands, {elections} elections",
+            f"leader ran them in {load_s:.1f} s", "< 10 s, 0 elections", passed)
     return 0 if ok else 1
 
 

@@ -121,6 +121,14 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE pairing_codes ADD COLUMN code TEXT;
     """,
+    # 5: the cluster's applied entries (issue 16): each Raft index with a digest of the entry applied there, written
+    #    in the entry's own transaction, so a journal replayed after a crash is checked entry by entry.
+    """
+    CREATE TABLE cluster_applied (
+        raft_index INTEGER PRIMARY KEY,
+        digest TEXT NOT NULL
+    );
+    """,
 ]
 
 

@@ -28,13 +28,14 @@ from branch.core import BranchCore
 from branch.hub import EventHub
 from branch.prom import Registry
 from branch.revocation import RevocationWatcher, sessions_through
-from branch.runner import CommandRequest, CommandRunner, LocalRunner, Respond, RunnerContext
+from branch.runner import CommandRequest, CommandRunner, LocalRunner, Respond, RunnerContext, stored_push
 from branch.security import FailureThrottle, SessionSigner, TokenBucket
 from branch.services import ServiceSupervisor
-from branch.setup_build import build_setup
+from branch.setup_build import build_setup, setup_digest
 from branch.store import Store
 from branch.tls import BranchTLS
 from branch.writer import Writer
+from config.overrides import OverrideError, merge
 from config.schema import AppConfig
 from ground.files import read_or_create
 from ground.version import VERSION
@@ -53,15 +54,18 @@ class BranchNode:
     def __init__(self, config: AppConfig, data_dir: Path, *, clock: Callable[[], float] = time.time,
                  runner: RunnerFactory = LocalRunner, session_secret: bytes | None = None,
                  tls_seed: bytes | None = None) -> None:
-        self.config = config
+        self.base_config = config  # the local file; central's pushes replace some of its sections, never stack
         self.data_dir = data_dir
         self.clock = clock
         self.node_id = read_or_create(data_dir / "node-id", lambda: f"node-{uuid.uuid4().hex[:12]}".encode()).decode()
         secret = session_secret or read_or_create(data_dir / "session.key", lambda: secrets.token_hex(32).encode())
-        self.setup = build_setup(config)
         self.tls_seed = tls_seed  # a cluster's members derive one branch CA from it (branch.tls)
         self.tls: BranchTLS | None = None  # set when the server speaks HTTPS
         self.store = Store(data_dir / "branch.sqlite3")
+        config = self._with_stored_push(config)
+        self.config = config
+        self.setup = build_setup(config)
+        self.setup_digest = setup_digest(self.setup)
         self.core = BranchCore(self.setup, self.store, config.node.snapshot_every)
         self.hub = EventHub()
         self.call_acks = CallAcks()
@@ -96,7 +100,8 @@ class BranchNode:
         self.commands: CommandRunner = runner(RunnerContext(
             committer=self.committer, store=self.store, writer=self.writer, metrics=self.metrics,
             node_id=self.node_id, data_dir=data_dir, now_ms=self.now_ms, answer_for=self._answer_for,
-            devices_changed=self.revocations.poke, database_replaced=self._database_replaced))
+            devices_changed=self.revocations.poke, database_replaced=self._database_replaced,
+            apply_pushed=self.apply_pushed, setup_digest=lambda: self.setup_digest))
         #: services started once the node serves and stopped before it closes (e.g. the MQTT sync link); added by
         #: the composition root, so the node depends on none of them. A service that fails to start is retried.
         self.services = ServiceSupervisor()
@@ -131,6 +136,35 @@ class BranchNode:
             "sq_commits": [({}, float(self.committer.commits))],
             "sq_commit_commands": [({}, float(self.committer.commands))],
         }
+
+    # -- configuration ---------------------------------------------------------------------------------------------
+
+    def _with_stored_push(self, config: AppConfig) -> AppConfig:
+        """The local file with the last push from central (sync_config, replicated in a cluster) over it."""
+        sections = stored_push(self.store)
+        if sections is None:
+            return config
+        try:
+            return merge(config, sections)
+        except OverrideError as err:
+            log.error("the stored configuration push no longer validates against the local file; running on the "
+                      "local file: %s", err)
+            return config
+
+    def apply_pushed(self, sections: dict[str, Any] | None) -> None:
+        """Run on the local file with `sections` over it (None: the file alone). OverrideError if they do not fit."""
+        self.apply_config(self.base_config if sections is None else merge(self.base_config, sections))
+
+    def apply_config(self, config: AppConfig) -> None:
+        """Make `config` the node's in one step on the loop (no await: no command sees half of it). Rules'
+        estimate_window applies to the state from the next restart."""
+        setup = build_setup(config)
+        self.config = config
+        self.setup = setup
+        self.core.setup = setup
+        self.setup_digest = setup_digest(setup)
+        self.zones = {c.id: c.zone for c in config.counters}
+        self.agents = {a.id: a for a in config.agents}
 
     def _answer_for(self, command: cmd.Command) -> Respond:
         """What a member that did not serve the request stores for its idempotency key (the serving member stores

@@ -83,6 +83,20 @@ class RunnerContext:
     devices_changed: Callable[[], None]
     #: the database was replaced by a dump: live streams must resume from their cursors
     database_replaced: Callable[[], None]
+    #: run on the local file with central's pushed sections over it (None: the file alone); OverrideError if
+    #: they do not fit this node's file
+    apply_pushed: Callable[[dict[str, Any] | None], None]
+    #: the digest of the setup the engine decides with now (branch.setup_build.setup_digest)
+    setup_digest: Callable[[], str]
+
+
+SAVE_PUSH = "INSERT OR REPLACE INTO sync_config (version, sections, applied_ms) VALUES (?, ?, ?)"
+
+
+def stored_push(store: Store) -> dict[str, Any] | None:
+    """The sections of central's last configuration push stored here (sync_config), if any."""
+    rows = store.query("SELECT sections FROM sync_config ORDER BY version DESC LIMIT 1")
+    return json.loads(rows[0][0]) if rows else None
 
 
 class CommandRunner(Protocol):
@@ -99,6 +113,10 @@ class CommandRunner(Protocol):
     async def run(self, request: CommandRequest) -> CommandResult: ...
 
     def check_writable(self) -> None: ...
+
+    async def apply_config(self, version: int, sections: dict[str, Any], at_ms: int) -> None:
+        """Store central's push and run on it, between two commands (on every member of a cluster)."""
+        ...
 
     def health(self) -> dict[str, Any]: ...
 
@@ -234,6 +252,13 @@ class LocalRunner:
         count(context.metrics, command, "ok")
         status, body = prepared.response
         return CommandResult(status, body, False)
+
+    async def apply_config(self, version: int, sections: dict[str, Any], at_ms: int) -> None:
+        context = self.context
+        data = json.dumps(sections, separators=(",", ":"), ensure_ascii=False)
+        async with self._lock:  # no command is being decided while the setup changes
+            await context.writer.run(lambda: context.store.execute_write(SAVE_PUSH, (version, data, at_ms)))
+            context.apply_pushed(sections)  # after it is stored: a crash in between re-applies it at start
 
     def _stamp(self) -> int:
         now, last = self.context.now_ms(), self.context.committer.core.last_at_ms

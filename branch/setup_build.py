@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+
 from config.schema import WEEKDAYS, AppConfig
 from queue_engine.calendar import OpeningHours
 from queue_engine.setup import (
@@ -62,3 +66,9 @@ def build_setup(config: AppConfig) -> BranchSetup:
         priority_categories=categories, pause_reasons=tuple(configured.pause_reasons),
         outcomes=tuple(configured.outcomes),
     )
+
+
+def setup_digest(setup: BranchSetup) -> str:
+    """A digest of everything the engine decides with: members of a cluster must decide under the same one."""
+    data = json.dumps(dataclasses.asdict(setup), sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()[:24]

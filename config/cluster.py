@@ -34,6 +34,8 @@ class ClusterConfig(Section):
                                      description="A leader without answers from a majority this long steps down.")
     connection_timeout_s: float = Field(2.0, gt=0.1, le=60)
     connection_retry_s: float = Field(0.5, gt=0.05, le=60)
+    fast_failover: bool = Field(True, description="A follower whose connection to the leader closes starts an "
+                                                  "election within 50-250 ms instead of its election timeout.")
     commit_timeout_s: float = Field(5.0, gt=0.1, le=120,
                                     description="A write not committed by then answers 503 (the client retries).")
     log_compaction_entries: int = Field(5000, ge=100, le=10_000_000,

@@ -209,6 +209,9 @@ class DeviceSection(Section):
     id: Ident | None = Field(None, description="Device id; generated at first start and kept in data_dir if unset.")
     data_dir: str = Field("/var/lib/smartqueue/device")
     node_url: str | None = Field(None, pattern=r"^https?://", description="Fixed node address; else zeroconf.")
+    node_urls: list[Annotated[str, Field(pattern=r"^https?://")]] = Field(
+        default_factory=list, max_length=9, description="Every member of a clustered branch (instead of node_url): "
+        "the client finds the leader among them and follows it when it changes.")
     token: SecretStr | None = Field(None, description="Device token from pairing or `smartqueue node token`.")
     token_file: str | None = Field(None, description="File holding the token (written by pairing).")
     ca_file: str | None = Field(None, description="The branch CA learnt at pairing (PEM): HTTPS to the node is "

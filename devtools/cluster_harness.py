@@ -58,6 +58,8 @@ class Member:
     config: Path
     process: subprocess.Popen | None = None
     netns: str | None = None
+    disk: Path | None = None  # with a power-cut layer: what survives; `data` is then its lazyfs mount
+    fs: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -106,13 +108,16 @@ class Cluster:
                 time.sleep(0.05)
             raise AssertionError(f"{member.name} did not start")
 
-    def start_all(self) -> None:
+    def start_all(self, timeout: float = 20) -> None:
         for member in self.members:
             self.start(member, wait=False)
         for member in self.members:
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + timeout
             while member.health() is None:
-                assert time.monotonic() < deadline, f"{member.name} did not start"
+                if member.process is not None and member.process.poll() is not None:
+                    raise AssertionError(f"{member.name} exited ({member.process.returncode}): "
+                                         f"{(self.root / f'{member.name}.log').read_text()[-3000:]}")
+                assert time.monotonic() < deadline, f"{member.name} did not start within {timeout:.0f} s"
                 time.sleep(0.05)
 
     def kill(self, member: Member) -> None:
@@ -144,6 +149,49 @@ class Cluster:
         for member in self.members:
             with contextlib.suppress(Exception):
                 self.stop(member)
+        for member in self.members:
+            with contextlib.suppress(Exception):
+                self.unmount(member)
+
+    # -- power cuts (devtools/lazyfs.py under each member's data dir) --------------------------------------------
+
+    def mount(self, member: Member) -> None:
+        """Mount the member's data dir through lazyfs: writes stay in memory until fsynced."""
+        assert member.disk is not None and member.fs is None
+        member.disk.mkdir(parents=True, exist_ok=True)
+        member.data.mkdir(parents=True, exist_ok=True)
+        log = open(self.root / f"{member.name}.fs.log", "ab")  # noqa: SIM115 - kept open for the process
+        member.fs = subprocess.Popen([sys.executable, "-m", "devtools.lazyfs", str(member.disk), str(member.data)],
+                                     cwd=ROOT, stdout=log, stderr=log)
+        log.close()
+        deadline = time.monotonic() + 10
+        while not is_mounted(member.data):
+            if member.fs.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"lazyfs did not mount {member.data}: "
+                                     f"{(self.root / f'{member.name}.fs.log').read_text()}")
+            time.sleep(0.02)
+
+    def unmount(self, member: Member) -> None:
+        if member.fs is not None:
+            if member.fs.poll() is None:
+                member.fs.kill()
+            member.fs.wait(10)
+            member.fs = None
+        if member.disk is not None and is_mounted(member.data):
+            subprocess.run(["umount", "-l", str(member.data)], check=False, capture_output=True)
+
+    def cut_power(self, members: list[Member] | None = None) -> None:
+        """Every member loses power at the same instant: frozen, then its unsynced writes dropped, then gone."""
+        members = members or self.members
+        for member in members:
+            if member.process is not None and member.process.poll() is None:
+                member.process.send_signal(signal.SIGSTOP)
+        for member in members:
+            if member.fs is not None and member.fs.poll() is None:
+                member.fs.kill()  # the page cache (lazyfs's memory) is gone: only what was fsynced remains
+        for member in members:
+            self.kill(member)
+            self.unmount(member)
 
     def running(self) -> list[Member]:
         return [m for m in self.members if m.process is not None and m.process.poll() is None]
@@ -203,6 +251,12 @@ class Cluster:
         raise AssertionError(f"members did not converge: {last}")
 
 
+def is_mounted(path: Path) -> bool:
+    target = str(path.resolve())
+    with open("/proc/mounts", encoding="utf-8") as mounts:
+        return any(line.split()[1] == target for line in mounts)
+
+
 def last_event(db: Path) -> tuple[int, str]:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
     try:
@@ -234,12 +288,14 @@ def smartqueue(*args: str) -> subprocess.CompletedProcess:
 
 
 def make_cluster(root: Path, n: int = 3, hosts: list[str] | None = None, node_keys: dict | None = None,
-                 cluster_keys: dict | None = None) -> Cluster:
+                 cluster_keys: dict | None = None, power_cuts: bool = False) -> Cluster:
+    """`power_cuts`: each member's data dir is a lazyfs mount of `root/nX.disk` (mount them before starting)."""
     hosts = hosts or ["127.0.0.1"] * n
     members = []
     for i in range(n):
         data = root / f"n{i}"
-        members.append(Member(f"n{i}", hosts[i], free_port(), free_port(), data, root / f"n{i}.toml"))
+        members.append(Member(f"n{i}", hosts[i], free_port(), free_port(), data, root / f"n{i}.toml",
+                              disk=root / f"n{i}.disk" if power_cuts else None))
     keys = {**TIMINGS, **(cluster_keys or {})}
     for member in members:
         peers = [m.raft for m in members if m is not member]

@@ -25,6 +25,7 @@ import requests.adapters
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = {502, 503, 504}
+ELECTION_POLL_S = 0.1  # between retries while a cluster has no leader
 
 
 class PinnedCA(requests.adapters.HTTPAdapter):
@@ -159,14 +160,20 @@ class NodeClient:
             retry = method == "GET" or idempotency_key is not None
         attempts = self.retries + 1 if retry else 1
         last: Exception | None = None
+        electing = False
         for attempt in range(attempts):
-            if attempt and self._closed.wait(min(self.backoff * (2 ** (attempt - 1)), 2.0) * (0.5 + random.random())):
-                break  # closed while waiting to retry ([cluster] the backoff is capped)
+            # [cluster, issue 16] while no member leads (an election takes well under a second) poll every ~0.1 s;
+            # otherwise back off exponentially (capped)
+            wait = ELECTION_POLL_S if electing else min(self.backoff * (2 ** (attempt - 1)), 2.0)
+            if attempt and self._closed.wait(wait * (0.5 + random.random())):
+                break  # closed while waiting to retry
+            electing = False
             try:
                 response = self._session.request(method, self.base_url + path, json=body, headers=headers,
                                                  timeout=timeout or self.timeout)
-            except NodeUnavailable as err:
+            except NodeUnavailable as err:  # no member answers as the leader: an election, or all down
                 last = err
+                electing = self.discovery is not None
                 continue
             except requests.ConnectionError as err:
                 last = err
@@ -184,6 +191,7 @@ class NodeClient:
                                     timeout=timeout, _hops=_hops + 1)
             if response.status_code in RETRY_STATUS and retry and attempt + 1 < attempts:
                 last = NodeError(response.status_code, "unavailable", response.reason or "")
+                electing = self.discovery is not None and _error_code(response) in ("not_leader", "config_changed")
                 self._lost_node()
                 continue
             return _decode(response)
@@ -283,6 +291,13 @@ class NodeClient:
 
     def events(self, last_event_id: int | None = None) -> EventStream:
         return EventStream(self, last_event_id)
+
+
+def _error_code(response: requests.Response) -> str | None:
+    try:
+        return response.json().get("error", {}).get("code")
+    except (ValueError, AttributeError):
+        return None
 
 
 def _decode(response: requests.Response) -> Any:

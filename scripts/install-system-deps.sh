@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SmartQueue Edge needs (broker, zbar, fonts, Qt's X/EGL libs, tools for tests;
-# pulseaudio: a private null-sink sound server so tests and the headless demo really play announcements).
+# pulseaudio: a private null-sink sound server so tests and the headless demo really play announcements;
+# libfuse2: the power-cut layer under the cluster tests, devtools/lazyfs.py through fusepy).
 # Idempotent: does nothing when everything is present. Needs root to install; otherwise prints the command.
 set -euo pipefail
 # Runtime: broker, zbar, fonts, Qt's X/EGL libraries (the xcb platform plugin also needs icccm, keysyms, shape:
@@ -11,6 +12,7 @@ pkgs=(python3 python3-venv mosquitto mosquitto-clients libzbar0 socat espeak-ng 
       libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
       libfontconfig1 libdbus-1-3 libglib2.0-0 iproute2 openssl curl postgresql chromium pulseaudio pulseaudio-utils
       gcc libc6-dev  # gcc: bench_fsync builds its LD_PRELOAD shim
+      libfuse2  # devtools/lazyfs.py (fusepy): the cluster's power-cut tests
       xvfb xauth x11-utils debootstrap apt-utils gnupg patchelf lintian)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -82,6 +82,10 @@ def run_node(args: argparse.Namespace) -> int:
     setup_logging()
     config = _config(args)
     _raise_open_files_limit()
+    import faulthandler
+    import signal
+
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 PID`: every thread's stack on stderr
 
     async def main() -> None:
         node = build_node(config, _data_dir(args, config))

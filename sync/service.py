@@ -27,7 +27,7 @@ from sync.health import device_statuses, disk_free_mb, metrics_payload, node_sta
 from sync.link import FAILURE, Inbound, LinkSettings, MqttLink, Will
 from sync.messages import SCHEMA_VERSION, decode, encode, utc_now_iso
 from sync.outbox import Ack, OutboxPump
-from sync.remote_config import check_live, merge, swap_into
+from sync.remote_config import check_live, merge
 from sync.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class SyncService:
         branch = node.config.branch
         self.topics = Topics(config.prefix_for(branch.organisation, branch.id))
         self.client_id = config.client_id or f"sq-{branch.organisation}-{branch.id}"[:64]
-        self._base_config = node.config  # the local file: pushes replace its sections, never stack
+        self._base_config = node.base_config  # the local file: pushes replace its sections, never stack
         self.config_version: int | None = None
         self.link: MqttLink | None = None
         self.pump: OutboxPump | None = None
@@ -193,9 +193,12 @@ class SyncService:
                 log.warning("config push v%s from central rejected: %s", version, err)
                 self._config_ack("rejected", version, err.problems)
                 return
-            now = self.node.now_ms()
-            await self.node.write(lambda: persistence.save_config(self.node.store, version, body["sections"], now))
-            swap_into(self.node, candidate)  # after it is stored: a crash in between re-applies it at start
+            try:  # stored and run on, between two commands; on every member of a cluster (through the log)
+                await self.node.commands.apply_config(version, body["sections"], self.node.now_ms())
+            except Exception as err:
+                log.warning("config push v%s from central not applied: %r", version, err)
+                self._config_ack("rejected", version, [f"not applied on the branch ({err}); push it again"])
+                return
             self.config_version = version
             log.info("config v%d from central applied (sections: %s)", version, ", ".join(body["sections"]) or "-")
             self._config_ack("applied", version, [])
@@ -321,20 +324,10 @@ class SyncService:
                 log.exception("sync housekeeping failed; continuing")
 
     def _restore_config(self) -> None:
-        """Re-apply the last config push over the local file (it may no longer fit a changed file)."""
+        """The version of the push the node runs on (the node re-applied it over its file when it started)."""
         stored = persistence.applied_config(self.node.store)
-        if stored is None:
-            return
-        version, sections = stored
-        try:
-            candidate = merge(self._base_config, sections)
-            check_live(self.node, candidate)
-        except BadPayload as err:
-            log.error("stored config v%d from central no longer validates against the local file; running on the "
-                      "local file: %s", version, err)
-            return
-        swap_into(self.node, candidate)
-        self.config_version = version
+        if stored is not None and self.node.config is not self.node.base_config:  # else it no longer validated
+            self.config_version = stored[0]
 
     def _spawn(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)

@@ -18,19 +18,30 @@ branch may then run TWO queues that hand out the same numbers and can never be m
 dir of any old member before it comes back, and add members again with `smartqueue node cluster add`."""
 
 
+def _where(parser: argparse.ArgumentParser, inner: bool) -> None:
+    """--config/--data-dir, accepted before the action (`cluster --config X status`) and after it (`cluster status
+    --config X`): the inner copies default to SUPPRESS so they never overwrite the outer ones."""
+    default = argparse.SUPPRESS if inner else None
+    parser.add_argument("--config", default=default, required=False)
+    parser.add_argument("--data-dir", default=default)
+
+
 def add_cluster_commands(actions: argparse._SubParsersAction) -> None:
     cluster = actions.add_parser("cluster", help="the branch's Raft cluster: status and membership")
-    cluster.add_argument("--config", required=True)
-    cluster.add_argument("--data-dir")
+    _where(cluster, inner=False)
     what = cluster.add_subparsers(dest="cluster_action", required=True)
-    status = what.add_parser("status", help="role, term, leader, members, log indexes (JSON)")
+    status = what.add_parser("status", help="every member: role, term, applied index, lag, reachable")
+    _where(status, inner=True)
     status.add_argument("--address", help="ask this member (host:port) instead of self_address")
+    status.add_argument("--json", action="store_true", help="the members' answers as JSON")
     status.set_defaults(handler=cluster_status)
     add = what.add_parser("add", help="add a member (start it first with every current member as peers and an "
                                       "empty data dir)")
+    _where(add, inner=True)
     add.add_argument("member", help="the new member's Raft address host:port")
     add.set_defaults(handler=cluster_add)
     remove = what.add_parser("remove", help="remove a member (a dead machine)")
+    _where(remove, inner=True)
     remove.add_argument("member", help="the member's Raft address host:port")
     remove.set_defaults(handler=cluster_remove)
 
@@ -46,6 +57,9 @@ def _load(args: argparse.Namespace):
     from config.cluster import cluster_of
     from config.loader import ConfigError, load_config
 
+    if not getattr(args, "config", None):
+        print("--config FILE is required", file=sys.stderr)
+        raise SystemExit(2)
     try:
         config = load_config(args.config)
     except ConfigError as err:
@@ -64,16 +78,47 @@ def _admin(cluster, address: str, command: list):
     return admin_command(address, raft_password(cluster.secret.get_secret_value()), command)
 
 
-def cluster_status(args: argparse.Namespace) -> int:
-    _, cluster = _load(args)
+def _member_status(cluster, address: str) -> dict | None:
     try:
-        status = _admin(cluster, args.address or cluster.self_address, ["status"])
-    except ConnectionError as err:
-        print(f"no answer: {err}", file=sys.stderr)
+        answer = _admin(cluster, address, ["sq_status"])
+    except ConnectionError:
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
+def cluster_status(args: argparse.Namespace) -> int:
+    """Ask the member named (or this one) for the membership, then every member for its own view."""
+    _, cluster = _load(args)
+    first = args.address or cluster.self_address
+    answer = _member_status(cluster, first)
+    if answer is None:
+        print(f"no answer from {first} (is the node running? is the secret the same?)", file=sys.stderr)
         return 1
-    print(json.dumps({k: (str(v) if not isinstance(v, int | float | str | bool | type(None)) else v)
-                      for k, v in status.items()}, indent=2, sort_keys=True))
+    members = sorted(set(answer.get("members") or [first]) | {first})
+    rows = {m: (answer if m == first else _member_status(cluster, m)) for m in members}
+    if args.json:
+        print(json.dumps(rows, indent=2, sort_keys=True))
+        return 0
+    leader = next((r for r in rows.values() if r and r.get("role") == "leader"), None)
+    top = leader.get("commit_index") if leader else max((r.get("applied_index") or 0 for r in rows.values() if r),
+                                                         default=0)
+    print(format_table(["member", "role", "term", "applied index", "lag", "reachable"], [
+        [m, r["role"], r["term"], r["applied_index"], max(0, (top or 0) - r["applied_index"]), "yes"] if r
+        else [m, "?", "?", "?", "?", "no"] for m, r in rows.items()]))
+    for member, row in rows.items():
+        if row and row.get("superseded"):
+            print(f"{member} takes no part any more: {row['superseded']} (wipe its data dir, then add it again)")
+    if leader is None:
+        print("no leader: writes are refused until a majority of members can reach each other")
     return 0
+
+
+def format_table(header: list[str], rows: list[list]) -> str:
+    cells = [header, *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def _change(args: argparse.Namespace, verb: str) -> int:
@@ -83,8 +128,9 @@ def _change(args: argparse.Namespace, verb: str) -> int:
     except ConnectionError as err:
         print(f"the change failed: {err} (is the node running? is there a leader?)", file=sys.stderr)
         return 1
-    if result != "SUCCESS":
-        print(f"the change failed: {result}", file=sys.stderr)
+    if not str(result).startswith("SUCCESS"):  # pysyncobj answers "SUCCESS add host:port" or "FAIL add host:port"
+        print(f"the change failed: {result} (is this member connected to the leader? one change at a time)",
+              file=sys.stderr)
         return 1
     print(f"{args.member} {'added to' if verb == 'add' else 'removed from'} the cluster", file=sys.stderr)
     return 0

@@ -5,15 +5,26 @@ What pysyncobj does, checked in its source (0.3.17) and relied on here:
   replays its journal from the last full dump (`raftLastApplied` restarts at 1 or at the dump's index), so the
   applier skips every index already recorded in SQLite (`cluster_state.applied_index`, same transaction).
   `raftLastApplied + 1` is the index of the entry being applied.
-- The apply blocks pysyncobj's thread until the node's loop has decided, applied and committed the entry. Then the
-  database is exactly at `raftLastApplied` whenever pysyncobj serialises, so a full dump is a plain SQLite backup.
+- The apply hands the entry to the node's loop and returns at once (heartbeats never wait on SQLite). A full dump
+  must be the database exactly at `raftLastApplied`: the serializer waits (at most 0.2 s) for the loop to reach it,
+  and otherwise fails so pysyncobj tries again later. While it waits nothing new is handed over, so the database
+  stops exactly there.
 - Log compaction with a custom `serializer(tmp_file, (last_entry, prev_entry, members))` runs synchronously (no fork)
   on that thread; the dump file is what the leader streams to a follower whose next index is below its log start
   (`logCompactionBatchSize` chunks), and `deserializer(file)` is called at start-up (if the dump exists) and when a
   streamed dump is complete. Our dump file is a SQLite database (a backup) with one extra table holding pysyncobj's
   tuple (pickled with pysyncobj's pickle: only trust your own members; the traffic is encrypted with the password).
-- The journal is an mmap that is never fsynced (the OS keeps it across kill -9, not across power loss); the commit
-  index is saved once a second, term and vote at once.
+- Its own journal is an mmap that is never fsynced (kept across kill -9, not across a power cut) and its term/vote
+  file is renamed without fsync. `SyncObj.__init__` builds the journal with the module function
+  `pysyncobj.syncobj.createJournal(path)`: this module points that function at `DurableJournal` (journal.py), and
+  gives SyncObj a transport (`transportClass`) whose `send` makes the journal durable first, so nothing this member
+  says (an acknowledgement, an append, a vote) can be taken back by a power cut.
+- A follower handed entries it already holds truncates them and writes them again (`prevLogIdx + 1 <= lastApplied`
+  logs CRITICAL "truncating already-applied log entries"): a leader that has sent 9 and 10 gets the answer for 9,
+  moves its next index for that member back to 10 and sends 10 again. Raft (§5.3) truncates only on a conflict, and
+  with a durable journal that needless truncation would open a window where an acknowledged entry is missing. The
+  transport trims such a message first (`trim_known_entries`): entries the member already holds with the same term
+  are dropped, and the follower keeps its tail when its last entry is of the leader's own term.
 - `leaderFallbackTimeout` (default 30 s!) is how long a leader cut from the majority keeps believing it leads.
 """
 
@@ -21,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import sqlite3
 import threading
 import time
@@ -28,11 +40,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pysyncobj.syncobj
 from pysyncobj import SyncObj, SyncObjConf, replicated
 from pysyncobj import pickle as raft_pickle
 from pysyncobj.config import FAIL_REASON
+from pysyncobj.journal import FileJournal, MemoryJournal
 from pysyncobj.node import TCPNode
+from pysyncobj.transport import TCPTransport
 from pysyncobj.utility import TcpUtility, UtilityException
+
+from branch.cluster.journal import DurableJournal, fsync_dir, read_records
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +60,140 @@ FAILURES = {v: k.lower() for k, v in vars(FAIL_REASON).items() if not k.startswi
 DUMP_TABLE = "cluster_dump"
 
 Apply = Callable[[int, bytes], None]  # (raft index, payload) on pysyncobj's thread; returns once applied
+Replayed = Callable[[int, bytes], None]  # an entry at or below the database's applied index, seen again
+
+
+def _create_journal(path: str | None):
+    return DurableJournal(path) if path else MemoryJournal()
+
+
+pysyncobj.syncobj.createJournal = _create_journal  # see the module docstring: the journal is ours
 
 
 def journal_paths(data_dir: Path) -> list[Path]:
     raft = data_dir / "raft"
-    return [raft / "journal", raft / "journal.meta", raft / "dump", raft / "dump.tmp", raft / "dump.1.tmp"]
+    return [raft / "log", raft / "log.meta", raft / "dump", raft / "dump.tmp", raft / "dump.1.tmp",
+            raft / "log.tmp", raft / "log.meta.tmp", raft / "journal", raft / "journal.meta"]
+
+
+def convert_old_journal(raft: Path) -> None:
+    """A data dir from before the durable journal: copy pysyncobj's mmap journal and meta into ours, once."""
+    old, new = raft / "journal", raft / "log"
+    if not old.exists() or new.exists():
+        return
+    source = FileJournal(str(old))
+    target = DurableJournal(new)
+    for i in range(len(source)):
+        target.add(*source[i])
+    target.sync()
+    target.setCurrentTerm(source.getCurrentTerm(), source.getVotedForNodeId())
+    target._destroy()
+    source._destroy()
+    old.unlink()
+    (raft / "journal.meta").unlink(missing_ok=True)
+    fsync_dir(raft)
+    log.info("raft journal converted to the durable format (%d entries)", len(target))
+
+
+def finish_interrupted_compaction(raft: Path) -> None:
+    """A power cut between pysyncobj's dump rename and its journal compaction leaves a new dump beside a journal
+    that still starts before it. pysyncobj's loader then *clears* the journal (its first two entries are not the
+    dump's), losing the entries after the dump that this member had acknowledged. Finish the compaction instead:
+    the journal is cut to start at the dump's previous entry, as pysyncobj would have done, keeping its tail."""
+    dump, path = raft / "dump", raft / "log"
+    if not dump.exists() or not path.exists():
+        return
+    try:
+        last, prev = read_dump_meta(str(dump))[:2]
+    except (sqlite3.Error, TypeError, ValueError, IndexError):
+        return
+    journal = DurableJournal(path)
+    try:
+        positions = {entry[1]: i for i, entry in enumerate(journal)}
+        at = positions.get(prev[1])
+        if at is None or at == 0 or journal[at][2] != prev[2] or positions.get(last[1]) != at + 1 \
+                or journal[at + 1][2] != last[2]:
+            return
+        journal.deleteEntriesTo(at)
+        log.warning("raft journal compaction interrupted by a crash: finished (journal now starts at index %d)",
+                    prev[1])
+    finally:
+        journal._destroy()
+
+
+def journal_end(data_dir: Path) -> int:
+    """The last Raft index this member holds durably: its journal's end, or its dump's if that is further."""
+    raft = data_dir / "raft"
+    end = 0
+    if (raft / "log").exists():
+        entries, _, _ = read_records((raft / "log").read_bytes())
+        end = entries[-1][1] if entries else 0
+    if (raft / "dump").exists():
+        try:
+            end = max(end, read_dump_meta(str(raft / "dump"))[0][1])
+        except (sqlite3.Error, TypeError, IndexError):
+            log.warning("raft dump %s is unreadable", raft / "dump")
+    return end
+
+
+def trim_known_entries(journal, message: dict) -> dict:
+    """An append_entries message without the entries this member already holds (see the module docstring).
+
+    Safe by Raft's Log Matching property: two logs holding an entry with the same index and term are identical up
+    to it. prevLogIdx is moved only onto entries that match the leader's (ones it sent, or this member's last entry
+    when it carries the leader's own term: only that leader makes entries of its term).
+    """
+    entries = message.get("entries")
+    prev = message.get("prevLogIdx")
+    if prev is None or "transmission" in message or len(journal) == 0:
+        return message
+    first = journal[0][1]
+
+    def term_at(index: int) -> int | None:
+        position = index - first
+        return journal[position][2] if 0 <= position < len(journal) else None
+
+    if term_at(prev) != message.get("prevLogTerm"):
+        return message  # no match at prevLogIdx: pysyncobj answers "reset"
+    entries = entries or []
+    known = 0
+    while known < len(entries) and term_at(entries[known][1]) == entries[known][2]:
+        known += 1
+    if known < len(entries):
+        if known == 0:
+            return message
+        last = entries[known - 1]
+        return {**message, "entries": entries[known:], "prevLogIdx": last[1], "prevLogTerm": last[2]}
+    last_index, last_term = journal[-1][1], journal[-1][2]
+    if last_term == message["term"] and last_index > (entries[-1][1] if entries else prev):
+        return {**message, "entries": [], "prevLogIdx": last_index, "prevLogTerm": last_term}
+    if entries:
+        return {**message, "entries": [], "prevLogIdx": entries[-1][1], "prevLogTerm": entries[-1][2]}
+    return message
+
+
+class DurableTransport(TCPTransport):
+    """pysyncobj's TCP transport, making the journal durable before any message leaves (see module docstring)."""
+
+    def __init__(self, syncObj, selfNode, otherNodes) -> None:
+        self._journal = syncObj._SyncObj__raftLog  # built just before the transport in SyncObj.__init__
+        #: set when this member belongs to an older generation (force-single elsewhere): it then neither sends nor
+        #: hears Raft messages (no vote, no append, no leadership) but still answers utility messages (status)
+        self.silenced = getattr(syncObj, "_replica", None) is not None and syncObj._replica.start_silenced
+        super().__init__(syncObj, selfNode, otherNodes)
+
+    def send(self, node, message) -> bool:
+        if self.silenced:
+            return False
+        self._journal.sync()
+        return super().send(node, message)
+
+    def _onMessageReceived(self, node, message) -> None:
+        if self.silenced:
+            return
+        if isinstance(message, dict) and message.get("type") == "append_entries":
+            message = trim_known_entries(self._journal, message)
+        super()._onMessageReceived(node, message)
 
 
 def has_raft_state(data_dir: Path) -> bool:
@@ -113,29 +259,41 @@ def write_bootstrap_dump(db_path: Path, data_dir: Path, self_address: str, membe
 class _Raft(SyncObj):
     def __init__(self, replica: Replica, self_address: str, peers: list[str], conf: SyncObjConf) -> None:
         self._replica = replica
-        super().__init__(self_address, peers, conf)
+        super().__init__(self_address, peers, conf, transportClass=DurableTransport)
 
     @replicated
     def apply_entry(self, payload: bytes) -> None:
         self._replica._on_entry(self.raftLastApplied + 1, payload)
+
+    @property
+    def journal(self) -> DurableJournal:
+        return self._SyncObj__raftLog  # type: ignore[attr-defined]
 
 
 class Replica:
     """A member of the branch's Raft group. Proposals are thread-safe; applies run on pysyncobj's thread."""
 
     def __init__(self, *, data_dir: Path, db_path: Path, self_address: str, peers: list[str], password: str,
-                 apply: Apply, applied_index: Callable[[], int], install_dump: Callable[[str, int], None],
-                 settings: Any, witness: bool = False, bind_address: str | None = None) -> None:
+                 apply: Apply, replayed: Replayed, applied_index: Callable[[], int],
+                 wait_applied: Callable[[int, float], bool], install_dump: Callable[[str, int], None],
+                 settings: Any, witness: bool = False, bind_address: str | None = None,
+                 start_silenced: bool = False) -> None:
         self.data_dir, self.db_path = data_dir, db_path
         self.self_address = self_address
         self.witness = witness
-        self._apply, self._applied_index, self._install = apply, applied_index, install_dump
+        self._apply, self._replayed, self._applied_index, self._install = apply, replayed, applied_index, install_dump
+        self._wait_applied = wait_applied
+        self.start_silenced = start_silenced
         raft = data_dir / "raft"
         raft.mkdir(parents=True, exist_ok=True)
+        convert_old_journal(raft)
+        finish_interrupted_compaction(raft)
         self._last_transfer = 0.0
+        self._leader_gone_since: float | None = None
+        self.fast_failover = getattr(settings, "fast_failover", True)
         self.installs = 0
         conf = SyncObjConf(
-            password=password, journalFile=str(raft / "journal"), fullDumpFile=str(raft / "dump"),
+            password=password, journalFile=str(raft / "log"), fullDumpFile=str(raft / "dump"),
             dynamicMembershipChange=True, appendEntriesUseBatch=False,
             raftMinTimeout=settings.election_timeout_min_s, raftMaxTimeout=settings.election_timeout_max_s,
             appendEntriesPeriod=settings.heartbeat_s, leaderFallbackTimeout=settings.leader_fallback_s,
@@ -145,21 +303,33 @@ class Replica:
             serializer=self._serialize, deserializer=self._deserialize)
         self._raft = _Raft(self, self_address, peers, conf)
         self._raft.addOnTickCallback(self._tick)
+        self.member_status: Callable[[], dict[str, Any]] = self.status  # what `sq_status` answers (the runtime's)
+        self._raft._SyncObj__transport.setOnUtilityMessageCallback(  # type: ignore[attr-defined]
+            "sq_status", lambda args, callback: callback(self.member_status(), None))
 
     # -- pysyncobj's thread ---------------------------------------------------------------------------------------
 
     def _on_entry(self, index: int, payload: bytes) -> None:
         if index <= self._applied_index():
-            return  # replayed from the journal: already in SQLite
+            self._replayed(index, payload)  # replayed from the journal: already in SQLite (checked, never re-applied)
+            return
+        self._raft.journal.sync()  # the database never gets ahead of this member's durable journal
         self._apply(index, payload)
 
     def _serialize(self, filename: str, data: tuple) -> None:
         started = time.perf_counter()
+        if not self._wait_applied(data[0][1], 0.2):  # bounded: this thread answers heartbeats
+            raise RuntimeError("the database is not at the dump's index yet; the dump is taken later")
         write_dump(self.db_path, filename, data)
         log.info("raft log compacted at index %d (SQLite backup, %.0f ms)", data[0][1],
                  (time.perf_counter() - started) * 1000)
 
     def _deserialize(self, filename: str) -> tuple:
+        fd = os.open(filename, os.O_RDONLY)  # a dump streamed from the leader was written without fsync
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         meta = read_dump_meta(filename)
         index = meta[0][1]
         if self._applied_index() < index:
@@ -172,6 +342,28 @@ class Replica:
         if self.witness and self._raft._isLeader() and time.monotonic() - self._last_transfer > 0.3:
             self._last_transfer = time.monotonic()
             self._raft.transferLeadership()  # a witness only breaks ties: hand the lead to a caught-up node
+        if self.fast_failover:
+            self._elect_soon_when_the_leader_is_gone()
+
+    def _elect_soon_when_the_leader_is_gone(self) -> None:
+        """A follower whose connection to the leader closed (its process or machine went away: the peer's kernel
+        closed it, or no data for connection_timeout_s) starts an election within 50-250 ms instead of waiting out
+        its election timeout, and again every 0.3 s (random 50-250 ms later) while no leader is elected (a split
+        vote). Raft allows an election at any time; the random spread separates the candidates."""
+        raft = self._raft
+        leader = raft._getLeader()
+        now = time.monotonic()
+        if raft._isLeader() or (leader is not None and raft.isNodeConnected(leader)):
+            self._leader_gone_since = None
+            return
+        if leader is None and self._leader_gone_since is None:
+            return  # no leader known yet (start-up): the normal election timeout
+        if self._leader_gone_since is None or (leader is None and now - self._leader_gone_since > 0.3):
+            # the leader just went, or the election it triggered split the votes: try again soon, at random
+            self._leader_gone_since = now
+            soon = now + random.uniform(0.05, 0.25)
+            if soon < raft._SyncObj__raftElectionDeadline:  # type: ignore[attr-defined]
+                raft._SyncObj__raftElectionDeadline = soon  # type: ignore[attr-defined]
 
     # -- any thread -------------------------------------------------------------------------------------------------
 
@@ -222,6 +414,10 @@ class Replica:
         return {"role": self.role, "term": self.term, "leader": self.leader, "members": self.members(),
                 "commit_index": status["commit_idx"], "last_applied": status["last_applied"],
                 "log_entries": status["log_len"], "has_quorum": status["has_quorum"]}
+
+    def silence(self) -> None:
+        """Stop taking part in Raft for good (this process): no votes, no appends; utility messages still answered."""
+        self._raft._SyncObj__transport.silenced = True  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         self._raft.destroy_synchronous()

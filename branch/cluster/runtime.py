@@ -25,16 +25,34 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from branch.api_errors import ApiError, from_domain
-from branch.cluster.replica import Replica, has_raft_state, raft_password, write_bootstrap_dump
+from branch.cluster.replica import (
+    Replica,
+    admin_command,
+    has_raft_state,
+    journal_end,
+    raft_password,
+    write_bootstrap_dump,
+)
 from branch.commit import CommandFailed
-from branch.runner import CommandRequest, CommandResult, Leadership, Respond, RunnerContext, count, stored_answer
+from branch.runner import (
+    SAVE_PUSH,
+    CommandRequest,
+    CommandResult,
+    Leadership,
+    Respond,
+    RunnerContext,
+    count,
+    stored_answer,
+    stored_push,
+)
 from branch.store import Batch, canonical
 from config.cluster import ClusterConfig
 from queue_engine import commands as cmd
@@ -43,6 +61,19 @@ from queue_engine.errors import DomainError
 log = logging.getLogger(__name__)
 
 SET_APPLIED = "UPDATE cluster_state SET applied_index = ? WHERE id = 1"
+RECORD_APPLIED = "INSERT OR REPLACE INTO cluster_applied (raft_index, digest) VALUES (?, ?)"
+PRUNE_APPLIED = "DELETE FROM cluster_applied WHERE raft_index < ?"
+EXIT_DIVERGED = 3  # the process ends with this code when its database and the log disagree
+EXIT_SETUP_DIFFERS = 4  # ... when it would decide under another setup than the command's leader
+SET_CONFIG_INDEX = "INSERT OR REPLACE INTO meta (key, value) VALUES ('cluster.config_index', ?)"
+
+
+class Diverged(RuntimeError):
+    """This member's database does not match the Raft log: it must not vote or serve until it gets a dump."""
+
+
+def entry_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:32]
 REPLICATED_TABLES = {"devices": "id", "pairing_codes": "code_hash"}
 TRIGGERS = [
     f"CREATE TRIGGER IF NOT EXISTS cluster_{table}_{op.lower()} AFTER {op} ON {table}"
@@ -84,10 +115,16 @@ class ReplicatedRunner:
         self.leader_address: str | None = None
         self.members: dict[str, str | None] = {}
         self._waiters: dict[str, tuple[asyncio.Future, Any]] = {}
+        self.generation = 0  # cluster_state.generation: force-single starts a new one
+        self.superseded: str | None = None  # why this member stopped taking part (an older generation)
+        #: committed entries handed over by pysyncobj's thread, applied in log order by one task on the loop
+        self._entries: asyncio.Queue = asyncio.Queue()
+        self._applier: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
         self._last_at = 0
+        self.config_index = 0  # the Raft index of the last configuration entry applied here (0: the local files)
         self._proposed_rows: dict[int, float] = {}
         self._announced = 0.0
         self.applies = 0
@@ -113,6 +150,7 @@ class ReplicatedRunner:
         await context.writer.run(self._prepare_database)
         rows = store.query("SELECT applied_index FROM cluster_state WHERE id = 1")
         self.applied_index = rows[0][0]
+        self._check_journal_reaches_database()
         seq = context.committer.core.seq
         if not has_raft_state(data_dir) and self.applied_index == 0 and seq > 0:
             if self.config.peers:
@@ -124,11 +162,35 @@ class ReplicatedRunner:
             log.info("founding the cluster from this node's database (seq %d)", seq)
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
+        self.config_index = self._stored_config_index()
+        self.generation = store.query("SELECT generation FROM cluster_state WHERE id = 1")[0][0]
+        self._applier = asyncio.create_task(self._apply_in_order(), name="sq-cluster-apply")
+        known = {r[0] for r in store.query("SELECT raft_address FROM cluster_members")} | set(self.config.peers)
+        await self._check_generation(sorted(known - {self.config.self_address}))  # before it can vote
         self.replica = await asyncio.to_thread(self._make_replica)
-        self._tasks = [asyncio.create_task(self._watch(), name="sq-cluster-watch"),
-                       asyncio.create_task(self._pump_rows(), name="sq-cluster-rows")]
+        self.replica.member_status = self.member_status
+        self._tasks = [self._applier, asyncio.create_task(self._watch(), name="sq-cluster-watch"),
+                       asyncio.create_task(self._pump_rows(), name="sq-cluster-rows"),
+                       asyncio.create_task(self._watch_generation(), name="sq-cluster-generation")]
         log.info("cluster member %s (%s), peers %s, applied index %d", self.config.self_address,
                  "witness" if self.config.witness else "voter", self.config.peers, self.applied_index)
+
+    def _stored_config_index(self) -> int:
+        rows = self.context.store.query("SELECT value FROM meta WHERE key = 'cluster.config_index'")
+        return int(rows[0][0]) if rows else 0
+
+    def _check_journal_reaches_database(self) -> None:
+        """Refuse to start (so never vote or serve) when the database applied entries this member's log lost."""
+        if not has_raft_state(self.context.data_dir):
+            return
+        end = journal_end(self.context.data_dir)
+        if self.applied_index > end:
+            message = (f"the database has applied Raft index {self.applied_index} but this member's journal ends at "
+                       f"{end}: its disk lost writes it had confirmed. It will not vote or serve. Move its data dir "
+                       "away, start it with an empty one (it receives a full dump from the leader), or on the last "
+                       "machine standing use force-single")
+            log.critical(message)
+            raise Diverged(message)
 
     def _bootstrap(self, members: list[str]) -> int:
         store = self.context.store
@@ -149,9 +211,10 @@ class ReplicatedRunner:
         cfg = self.config
         return Replica(
             data_dir=self.context.data_dir, db_path=self.context.store.path, self_address=cfg.self_address,
-            peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._apply_blocking,
-            applied_index=lambda: self.applied_index, install_dump=self._install_blocking, settings=cfg,
-            witness=cfg.witness, bind_address=cfg.bind_address)
+            peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._hand_over,
+            replayed=self._hand_over_replayed, applied_index=lambda: self.applied_index,
+            wait_applied=self.wait_applied, install_dump=self._install_blocking, settings=cfg, witness=cfg.witness,
+            bind_address=cfg.bind_address, start_silenced=self.superseded is not None)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -171,12 +234,16 @@ class ReplicatedRunner:
 
     @property
     def is_leader(self) -> bool:
-        return self.replica is not None and self.replica.is_leader and not self.config.witness
+        return (self.replica is not None and self.replica.is_leader and not self.config.witness
+                and self.superseded is None)
 
     async def _watch(self) -> None:
         while True:
             replica = self.replica
             role, term, leader = replica.role, replica.term, replica.leader
+            if self.superseded is not None:
+                await asyncio.sleep(0.5)
+                continue
             if (role, term, leader) != (self.role, self.term, self.leader_address) or not self.leadership.started:
                 self.role, self.term, self.leader_address = role, term, leader
                 log.info("raft: %s in term %d (leader %s)", role, term, leader)
@@ -199,8 +266,11 @@ class ReplicatedRunner:
         if replica is None:
             raise ApiError(503, "no_quorum", "the node is joining its cluster; try again shortly",
                            headers={"Retry-After": "1"})
+        if self.superseded is not None:
+            raise ApiError(503, "superseded", "this node's data is from before the branch was forced to a single "
+                           "node: it takes no writes", leader=None)
         if self.is_leader:
-            if not replica.leader_has_quorum(self.config.leader_fallback_s):
+            if not self._has_majority():  # connections closed by dead peers count at once, silence after fallback
                 raise ApiError(503, "no_quorum", "this node cannot reach a majority of its cluster: writes are "
                                "refused so the branch never runs two queues", headers={"Retry-After": "1"})
             return
@@ -219,10 +289,50 @@ class ReplicatedRunner:
     def add_role_listener(self, callback: Callable[[str, int], Any]) -> None:
         self.leadership.add_role_listener(callback)
 
+    async def _check_generation(self, addresses: list[str]) -> bool:
+        """Is one of these members of a newer generation (force-single ran there)? Then this member stops taking
+        part: no vote, no writes, said in the log and in `cluster status`."""
+        password = raft_password(self.config.secret.get_secret_value())
+        for address in addresses:
+            try:
+                answer = await asyncio.to_thread(admin_command, address, password, ["sq_status"], 0.5)
+            except ConnectionError:
+                continue
+            newer = answer.get("generation", 0) if isinstance(answer, dict) else 0
+            if newer > self.generation:
+                self.superseded = (f"{address} runs generation {newer} (force-single) and this member generation "
+                                   f"{self.generation}")
+                log.critical("%s: this member's data is from before force-single; it takes no part in the cluster "
+                             "any more (no vote, no writes). Wipe its data dir and add it again with `smartqueue "
+                             "node cluster add`.", self.superseded)
+                if self.replica is not None:
+                    self.replica.silence()
+                self.leadership.set("superseded", self.term, False)
+                return True
+        return False
+
+    async def _watch_generation(self) -> None:
+        """Ask the other members' generation every second (a forced node may come back later)."""
+        while self.superseded is None:
+            await asyncio.sleep(1.0)
+            await self._check_generation([a for a in self.replica.members() if a != self.config.self_address])
+
+    def member_status(self) -> dict[str, Any]:
+        """What `smartqueue node cluster status` shows of this member (answered on pysyncobj's thread: plain reads)."""
+        replica = self.replica
+        raft = replica.status() if replica is not None else {}
+        role = "superseded" if self.superseded else "witness" if self.config.witness else self.role
+        return {"member": self.config.self_address, "role": role, "generation": self.generation,
+                "superseded": self.superseded, "term": self.term, "leader": self.leader_address,
+                "applied_index": self.applied_index,
+                "commit_index": raft.get("commit_index"), "members": raft.get("members", []),
+                "api": self.api_url if self.api_port else None}
+
     def health(self) -> dict[str, Any]:
         replica = self.replica
-        out: dict[str, Any] = {"role": "witness" if self.config.witness else self.role, "term": self.term,
-                               "leader": self.leader_url()}
+        role = "superseded" if self.superseded else "witness" if self.config.witness else self.role
+        out: dict[str, Any] = {"role": role, "term": self.term, "leader": self.leader_url(),
+                               "generation": self.generation}
         if replica is not None:
             out["cluster"] = {**replica.status(), "applied_index": self.applied_index,
                               "self": self.config.self_address}
@@ -252,14 +362,9 @@ class ReplicatedRunner:
 
         try:
             self._propose({"kind": "command", "id": command_id, "origin": context.node_id, **encode_command(command),
-                           "actor": request.actor, "idem": list(request.idempotency() or ()) or None}, failed)
-            try:
-                kind, value = await asyncio.wait_for(asyncio.shield(future), self.config.commit_timeout_s)
-            except TimeoutError:
-                quorum = self.replica.leader_has_quorum(self.config.leader_fallback_s)
-                raise ApiError(503, "commit_timeout" if quorum else "no_quorum",
-                               "the cluster did not commit this command in time; retry with the same "
-                               "Idempotency-Key", headers={"Retry-After": "1"}) from None
+                           "actor": request.actor, "idem": list(request.idempotency() or ()) or None,
+                           "setup": [self.config_index, context.setup_digest()]}, failed)
+            kind, value = await self._await_commit(future)
         finally:
             self._waiters.pop(command_id, None)
         if kind == "domain":
@@ -273,6 +378,43 @@ class ReplicatedRunner:
         count(context.metrics, command, "ok")
         return value
 
+    async def apply_config(self, version: int, sections: dict[str, Any], at_ms: int) -> None:
+        """Through the log: every member stores the push and runs on it in the entry's own transaction."""
+        self.check_writable()
+        entry_id = uuid.uuid4().hex
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        self._waiters[entry_id] = (future, None)
+        try:
+            self._propose({"kind": "config", "id": entry_id, "origin": self.context.node_id, "version": version,
+                           "sections": sections, "at": at_ms},
+                          lambda reason: loop.call_soon_threadsafe(self._fail, entry_id, reason))
+            kind, value = await self._await_commit(future)
+        finally:
+            self._waiters.pop(entry_id, None)
+        if kind != "ok":
+            raise ApiError(503, "not_leader", f"the configuration was not committed ({value}); retry", leader=None,
+                           headers={"Retry-After": "1"})
+
+    def _has_majority(self) -> bool:
+        replica = self.replica
+        return replica.connected_majority() and replica.leader_has_quorum(self.config.leader_fallback_s)
+
+    async def _await_commit(self, future: asyncio.Future) -> tuple[str, Any]:
+        """The entry's outcome; 503 as soon as this leader loses its majority (not after commit_timeout_s)."""
+        deadline = time.monotonic() + self.config.commit_timeout_s
+        while True:
+            try:
+                return await asyncio.wait_for(asyncio.shield(future), 0.05)
+            except TimeoutError:
+                pass
+            if not self._has_majority():
+                raise ApiError(503, "no_quorum", "this node lost the majority of its cluster before the command was "
+                               "committed; retry with the same Idempotency-Key", headers={"Retry-After": "1"})
+            if time.monotonic() > deadline:
+                raise ApiError(503, "commit_timeout", "the cluster did not commit this command in time; retry with "
+                               "the same Idempotency-Key", headers={"Retry-After": "1"})
+
     def _fail(self, command_id: str, reason: str) -> None:
         waiter = self._waiters.get(command_id)
         if waiter is not None and not waiter[0].done():
@@ -282,33 +424,83 @@ class ReplicatedRunner:
         if waiter is not None and not waiter[0].done():
             waiter[0].set_result((kind, value))
 
-    # -- applying (pysyncobj's thread hands each committed entry to the loop and waits) ----------------------------
+    # -- applying: pysyncobj's thread hands each committed entry over and returns at once ---------------------------
+    #
+    # Heartbeats, votes and appends never wait on SQLite: one task on the loop applies the handed entries in log
+    # order, each in its own transaction with its Raft index. A crash before an entry's commit replays it from the
+    # journal (its index is above the database's). Only dumps wait: `_serialize` needs the database exactly at
+    # pysyncobj's last applied index, and an installed dump replaces the database between two entries.
 
-    def _apply_blocking(self, index: int, payload: bytes) -> None:
-        self._run_on_loop(self._apply(index, payload))
+    def _hand_over(self, index: int, payload: bytes) -> None:
+        self._loop.call_soon_threadsafe(self._entries.put_nowait, ("apply", index, payload, None))
+
+    def _hand_over_replayed(self, index: int, payload: bytes) -> None:
+        self._loop.call_soon_threadsafe(self._entries.put_nowait, ("replayed", index, payload, None))
 
     def _install_blocking(self, filename: str, index: int) -> None:
-        self._run_on_loop(self._install(filename, index))
+        done = threading.Event()
+        self._loop.call_soon_threadsafe(self._entries.put_nowait, ("install", index, filename, done))
+        while not done.wait(0.5):
+            if self._stopping:
+                raise RuntimeError("the node is stopping")
 
-    def _run_on_loop(self, coro) -> None:
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+    def wait_applied(self, index: int, timeout: float) -> bool:
+        """On pysyncobj's thread: has the database reached `index` (within `timeout`)? For dumps."""
+        deadline = time.monotonic() + timeout
+        while self.applied_index < index:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return self.applied_index == index
+
+    async def _apply_in_order(self) -> None:
         while True:
-            try:
-                return future.result(0.5)
-            except FutureTimeout:
-                if self._stopping and self._loop.is_closed():
-                    raise RuntimeError("the node is stopping") from None
+            kind, index, data, done = await self._entries.get()
+            while True:  # an entry is never skipped: a failure is retried until it applies
+                try:
+                    if kind == "apply":
+                        await self._apply(index, data)
+                    elif kind == "replayed":
+                        await self._check_replayed(index, data)
+                    else:
+                        await self._install(data, index)
+                        done.set()
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("applying raft index %d failed; retrying it", index)
+                    await asyncio.sleep(0.5)
+
+    async def _check_replayed(self, index: int, raw: bytes) -> None:
+        """A journal entry already applied here must be the very entry applied: otherwise stop, loudly."""
+        rows = self.context.store.query("SELECT digest FROM cluster_applied WHERE raft_index = ?", (index,))
+        if not rows or rows[0][0] == entry_digest(raw):
+            return  # no row: applied before this check existed, or older than what is kept
+        self._diverged(f"raft index {index} replayed from the journal is not the entry this database applied there "
+                       f"(digest {entry_digest(raw)} != {rows[0][0]})")
+
+    def _diverged(self, reason: str) -> None:
+        """Stop this member: a database that disagrees with the log must neither vote nor serve."""
+        log.critical("%s: this member's database has diverged from the cluster; stopping (exit %d). Move its data "
+                     "dir away and start it empty so it receives a full dump.", reason, EXIT_DIVERGED)
+        logging.shutdown()
+        os._exit(EXIT_DIVERGED)
 
     async def _apply(self, index: int, raw: bytes) -> None:
         if index <= self.applied_index:
             return
         payload = json.loads(raw)
-        extra = [(SET_APPLIED, (index,))]
+        extra = [(SET_APPLIED, (index,)), (RECORD_APPLIED, (index, entry_digest(raw)))]
+        if index % 1000 == 0:  # keep what a journal can replay (it is compacted every log_compaction_entries)
+            extra.append((PRUNE_APPLIED, (index - 2 * self.config.log_compaction_entries - 1000,)))
         kind = payload.get("kind")
         if kind == "command":
             await self._apply_command(payload, extra)
         elif kind == "rows":
             await self._apply_rows(payload, extra)
+        elif kind == "config":
+            await self._apply_config_entry(index, payload, extra)
         elif kind == "member":
             extra.append(("INSERT OR REPLACE INTO cluster_members (raft_address, api_url, node_id, witness)"
                           " VALUES (?, ?, ?, ?)", (payload["raft"], payload["api"], payload["node_id"],
@@ -325,9 +517,44 @@ class ReplicatedRunner:
         store = self.context.store
         await self.context.writer.run(lambda: store.write(Batch([], [], [], extra=extra)))
 
+    async def _apply_config_entry(self, index: int, payload: dict[str, Any], extra: list) -> None:
+        """Central's push, stored and run on by every member between the same two commands."""
+        context = self.context
+        data = json.dumps(payload["sections"], separators=(",", ":"), ensure_ascii=False)
+        extra += [(SAVE_PUSH, (payload["version"], data, payload["at"])), (SET_CONFIG_INDEX, (str(index),))]
+        await self._write(extra)
+        self.config_index = index
+        try:
+            context.apply_pushed(payload["sections"])
+        except Exception as err:
+            self._setup_differs(f"the configuration push v{payload['version']} at raft index {index} does not fit "
+                                f"this member's configuration file: {err}")
+        log.info("configuration push v%s applied at raft index %d (setup %s)", payload["version"], index,
+                 context.setup_digest())
+        waiter = self._waiters.get(payload["id"]) if payload.get("origin") == context.node_id else None
+        self._resolve(waiter, "ok", None)
+
+    def _setup_differs(self, reason: str) -> None:
+        log.critical("%s: this member would decide differently from the cluster; it stops applying (exit %d). "
+                     "Give every member the same branch configuration file, then start it again.", reason,
+                     EXIT_SETUP_DIFFERS)
+        logging.shutdown()
+        os._exit(EXIT_SETUP_DIFFERS)
+
     async def _apply_command(self, payload: dict[str, Any], extra: list) -> None:
         context = self.context
         waiter = self._waiters.get(payload["id"]) if payload.get("origin") == context.node_id else None
+        stamp = payload.get("setup")
+        if stamp is not None and stamp[0] != self.config_index:
+            # decided before a configuration entry that precedes it in the log: the same no-op on every member
+            await self._write(extra)
+            self._resolve(waiter, "error", ApiError(503, "config_changed", "the branch's configuration changed "
+                                                    "while this command was decided; retry",
+                                                    headers={"Retry-After": "0"}))
+            return
+        if stamp is not None and stamp[1] != context.setup_digest():
+            self._setup_differs(f"command {payload['id']} was decided under setup {stamp[1]} (configuration entry "
+                                f"{stamp[0]}); this member's setup is {context.setup_digest()}")
         idem = payload.get("idem")
         if idem:
             found = context.store.idempotent_response(idem[0], idem[1])
@@ -441,6 +668,12 @@ class ReplicatedRunner:
         self.applied_index = index
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
+        self.config_index = self._stored_config_index()
+        self.generation = store.query("SELECT generation FROM cluster_state WHERE id = 1")[0][0]
+        try:
+            context.apply_pushed(stored_push(store))
+        except Exception as err:
+            self._setup_differs(f"the configuration push in the leader's dump does not fit this member's file: {err}")
         context.database_replaced()
 
 
