@@ -39,6 +39,11 @@ def test_calling_a_number_over_a_ticket_never_started_does_not_record_it_served(
         served = [body for type_, body in ticket_events(node, first["id"]) if type_ == "TicketServed"]
         assert served == [], f"recorded served with no outcome: {served}"
         assert rig.controller.picker is not None, "no question was asked"
+        rig.controller.choose("no_show_next")  # did not come: no-show, then the typed number is called
+        qtbot.waitUntil(lambda: rig.controller.counter.current is not None
+                        and rig.controller.counter.current.number == third["number"], timeout=3000)
+        assert [t for t, _ in ticket_events(node, first["id"])][-1] == "TicketMarkedNoShow"
+        assert rig.controller.entry == ""
     finally:
         rig.keypad.close()
 
