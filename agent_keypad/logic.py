@@ -303,6 +303,8 @@ class KeypadController(CounterActions, QObject):
                              target=self._transfer_to)
         if action == "recall":
             current = (answer.get("counter") or {}).get("current") or {}
+            if current.get("number") != number:  # the recall limit: the node marked the ticket no-show instead
+                return translate(self.language, DONE_MESSAGES["no_show"], number=number)
             recalls = int(current.get("recalls") or 0)
             from ground.i18n import Formatter
 
