@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup system-deps venv test demo lint bench clean catalogs package
+.PHONY: setup system-deps venv test test-install demo lint bench clean catalogs package
 
 CLIPS := var/clips/manifest.json
 
@@ -32,7 +32,7 @@ catalogs: venv
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m ruff check .
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider -m "not install"
 
 demo: setup
 	$(PY) -m smartqueue demo
@@ -40,10 +40,17 @@ demo: setup
 lint: venv
 	$(PY) -m ruff check .
 
-# one PyInstaller bundle for every role, then a .deb (files in /opt/smartqueue, /etc/smartqueue, /var/lib/smartqueue)
+# one PyInstaller bundle, one .deb per role (smartqueue, smartqueue-apps, smartqueue-camera), and a signed apt
+# repository in dist/apt (key in $$SQ_REPO_GNUPGHOME, default var/repo-key, made on first use; see packaging/apt_repo.py)
 package: setup
 	$(PY) packaging/build_bundle.py --dist dist --work build/pyinstaller
+	rm -f dist/*.deb
 	$(PY) packaging/build_deb.py --bundle dist/smartqueue --out dist
+	$(PY) packaging/apt_repo.py --debs dist --repo dist/apt --new-key
+
+# the packages installed, run, upgraded and purged in a clean Debian 12 root (cached debootstrap); CI runs it too
+test-install: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider -m install tests/packaging
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

@@ -141,7 +141,9 @@ def keypad_spec(*, bar: bool = False) -> AppSpec:
     """The keypad for the bootstrap; `bar` (--bar) starts it as the small always-on-top bar."""
 
     def build(context: RunContext) -> Keypad:
-        return Keypad(context.config, context.client, language=context.language, bar=bar)
+        keypad = Keypad(context.config, context.client, language=context.language, bar=bar)
+        keypad.feed.reloadRequested.connect(context.request_reload)  # central's "reload device" command
+        return keypad
 
     return AppSpec(role="keypad", build=build)
 

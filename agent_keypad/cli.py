@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from appkit.arguments import add_app_arguments, screenshot_defaults
+
 
 def add_keypad_command(subparsers: argparse._SubParsersAction) -> None:
-    from appkit.bootstrap import add_app_arguments
-
     parser = subparsers.add_parser("keypad", help="the agent keypad at a counter")
     add_app_arguments(parser)
     parser.add_argument("--bar", action="store_true", help="start as the small always-on-top bar")
@@ -17,4 +17,5 @@ def add_keypad_command(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from agent_keypad.app import run  # Qt is imported only when the keypad actually runs
 
+    screenshot_defaults(args)
     return run(args)

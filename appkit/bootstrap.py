@@ -42,13 +42,6 @@ class AppSetupError(ValueError):
     """The configuration is valid, but this app cannot run on it (the message says which key to set)."""
 
 
-def add_app_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, help="the device's configuration file (TOML)")
-    parser.add_argument("--windowed", action="store_true", help="a window with a cursor (development)")
-    parser.add_argument("--screenshot", type=Path, help="save the first frame to this PNG and quit")
-    parser.add_argument("--language", choices=["fr", "en", "ar"], help="start in this language")
-
-
 @dataclass(frozen=True)
 class LaunchOptions:
     """The command line's part of a start: the same for every run of the process, reloads included."""
@@ -160,6 +153,8 @@ class AppBootstrap:
         from ground.logs import setup_logging
 
         setup_logging()
+        if hasattr(signal, "SIGHUP"):  # until the handlers below: a SIGHUP during start-up must not kill the app
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
         try:
             self.start()
         except (DeviceSetupError, AppSetupError) as err:

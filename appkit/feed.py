@@ -13,10 +13,15 @@ log = logging.getLogger(__name__)
 
 
 class EventFeed(QObject):
-    """Emits `event(envelope: dict)` for each node event, in order and once, and `connectedChanged(bool)`."""
+    """Emits `event(envelope: dict)` for each node event, in order and once, and `connectedChanged(bool)`.
+
+    `reloadRequested` too, when central asks this device to reload its configuration (the node sends the ephemeral
+    `DeviceReloadRequested` to the named device's streams only); the app connects it to the bootstrap's reload.
+    """
 
     event = Signal(object)
     connectedChanged = Signal(bool)
+    reloadRequested = Signal()
     _connected_from_thread = Signal(bool)
 
     def __init__(self, client: NodeClient, last_seq: int = 0, parent: QObject | None = None) -> None:
@@ -50,6 +55,10 @@ class EventFeed(QObject):
     def _run(self, stream: EventStream) -> None:
         for event in stream:
             self.last_seq = event.seq
+            if isinstance(event.data, dict) and event.data.get("ephemeral") \
+                    and event.data.get("type") == "DeviceReloadRequested":
+                self.reloadRequested.emit()  # queued to the GUI thread, like `event`
+                continue
             self.event.emit(event.data)  # queued to receivers on the GUI thread
 
     @Slot(bool)

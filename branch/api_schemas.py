@@ -61,7 +61,9 @@ STATE = obj({
 
 HEALTH = obj({"status": S, "node_id": S, "branch": S, "api": S, "seq": I, "day": nullable(S), "version": S,
               "uptime_s": {"type": "number"}, "role": S},
-             {"term": I, "leader": nullable(S), "cluster": {"type": "object"}, "clock": S})
+             {"term": I, "leader": nullable(S), "cluster": {"type": "object"}, "clock": S,
+              "sync": obj({"state": {"type": "string", "enum": ["connected", "disconnected", "standby"]},
+                           "lag_events": I, "halted": {"type": "boolean"}})})
 
 SERVICES = obj({"services": arr(ref("Service")),
                 "groups": arr(obj({"id": S, "names": NAMES, "parent": nullable(S)})),
@@ -82,6 +84,11 @@ DEVICES = obj({"devices": arr(obj({
 
 WHOAMI = obj({"device": S, "role": S, "counter": nullable(S), "agent": nullable(S), "branch": S, "node_id": S})
 
+DEVICE_SETUP = obj({"device": S, "role": S, "counter": nullable(S), "organisation": S,
+                    "branch": obj({"id": S, "names": NAMES, "timezone": S, "day_starts_at": S, "languages": arr(S)})},
+                   {"kiosk": obj({"appointment_key": nullable(S), "public_base_url": nullable(S),
+                                  "phone_link_key": nullable(S)})})
+
 DAILY = obj({"branch": S, "day": nullable(S), "services": arr({"type": "object"})})
 
 CALL_ACK = obj({"ticket_id": S, "number": S, "counter": S, "recalls": I, "shown_on": I, "announced_on": I,
@@ -90,4 +97,4 @@ CALL_ACK = obj({"ticket_id": S, "number": S, "counter": S, "recalls": I, "shown_
 COMPONENTS = {"Error": ERROR, "Ticket": TICKET, "CurrentCall": CURRENT, "Counter": COUNTER, "Service": SERVICE,
               "PriorityCategory": CATEGORY, "State": STATE, "Health": HEALTH, "Services": SERVICES, "Login": LOGIN,
               "CounterAction": COUNTER_ACTION, "PairingCode": PAIRING_CODE, "Paired": PAIRED, "Devices": DEVICES,
-              "WhoAmI": WHOAMI, "DailyMetrics": DAILY, "CallAck": CALL_ACK}
+              "WhoAmI": WHOAMI, "DeviceSetup": DEVICE_SETUP, "DailyMetrics": DAILY, "CallAck": CALL_ACK}

@@ -88,8 +88,7 @@ class Committer:
                 prepared.batch.extra = extra
         except Exception as err:
             log.error("preparing %s failed (%r); rebuilding state from the database", type(command).__name__, err)
-            await self.settle()  # what was staged before is written (or failed) first
-            self._restore()
+            await self._settle_then_restore()  # what was staged before is written (or failed) first
             raise CommandFailed(f"{type(command).__name__} could not be applied: {err!r}") from err
         except BaseException:
             self._restore()
@@ -117,6 +116,25 @@ class Committer:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._flusher)
 
+    async def _settle_then_restore(self) -> None:
+        """Wait for what was staged before, then rebuild memory from disk — even if the caller is cancelled while
+        waiting (a service stopping, the node shutting down): memory ahead of disk would leave a sequence gap in the
+        hash chain at the next command. A cancellation goes on once memory is rebuilt."""
+
+        async def settle_then_restore() -> None:
+            await self.settle()
+            self._restore()
+
+        task = asyncio.ensure_future(settle_then_restore())
+        cancelled = False
+        while not task.done():
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                cancelled = True
+        if cancelled:
+            raise asyncio.CancelledError
+
     async def _flush(self) -> None:
         while self._queued:
             group, self._queued = self._queued, []
@@ -134,7 +152,10 @@ class Committer:
             self.commands += len(group)
             for pending in group:
                 if pending.prepared.stored:
-                    self._publish(pending.prepared.stored)
+                    try:
+                        self._publish(pending.prepared.stored)
+                    except Exception:  # committed: the command stands and its caller hears; a live stream may miss it
+                        log.exception("publishing committed events failed")
                 self._finish(pending)
 
     def _finish(self, pending: Pending, error: BaseException | None = None) -> None:

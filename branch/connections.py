@@ -17,6 +17,7 @@ import contextlib
 import logging
 import socket
 import time
+from asyncio import sslproto
 from collections.abc import Callable
 from typing import Any
 
@@ -39,12 +40,14 @@ class _Tracked(asyncio.Protocol):
         self.guard, self.inner = guard, inner
         self.peer = "?"
         self.transport: asyncio.BaseTransport | None = None
+        self.key: int | None = None
         self.opened = self.idle_since = time.monotonic()
         self.requests = 0  # in progress
         self.served = 0  # completed
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
+        self.key = _socket_key(transport)
         peer = transport.get_extra_info("peername")
         self.peer = str(peer[0]) if peer else "?"
         if not self.guard.admit(self):
@@ -68,6 +71,27 @@ class _Tracked(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self.inner.resume_writing()
+
+
+class _TrackedTLS(_Tracked, asyncio.BufferedProtocol):
+    """The same around asyncio's TLS protocol (a buffered protocol): the guard sees the TCP connection before its
+    handshake, so a client that opens connections and never sends a ClientHello meets the caps and the header
+    deadline like any other (it used to be counted only once its handshake was done: never)."""
+
+    def get_buffer(self, sizehint: int) -> Any:
+        return self.inner.get_buffer(sizehint)  # type: ignore[attr-defined]
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.inner.buffer_updated(nbytes)  # type: ignore[attr-defined]
+
+
+def _socket_key(transport: asyncio.BaseTransport | None) -> int | None:
+    """One key for a connection whether seen from its TCP transport or from the TLS transport over it (which
+    hands out the same socket object)."""
+    if transport is None:
+        return None
+    sock = transport.get_extra_info("socket")
+    return id(sock) if sock is not None else id(transport)
 
 
 def _keepalive(sock: Any) -> None:
@@ -112,7 +136,7 @@ class ConnectionGuard:
                          f"({self.per_client} per client, {self.max_total} in all)")
             return False
         self._open.add(conn)
-        self._by_transport[id(conn.transport)] = conn
+        self._by_transport[conn.key] = conn
         self._per_peer[conn.peer] = self._per_peer.get(conn.peer, 0) + 1
         return True
 
@@ -121,7 +145,7 @@ class ConnectionGuard:
         if conn not in self._open:
             return False
         self._open.discard(conn)
-        self._by_transport.pop(id(conn.transport), None)
+        self._by_transport.pop(conn.key, None)
         left = self._per_peer.get(conn.peer, 1) - 1
         if left:
             self._per_peer[conn.peer] = left
@@ -130,7 +154,8 @@ class ConnectionGuard:
         return True
 
     def _find(self, request: web.Request) -> _Tracked | None:
-        return self._by_transport.get(id(request.transport)) if request.transport is not None else None
+        key = _socket_key(request.transport)
+        return self._by_transport.get(key) if key is not None else None
 
     def request_started(self, request: web.Request) -> float:
         """Count the request on its connection; the seconds it should wait first (its address is over its rate:
@@ -193,7 +218,19 @@ class GuardedSite(web.TCPSite):
         await web.BaseSite.start(self)
         server = self._runner.server
         assert server is not None
-        self._server = await asyncio.get_running_loop().create_server(
-            self.guard.wrap(server), self._host, self._port, ssl=self._ssl_context, backlog=self._backlog,
+        loop = asyncio.get_running_loop()
+        factory = self.guard.wrap(server)
+        if self._ssl_context is not None:
+            # TLS inside the guard, not around it: what asyncio's create_server(ssl=...) builds, with the guard's
+            # protocol outside, so the caps and the header deadline apply from the TCP accept on
+            context, deadline = self._ssl_context, self.guard.header_timeout_s
+
+            def factory() -> asyncio.Protocol:
+                tls = sslproto.SSLProtocol(loop, server(), context, None, server_side=True,
+                                           ssl_handshake_timeout=deadline)
+                return _TrackedTLS(self.guard, tls)
+
+        self._server = await loop.create_server(
+            factory, self._host, self._port, backlog=self._backlog,
             reuse_address=self._reuse_address, reuse_port=self._reuse_port)
         self._bound_port = self._server.sockets[0].getsockname()[1] if self._server.sockets else self._port

@@ -211,23 +211,34 @@ async def agent_login(request: web.Request) -> web.Response:
                            "only a keypad bound to a counter may log in by fingerprint")
         key = f"{principal.device}|#fingerprint"
         method = "fingerprint"
-    wait = max(throttle.wait_for(key), node.device_throttle.wait_for(device_key))
-    if wait:
-        raise _throttled(wait)
-    if method == "pin":
-        agent = node.agents.get(body.agent or "")
-        encoded = agent.pin_hash.get_secret_value() if agent and agent.pin_hash else _dummy_pin_hash()
-        # scrypt takes ~50 ms: off the loop, and off the writer thread so commands are not delayed
-        ok = await asyncio.to_thread(verify_pin, body.pin, encoded) and agent is not None and bool(agent.pin_hash)
-    else:
-        agent = next((a for a in node.agents.values() if body.fingerprint_slot in a.fingerprint_slots
-                      and (body.agent is None or a.id == body.agent)
-                      and (a.counters is None or counter in a.counters)), None)
-        ok = agent is not None
-    if not ok or agent is None:
-        throttle.failed(key)
-        node.device_throttle.failed(device_key)
-        raise ApiError(401, "bad_credentials", "unknown agent, wrong PIN or unknown fingerprint")
+    # One attempt at a time per keypad: the throttle is read before the ~50 ms scrypt and written after it, so
+    # parallel attempts would all pass the check before the first failure is recorded (30 guesses in one burst).
+    entry = node.login_locks.setdefault(principal.device, [asyncio.Lock(), 0])  # [lock, requests using it]
+    entry[1] += 1
+    try:
+        async with entry[0]:
+            wait = max(throttle.wait_for(key), node.device_throttle.wait_for(device_key))
+            if wait:
+                raise _throttled(wait)
+            if method == "pin":
+                agent = node.agents.get(body.agent or "")
+                encoded = agent.pin_hash.get_secret_value() if agent and agent.pin_hash else _dummy_pin_hash()
+                # scrypt takes ~50 ms: off the loop, and off the writer thread so commands are not delayed
+                ok = (await asyncio.to_thread(verify_pin, body.pin, encoded) and agent is not None
+                      and bool(agent.pin_hash))
+            else:
+                agent = next((a for a in node.agents.values() if body.fingerprint_slot in a.fingerprint_slots
+                              and (body.agent is None or a.id == body.agent)
+                              and (a.counters is None or counter in a.counters)), None)
+                ok = agent is not None
+            if not ok or agent is None:
+                throttle.failed(key)
+                node.device_throttle.failed(device_key)
+                raise ApiError(401, "bad_credentials", "unknown agent, wrong PIN or unknown fingerprint")
+    finally:
+        entry[1] -= 1
+        if not entry[1]:  # nobody holds or waits for it: forget it (bounded by the keypads logging in now)
+            del node.login_locks[principal.device]
     if agent.counters is not None and counter not in agent.counters:
         raise ApiError(403, "counter_not_allowed", f"agent {agent.id} may not work at counter {counter}")
     throttle.succeeded(key)
@@ -319,6 +330,8 @@ async def create_pairing_code(request: web.Request) -> web.Response:
     node = node_of(request)
     require(principal_of(request), "admin")
     body = await body_of(request, bodies.PairingCodeBody)
+    if body.role == "keypad" and body.counter is None:
+        raise ApiError(422, "counter_required", "a keypad's pairing code needs its counter (a keypad acts for it)")
     if body.counter is not None and body.counter not in node.setup.counters:
         raise ApiError(404, "unknown_counter", f"no counter {body.counter!r}", id=body.counter)
     code, expires_ms = await node.write(lambda: create_pairing(
@@ -388,6 +401,28 @@ async def whoami(request: web.Request) -> web.Response:
     principal = principal_of(request)
     return json_response({"device": principal.device, "role": principal.role, "counter": principal.counter,
                           "agent": principal.agent, "branch": node.setup.branch_id, "node_id": node.node_id})
+
+
+async def device_setup(request: web.Request) -> web.Response:
+    """What a freshly paired device writes into its configuration: the branch as central knows it (organisation,
+    id, names, time zone, languages) and, for a kiosk, the keys it checks appointment codes and prints phone links
+    with. Read with the device's own token, over the CA it pinned at pairing."""
+    node = node_of(request)
+    principal = principal_of(request)
+    require(principal, "kiosk", "display", "keypad")
+    branch = node.config.branch
+    answer: dict[str, Any] = {
+        "device": principal.device, "role": principal.role, "counter": principal.counter,
+        "organisation": branch.organisation,
+        "branch": {"id": branch.id, "names": branch.name.as_dict(), "timezone": branch.timezone,
+                   "day_starts_at": branch.day_starts_at, "languages": list(branch.languages)}}
+    if principal.role == "kiosk":
+        secret = lambda value: value.get_secret_value() if value is not None else None  # noqa: E731
+        answer["kiosk"] = {"appointment_key": secret(branch.appointment_key),
+                           "public_base_url": branch.public_base_url, "phone_link_key": secret(branch.phone_link_key)}
+    response = json_response(answer)
+    response.headers["Cache-Control"] = "no-store"  # keys
+    return response
 
 
 async def list_devices(request: web.Request) -> web.Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 
@@ -30,6 +29,14 @@ class Subscriber:
     def __init__(self, maxsize: int, role: str = "", device: str = "") -> None:
         self.role, self.device = role, device
         self.queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue(maxsize)
+        #: set with CLOSE: a stream blocked writing to a client that stopped reading never reads its queue again
+        self.closed = asyncio.Event()
+
+    def close(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait((0, CLOSE))
+        self.closed.set()
 
 
 class EventHub:
@@ -55,13 +62,16 @@ class EventHub:
     def publish(self, events: list[StoredEvent]) -> None:
         self._fan_out([(e.seq, encode_sse(e)) for e in events])
 
-    def publish_ephemeral(self, type_: str, data: dict) -> int:
-        """Send a message outside the event log to every live subscriber; returns how many got it."""
-        return self._fan_out([(EPHEMERAL, encode_ephemeral(type_, data))])
+    def publish_ephemeral(self, type_: str, data: dict, *, devices: set[str] | None = None) -> int:
+        """Send a message outside the event log to every live subscriber (or only to `devices`' streams); returns
+        how many got it."""
+        return self._fan_out([(EPHEMERAL, encode_ephemeral(type_, data))], devices)
 
-    def _fan_out(self, encoded: list[tuple[int, bytes]]) -> int:
+    def _fan_out(self, encoded: list[tuple[int, bytes]], devices: set[str] | None = None) -> int:
         delivered = 0
         for sub in list(self._subscribers):
+            if devices is not None and sub.device not in devices:
+                continue
             try:
                 for item in encoded:
                     sub.queue.put_nowait(item)
@@ -69,9 +79,7 @@ class EventHub:
             except asyncio.QueueFull:
                 log.warning("an event-stream subscriber fell behind; closing it so it resumes from its cursor")
                 self._subscribers.discard(sub)
-                while not sub.queue.empty():
-                    sub.queue.get_nowait()
-                sub.queue.put_nowait((0, CLOSE))
+                sub.close()
         return delivered
 
     def close_devices(self, devices: set[str]) -> int:
@@ -79,14 +87,11 @@ class EventHub:
         closed = 0
         for sub in [s for s in self._subscribers if s.device in devices]:
             self._subscribers.discard(sub)
-            while not sub.queue.empty():
-                sub.queue.get_nowait()
-            sub.queue.put_nowait((0, CLOSE))
+            sub.close()
             closed += 1
         return closed
 
     def close_all(self) -> None:
         for sub in list(self._subscribers):
-            with contextlib.suppress(asyncio.QueueFull):
-                sub.queue.put_nowait((0, CLOSE))
+            sub.close()
         self._subscribers.clear()

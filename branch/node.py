@@ -75,6 +75,7 @@ class BranchNode:
         # failed logins: per (keypad, agent) and per keypad's fingerprint slots; per keypad overall (any agent)
         self.login_throttle = FailureThrottle(node.pin_attempts, 30.0, node.pin_lockout_minutes * 60)
         self.device_throttle = FailureThrottle(node.pin_attempts * 4, 30.0, node.pin_lockout_minutes * 60)
+        self.login_locks: dict[str, list] = {}  # keypad -> [asyncio.Lock, users]: one login attempt at a time
         self.revocations = RevocationWatcher(self.store.path, self._revoked)
         self.metrics = Registry()
         self.metrics.describe("sq_http_requests_total", "counter", "HTTP requests by route and status")
@@ -99,6 +100,8 @@ class BranchNode:
         #: services started once the node serves and stopped before it closes (e.g. the MQTT sync link); added by
         #: the composition root, so the node depends on none of them. A service that fails to start is retried.
         self.services = ServiceSupervisor()
+        #: more parts of the health answer (e.g. "sync": the MQTT link's state), added by the composition root too
+        self.health_parts: dict[str, Callable[[], dict[str, Any]]] = {}
         self._tasks: list[asyncio.Task] = []
         self.port: int | None = None
 
@@ -169,10 +172,11 @@ class BranchNode:
 
     # -- lifecycle (driven by branch.server.NodeServer) ------------------------------------------------------------
 
-    async def start(self, api_port: int) -> None:
-        """The node serves on `api_port`: start the command runner, housekeeping, checkpoints and services."""
+    async def start(self, api_port: int, scheme: str = "http") -> None:
+        """The node serves on `api_port` (`scheme`): start the command runner, housekeeping, checkpoints and
+        services."""
         self.port = api_port
-        await self.commands.start(api_port)
+        await self.commands.start(api_port, scheme)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="sq-housekeeping"))
         self.store.manual_checkpoints()
         self._tasks.append(asyncio.create_task(self._checkpoints(), name="sq-checkpoints"))
@@ -235,6 +239,7 @@ class BranchNode:
                "seq": self.core.seq, "day": self.core.state.day, "version": VERSION,
                "uptime_s": round(time.monotonic() - self.started_at, 1)}
         out.update(self.commands.health())  # role (term, leader URL, Raft status in a cluster)
+        out.update({name: part() for name, part in self.health_parts.items()})
         return out
 
     # -- leadership: what runs on the leader only (MQTT sync) subscribes here -----------------------------------------

@@ -114,6 +114,10 @@ def build_document() -> dict[str, Any]:
         "/api/v1/devices": {"get": _op("Devices and their reported health", "admin", ref("Devices"), defs)},
         "/api/v1/whoami": {"get": _op("The caller's device id, role, counter and agent", "any token",
                                       ref("WhoAmI"), defs)},
+        "/api/v1/devices/me/setup": {"get": _op(
+            "What a freshly paired device writes into its configuration: organisation, branch, time zone, "
+            "languages; a kiosk also gets the appointment and phone link keys", "kiosk, display, keypad",
+            ref("DeviceSetup"), defs)},
         "/api/v1/devices/{id}/status": {"post": _op(
             "Report a device's health ({id} may be `me`)", "the device itself, admin", {
                 "type": "object", "required": ["stored"], "properties": {"stored": {"type": "boolean"}}}, defs,

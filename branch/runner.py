@@ -91,7 +91,8 @@ class CommandRunner(Protocol):
     @property
     def is_leader(self) -> bool: ...
 
-    async def start(self, api_port: int) -> None: ...
+    async def start(self, api_port: int, scheme: str = "http") -> None:
+        """Serving on `api_port` with `scheme` (what other members tell clients as this node's address)."""
 
     async def stop(self) -> None: ...
 
@@ -196,7 +197,7 @@ class LocalRunner:
     def is_leader(self) -> bool:
         return True
 
-    async def start(self, api_port: int) -> None:
+    async def start(self, api_port: int, scheme: str = "http") -> None:
         self.leadership.set("leader", 0, True)
 
     async def stop(self) -> None:

@@ -107,6 +107,7 @@ def build_app(node: BranchNode, guard: ConnectionGuard) -> web.Application:
     routes.add_post("/api/v1/pairing", handlers.pair)
     routes.add_get("/api/v1/devices", handlers.list_devices)
     routes.add_get("/api/v1/whoami", handlers.whoami)
+    routes.add_get("/api/v1/devices/me/setup", handlers.device_setup)
     routes.add_post("/api/v1/devices/{id}/status", handlers.device_status)
     routes.add_get("/api/v1/metrics/daily", handlers.daily_metrics)
     routes.add_post("/api/v1/displays/ack", handlers.display_ack)
@@ -165,7 +166,7 @@ class NodeServer:
         await site.start()
         self._sweeper = asyncio.create_task(self.guard.run(), name="sq-connection-sweeper")
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        await node.start(self.port)
+        await node.start(self.port, self.scheme)
         if advertise if advertise is not None else node.config.node.advertise:
             leadership = node.health()
             self.advertiser = Advertiser(branch_id=node.setup.branch_id, node_id=node.node_id, port=self.port,

@@ -14,7 +14,30 @@ from aiohttp import web
 from branch.api_errors import ApiError
 from branch.auth import require
 from branch.http import node_of, principal_of
-from branch.hub import CLOSE, EPHEMERAL, encode_sse
+from branch.hub import CLOSE, EPHEMERAL, Subscriber, encode_sse
+
+#: A client that has not taken a write for this long (it stopped reading: its TCP window is full) is dropped.
+STALLED_WRITE_S = 30.0
+
+
+class _Closed(Exception):
+    """The stream ends: its subscriber was closed (revoked, too far behind, node stopping) or its client stalled."""
+
+
+async def _send(response: web.StreamResponse, sub: Subscriber, data: bytes) -> None:
+    """Write, unless the subscriber is closed first or the client takes nothing for STALLED_WRITE_S: a write to a
+    client that stopped reading waits forever, and the CLOSE put in its queue (revocation) would never be read."""
+    write = asyncio.ensure_future(response.write(data))
+    closed = asyncio.ensure_future(sub.closed.wait())
+    try:
+        done, _ = await asyncio.wait({write, closed}, timeout=STALLED_WRITE_S, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        closed.cancel()
+    if write in done:
+        write.result()
+        return
+    write.cancel()
+    raise _Closed
 
 
 def _cursor(request: web.Request) -> int:
@@ -38,35 +61,42 @@ async def events(request: web.Request) -> web.StreamResponse:
     sub = node.hub.subscribe(principal.role, principal.device)
     response = web.StreamResponse(headers={
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    stalled = False
     try:
         await response.prepare(request)
-        await response.write(b"retry: 2000\n\n")
+        await _send(response, sub, b"retry: 2000\n\n")
         while True:  # backlog, in chunks, until caught up with what the hub will deliver
             chunk = node.store.events_after(cursor, 500)
             if not chunk:
                 break
-            await response.write(b"".join(encode_sse(e) for e in chunk))
+            await _send(response, sub, b"".join(encode_sse(e) for e in chunk))
             cursor = chunk[-1].seq
         heartbeat = node.config.node.sse_heartbeat_seconds
         while True:
             try:
                 seq, payload = await asyncio.wait_for(sub.queue.get(), timeout=heartbeat)
             except TimeoutError:
-                await response.write(b": keep-alive\n\n")
+                await _send(response, sub, b": keep-alive\n\n")
                 continue
             if payload == CLOSE:
                 break
             if seq == EPHEMERAL:  # outside the event log: no cursor
-                await response.write(payload)
+                await _send(response, sub, payload)
                 continue
             if seq <= cursor:
                 continue
             cursor = seq
-            await response.write(payload)
+            await _send(response, sub, payload)
+    except _Closed:
+        stalled = True
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     finally:
         node.hub.unsubscribe(sub)
+    if stalled:  # a write is stuck in the transport: drop the connection, buffers and all
+        if request.transport is not None:
+            request.transport.abort()
+        return response
     with contextlib.suppress(ConnectionResetError, RuntimeError):
         await response.write_eof()
     return response

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from config.fingerprint import FingerprintConfig
 from config.printer import PrinterConfig, SerialConnection
@@ -23,13 +23,29 @@ class Check:
     ok: bool | None  # None: not checked (not configured, or cannot be checked here)
     detail: str = ""
     fix: str = ""
+    fix_args: dict[str, object] = field(default_factory=dict)  # placeholders of the (translated) fix
     warn: bool = False  # works, but worse than it should: said with its fix, not counted as a problem
+    detail_args: dict[str, object] = field(default_factory=dict)  # placeholders of the (translated) detail
+
+
+class Word(str):
+    """A value of `detail_args` that is itself a message: the report translates it too."""
+
+
+#: Printer states as the technician reads them (translated by the report).
+PRINTER_STATES = {"ready": N_("ready"), "paper_near_end": N_("paper nearly out"), "paper_out": N_("out of paper"),
+                  "cover_open": N_("cover open"), "error": N_("printer error"), "offline": N_("not answering"),
+                  "unknown": N_("state unknown"), "none": N_("no printer")}
+#: What to do about a printer that answered but cannot print.
+_STATE_FIXES = {"paper_out": N_("load a new paper roll"), "paper_near_end": N_("load a new paper roll soon"),
+                "cover_open": N_("close the printer's cover"),
+                "error": N_("switch the printer off and on; check for a paper jam or an overheated head")}
 
 
 def printer_status(config: PrinterConfig | None, *, print_test: bool = False) -> Check:
     """The printer's real-time status; with `print_test`, print the test ticket too."""
     if config is None:
-        return Check("printer", None, "no printer configured")
+        return Check("printer", None, N_("no printer configured"))
     from hardware.errors import HardwareError
     from hardware.printer.cli import sample_ticket
     from hardware.printer.connection import make_transport
@@ -41,16 +57,40 @@ def printer_status(config: PrinterConfig | None, *, print_test: bool = False) ->
                 outcome = printer.print_ticket(sample_ticket("en", config))
                 state = outcome.status_after.state.value
                 if not outcome.printed:
-                    return Check("printer", False, f"test ticket not printed: {outcome.error or state}",
-                                 N_("check paper, cover and cable, then print again"))
-                return Check("printer", True, f"test ticket printed ({state})")
+                    return Check("printer", False, N_("test ticket not printed: {reason}"),
+                                 N_("check paper, cover and cable, then print again"),
+                                 detail_args={"reason": outcome.error or state})
+                return Check("printer", True, N_("test ticket printed ({state})"), detail_args={"state": state})
             status = printer.status()
     except HardwareError as err:
-        return Check("printer", False, str(err), _printer_fix(config))
-    if status.operational:
-        left = "" if status.tickets_left is None else f", about {status.tickets_left} tickets left"
-        return _slow_link(config) or Check("printer", True, f"{status.state.value}{left}")
-    return Check("printer", False, f"{status.state.value} {status.detail}".strip(), _printer_fix(config))
+        fix, fix_args = _printer_fix(config)
+        return Check("printer", False, N_("the printer cannot be reached: {reason}"), fix, fix_args=fix_args,
+                     detail_args={"reason": str(err)})
+    return state_check(config, status.state.value, status.tickets_left, status.detail)
+
+
+def state_check(config: PrinterConfig, state: str, tickets_left: int | None = None, extra: str = "",
+                kiosk: dict[str, object] | None = None) -> Check:
+    """The check for a printer state, read from the printer, or reported by the running kiosk (`kiosk`: its
+    process id and the report's age) when the kiosk holds the printer's port."""
+    args: dict[str, object] = {"state": Word(PRINTER_STATES.get(state, state)), "tickets": tickets_left,
+                               "extra": extra, **(kiosk or {})}
+    if kiosk is not None:
+        detail = N_("{state}, as the running kiosk reports it (process {pid}, {age} s ago)")
+    elif tickets_left is not None and state in ("ready", "paper_near_end"):
+        detail = N_("{state}, about {tickets} tickets left")
+    else:
+        detail = N_("{state} {extra}")
+    if state in ("ready", "paper_near_end"):
+        slow = _slow_link(config)
+        if slow is not None:
+            return slow
+        fix = _STATE_FIXES.get(state, "")
+        return Check("printer", True, detail, fix, warn=bool(fix), detail_args=args)
+    if state in _STATE_FIXES:
+        return Check("printer", False, detail, _STATE_FIXES[state], detail_args=args)
+    fix, fix_args = _printer_fix(config)
+    return Check("printer", False, detail, fix, fix_args=fix_args, detail_args=args)
 
 
 def _slow_link(config: PrinterConfig) -> Check | None:
@@ -60,30 +100,34 @@ def _slow_link(config: PrinterConfig) -> Check | None:
     conn = config.connection
     if not isinstance(conn, SerialConnection) or conn.baudrate > TEXT_ONLY_MAX_BAUD:
         return None
-    return Check("printer", True, f"ready, but {conn.baudrate} baud: tickets print as text only (no logo; Arabic "
-                 f"labels in {config.layout.text_only_language})",
+    return Check("printer", True, N_("ready, but {baud} baud: tickets print as text only (no logo; Arabic labels "
+                                     "in {labels})"),
                  N_("set the printer and [printer] baudrate to 115200 (the printer's DIP switches or utility), or "
-                    "connect it by USB"), warn=True)
+                    "connect it by USB"), warn=True,
+                 detail_args={"baud": conn.baudrate, "labels": config.layout.text_only_language})
 
 
-def _printer_fix(config: PrinterConfig) -> str:
+def _printer_fix(config: PrinterConfig) -> tuple[str, dict[str, object]]:
+    """The fix for a printer that does not answer, with the configured connection's own values."""
     kind = config.connection.type
     if kind == "usb":
-        return N_("plug the printer in and switch it on; `lsusb` must list its vendor:product id")
+        return N_("plug the printer in and switch it on; `lsusb` must list its vendor:product id"), {}
     if kind == "serial":
-        return N_("check the serial cable and the baud rate; the service user must be in the dialout group")
+        return N_("check the serial cable and the baud rate; the service user must be in the dialout group"), {}
     if kind == "tcp":
-        return N_("check the printer's network cable and IP address (port 9100 open)")
-    return N_("check the printer connection")
+        connection = config.connection
+        return (N_("check the printer's network cable and IP address ({host}, port {port} open)"),
+                {"host": getattr(connection, "host", "?"), "port": getattr(connection, "port", "?")})
+    return N_("check the printer connection"), {}
 
 
 def scanner_status(config: ScannerConfig | None, *, wait_s: float = 0.0) -> Check:
     """A serial scanner's port opens (and, with `wait_s`, a code is scanned in time); others cannot be probed."""
     if config is None or not config.enabled:
-        return Check("scanner", None, "no scanner configured")
+        return Check("scanner", None, N_("no scanner configured"))
     device = config.device
     if device.kind == "wedge":
-        return Check("scanner", None, "keyboard scanner: scan into the kiosk screen to test it")
+        return Check("scanner", None, N_("keyboard scanner: scan into the kiosk screen to test it"))
     scans: list[str] = []
     got = threading.Event()
     states: list[str] = []
@@ -107,20 +151,23 @@ def scanner_status(config: ScannerConfig | None, *, wait_s: float = 0.0) -> Chec
         driver.stop()  # type: ignore[attr-defined]
     last = states[-1] if states else "unknown"
     if scans:
-        return Check("scanner", True, f"scanned {scans[0]!r}")
+        return Check("scanner", True, N_("scanned {code}"), detail_args={"code": repr(scans[0])})
+    args = {"kind": device.kind, "state": last}
     if last in ("disconnected", "error", "failed"):
-        return Check("scanner", False, f"{device.kind} scanner {last}",
-                     N_("check the cable; the service user must be in the dialout (serial) or video (camera) group"))
+        return Check("scanner", False, N_("{kind} scanner: {state}"),
+                     N_("check the cable; the service user must be in the dialout (serial) or video (camera) group"),
+                     detail_args=args)
     if wait_s:
-        return Check("scanner", False, f"no code scanned within {wait_s:.0f} s ({last})",
-                     N_("scan a code while the test runs; check the scanner's line ending setting"))
-    return Check("scanner", True, f"{device.kind} scanner {last}")
+        return Check("scanner", False, N_("no code scanned within {seconds} s ({state})"),
+                     N_("scan a code while the test runs; check the scanner's line ending setting"),
+                     detail_args={"seconds": round(wait_s), "state": last})
+    return Check("scanner", True, N_("{kind} scanner: {state}"), detail_args=args)
 
 
 def fingerprint_status(config: FingerprintConfig | None, *, enroll_slot: int | None = None) -> Check:
     """The sensor answers its handshake (and, with `enroll_slot`, a finger is enrolled)."""
     if config is None or not config.enabled:
-        return Check("fingerprint", None, "no fingerprint reader configured")
+        return Check("fingerprint", None, N_("no fingerprint reader configured"))
     from hardware.errors import HardwareError
     from hardware.fingerprint.device import FingerprintReader
     from hardware.fingerprint.simulator import FingerprintSimulator, SensorModel
@@ -139,9 +186,13 @@ def fingerprint_status(config: FingerprintConfig | None, *, enroll_slot: int | N
             count = reader.template_count()
             if enroll_slot is not None:
                 if not reader.enroll(enroll_slot, wait_s=config.finger_wait_s):
-                    return Check("fingerprint", False, "no finger placed in time", N_("place the finger when asked"))
-                return Check("fingerprint", True, f"finger enrolled in slot {enroll_slot}")
+                    return Check("fingerprint", False, N_("no finger placed in time"),
+                                 N_("place the finger when asked"))
+                return Check("fingerprint", True, N_("finger enrolled in slot {slot}"),
+                             detail_args={"slot": enroll_slot})
         except HardwareError as err:
-            return Check("fingerprint", False, f"{type(err).__name__}: {err}",
-                         N_("check the reader's cable, port and password; the service user must be in dialout"))
-    return Check("fingerprint", True, f"{reader.state.value}, {count} templates stored")
+            return Check("fingerprint", False, N_("the reader does not answer: {reason}"),
+                         N_("check the reader's cable, port and password; the service user must be in dialout"),
+                         detail_args={"reason": f"{type(err).__name__}: {err}"})
+    return Check("fingerprint", True, N_("{state}, {count} templates stored"),
+                 detail_args={"state": reader.state.value, "count": count})

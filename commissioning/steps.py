@@ -15,18 +15,30 @@ from pathlib import Path
 from typing import Any
 
 from commissioning import hardware_choice, toml_out
+from ground.i18n import N_
 
 ROLES = ("kiosk", "display", "keypad")
 SERVICE_USER = "smartqueue"
 
 
 class SetupError(Exception):
-    """A step failed; `str(err)` says what to do about it."""
+    """A step failed; the message says what to do about it: `str(err)` in English, `translated(language)` for the
+    person (the message is a catalog entry, its values apart)."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.message, self.values = message, values
+
+    def translated(self, language: str) -> str:
+        from ground.i18n import translate
+
+        return translate(language, self.message, **self.values)
 
 
 @dataclass
 class Answers:
-    """What the technician chose (flags or wizard pages)."""
+    """What the technician chose (flags or wizard pages). The branch's own facts (organisation, id, time zone,
+    keys) are not asked: pairing brings them back from the node."""
 
     role: str
     out: Path
@@ -37,8 +49,19 @@ class Answers:
     scanner: str | None = None
     fingerprint: str | None = None
     data_dir: str | None = None
-    organisation: str = "smartqueue"
     printer_model: str = "generic-80"
+
+
+@dataclass
+class Paired:
+    """What pairing brought back: the token (already saved), the pinned CA, and the node's answer for this device
+    (`GET /devices/me/setup`: organisation, branch, time zone, languages, a kiosk's keys)."""
+
+    node_url: str
+    device: str
+    counter: str | None
+    ca_file: str | None
+    facts: dict[str, Any]
 
 
 @dataclass
@@ -71,9 +94,12 @@ def default_clip_dir() -> str:
 def find_node(answers: Answers, timeout: float = 5.0) -> str:
     """The node's base URL: the one given, or the leader zeroconf finds for the branch."""
     if answers.node_url:
-        return answers.node_url.rstrip("/")
+        url = answers.node_url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")) or len(url.split("://", 1)[1]) == 0:
+            raise SetupError(N_("the node's address must look like https://10.0.0.5:8470"))
+        return url
     if not answers.discover_branch:
-        raise SetupError("give the node's address (--node http://HOST:8470) or the branch id to discover it")
+        raise SetupError(N_("give the node's address, or the branch id to find the node on the network"))
     from nodeclient.discovery import ZeroconfDiscovery
 
     discovery = ZeroconfDiscovery(answers.discover_branch)
@@ -83,19 +109,23 @@ def find_node(answers: Answers, timeout: float = 5.0) -> str:
     finally:
         discovery.close()
     if not candidates:
-        raise SetupError(f"no node of branch {answers.discover_branch} answered on this network; "
-                         "check the cable and that the node runs, or give its address")
+        raise SetupError(N_("no node of branch {branch} answered on this network; check the cable and that the node "
+                            "runs, or give its address"), branch=answers.discover_branch)
     return candidates[0].url.rstrip("/")
 
 
-def draft_tables(answers: Answers, node_url: str, branch: dict[str, Any], languages: list[str],
-                 counter: str | None = None, ca_file: str | None = None) -> dict[str, dict[str, Any]]:
+def draft_tables(answers: Answers, node_url: str, facts: dict[str, Any], counter: str | None = None,
+                 ca_file: str | None = None) -> dict[str, dict[str, Any]]:
     """The configuration file's tables for this role (the token is in the token file, never in the config)."""
     data_dir = answers.data_dir or default_data_dir(answers.role)
-    names = branch.get("names") or {"en": branch.get("id", "branch")}
+    branch = facts.get("branch") or {}
+    keys = facts.get("kiosk") or {}
     tables: dict[str, dict[str, Any]] = {
-        "branch": {"id": branch["id"], "organisation": answers.organisation, "name": names,
-                   "timezone": branch.get("timezone", "UTC"), "languages": languages or None},
+        "branch": {"id": branch.get("id", "pending"), "organisation": facts.get("organisation", "pending"),
+                   "name": branch.get("names") or {"en": branch.get("id", "branch")},
+                   "timezone": branch.get("timezone", "UTC"), "day_starts_at": branch.get("day_starts_at"),
+                   "languages": branch.get("languages") or None, "appointment_key": keys.get("appointment_key"),
+                   "public_base_url": keys.get("public_base_url"), "phone_link_key": keys.get("phone_link_key")},
         "device": {"data_dir": data_dir, "node_url": node_url if answers.node_url else None,
                    "token_file": str(Path(data_dir) / "token"), "counter": counter, "ca_file": ca_file},
     }
@@ -122,7 +152,7 @@ def validate(text: str, path: Path):
     try:
         return parse_config(text, path)
     except ConfigError as err:
-        raise SetupError(f"the configuration would be invalid:\n{err}") from err
+        raise SetupError(N_("the configuration would be invalid:\n{problems}"), problems=str(err)) from err
 
 
 def pair(node_url: str, code: str, device: str, timeout: float = 5.0) -> dict[str, Any]:
@@ -133,34 +163,34 @@ def pair(node_url: str, code: str, device: str, timeout: float = 5.0) -> dict[st
         return client.pair(code, device)
     except NodeError as err:
         if err.status == 401:
-            raise SetupError("the pairing code is unknown, used or expired: create a new one on the node "
-                             "(smartqueue node pair-code --role ROLE)") from err
+            raise SetupError(N_("the pairing code is unknown, used or expired: create a new one on the node")) \
+                from err
         if err.status == 429:
-            raise SetupError("too many pairing attempts from this device: wait a minute") from err
+            raise SetupError(N_("too many pairing attempts from this device: wait a minute")) from err
         if err.code == "untrusted_answer":
-            raise SetupError("the answer to the pairing was not signed with this code: another machine may be "
-                             "between this device and the node. Check the cable and the node's address, then "
-                             "pair again with a new code") from err
-        raise SetupError(f"the node refused the pairing: {err}") from err
+            raise SetupError(N_("the answer to the pairing was not signed with this code: another machine may be "
+                                "between this device and the node. Check the cable and the node's address, then "
+                                "pair again with a new code")) from err
+        if err.status == 0:
+            raise SetupError(N_("the node does not answer at {url}: check the address and that the node runs"),
+                             url=node_url) from err
+        raise SetupError(N_("the node refused the pairing: {reason}"), reason=str(err)) from err
     finally:
         client.close()
 
 
-def branch_facts(node_url: str, token: str, timeout: float = 5.0,
-                 ca_file: str | None = None) -> tuple[dict[str, Any], list[str]]:
-    """The branch's names, time zone and languages, read with the new token over the pinned CA (so both are
-    proven to work)."""
+def device_facts(node_url: str, token: str, timeout: float = 5.0, ca_file: str | None = None) -> dict[str, Any]:
+    """The node's answer for this device (organisation, branch, time zone, languages, a kiosk's keys), read with
+    the new token over the pinned CA (so both are proven to work)."""
     from nodeclient.client import NodeClient, NodeError
 
     client = NodeClient(token, base_url=node_url, timeout=timeout, retries=1, ca_file=ca_file)
     try:
-        state = client.state()
-        services = client.services()
+        return client.device_setup()
     except NodeError as err:
-        raise SetupError(f"the node does not accept the new token: {err}") from err
+        raise SetupError(N_("the node does not accept the new token: {reason}"), reason=str(err)) from err
     finally:
         client.close()
-    return state.get("branch", {}), list(services.get("languages") or [])
 
 
 def write_config(text: str, path: Path) -> None:
@@ -193,25 +223,34 @@ def give_to_service_user(path: Path, *, owner: bool = True) -> None:
     os.chown(path, user.pw_uid if owner else 0, group.gr_gid)
 
 
-def run_setup(answers: Answers) -> tuple[Outcome, Any]:
-    """Every step in order; returns the report and the loaded configuration (None if a step failed)."""
+ROLE_WORDS = {"kiosk": N_("kiosk"), "display": N_("calling display"), "keypad": N_("agent keypad"),
+              "admin": N_("administrator"), "metrics": N_("metrics reader")}
+
+
+def pair_device(answers: Answers, outcome: Outcome | None = None) -> Paired:
+    """Find the node, pair with the code, keep the token (and pin the branch CA), read what the device needs."""
     from appkit.device import device_id, save_ca, save_token
 
-    outcome = Outcome()
+    outcome = outcome if outcome is not None else Outcome()
     if answers.role not in ROLES:
-        raise SetupError(f"role must be one of {', '.join(ROLES)}")
+        raise SetupError(N_("the role must be one of {roles}"), roles=", ".join(ROLES))
     node_url = find_node(answers)
     outcome.add("node", True, node_url)
-    provisional = draft_tables(answers, node_url, {"id": "pending"}, [])
+    provisional = draft_tables(answers, node_url, {})
     draft = validate(toml_out.dumps(provisional), answers.out)
     device = device_id(draft, answers.role)
     give_to_service_user(Path(draft.device.data_dir))
     give_to_service_user(Path(draft.device.data_dir) / "device-id")
     paired = pair(node_url, answers.pairing_code, device)
     if paired.get("role") != answers.role:
-        raise SetupError(f"this pairing code is for a {paired.get('role')}, not a {answers.role}: "
-                         "create a code for the right role")
-    outcome.add("pairing", True, f"{device} paired with branch {paired.get('branch')}")
+        raise SetupError(N_("this pairing code is for a {got}, not a {wanted}: create a code for the right role"),
+                         got=ROLE_WORDS.get(str(paired.get("role")), str(paired.get("role"))),
+                         wanted=ROLE_WORDS[answers.role])
+    if answers.role == "keypad" and not paired.get("counter"):
+        raise SetupError(N_("this keypad code names no counter: create a keypad code for its counter"))
+    # the node's id for this device, not the local `device`: the one `smartqueue node revoke` and /devices know
+    outcome.add("pairing", True, f"{device} paired with branch {paired.get('branch')} as device "
+                f"{paired.get('device_id')}")
     token_path = save_token(draft, paired["token"])
     give_to_service_user(token_path)
     ca_file = None
@@ -220,9 +259,14 @@ def run_setup(answers: Answers) -> tuple[Outcome, Any]:
         give_to_service_user(ca_path)
         ca_file = str(ca_path)
         outcome.add("tls", True, f"branch CA pinned ({paired['tls']['ca_pin'][:16]}…)")
-    branch, languages = branch_facts(node_url, paired["token"], ca_file=ca_file)
-    branch.setdefault("id", paired.get("branch"))
-    tables = draft_tables(answers, node_url, branch, languages, paired.get("counter"), ca_file)
+    facts = device_facts(node_url, paired["token"], ca_file=ca_file)
+    return Paired(node_url, str(paired.get("device_id", device)), paired.get("counter"), ca_file, facts)
+
+
+def write_device_config(answers: Answers, paired: Paired, outcome: Outcome | None = None) -> tuple[Outcome, Any]:
+    """The configuration from the technician's answers and what pairing brought back, validated, written."""
+    outcome = outcome if outcome is not None else Outcome()
+    tables = draft_tables(answers, paired.node_url, paired.facts, paired.counter, paired.ca_file)
     header = (f"SmartQueue Edge: {answers.role} configuration written by `smartqueue setup`.\n"
               "Check it with `smartqueue doctor --config THIS_FILE`.")
     text = toml_out.dumps(tables, header)
@@ -230,3 +274,10 @@ def run_setup(answers: Answers) -> tuple[Outcome, Any]:
     write_config(text, answers.out)
     outcome.add("config", True, str(answers.out))
     return outcome, config
+
+
+def run_setup(answers: Answers) -> tuple[Outcome, Any]:
+    """Every step in order; returns the report and the loaded configuration."""
+    outcome = Outcome()
+    paired = pair_device(answers, outcome)
+    return write_device_config(answers, paired, outcome)

@@ -21,16 +21,20 @@ def value(item: Any) -> str:
     if isinstance(item, list | tuple):
         return "[" + ", ".join(value(v) for v in item) + "]"
     if isinstance(item, dict):
-        return "{ " + ", ".join(f"{key} = {value(v)}" for key, v in item.items() if v is not None) + " }"
+        inner = ", ".join(f"{key} = {value(v)}" for key, v in item.items() if v is not None)
+        return "{ " + inner + " }" if inner else "{}"
     raise TypeError(f"cannot write {type(item).__name__} as TOML")
 
 
-def dumps(tables: dict[str, dict[str, Any]], header: str = "") -> str:
-    """`{"branch": {...}, "device": {...}}` → TOML text; None values are left out (the schema's default applies)."""
+def dumps(tables: dict[str, dict[str, Any] | list[dict[str, Any]]], header: str = "") -> str:
+    """`{"branch": {...}, "services": [{...}, ...]}` → TOML text: a dict is a `[table]`, a list of dicts an array of
+    `[[tables]]`; None values are left out (the schema's default applies)."""
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    for name, table in tables.items():
-        if lines:
-            lines.append("")
-        lines.append(f"[{name}]")
-        lines.extend(f"{key} = {value(item)}" for key, item in table.items() if item is not None)
+    for name, content in tables.items():
+        for table, head in ([(t, f"[[{name}]]") for t in content] if isinstance(content, list)
+                            else [(content, f"[{name}]")]):
+            if lines:
+                lines.append("")
+            lines.append(head)
+            lines.extend(f"{key} = {value(item)}" for key, item in table.items() if item is not None)
     return "\n".join(lines) + "\n"

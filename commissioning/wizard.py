@@ -1,23 +1,28 @@
 """The guided setup (Qt Widgets QWizard): the same steps as the flags, one page each, in the technician's language.
 
 Widgets rather than QML: a form-like tool used once per device, with standard text fields and combo boxes, where
-QWizard gives the page flow, Back/Next and validation for free. Every step that touches the network or a device runs
-on a worker thread (`concurrent.futures`), polled by a QTimer, so the window never freezes.
+QWizard gives the page flow, Back/Next and validation for free. Each page checks its answers before Next, and says
+what is wrong on that page: the role page the node's address, the pairing page the code — it pairs when Next is
+pressed, so a wrong code is reported there, not on the last page. Every step that touches the network or a device
+runs on a worker thread (`concurrent.futures`), polled by a QTimer, so the window never freezes; Next goes on by
+itself once the work succeeded. Combo boxes show words; the choice strings of the flags are their item data.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRegularExpression, QTimer
+from PySide6.QtCore import QRegularExpression, Qt, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -27,20 +32,120 @@ from PySide6.QtWidgets import (
 )
 
 from commissioning import detect
-from commissioning.steps import Answers, SetupError
+from commissioning.hardware_choice import ChoiceError
+from commissioning.steps import ROLE_WORDS, Answers, Paired, SetupError
 from ground.i18n import N_, is_rtl, translate
+
+PRINTER_WORDS = {"simulator": N_("simulated printer (demonstration)"), "none": N_("no printer")}
+SCANNER_WORDS = {"wedge": N_("USB scanner typing like a keyboard"), "none": N_("no scanner")}
+FINGERPRINT_WORDS = {"none": N_("no fingerprint reader"), "simulator": N_("simulated reader (demonstration)")}
+
+
+def _fill(box: QComboBox, words: dict[str, str], found: list[tuple[str, str]], translate_word) -> None:
+    """Items as words for the technician, each holding its choice string (what the flags take) as data."""
+    for choice, word in words.items():
+        box.addItem(translate_word(word), choice)
+    for choice, label in found:
+        box.addItem(label, choice)
+
+
+def _choice(box: QComboBox) -> str:
+    """The selected item's choice string, or what the technician typed (e.g. tcp:10.0.0.9)."""
+    index = box.findText(box.currentText())
+    data = box.itemData(index) if index >= 0 else None
+    return str(data) if data else box.currentText().strip()
+
+
+def _select(box: QComboBox, choice: str | None) -> None:
+    if not choice:
+        return
+    index = box.findData(choice)
+    if index >= 0:
+        box.setCurrentIndex(index)
+    else:
+        box.setEditText(choice)
+
+
+class CheckedPage(QWizardPage):
+    """A page with an error line; `check` returns the translated problem with its answers, or None. When `work`
+    is set, Next runs it on the wizard's worker (after `check` passed), shows "working…", and goes on by itself
+    when it succeeds, or shows its error here."""
+
+    def __init__(self, wizard: SetupWizard, title: str, check: Callable[[], str | None],
+                 work: Callable[[], Callable[[], Any]] | None = None) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle(wizard._(title))
+        self.form = QFormLayout(self)
+        self.error = QLabel(objectName="pageError", wordWrap=True)
+        self.error.setStyleSheet("color: #b00020;")
+        self.check, self.work = check, work
+        self.done_for: tuple | None = None  # the answers the work succeeded for
+        self._future: Future | None = None
+        self._timer = QTimer(self, interval=100)
+        self._timer.timeout.connect(self._poll)
+
+    def finish_layout(self) -> None:
+        self.form.addRow(self.error)
+
+    def say(self, text: str) -> None:
+        self.error.setText(text)
+
+    def validatePage(self) -> bool:
+        if self._future is not None:
+            return False  # still working
+        problem = self.check()
+        if problem:
+            self.say(problem)
+            return False
+        if self.work is None:
+            self.say("")
+            return True
+        key = self.owner.answers_key()
+        if self.done_for == key:
+            return True
+        self.say(self.owner._("working…"))
+        self.error.setStyleSheet("")
+        job = self.work()
+        self._future = self.owner.pool.submit(job)
+        self._timer.start()
+        self.owner.button(QWizard.WizardButton.NextButton).setEnabled(False)
+        return False
+
+    def _poll(self) -> None:
+        if self._future is None or not self._future.done():
+            return
+        self._timer.stop()
+        future, self._future = self._future, None
+        self.owner.button(QWizard.WizardButton.NextButton).setEnabled(True)
+        self.error.setStyleSheet("color: #b00020;")
+        try:
+            future.result()
+        except SetupError as err:
+            self.say(err.translated(self.owner.language))
+            return
+        except ChoiceError as err:
+            self.say(str(err))
+            return
+        except Exception as err:  # shown, not swallowed: the technician must see it
+            self.say(self.owner._("unexpected error: {reason}", reason=f"{type(err).__name__}: {err}"))
+            return
+        self.done_for = self.owner.answers_key()
+        self.say("")
+        self.owner.next()
 
 
 class SetupWizard(QWizard):
     def __init__(self, language: str, defaults: argparse.Namespace) -> None:
         super().__init__()
         self.language = language
-        self._ = lambda text, **values: translate(language, text, **values)
+        # positional-only: a message's value may be called `text` ({text!r} below)
+        self._ = lambda message, /, **values: translate(language, message, **values)
+        self.defaults = defaults
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="setup")
+        self.paired: Paired | None = None
         self.setWindowTitle(self._("SmartQueue device setup"))
         if is_rtl(language):
-            from PySide6.QtCore import Qt
-
             self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         for button, text in ((QWizard.WizardButton.NextButton, N_("Next")),
                              (QWizard.WizardButton.BackButton, N_("Back")),
@@ -48,75 +153,129 @@ class SetupWizard(QWizard):
                              (QWizard.WizardButton.CancelButton, N_("Cancel"))):
             self.setButtonText(button, self._(text))  # Qt's own translations are not shipped (we use gettext)
         self.fields: dict[str, Any] = {}
-        self.addPage(self._role_page(defaults))
-        self.addPage(self._pairing_page(defaults))
-        self.addPage(self._hardware_page(defaults))
+        self.role_page = self._role_page(defaults)
+        self.pairing_page = self._pairing_page(defaults)
+        self.hardware_page = self._hardware_page(defaults)
+        for page in (self.role_page, self.pairing_page, self.hardware_page):
+            self.addPage(page)
         self.addPage(ResultPage(self))
 
-    def _page(self, title: str) -> tuple[QWizardPage, QFormLayout]:
-        page = QWizardPage()
-        page.setTitle(self._(title))
-        form = QFormLayout(page)
-        return page, form
+    # -- pages ---------------------------------------------------------------------------------------------------
 
-    def _role_page(self, defaults: argparse.Namespace) -> QWizardPage:
-        page, form = self._page(N_("Role and node"))
+    def _role_page(self, defaults: argparse.Namespace) -> CheckedPage:
+        page = CheckedPage(self, N_("Role and node"), self._check_node)
         role = QComboBox(objectName="role")
-        role.addItems(["kiosk", "display", "keypad"])
-        if defaults.role:
-            role.setCurrentText(defaults.role)
-        node = QLineEdit(defaults.node or "", objectName="nodeUrl", placeholderText="http://10.0.0.5:8470")
+        for choice in ("kiosk", "display", "keypad"):
+            role.addItem(self._(ROLE_WORDS[choice]), choice)
+        if defaults.role in ("kiosk", "display", "keypad"):
+            role.setCurrentIndex(role.findData(defaults.role))
+        node = QLineEdit(defaults.node or "", objectName="nodeUrl", placeholderText="https://10.0.0.5:8470")
         branch = QLineEdit(defaults.discover or "", objectName="branchId", placeholderText="BR042")
-        form.addRow(self._("Role of this device"), role)
-        form.addRow(self._("Node address (empty: find it on the network)"), node)
-        form.addRow(self._("Branch id (to find the node)"), branch)
+        page.form.addRow(self._("Role of this device"), role)
+        page.form.addRow(self._("Node address (empty: find it on the network)"), node)
+        page.form.addRow(self._("Branch id (to find the node)"), branch)
+        page.finish_layout()
         self.fields.update(role=role, node=node, branch=branch)
         return page
 
-    def _pairing_page(self, defaults: argparse.Namespace) -> QWizardPage:
-        page, form = self._page(N_("Pairing"))
-        code = QLineEdit(objectName="pairingCode", placeholderText="12345678")
-        code.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{8}")))
-        form.addRow(self._("Pairing code shown on the node"), code)
+    def _pairing_page(self, defaults: argparse.Namespace) -> CheckedPage:
+        page = CheckedPage(self, N_("Pairing"), self._check_code, self._pair_job)
+        code = QLineEdit(defaults.pairing_code or "", objectName="pairingCode", placeholderText="12345678")
+        code.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,8}")))
+        page.form.addRow(self._("Pairing code shown on the node"), code)
         out = QLineEdit(str(defaults.out or ""), objectName="outFile", placeholderText="/etc/smartqueue/kiosk.toml")
-        form.addRow(self._("Configuration file"), out)
-        page.registerField("code*", code)
+        page.form.addRow(self._("Configuration file"), out)
+        page.finish_layout()
         self.fields.update(code=code, out=out)
         return page
 
-    def _hardware_page(self, defaults: argparse.Namespace) -> QWizardPage:
-        page, form = self._page(N_("Hardware"))
+    def _hardware_page(self, defaults: argparse.Namespace) -> CheckedPage:
+        page = CheckedPage(self, N_("Hardware"), self._check_hardware)
         found = detect.everything()
-        serial = [f.choice for f in found if f.kind == "serial"]
+        serial = [(f.choice, f.label) for f in found if f.kind == "serial"]
         printer = QComboBox(objectName="printer", editable=True)
-        printer.addItems(["simulator", "none"] + [f.choice for f in found if f.kind == "usb-printer"] + serial)
+        _fill(printer, PRINTER_WORDS, [(f.choice, f.label) for f in found if f.kind == "usb-printer"] + serial,
+              self._)
         scanner = QComboBox(objectName="scanner", editable=True)
-        scanner.addItems(["wedge", "none"] + serial + [f.choice for f in found if f.kind == "camera"])
+        _fill(scanner, SCANNER_WORDS, serial + [(f.choice, f.label) for f in found if f.kind == "camera"], self._)
         fingerprint = QComboBox(objectName="fingerprint", editable=True)
-        fingerprint.addItems(["none", "simulator", *serial])
+        _fill(fingerprint, FINGERPRINT_WORDS, serial, self._)
         for box, value in ((printer, defaults.printer), (scanner, defaults.scanner),
                            (fingerprint, defaults.fingerprint)):
-            if value:
-                box.setCurrentText(value)
-        form.addRow(self._("Ticket printer (kiosk)"), printer)
-        form.addRow(self._("Code scanner (kiosk)"), scanner)
-        form.addRow(self._("Fingerprint reader (keypad)"), fingerprint)
+            _select(box, value)
+        page.form.addRow(self._("Ticket printer (kiosk)"), printer)
+        page.form.addRow(self._("Code scanner (kiosk)"), scanner)
+        page.form.addRow(self._("Fingerprint reader (keypad)"), fingerprint)
         detected = QPlainTextEdit("\n".join(f.label for f in found) or self._("no device detected"), readOnly=True)
-        form.addRow(self._("Detected"), detected)
+        page.form.addRow(self._("Detected"), detected)
+        page.finish_layout()
         self.fields.update(printer=printer, scanner=scanner, fingerprint=fingerprint)
         return page
 
+    # -- checks (on the GUI thread: no I/O) and work (on the worker) -----------------------------------------------
+
+    def _check_node(self) -> str | None:
+        node, branch = self.fields["node"].text().strip(), self.fields["branch"].text().strip()
+        if not node and not branch:
+            return self._("give the node's address, or the branch id to find the node on the network")
+        if node and not (node.startswith(("http://", "https://")) and len(node.split("://", 1)[1]) > 0):
+            return self._("the node's address must look like https://10.0.0.5:8470")
+        return None
+
+    def _check_code(self) -> str | None:
+        if len(self.fields["code"].text()) != 8:
+            return self._("the pairing code has 8 digits: create one on the node and type it here")
+        return None
+
+    def _pair_job(self) -> Callable[[], Any]:
+        from commissioning.steps import pair_device
+
+        answers = self.answers()
+
+        def job() -> None:
+            self.paired = pair_device(answers)
+
+        return job
+
+    def _check_hardware(self) -> str | None:
+        from commissioning import hardware_choice
+
+        role = self.fields["role"].currentData()
+        checks = {"kiosk": ((hardware_choice.printer_section, "printer"), (hardware_choice.scanner_section, "scanner")),
+                  "keypad": ((hardware_choice.fingerprint_section, "fingerprint"),)}
+        for parse, name in checks.get(role, ()):
+            text = _choice(self.fields[name])
+            try:
+                parse(text)
+            except ChoiceError:
+                return self._("{device}: {text!r} is not a device this setup knows; pick one in the list",
+                              device=self._(DEVICE_WORDS[name]), text=text)
+        return None
+
+    # -- answers -------------------------------------------------------------------------------------------------
+
     def answers(self) -> Answers:
         f = self.fields
-        role = f["role"].currentText()
+        role = f["role"].currentData()
         return Answers(role=role, out=Path(f["out"].text() or f"/etc/smartqueue/{role}.toml"),
-                       pairing_code=f["code"].text(), node_url=f["node"].text() or None,
-                       discover_branch=f["branch"].text() or None, printer=f["printer"].currentText(),
-                       scanner=f["scanner"].currentText(), fingerprint=f["fingerprint"].currentText())
+                       pairing_code=f["code"].text(), node_url=f["node"].text().strip() or None,
+                       discover_branch=f["branch"].text().strip() or None, printer=_choice(f["printer"]),
+                       scanner=_choice(f["scanner"]), fingerprint=_choice(f["fingerprint"]),
+                       data_dir=self.defaults.data_dir, printer_model=self.defaults.printer_model)
+
+    def answers_key(self) -> tuple:
+        """What pairing depends on: a change after it (Back, another code) pairs again."""
+        f = self.fields
+        return (f["role"].currentData(), f["node"].text(), f["branch"].text(), f["code"].text(), f["out"].text())
+
+
+DEVICE_WORDS = {"printer": N_("Ticket printer (kiosk)"), "scanner": N_("Code scanner (kiosk)"),
+                "fingerprint": N_("Fingerprint reader (keypad)")}
 
 
 class ResultPage(QWizardPage):
-    """Runs the steps when shown; then offers the hardware tests; Finish is enabled once the config is written."""
+    """Writes the configuration when shown (from the answers and what pairing brought back); then offers the
+    hardware tests; Finish is enabled once the config is written."""
 
     def __init__(self, wizard: SetupWizard) -> None:
         super().__init__()
@@ -137,10 +296,12 @@ class ResultPage(QWizardPage):
         return self.config is not None
 
     def initializePage(self) -> None:
-        from commissioning.steps import run_setup
+        from commissioning.steps import write_device_config
 
+        paired, answers = self.owner.paired, self.owner.answers()
+        assert paired is not None, "the pairing page pairs before Next"
         self.log.setPlainText(self.owner._("working…"))
-        self._start(lambda: run_setup(self.owner.answers()), self._setup_done)
+        self._start(lambda: write_device_config(answers, paired), self._setup_done)
 
     def _start(self, work, done) -> None:
         self._done = done
@@ -155,14 +316,17 @@ class ResultPage(QWizardPage):
         try:
             self._done(future.result())
         except SetupError as err:
-            self.log.setPlainText(self.owner._("setup failed: {reason}", reason=str(err)))
+            self.log.setPlainText(self.owner._("setup failed: {reason}", reason=err.translated(self.owner.language)))
         except Exception as err:  # shown, not swallowed: the technician must see it
-            self.log.setPlainText(f"{type(err).__name__}: {err}")
+            self.log.setPlainText(self.owner._("unexpected error: {reason}", reason=f"{type(err).__name__}: {err}"))
 
     def _setup_done(self, result) -> None:
-        outcome, self.config = result
-        lines = [f"{'OK' if ok else '✗'}  {name}: {detail}" for name, ok, detail in outcome.steps]
-        self.log.setPlainText("\n".join(lines))
+        _outcome, self.config = result
+        branch = self.config.branch
+        self.log.setPlainText(self.owner._(
+            "configuration written to {path}\nbranch {branch} ({organisation}), time zone {timezone}",
+            path=str(self.owner.answers().out), branch=branch.id, organisation=branch.organisation,
+            timezone=branch.timezone))
         self.test.setEnabled(True)
         self.completeChanged.emit()
 

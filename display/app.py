@@ -127,8 +127,10 @@ def build(config: AppConfig, client: NodeClient, announcer: Announcer, device_id
 def build_run(context: RunContext) -> DisplayApp:
     """The bootstrap's way in: the real announcer, media next to the configuration file."""
     config = context.config
-    return build(config, context.client, make_announcer(config.display), context.device_id,
-                 language=context.language, base_dir=context.config_path.resolve().parent)
+    app = build(config, context.client, make_announcer(config.display), context.device_id,
+                language=context.language, base_dir=context.config_path.resolve().parent)
+    app.feed.reloadRequested.connect(context.request_reload)  # central's "reload device" command
+    return app
 
 
 DISPLAY = AppSpec(role="display", build=build_run)

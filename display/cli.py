@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from appkit.bootstrap import add_app_arguments
+from appkit.arguments import add_app_arguments, screenshot_defaults
 
 
 def add_display_command(sub: argparse._SubParsersAction) -> None:
@@ -16,4 +16,5 @@ def add_display_command(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from display.app import run  # Qt is imported only when the display really starts
 
+    screenshot_defaults(args)
     return run(args)

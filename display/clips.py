@@ -105,8 +105,9 @@ def generate(out: Path, languages: tuple[str, ...] = LANGUAGES, only: set[str] |
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sq-clips") as pool:
         list(pool.map(lambda job: _speak(job[1], job[2], clip_path(out, job[0])), jobs))
     write_wav(clip_path(out, CHIME), chime_samples())
+    per_language = {language: sum(1 for job in jobs if job[2] == language) for language in languages}
     manifest = {"generator": version, "rate": RATE, "languages": list(languages), "voices": VOICES,
-                "clips": len(jobs)}
+                "clips": len(jobs), "per_language": per_language}  # doctor counts the files against these
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return len(jobs) + 1
 

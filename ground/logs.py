@@ -8,9 +8,16 @@ import re
 from logging.handlers import RotatingFileHandler
 
 _SECRET = re.compile(r"(sq[ds]_[A-Za-z0-9_\-.]{8,})|((?i:bearer)\s+\S+)|((?i:password|pin|token)[\"']?\s*[:=]\s*\S+)")
+#: `name_key=VALUE`, `secret: VALUE` (an appointment key, a phone link key, a cluster secret in a traceback).
+_NAMED = re.compile(r"(?i)\b([a-z0-9_-]*[_-]key|secret|[a-z0-9_]*_secret|[a-z0-9_]*pin_hash)"
+                    r"([\"']?\s*[:=]\s*)[\"']?[^\s\"',;)}]+[\"']?")
+#: the password in a URL's user information: postgresql://user:PASSWORD@host/db, mqtts://u:PASSWORD@broker
+_URL_PASSWORD = re.compile(r"(://[^\s/:@]*:)[^\s/@]+@")
 
 
 def redact(text: str) -> str:
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + "[redacted]@", text)
+    text = _NAMED.sub(lambda m: m.group(1) + m.group(2) + "[redacted]", text)
     return _SECRET.sub(lambda m: m.group(0)[:6] + "…[redacted]", text)
 
 
@@ -23,6 +30,8 @@ class RedactingFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
+        # a traceback quotes values too (an exception's message, a request's URL): redact its text, which every
+        # handler's formatter then uses as is
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
+from appkit.status_file import remove_status, write_status
 from appkit.tasks import TaskRunner
 from config.schema import AppConfig
 from ground.i18n import Formatter, is_rtl, translate
@@ -99,6 +100,8 @@ class KioskViewModel(QObject):
         for timer in (self._idle, self._ticket_timer, self._refresh, self._report):
             timer.stop()
         self.runner.shutdown(wait=True)
+        # after the workers (a last report must not write it again); one unlink while the window closes anyway
+        remove_status(self.config.device.data_dir)  # doctor opens the printer itself again
 
     # -- properties ---------------------------------------------------------------------------------------------
 
@@ -425,8 +428,12 @@ class KioskViewModel(QObject):
 
     @Slot()
     def report_status(self) -> None:
-        self.runner.submit(self.client.report_status, "me", self.health(),
+        health = self.health()
+        self.runner.submit(self.client.report_status, "me", health,
                            on_error=lambda err: self.note_problem(f"status report: {err}"))
+        # the same health for `smartqueue doctor` on this machine (the kiosk holds the printer's port)
+        self.runner.submit(write_status, self.config.device.data_dir, "kiosk", health,
+                           on_error=lambda err: log.warning("cannot write the status file: %s", err))
 
     def note_problem(self, text: str) -> None:
         """Log a problem for the technician (journal and the panel's list); the customer sees their own message."""

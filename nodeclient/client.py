@@ -108,16 +108,25 @@ class NodeClient:
                 self._base_url = self._find_leader()
             return self._base_url
 
+    def _pinned(self, url: str) -> str:
+        """A URL the client found (zeroconf, a follower's 503), never one it was given: with the branch CA pinned
+        it is reached over HTTPS only, so a record without `scheme=https` or a cluster's default `http://` api_url
+        never gets the token in clear (the pinned TLS refuses any machine the branch CA did not certify)."""
+        if self.ca_file is not None and url.startswith("http://"):
+            return "https://" + url[len("http://"):]
+        return url
+
     def _find_leader(self) -> str:
         candidates = self.discovery.wait(timeout=self.timeout) if self.discovery else []
         for candidate in candidates:
+            url = self._pinned(candidate.url)
             try:
-                health = self._session.get(candidate.url + "/api/v1/health", timeout=self.timeout).json()
+                health = self._session.get(url + "/api/v1/health", timeout=self.timeout).json()
             except (requests.RequestException, ValueError):
                 continue
             if health.get("branch") == self.discovery.branch_id and health.get("role") == "leader":
-                log.info("following node %s at %s", health.get("node_id"), candidate.url)
-                return candidate.url
+                log.info("following node %s at %s", health.get("node_id"), url)
+                return url
         raise NodeUnavailable("no node of this branch answers")
 
     def _lost_node(self) -> None:
@@ -134,8 +143,9 @@ class NodeClient:
         leader = (error.get("details") or {}).get("leader") if error.get("code") == "not_leader" else None
         if not isinstance(leader, str) or not leader.startswith(("http://", "https://")):
             return False
+        leader = self._pinned(leader.rstrip("/"))
         with self._lock:
-            self._base_url = leader.rstrip("/")
+            self._base_url = leader
         log.info("following the leader at %s", leader)
         return True
 
@@ -251,6 +261,10 @@ class NodeClient:
 
     def whoami(self) -> dict[str, Any]:
         return self.request("GET", "/api/v1/whoami")
+
+    def device_setup(self) -> dict[str, Any]:
+        """What this (freshly paired) device writes into its configuration: organisation, branch, keys."""
+        return self.request("GET", "/api/v1/devices/me/setup")
 
     def report_status(self, device_id: str, status: dict[str, Any]) -> dict[str, Any]:
         """Report health; `device_id` "me" means the device this token belongs to."""

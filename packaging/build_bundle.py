@@ -36,6 +36,30 @@ def drop_dangling_links(bundle: Path) -> int:
     return len(dangling)
 
 
+def strip_builder_paths(bundle: Path) -> tuple[int, int]:
+    """Remove the builder's absolute RUNPATH entries (a pyenv's lib folder on libpython and its extension modules:
+    the installed program must never look there) and debug sections (libpython: 23 → 5 MB). `$ORIGIN` entries, which
+    wheels use to find their own libraries, stay. Returns (files whose RUNPATH changed, files stripped)."""
+    sys.path.insert(0, str(HERE))
+    import debian_libs
+
+    runpaths = stripped = 0
+    for path in sorted(bundle.rglob("*")):
+        if not debian_libs.is_elf(path):
+            continue
+        entries = debian_libs.elf_runpath(path)
+        kept = [entry for entry in entries if entry.startswith("$ORIGIN")]
+        if kept != entries:
+            args = ["--set-rpath", ":".join(kept)] if kept else ["--remove-rpath"]
+            subprocess.run(["patchelf", *args, str(path)], check=True)
+            runpaths += 1
+        sections = subprocess.run(["objdump", "-h", str(path)], capture_output=True, text=True).stdout
+        if ".debug_info" in sections:
+            subprocess.run(["strip", "--strip-debug", str(path)], check=True)
+            stripped += 1
+    return runpaths, stripped
+
+
 def make_clips(out: Path) -> bool:
     """The display's clips, from the display package's own generator; False when espeak-ng is missing."""
     if shutil.which("espeak-ng") is None:
@@ -60,7 +84,17 @@ def versions() -> dict[str, str]:
     revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     return {"smartqueue": __version__, "git": revision.stdout.strip() or "unknown",
             "python": platform.python_version(), "pyside6": PySide6.__version__, "build_os": platform.platform(),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(source_date_epoch()))}
+
+
+def source_date_epoch() -> int:
+    """The build's time stamp: SOURCE_DATE_EPOCH, else the last commit's time (reproducible builds)."""
+    import os
+
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True)
+    return int(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else int(time.time())
 
 
 def build(dist: Path, work: Path, *, clips: bool = True) -> Path:
@@ -70,6 +104,8 @@ def build(dist: Path, work: Path, *, clips: bool = True) -> Path:
     have_clips = clips and make_clips(share_clips)
     run_pyinstaller(dist, work)
     drop_dangling_links(bundle)
+    runpaths, stripped = strip_builder_paths(bundle)
+    print(f"build_bundle: builder RUNPATH removed from {runpaths} files, debug sections from {stripped}")
     share = bundle / "share"
     if have_clips:
         shutil.copytree(share_clips, share / "clips", dirs_exist_ok=True)

@@ -3,10 +3,15 @@
 # pulseaudio: a private null-sink sound server so tests and the headless demo really play announcements).
 # Idempotent: does nothing when everything is present. Needs root to install; otherwise prints the command.
 set -euo pipefail
+# Runtime: broker, zbar, fonts, Qt's X/EGL libraries (the xcb platform plugin also needs icccm, keysyms, shape:
+# checked with ldd of libqxcb.so in a debootstrap root). Tests and packaging: curl (README examples), Xvfb and
+# x11-utils (the windowed demo test: xwininfo, xprop), debootstrap + apt-utils + gnupg (clean-root install test,
+# signed apt repository), patchelf (builder RUNPATHs), lintian.
 pkgs=(python3 python3-venv mosquitto mosquitto-clients libzbar0 socat espeak-ng fonts-noto-core
-      libxcb-cursor0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-      libglib2.0-0 iproute2 openssl postgresql chromium pulseaudio pulseaudio-utils
-      gcc libc6-dev)  # gcc: bench_fsync builds its LD_PRELOAD shim
+      libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
+      libfontconfig1 libdbus-1-3 libglib2.0-0 iproute2 openssl curl postgresql chromium pulseaudio pulseaudio-utils
+      gcc libc6-dev  # gcc: bench_fsync builds its LD_PRELOAD shim
+      xvfb xauth x11-utils debootstrap apt-utils gnupg patchelf lintian)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

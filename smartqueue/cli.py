@@ -22,6 +22,12 @@ PLUGINS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Python packages shipped apart from the node's package (packaging/roles.py), and the package that brings each.
+OPTIONAL_PARTS: dict[str, str] = {"PySide6": "smartqueue-apps", "shiboken6": "smartqueue-apps",
+                                  "PIL": "smartqueue-apps", "cv2": "smartqueue-camera", "numpy": "smartqueue-camera",
+                                  "zxingcpp": "smartqueue-camera", "psycopg": "smartqueue-postgresql"}
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser for one subcommand (`only`), or for all of them (help, unknown command)."""
     parser = argparse.ArgumentParser(prog="smartqueue", description="SmartQueue Edge")
@@ -30,11 +36,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (module, function) in PLUGINS.items():
         if only is not None and name != only:
             continue
-        try:
-            add = getattr(importlib.import_module(module), function)
-        except (ImportError, AttributeError):
-            continue  # a part not built yet (or left out of a bundle)
-        add(sub)
+        # Parsers never import Qt, OpenCV or numpy (tests/smartqueue/test_cli_without_qt.py): a plugin that fails
+        # to import is a bug, said plainly, not a command silently missing from "choose from ...".
+        getattr(importlib.import_module(module), function)(sub)
     return parser
 
 
@@ -56,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(handler(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except ModuleNotFoundError as err:
+        part = OPTIONAL_PARTS.get((err.name or "").split(".")[0])
+        if part is None:
+            raise
+        print(f"smartqueue {command}: this machine lacks {err.name} (install the {part} package: "
+              f"apt-get install {part})", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

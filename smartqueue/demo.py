@@ -35,6 +35,17 @@ EXAMPLES = ROOT / "config" / "examples"
 KEY = "demo-appointment-key-change-me"  # the example node.toml's appointment key
 PHONE_KEY = "demo-phone-link-key-change-me"  # central's phone link secret in the demo
 APPS = ("kiosk", "display", "keypad")
+FIRST_FRAME_S = 90  # three apps starting at once on a loaded 2-core machine
+
+
+def smartqueue_command() -> list[str]:
+    """How to start another `smartqueue` process: the installed bundle's executable itself (a frozen program has
+    no `-m`: `smartqueue -m smartqueue node` was an unknown command), or this Python with `-m smartqueue`."""
+    return [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "smartqueue"]
+
+
+class ChildDied(RuntimeError):
+    """A part of the demo branch stopped; the message names it, its exit code and the end of its log."""
 
 
 def add_demo_command(sub: argparse._SubParsersAction) -> None:
@@ -82,10 +93,34 @@ class Branch:
 
     def spawn(self, name: str, *args: str, stdout=None) -> subprocess.Popen:
         log = (self.root / "logs" / f"{name}.log").open("ab")
-        proc = subprocess.Popen([sys.executable, "-m", "smartqueue", *args], cwd=ROOT, env=self.env(),
+        proc = subprocess.Popen([*smartqueue_command(), *args], cwd=ROOT, env=self.env(),
                                 stdout=stdout or log, stderr=log, stdin=subprocess.DEVNULL)
         self.procs.append((name, proc))
         return proc
+
+    def log_path(self, name: str) -> Path:
+        return self.root / "logs" / f"{name}.log"
+
+    def check_alive(self) -> None:
+        """Raise ChildDied when any part has stopped: the demo must never claim windows that are gone."""
+        for name, proc in self.procs:
+            code = proc.poll()
+            if code is not None:
+                raise ChildDied(_death_note(name, code, self.log_path(name)))
+
+    def wait_first_frames(self, timeout: float = FIRST_FRAME_S) -> None:
+        """Until each app's log has its first-frame line (the window is drawn), watching that nothing dies."""
+        deadline = time.monotonic() + timeout
+        waiting = set(APPS)
+        while waiting:
+            self.check_alive()
+            for role in list(waiting):
+                log = self.log_path(role)
+                if log.exists() and f"{role}: first frame" in log.read_text(encoding="utf-8", errors="replace"):
+                    waiting.discard(role)
+            if waiting and time.monotonic() > deadline:
+                raise TimeoutError(f"no first frame from the {', '.join(sorted(waiting))} within {timeout:.0f} s")
+            time.sleep(0.2)
 
     def stop(self) -> None:
         for name, proc in reversed(self.procs):
@@ -192,9 +227,31 @@ def _start_apps(branch: Branch) -> None:
         branch.spawn(role, role, "--config", str(config), "--windowed")
 
 
-def _wait(predicate, timeout: float, what: str):
+def _death_note(name: str, code: int, log: Path, lines: int = 15) -> str:
+    how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    try:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    except OSError:
+        tail = []
+    return f"the {name} process {how}; the end of its log ({log}):\n" + "\n".join("  " + line for line in tail)
+
+
+async def _until_stop_or_death(branch: Branch) -> None:
+    """Ctrl-C / SIGTERM, or one of the parts stopping (raised as ChildDied), whichever comes first."""
+    stop = asyncio.ensure_future(wait_for_stop_signal())
+    try:
+        while not stop.done():
+            branch.check_alive()
+            await asyncio.wait([stop], timeout=0.5)
+    finally:
+        stop.cancel()
+
+
+def _wait(predicate, timeout: float, what: str, branch: Branch | None = None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if branch is not None:
+            branch.check_alive()  # a dead kiosk is said at once, not after the whole timeout
         try:
             value = predicate()
         except (requests.RequestException, ValueError, KeyError, OSError, sqlite3.Error):
@@ -222,7 +279,7 @@ def _scenario(branch: Branch) -> dict:
 
     admin = branch.tokens["admin"]
     devices = lambda: {d["id"]: d for d in get("/api/v1/devices", admin)["devices"]}  # noqa: E731
-    _wait(lambda: devices()["demo-kiosk"]["status"], 60, "the kiosk to come up and report its health")
+    _wait(lambda: devices()["demo-kiosk"]["status"], 60, "the kiosk to come up and report its health", branch)
     time.sleep(2)  # the display and keypad finish starting
     slot = (dt.datetime.now(ZoneInfo("Africa/Casablanca")) + dt.timedelta(minutes=5)).replace(
         second=0, microsecond=0, tzinfo=None)
@@ -230,7 +287,7 @@ def _scenario(branch: Branch) -> dict:
     branch.scanner.send(sign_appointment(KEY.encode(), branch_id="BR042", appointment_ref=ref, service="accounts",
                                          slot=slot))
     preview = _wait(lambda: sorted((branch.root / "tickets").glob("ticket-*.png")), 30,
-                    "the kiosk to print the customer's ticket")[-1]
+                    "the kiosk to print the customer's ticket", branch)[-1]
     waiting = get("/api/v1/state", admin)["waiting"]
     ticket = next(w for w in waiting if w["service"] == "accounts")
     session = post("/api/v1/agents/login", branch.tokens["agent-2"], {"agent": "karim", "pin": "5678"})["session"]
@@ -257,7 +314,7 @@ def _screenshots(branch: Branch) -> list[str]:
     shots = []
     for role in APPS:
         path = branch.root / "screenshots" / f"{role}.png"
-        command = [sys.executable, "-m", "smartqueue", role, "--config", str(branch.root / f"{role}.toml"),
+        command = [*smartqueue_command(), role, "--config", str(branch.root / f"{role}.toml"),
                    "--screenshot", str(path)]
         proc = subprocess.run(command, cwd=ROOT, env={**branch.env(), "QT_QPA_PLATFORM": "offscreen"},
                               capture_output=True, timeout=60)
@@ -294,9 +351,10 @@ def run_demo(args: argparse.Namespace) -> int:
         _start_apps(branch)
         print(f"SmartQueue demo branch: node {branch.node_url}, kiosk, display, keypad"
               + (", central (MQTT)" if branch.broker else "") + f"; files in {root}", flush=True)
+        branch.wait_first_frames()
         if not headless:
             print(_instructions(branch), flush=True)
-            asyncio.run(wait_for_stop_signal())
+            asyncio.run(_until_stop_or_death(branch))
             return 0
         summary = _scenario(branch)
         summary.pop("session")
@@ -310,6 +368,9 @@ def run_demo(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
         print(f"demo outputs (screenshots, ticket previews, summary, logs) in {root}")
         return 0
+    except ChildDied as err:
+        print(f"demo stopped: {err}", file=sys.stderr, flush=True)
+        return 1
     except (TimeoutError, RuntimeError) as err:
         print(f"demo failed: {err}; logs in {root / 'logs'}", file=sys.stderr)
         return 1
@@ -325,7 +386,7 @@ The kiosk, display and keypad windows are open: tap a service on the kiosk; log 
 
   source {env}
   curl -s -X POST $NODE/api/v1/tickets -H "Authorization: Bearer $KIOSK_TOKEN" \\
-       -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" -d '{{"service": "accounts"}}'
+       -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" --json '{{"service": "accounts"}}'
   curl -sN $NODE/api/v1/events -H "Authorization: Bearer $DISPLAY_TOKEN"      # live events (SSE)
 
 Printed tickets (PNG previews) go to {branch.root / 'tickets'}; their QR opens the ticket's phone page at

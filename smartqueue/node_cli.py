@@ -150,8 +150,18 @@ def build_node(config, data_dir: Path):
     if sync is not None and sync.enabled:
         from sync.service import SyncService
 
-        node.services.append(LeaderOnly(node.add_leadership_listener, SyncService(node, sync)))
+        service = SyncService(node, sync)
+        node.services.append(LeaderOnly(node.add_leadership_listener, service))
+        node.health_parts["sync"] = lambda: _sync_health(node, service)
     return node
+
+
+def _sync_health(node, service) -> dict:
+    """The link's state for `GET /health` (doctor reads it): connected, disconnected, or standby on a follower
+    (the leader syncs)."""
+    link = service.health()
+    state = "connected" if link["connected"] else "disconnected" if node.is_leader else "standby"
+    return {"state": state, "lag_events": link["lag_events"], "halted": link["halted"]}
 
 
 def _store(args: argparse.Namespace):
@@ -185,6 +195,12 @@ def pairing_code(args: argparse.Namespace) -> int:
 
     store, config = _store(args)
     try:
+        if args.role == "keypad" and args.counter is None:
+            print("a keypad's pairing code needs --counter (a keypad acts for its counter)", file=sys.stderr)
+            return 2
+        if args.counter is not None and args.counter not in {c.id for c in config.counters}:
+            print(f"unknown counter {args.counter!r}", file=sys.stderr)
+            return 2
         code, _ = create_pairing(store, config.node.pairing_code_minutes, args.role, args.counter, args.name)
         print(f"valid {config.node.pairing_code_minutes} minutes, once", file=sys.stderr)
         print(code)

@@ -69,7 +69,9 @@ class CommandRunner:
         rows = self.node.store.query("SELECT id FROM devices WHERE id = ? AND revoked_ms IS NULL", (device,))
         if not rows:
             raise LookupError(f"no active device {device!r}")
-        return {"delivered_to": self.node.hub.publish_ephemeral("DeviceReloadRequested", {"device": device})}
+        # to that device's own streams only (displays and keypads hold one; a kiosk has none: delivered_to 0)
+        delivered = self.node.hub.publish_ephemeral("DeviceReloadRequested", {"device": device}, devices={device})
+        return {"delivered_to": delivered}
 
     async def _publish_metrics(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"day": await self._send_metrics(args.get("day"))}

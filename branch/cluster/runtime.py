@@ -35,7 +35,7 @@ from branch.api_errors import ApiError, from_domain
 from branch.cluster.replica import Replica, has_raft_state, raft_password, write_bootstrap_dump
 from branch.commit import CommandFailed
 from branch.runner import CommandRequest, CommandResult, Leadership, Respond, RunnerContext, count, stored_answer
-from branch.store import Batch
+from branch.store import Batch, canonical
 from config.cluster import ClusterConfig
 from queue_engine import commands as cmd
 from queue_engine.errors import DomainError
@@ -76,6 +76,7 @@ class ReplicatedRunner:
         self.config = config
         self.leadership = Leadership("follower")
         self.api_port: int | None = None
+        self.api_scheme = "http"
         self.replica: Replica | None = None
         self.applied_index = 0
         self.role = "follower"
@@ -98,10 +99,13 @@ class ReplicatedRunner:
         if self.config.api_url:
             return self.config.api_url.rstrip("/")
         host = self.config.self_address.rsplit(":", 1)[0]
-        return f"http://{host}:{self.api_port}"
+        # the scheme this node really serves: a follower's not_leader answer must not send clients to http://
+        # (with the token in clear) when every member serves HTTPS
+        return f"{self.api_scheme}://{host}:{self.api_port}"
 
-    async def start(self, api_port: int) -> None:
+    async def start(self, api_port: int, scheme: str = "http") -> None:
         self.api_port = api_port
+        self.api_scheme = scheme
         self._loop = asyncio.get_running_loop()
         context = self.context
         data_dir = context.data_dir
@@ -361,7 +365,9 @@ class ReplicatedRunner:
 
         def answer(events) -> tuple[int, Any]:
             try:
-                return respond(events)
+                status, body = respond(events)
+                canonical(body)  # stored for the Idempotency-Key by the stage: a body it cannot store would fail
+                return status, body  # the leader's apply alone, and the members' chains would part
             except Exception:
                 log.exception("building the answer to %s failed; storing the generic answer", type(command).__name__)
                 return fallback(events)

@@ -300,6 +300,11 @@ class FingerprintSimulator:
                     continue
                 if packet is None:
                     break
+                if packet.address != self.model.address:
+                    # A module takes only packets for its own address and says nothing to the others (several
+                    # modules may share a line): a host set to the wrong address hears silence, not a reply.
+                    log.info("fingerprint simulator: packet for 0x%08x ignored", packet.address)
+                    continue
                 self.commands_seen += 1
                 with self._model_lock:
                     ack = self.model.handle(packet, self.faults)

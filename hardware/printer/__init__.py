@@ -1,16 +1,5 @@
-"""Thermal ticket printer port: ESC/POS layout, real-time status, transports and a wire-level simulator."""
+"""Thermal ticket printer port: ESC/POS layout, real-time status, transports and a wire-level simulator.
 
-from hardware.printer.device import PrinterDevice, PrintOutcome
-from hardware.printer.status import NEEDS_ATTENTION, OPERATIONAL, UNREACHABLE, PrinterState, PrinterStatus
-from hardware.printer.ticket import TicketPrint
-
-__all__ = [
-    "NEEDS_ATTENTION",
-    "OPERATIONAL",
-    "UNREACHABLE",
-    "PrintOutcome",
-    "PrinterDevice",
-    "PrinterState",
-    "PrinterStatus",
-    "TicketPrint",
-]
+Import the modules themselves (`hardware.printer.device`, `.status`, `.ticket`): this package file stays empty so
+that importing a light module (profiles, ticket labels) never drags in python-escpos and Pillow.
+"""

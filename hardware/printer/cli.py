@@ -12,19 +12,20 @@ import datetime as dt
 import signal
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.printer import PrinterConfig
 from hardware.cli_support import simulate_subparsers
 from hardware.errors import HardwareError
-from hardware.printer.connection import make_transport
-from hardware.printer.decoder import decode
-from hardware.printer.device import PrinterDevice
-from hardware.printer.physics import HeadModel, LinkModel
-from hardware.printer.preview import PreviewRenderer, transcript
 from hardware.printer.profiles import PROFILES, get_profile
-from hardware.printer.simulator import Faults, PtySimulatorServer, SimulatorServer, TcpSimulatorServer, VirtualPrinter
 from hardware.printer.ticket import LABELS, TicketPrint
+
+if TYPE_CHECKING:
+    from hardware.printer.physics import LinkModel
+    from hardware.printer.simulator import SimulatorServer
+
+# The ESC/POS layout, previews and simulator (python-escpos, Pillow) are imported by the handlers, not here:
+# `smartqueue hardware --help` must work on a node-only machine, which has neither.
 
 
 def add_printer_commands(subparsers: Any) -> None:
@@ -43,7 +44,7 @@ def add_printer_commands(subparsers: Any) -> None:
     link.add_argument("--tcp", type=int, metavar="PORT", help="serve on a TCP port (0: any free port)")
     link.add_argument("--rfc2217", type=int, metavar="PORT",
                       help="serve behind an RFC 2217 serial device server on a TCP port (DSR/CTS busy lines)")
-    printer.add_argument("--speed", type=_link_model, default=LinkModel.unthrottled(), metavar="usb|tcp|BAUD",
+    printer.add_argument("--speed", type=_speed, default=None, metavar="usb|tcp|BAUD",
                          help="pace the bytes like this link (default: as fast as the OS moves them)")
     printer.add_argument("--physics", action="store_true",
                          help="model the model's head and 4 KB buffer: print time, cut time, busy when full")
@@ -58,14 +59,21 @@ def add_printer_commands(subparsers: Any) -> None:
     printer.set_defaults(handler=simulate_printer)
 
 
-def _link_model(value: str) -> LinkModel:
-    """``usb``, ``tcp`` or a baud rate."""
+def _speed(value: str) -> str:
+    """``usb``, ``tcp`` or a baud rate (checked here; the model is built by the handler: it needs numpy)."""
+    if value in ("usb", "tcp") or (value.isdigit() and int(value) > 0):
+        return value
+    raise argparse.ArgumentTypeError("give usb, tcp or a baud rate such as 115200")
+
+
+def _link_model(value: str | None) -> LinkModel:
+    from hardware.printer.physics import LinkModel
+
+    if value is None:
+        return LinkModel.unthrottled()
     if value in ("usb", "tcp"):
         return LinkModel.usb() if value == "usb" else LinkModel.tcp()
-    try:
-        return LinkModel.serial(int(value))
-    except ValueError:
-        raise argparse.ArgumentTypeError("give usb, tcp or a baud rate such as 115200") from None
+    return LinkModel.serial(int(value))
 
 
 def sample_ticket(language: str, config: PrinterConfig) -> TicketPrint:
@@ -79,6 +87,11 @@ def sample_ticket(language: str, config: PrinterConfig) -> TicketPrint:
 
 
 def print_test(args: argparse.Namespace, config: PrinterConfig) -> int:
+    from hardware.printer.connection import make_transport
+    from hardware.printer.decoder import decode
+    from hardware.printer.device import PrinterDevice
+    from hardware.printer.preview import PreviewRenderer, transcript
+
     ticket = sample_ticket(args.language, config)
     try:
         with PrinterDevice(config, make_transport(config)) as printer:
@@ -101,6 +114,9 @@ def print_test(args: argparse.Namespace, config: PrinterConfig) -> int:
 
 
 def printer_status(args: argparse.Namespace, config: PrinterConfig) -> int:
+    from hardware.printer.connection import make_transport
+    from hardware.printer.device import PrinterDevice
+
     try:
         with PrinterDevice(config, make_transport(config)) as printer:
             status = printer.status()
@@ -117,6 +133,9 @@ def printer_status(args: argparse.Namespace, config: PrinterConfig) -> int:
 def simulate_printer(args: argparse.Namespace, config: PrinterConfig | None = None,
                      stop: threading.Event | None = None) -> int:
     """Run until Ctrl-C (or ``stop`` is set, for tests), printing where the kiosk should connect."""
+    from hardware.printer.physics import HeadModel
+    from hardware.printer.simulator import Faults, PtySimulatorServer, TcpSimulatorServer, VirtualPrinter
+
     faults = Faults(
         paper_out_after=args.paper_out_after, near_end_after=args.near_end_after, cover_open=args.cover_open,
         silent=args.silent, reply_delay_s=args.reply_delay, garbage_reply=args.garbage_reply,
@@ -124,15 +143,16 @@ def simulate_printer(args: argparse.Namespace, config: PrinterConfig | None = No
     profile = get_profile(args.model)
     head = HeadModel.for_profile(profile) if args.physics else None
     printer = VirtualPrinter(profile.width_dots, faults, args.out, head=head)
+    link = _link_model(args.speed)
     server: SimulatorServer
     if args.pty:
-        server = PtySimulatorServer(printer, args.speed)
+        server = PtySimulatorServer(printer, link)
     elif args.rfc2217 is not None:
         from hardware.printer.sim_rfc2217 import Rfc2217SimulatorServer
 
-        server = Rfc2217SimulatorServer(printer, port=args.rfc2217, link=args.speed)
+        server = Rfc2217SimulatorServer(printer, port=args.rfc2217, link=link)
     else:
-        server = TcpSimulatorServer(printer, port=args.tcp, link=args.speed)
+        server = TcpSimulatorServer(printer, port=args.tcp, link=link)
     stop = stop or threading.Event()
     previous = None
     if threading.current_thread() is threading.main_thread():

@@ -30,7 +30,7 @@ def make_transport(config: PrinterConfig, sysfs: Path = Path("/sys")) -> Transpo
     if isinstance(conn, FileConnection):
         return FileTransport(conn.path, conn.timeout)
     if isinstance(conn, SimulatorConnection):
-        # imported here: the simulator (and numpy, for its previews) stays out of a kiosk with a real printer
+        # imported here: the simulator (and its Pillow previews) stays out of a kiosk with a real printer
         from hardware.printer.simulator import Faults, InProcessPrinterTransport, VirtualPrinter
 
         profile = get_profile(config.model, config.paper_width_mm)

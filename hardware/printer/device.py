@@ -35,6 +35,7 @@ from hardware.transport import Transport
 class PrintOutcome:
     """What happened to one ticket."""
 
+    #: The job was sent and the printer was still fit to print after it (its paper, cover and answers).
     printed: bool
     status_before: PrinterStatus
     status_after: PrinterStatus
@@ -124,7 +125,12 @@ class PrinterDevice:
             self.counter.record(rendered.length_mm)
             # The status query queues behind the ticket on a slow link: 7.8 KB take 2 s at 38400 baud.
             after = self._read_status(settle_s=self.transport.wire_seconds(len(rendered.data)))
-        return PrintOutcome(True, before, after, len(rendered.data), written, time.monotonic() - started)
+        # Bytes handed to the link are not paper in the customer's hand: a printer that ran out of paper, had its
+        # cover opened or stopped answering during the job has (at best) part of the ticket. Say so; the screen
+        # keeps the number and the QR code.
+        printed = self._may_print(after)
+        error = None if printed else (after.detail or after.state.value)
+        return PrintOutcome(printed, before, after, len(rendered.data), written, time.monotonic() - started, error)
 
     def _may_print(self, status: PrinterStatus) -> bool:
         # A model that never answers reads UNKNOWN; printing blind is its only mode.

@@ -14,9 +14,9 @@ buffer at an even pace while it prints, so the buffer's fill level is known at a
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import segno
 
 from hardware.printer.decoder import Barcode, Cut, Element, Feed, LineFeed, QrCode, Raster, Text
@@ -99,22 +99,23 @@ class HeadModel:
     def seconds_for_dots(self, dots: float) -> float:
         return dots / self.dots_per_mm / self.speed_mm_s
 
-    def seconds_for_rows(self, black_fractions: np.ndarray) -> float:
+    def seconds_for_rows(self, black_fractions: Sequence[float]) -> float:
         """Print time of raster dot rows, each at full speed unless it is denser than the threshold."""
         rows = len(black_fractions)
         if self.dense_black_threshold is not None and rows:
-            slow = int(np.count_nonzero(black_fractions > self.dense_black_threshold))
+            threshold = self.dense_black_threshold
+            slow = sum(1 for fraction in black_fractions if fraction > threshold)
             return self.seconds_for_dots(rows - slow) + self.seconds_for_dots(slow) / self.dense_black_factor
         return self.seconds_for_dots(rows)
 
 
-def raster_row_blackness(width_bytes: int, data: bytes) -> np.ndarray:
-    """Fraction of black dots in each complete dot row of GS v 0 data (MSB first, 1 = black)."""
+def raster_row_blackness(width_bytes: int, data: bytes) -> list[float]:
+    """Fraction of black dots in each complete dot row of GS v 0 data (MSB first, 1 = black). Plain Python, no
+    numpy: the printer simulator runs in a kiosk that has only the apps package (numpy is the camera's)."""
     rows = len(data) // width_bytes if width_bytes else 0
-    if rows == 0:
-        return np.zeros(0)
-    bits = np.unpackbits(np.frombuffer(data[: rows * width_bytes], dtype=np.uint8)).reshape(rows, width_bytes * 8)
-    return bits.mean(axis=1)
+    dots = width_bytes * 8
+    return [int.from_bytes(data[row * width_bytes:(row + 1) * width_bytes], "big").bit_count() / dots
+            for row in range(rows)]
 
 
 class ElementTimer:
@@ -137,7 +138,7 @@ class ElementTimer:
         if isinstance(element, Raster):
             fractions = raster_row_blackness(element.width_bytes, element.data)[streamed_rows:]
             scale = 2 if element.mode in (2, 3, 50, 51) else 1  # double-height modes
-            return head.seconds_for_rows(np.repeat(fractions, scale))
+            return head.seconds_for_rows([fraction for fraction in fractions for _ in range(scale)])
         if isinstance(element, QrCode):
             return head.seconds_for_rows(_qr_rows(element))
         if isinstance(element, Barcode):
@@ -151,15 +152,15 @@ class ElementTimer:
         return 0.0
 
 
-def _qr_rows(qr: QrCode) -> np.ndarray:
+def _qr_rows(qr: QrCode) -> list[float]:
     """Blackness of each dot row of the QR symbol the printer draws (model 2, stored data, module size)."""
     try:
         symbol = segno.make(qr.data.decode("utf-8", errors="replace"), error=qr.ec.lower(), micro=False,
                             boost_error=False)
     except segno.DataOverflowError:
-        return np.zeros(0)
-    matrix = np.array([list(row) for row in symbol.matrix], dtype=float)
-    return np.repeat(matrix.mean(axis=1), max(qr.module_size, 1))
+        return []
+    module = max(qr.module_size, 1)
+    return [sum(row) / len(row) for row in symbol.matrix for _ in range(module)]
 
 
 class HeadSchedule:

@@ -6,7 +6,6 @@ Font A cell size (12 × 24 dots) scaled by the character size; rasters and QR co
 
 from __future__ import annotations
 
-import numpy as np
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
@@ -135,8 +134,9 @@ class PreviewRenderer:
 
 def _raster_image(raster: Raster) -> Image.Image:
     """GS v 0 data (MSB first, 1 = black) → image; double-width/height modes (m = 1, 2, 3) are scaled."""
-    bits = np.unpackbits(np.frombuffer(raster.data, dtype=np.uint8)).reshape(raster.height, raster.width_bytes * 8)
-    image = Image.fromarray(np.where(bits.astype(bool), 0, 255).astype(np.uint8), "L").convert("1")
+    # mode "1" raw bytes are MSB first with 1 = white: the printer's bits inverted (Pillow only, no numpy)
+    data = bytes(byte ^ 0xFF for byte in raster.data[: raster.height * raster.width_bytes])
+    image = Image.frombytes("1", (raster.width_bytes * 8, raster.height), data)
     scale_x = 2 if raster.mode in (1, 3, 49, 51) else 1
     scale_y = 2 if raster.mode in (2, 3, 50, 51) else 1
     if scale_x > 1 or scale_y > 1:
@@ -151,9 +151,10 @@ def _qr_image(qr: QrCode) -> Image.Image:
                             boost_error=False)
     except segno.DataOverflowError:
         return Image.new("1", (8, 8), 0)
-    matrix = np.array([list(row) for row in symbol.matrix], dtype=bool)
+    rows = [list(row) for row in symbol.matrix]
     module = max(qr.module_size, 1)
-    image = Image.fromarray(np.where(matrix, 0, 255).astype(np.uint8), "L").convert("1")
+    image = Image.new("1", (len(rows[0]), len(rows)), 1)
+    image.putdata([0 if dark else 1 for row in rows for dark in row])
     return image.resize((image.width * module, image.height * module), Image.Resampling.NEAREST)
 
 

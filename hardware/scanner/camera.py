@@ -82,6 +82,23 @@ class ImageFolderSource:
         self._files = []
 
 
+def _gray(frame: np.ndarray) -> np.ndarray | None:
+    """An 8-bit gray 2-D view of a captured frame, or None when it is not an image a decoder can read."""
+    if frame.ndim not in (2, 3) or frame.shape[0] < 1 or frame.shape[1] < 1:
+        return None
+    if frame.dtype == np.uint16:  # 16-bit gray or colour (some industrial and IR cameras)
+        frame = (frame >> 8).astype(np.uint8)
+    if frame.dtype != np.uint8:
+        return None
+    if frame.ndim == 2:
+        return frame
+    if frame.shape[2] == 1:
+        return frame[:, :, 0]
+    if frame.shape[2] in (3, 4):
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY if frame.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
+    return None
+
+
 def open_source(config: CameraScannerConfig) -> FrameSource:
     """Open what `config.source` names. Raises OSError when it cannot be opened."""
     if isinstance(config.source, str) and Path(config.source).is_dir():
@@ -138,6 +155,7 @@ class CameraScanner:
         self._state = ScannerState.STOPPED
         self.frames = 0
         self.codes_read = 0
+        self.bad_frames = 0  # frames skipped as unusable (see _decode)
         self.busy_s = 0.0  # time spent decoding, for the load figure
         self._started_at = 0.0
         self._ended_at: float | None = None
@@ -222,6 +240,24 @@ class CameraScanner:
             self._set_state(ScannerState.STOPPED)
             self._finished.set()
 
+    def _decode(self, frame: np.ndarray) -> list[str]:
+        """The codes in one frame; a frame no decoder can take (empty, raw YUYV, an odd depth) is skipped with a
+        log line: one bad frame from a capture backend must not end the worker and leave the kiosk blind."""
+        gray = _gray(frame)
+        if gray is None:
+            self._bad_frame(f"unusable frame (shape {frame.shape}, {frame.dtype})")
+            return []
+        try:
+            return self._decoder.decode(gray).texts
+        except (cv2.error, ValueError, TypeError, RuntimeError) as err:
+            self._bad_frame(f"decoder failed on a {gray.shape} frame: {err}")
+            return []
+
+    def _bad_frame(self, detail: str) -> None:
+        self.bad_frames += 1
+        if self.bad_frames == 1 or self.bad_frames % 1000 == 0:
+            log.warning("camera scanner %s: %s (%d frames skipped)", self._config.source, detail, self.bad_frames)
+
     def _play(self, source: FrameSource) -> None:
         period = 1.0 / self._config.fps
         next_due = self._clock()
@@ -230,7 +266,7 @@ class CameraScanner:
             if frame is None:
                 return
             began = self._clock()
-            texts = self._decoder.decode(frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)).texts
+            texts = self._decode(frame)
             self.busy_s += self._clock() - began
             self.frames += 1
             for text in texts:

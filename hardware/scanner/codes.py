@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 
 APPOINTMENT_TAG = "SQA1"
 TICKET_TAG = "SQT1"
@@ -39,6 +40,16 @@ _TICKET_RE = re.compile(rf"SQT1:({_FIELD}):({_FIELD}):({_MAC})")
 _FIELD_RE = re.compile(_FIELD)
 _OUR_TAG_RE = re.compile(r"SQ[AT]\d+:")
 _PRINTABLE_ASCII_RE = re.compile(r"[\x20-\x7e]*")
+_LINK_RE = re.compile(r"https?://", re.IGNORECASE)
+
+
+def _code_in_link(text: str) -> str:
+    """Our code at the end of a link (a ticket QR printed with `qr_base_url`, e.g. https://q.example/t/SQT1:…):
+    the code itself, which its signature alone vouches for; any other text as it is."""
+    if not _LINK_RE.match(text):
+        return text
+    tail = unquote(re.split(r"[/=#?&]", text)[-1])
+    return tail if _OUR_TAG_RE.match(tail.upper()) else text
 
 
 class InvalidReason(enum.Enum):
@@ -187,6 +198,7 @@ class CodeParser:
         if "\x00" in text or not _is_encodable(text):
             # NUL, or bytes a decoder kept as lone surrogates: binary content, not text.
             return InvalidCode(InvalidReason.BINARY, "binary content")
+        text = _code_in_link(text)
         upper = text.upper()
         if not _OUR_TAG_RE.match(upper):
             if not text.isprintable():

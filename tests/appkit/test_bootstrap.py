@@ -177,3 +177,31 @@ def test_a_file_this_app_cannot_run_on_keeps_the_previous_one(qtbot, qapp, tmp_p
         qtbot.waitUntil(lambda: boot.current.app.controller.online, timeout=8000)
     finally:
         boot.stop()
+
+
+def test_central_asks_a_keypad_to_reload_and_only_that_device_reloads(qtbot, qapp, tmp_path, node, systemd):
+    """The `reload_device` command (sync/commands.py) reaches the named device's event stream only, and the app
+    reloads through its bootstrap (RELOADING=1 … READY=1), as the technician's button does."""
+    boot = AppBootstrap(keypad_spec(), LaunchOptions(app_file(tmp_path, node, "keypad"), windowed=True),
+                        watchdog=GuiWatchdog(systemd.notifier()))
+    boot.start()
+    try:
+        qtbot.waitUntil(lambda: boot.current.app.controller.online and boot.current.app.feed.connected,
+                        timeout=8000)
+        me = node.client("keypad").whoami()["device"]
+        others = node.call(_publish(node, "DeviceReloadRequested", {"device": "someone-else"}, {"someone-else"}))
+        others += node.call(_publish(node, "DeviceReloadRequested", {"device": me}, {"someone-else"}))
+        assert others == 0
+        qtbot.wait(300)
+        assert boot.reloads == 0
+        delivered = node.call(_publish(node, "DeviceReloadRequested", {"device": me}, {me}))
+        assert delivered == 1
+        qtbot.waitUntil(lambda: boot.reloads == 1 and systemd.states()[-2:] == ["RELOADING=1", "READY=1"],
+                        timeout=8000)
+    finally:
+        boot.stop()
+
+
+async def _publish(node: RunningNode, type_: str, data: dict, devices: set[str]) -> int:
+    """On the node's loop, as sync/commands.py does."""
+    return node.node.hub.publish_ephemeral(type_, data, devices=devices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -125,3 +126,37 @@ def test_ack_for_an_unknown_call_is_404(node):
     with pytest.raises(NodeError) as err:
         node.client("display").ack_call("nope", 0)
     assert err.value.code == "unknown_call"
+
+
+def test_a_revoked_client_that_stopped_reading_is_cut_off(node):
+    """A stream blocked writing to a client that stopped reading (its TCP window full) never read its queue, so
+    revocation's CLOSE never reached it and the connection stayed open (issue-13 review): it is aborted now."""
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    device = node.client("display").whoami()["device"]
+    url = urlparse(node.url)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((url.hostname, url.port))
+    sock.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {node.tokens['display']}\r\n"
+                 "\r\n".encode())
+    deadline = time.monotonic() + 5
+    while device not in node.node.hub.devices("display") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    blob = {"text": "x" * 60_000}
+    for _ in range(60):  # ~3.6 MB the client never reads: the node's write blocks on the full window
+        node.loop.call_soon_threadsafe(node.node.hub.publish_ephemeral, "DisplayMessage", blob)
+    time.sleep(1.0)
+    node.loop.call_soon_threadsafe(node.node.hub.close_devices, {device})
+    time.sleep(2.0)  # the client still reads nothing: only an abort (RST) tells it the stream is over
+    sock.settimeout(5)
+    try:  # the node dropped the connection: what the kernel still held, then EOF (or a reset) — not a timeout
+        with contextlib.suppress(ConnectionResetError):
+            while sock.recv(1 << 20):
+                pass
+    except TimeoutError:
+        pytest.fail("the revoked stream was still open (its writer stuck on a client that reads nothing)")
+    finally:
+        sock.close()

@@ -77,7 +77,7 @@ def test_support_bundle_redacts_secrets(tmp_path):
     log.write_text("GET /x Authorization: Bearer sqd_zzzzzzzzzzzzzzzz\n", encoding="utf-8")
     (tmp_path / "app.log.1").write_text("older token=sqd_yyyyyyyyyyyyyyyy\n", encoding="utf-8")
     out = tmp_path / "support.tar.gz"
-    names = support.build(out, [config], [log], with_doctor=False)
+    names = support.build(out, [config], [log], with_doctor=False).names
     assert {"config/node.toml", "logs/app.log", "logs/app.log.1", "versions.json"} <= set(names)
     with tarfile.open(out) as archive:
         text = "".join(archive.extractfile(m).read().decode() for m in archive.getmembers())

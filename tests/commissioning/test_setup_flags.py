@@ -45,7 +45,11 @@ def test_kiosk_setup_pairs_writes_a_valid_config_and_prints_a_test_ticket(runnin
     token_file = Path(config.device.token_file)
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert token_file.read_text().startswith("sqd_")
-    assert "test ticket printed" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "test ticket printed" in printed
+    # the technician is shown the id the node knows (what `smartqueue node revoke` takes), not the local one
+    node_ids = [d["id"] for d in running.client("admin").request("GET", "/api/v1/devices")["devices"]]
+    assert any(f"as device {i}" in printed for i in node_ids if i.startswith("kiosk-")), printed
     doctor = parse("doctor", "--config", str(out), "--language", "en")
     assert doctor.handler(doctor) == 0
 
@@ -74,7 +78,7 @@ def test_a_code_for_another_role_is_refused(running, tmp_path, capsys):
     args = parse("setup", "--role", "kiosk", "--node", running.url, "--pairing-code", pairing_code(running, "display"),
                  "--data-dir", str(tmp_path / "dev"), "--out", str(tmp_path / "k.toml"), "--language", "en")
     assert args.handler(args) == 1
-    assert "for a display, not a kiosk" in capsys.readouterr().err
+    assert "for a calling display, not a kiosk" in capsys.readouterr().err
 
 
 def test_doctor_reports_an_unreachable_node_with_its_fix_in_french(tmp_path, capsys):
@@ -102,3 +106,20 @@ def test_language_follows_lang(monkeypatch):
     assert language_from_env({"LANG": "de_DE.UTF-8"}) == "en"
     assert language_from_env({"LC_ALL": "fr_FR.UTF-8", "LANG": "en_GB"}) == "fr"
     assert os.environ is not None
+
+
+def test_display_and_keypad_from_flags_start_from_what_the_node_knows_and_pass_doctor(running, tmp_path, capsys):
+    """The branch's own facts come from the node (organisation, time zone), and doctor passes for each role."""
+    keypad_code = running.client("admin").create_pairing_code("keypad", counter="1")["code"]
+    for role, code, extra in (("display", pairing_code(running, "display"), []),
+                              ("keypad", keypad_code, ["--fingerprint", "simulator"])):
+        out = tmp_path / f"{role}.toml"
+        args = parse("setup", "--role", role, "--node", running.url, "--pairing-code", code, *extra,
+                     "--data-dir", str(tmp_path / role), "--out", str(out), "--language", "en")
+        assert args.handler(args) == 0
+        config = load_config(out)
+        assert config.branch.organisation == "acme-bank" and config.branch.timezone == "Africa/Casablanca"
+        assert config.branch.appointment_key is None  # a kiosk's key only
+        capsys.readouterr()
+        doctor = parse("doctor", "--config", str(out), "--language", "en")
+        assert doctor.handler(doctor) == 0, capsys.readouterr().out

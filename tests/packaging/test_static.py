@@ -11,7 +11,7 @@ import pytest
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
 UNITS = sorted((PACKAGING / "systemd").glob("*.service"))
-SCRIPTS = [PACKAGING / "debian" / name for name in ("postinst", "prerm", "postrm")] + \
+SCRIPTS = sorted(p for p in (PACKAGING / "debian").iterdir() if p.name != "copyright") + \
     [PACKAGING / "session" / name for name in ("smartqueue-session", "smartqueue-xsession")]
 
 

@@ -31,3 +31,37 @@ def test_headless_demo_plays_the_scenario_and_writes_its_outputs(tmp_path):
         assert summary["phone_page"].startswith("http://127.0.0.1:")  # served by central (checked by the demo)
         assert f"<QR '{summary['phone_page']}'" in transcript  # the printed QR opens the ticket's phone page
     assert not list(tmp_path.glob("logs/*.log")) or "Traceback" not in (tmp_path / "logs" / "node.log").read_text()
+
+
+@pytest.mark.slow
+def test_windowed_demo_maps_the_three_windows_and_says_when_an_app_dies(tmp_path):
+    """Under Xvfb: the demo claims the windows only once each app drew its first frame; X shows one viewable
+    window per app process; when the kiosk is killed the demo says which part stopped and how, and stops."""
+    for tool in ("xvfb-run", "xwininfo", "xprop"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is missing: scripts/install-system-deps.sh installs xvfb and x11-utils")
+    result = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m",
+                             "tests.smartqueue.windowed_probe", str(tmp_path)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["announced"], report
+    assert sorted(report["windows"]) == ["display", "keypad", "kiosk"], report
+    assert all(report["windows"][role] for role in ("kiosk", "display", "keypad")), report["windows"]
+    assert "SmartQueue kiosk" in report["windows"]["kiosk"]
+    assert report["exit"] == 1
+    assert "the kiosk process was killed by signal 9" in report["stderr"], report["stderr"]
+    assert report["left"] == [], report  # the display and keypad were stopped with it
+
+
+def test_the_installed_bundle_starts_its_parts_with_its_own_executable(monkeypatch):
+    """review-18: in the .deb (a frozen PyInstaller program) the demo started `smartqueue -m smartqueue node`:
+    'invalid choice', and `smartqueue demo` always ended with 'the node did not start'."""
+    import sys
+
+    from smartqueue import demo
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert demo.smartqueue_command() == [sys.executable]
+    monkeypatch.delattr(sys, "frozen")
+    assert demo.smartqueue_command() == [sys.executable, "-m", "smartqueue"]

@@ -236,3 +236,13 @@ def test_config_rejects_odd_baud_rates() -> None:
     with pytest.raises(ValueError):
         FingerprintConfig(baudrate=50000)
     assert FingerprintConfig(baudrate=115200).baudrate == 115200
+
+
+def test_a_reader_set_to_another_address_hears_nothing(sim: FingerprintSimulator) -> None:
+    """Review of issue 17: the simulator answered packets for any address (a real module ignores them), so a
+    wrong ``address`` setting showed as a protocol error here and as silence in the field."""
+    reader = make_reader(sim, address=0x12345678)
+    with pytest.raises(DeviceTimeout):
+        reader.open()
+    assert reader.state is FingerprintState.NOT_RESPONDING
+    assert sim.commands_seen == 0

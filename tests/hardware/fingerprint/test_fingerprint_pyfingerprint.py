@@ -113,3 +113,14 @@ def test_example_index_and_random_number(sim: FingerprintSimulator, client) -> N
     assert not any(client.getTemplateIndex(1))
     numbers = {client.generateRandomNumber() for _ in range(3)}
     assert len(numbers) == 3 and all(0 <= n < 2**32 for n in numbers)
+
+
+def test_pyfingerprint_with_another_address_gets_no_answer(sim: FingerprintSimulator) -> None:
+    sensor = pyfingerprint.PyFingerprint(sim.port, 57600, 0x12345678, 0x00000000)
+    sensor._PyFingerprint__serial.timeout = 0.05  # it waits its 2 s timeout per header byte otherwise
+    try:
+        with pytest.raises(Exception, match="valid header"):  # its read times out empty: no answer
+            sensor.verifyPassword()
+        assert sim.commands_seen == 0
+    finally:
+        sensor._PyFingerprint__serial.close()

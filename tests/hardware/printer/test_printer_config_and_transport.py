@@ -141,7 +141,7 @@ def test_simulate_printer_behind_rfc2217_with_physics(tmp_path: Path, capsys) ->
     cli.add_printer_commands(parser.add_subparsers())
     args = parser.parse_args(["simulate", "printer", "--rfc2217", "0", "--physics", "--speed", "9600",
                               "--out", str(tmp_path)])
-    assert args.speed.bytes_per_s == 960 and args.physics
+    assert cli._link_model(args.speed).bytes_per_s == 960 and args.physics
     stop = threading.Event()
     runner = threading.Thread(target=args.handler, args=(args, None, stop))
     runner.start()

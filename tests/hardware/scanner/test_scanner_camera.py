@@ -134,3 +134,46 @@ def test_deduplicator_window_counts_from_last_sighting() -> None:
     assert not dedupe.admit("A", 3.0)  # still in view: 1.5 s since last seen
     assert dedupe.admit("A", 5.5)
     assert dedupe.admit("B", 5.5)
+
+
+class _Frames:
+    """A capture backend that hands out the given frames, then ends."""
+
+    def __init__(self, frames: list[np.ndarray]) -> None:
+        self._frames = list(frames)
+
+    def read(self) -> np.ndarray | None:
+        return self._frames.pop(0) if self._frames else None
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.zeros((0, 0), np.uint8),  # ok=True with an empty frame (some backends)
+        np.zeros((0, 0, 3), np.uint8),
+        np.zeros((480, 640, 2), np.uint8),  # raw YUYV with CONVERT_RGB off
+        np.zeros((614400,), np.uint8),  # an undecoded MJPEG buffer
+        np.zeros((480, 640), np.float32),
+        np.full((480, 640), 0x8000, np.uint16),
+    ],
+    ids=["empty", "empty-bgr", "yuyv", "flat-buffer", "float", "uint16"],
+)
+def test_a_damaged_frame_is_skipped_and_the_camera_keeps_decoding(bad: np.ndarray) -> None:
+    """Review of issue 17: one unusable frame raised in the worker (cv2.error, ValueError, TypeError): the thread
+    died and the kiosk's camera stayed blind until a restart."""
+    from hardware.scanner.synthetic import render_qr
+
+    codes: list[str] = []
+    config = CameraScannerConfig(source="recorded.avi")
+    scanner = CameraScanner(config, codes.append, pace=False,
+                            source_factory=lambda _c: _Frames([bad, render_qr(TICKET)]))
+    scanner.start()
+    try:
+        assert scanner.wait_finished(10)
+    finally:
+        scanner.stop()
+    assert codes == [TICKET]
+    assert scanner.frames == 2 and scanner.bad_frames == (0 if bad.dtype == np.uint16 else 1)

@@ -55,6 +55,9 @@ def test_sign_rejects_fields_outside_the_alphabet() -> None:
         (TICKET, ETicketCode("B-17", "A042-20261124")),
         ("4006381333931", UnknownCode("4006381333931")),
         ("https://example.org/x?y=1", UnknownCode("https://example.org/x?y=1")),
+        # the kiosk's own ticket printed with a qr_base_url: the code at the end of the link (path, query, encoded)
+        ("https://q.example.org/t/" + TICKET, ETicketCode("B-17", "A042-20261124")),
+        ("HTTPS://Q.EXAMPLE.ORG/T?code=" + TICKET.replace(":", "%3A"), ETicketCode("B-17", "A042-20261124")),
         ("Grüße", UnknownCode("Grüße")),
     ],
 )
