@@ -64,8 +64,9 @@ class CounterActions:
             self.entry = self.entry[:-1]
         elif self.login_field == "pin":
             self.pin_input = self.pin_input[:-1]
-        else:
-            self.agent_input = self.agent_input[:-1]
+        else:  # a tapped name goes as a whole; a typed number a digit at a time
+            self.agent_input = "" if self._agent_chosen else self.agent_input[:-1]
+            self._agent_chosen = False
         self.changed.emit()
 
     def _do_toggle_bar(self) -> None:
