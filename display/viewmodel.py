@@ -27,6 +27,10 @@ from ground.i18n import N_, Formatter, is_rtl, ngettext, translate
 
 log = logging.getLogger(__name__)
 
+#: When the calls standing at counters need more rows than the list has, it shows them a page at a time for this
+#: long each: with the list's 4 rows on the default board, 8 counters calling at once cycle in 8 s (one glance).
+PAGE_SECONDS = 4.0
+
 
 def _pick(names: dict[str, str], language: str, fallback: str = "") -> str:
     """A text in the wanted language, else in any language there is (the branch may not translate everything)."""
@@ -78,6 +82,9 @@ class DisplayViewModel(QObject):
         self._highlight_timer.timeout.connect(lambda: self._set_highlight(False))
         self._media_timer = QTimer(self, singleShot=True)
         self._media_timer.timeout.connect(self.mediaEnded)
+        self._page = 0  # which page of the calls standing at counters is listed (when they need more than one)
+        self._page_timer = QTimer(self, interval=int(PAGE_SECONDS * 1000))
+        self._page_timer.timeout.connect(self.nextPage)
         self.tick()
 
     def start(self) -> None:
@@ -85,10 +92,11 @@ class DisplayViewModel(QObject):
         if len(self._languages) > 1:
             self._alternate.start()
         self._tick.start()
+        self._page_timer.start()
         self._schedule_media()
 
     def stop(self) -> None:
-        for timer in (self._alternate, self._tick, self._highlight_timer, self._media_timer):
+        for timer in (self._alternate, self._tick, self._highlight_timer, self._media_timer, self._page_timer):
             timer.stop()
 
     # -- language ---------------------------------------------------------------------------------------------------
@@ -292,33 +300,64 @@ class DisplayViewModel(QObject):
             self._recent_space = height
             self.callsChanged.emit()
 
+    def _row_heights(self) -> tuple[int, int]:
+        """A heading's and a call row's height in the list, each with the gap after it."""
+        return self.heading_px + self._sizes.margin_px, self._sizes.row_px + self._sizes.margin_px
+
+    def _standing_pages(self) -> tuple[list[list[dict[str, object]]], int]:
+        """The calls standing at counters cut into pages of the rows that fit under their heading, and the height
+        left under the last page (for the calls done). Every standing call is on some page: none is dropped."""
+        left = self._recent_space + self._sizes.margin_px
+        heading_h, row_h = self._row_heights()
+        calls = [self._call_view(c, serving=True) for c, at_counter in self._selection.recent if at_counter]
+        if not calls:
+            return [], left
+        per_page = max(1, (left - heading_h) // row_h)
+        pages = [calls[i:i + per_page] for i in range(0, len(calls), per_page)]
+        return pages, (left - heading_h - len(pages[0]) * row_h if len(pages) == 1 else 0)
+
     def _recent_rows(self) -> list[dict[str, object]]:
-        """The rows that fit: a heading, the calls still at a counter, a heading, the calls done.
+        """The rows of the list: a heading and the calls still at a counter (a page of them when they do not all
+        fit, turning every PAGE_SECONDS), then a heading and the calls done, as many as the room left allows.
 
         A heading is shown only with at least one of its calls under it; heights come from `sizes`, not the text.
         """
         rows: list[dict[str, object]] = []
-        left = self._recent_space + self._sizes.margin_px
-        heading_h, row_h = self.heading_px + self._sizes.margin_px, self._sizes.row_px + self._sizes.margin_px
-        for serving, heading in ((True, N_("At the counters")), (False, N_("Done"))):
-            calls = [self._call_view(c, serving=serving) for c, at_counter in self._selection.recent
-                     if at_counter == serving]
-            if not calls or left < heading_h + row_h:
-                continue
-            rows.append({"heading": translate(self._language, heading), "serving": serving})
-            left -= heading_h
-            for call in calls:
-                if left < row_h:
-                    break
-                rows.append({**call, "heading": ""})
-                left -= row_h
+        pages, left = self._standing_pages()
+        if pages:
+            page = self._page % len(pages)
+            count = f"{self._fmt().number(page + 1)} / {self._fmt().number(len(pages))}" if len(pages) > 1 else ""
+            rows.append({"heading": translate(self._language, N_("At the counters")), "serving": True,
+                         "page": count})
+            rows += [{**call, "heading": ""} for call in pages[page]]
+        heading_h, row_h = self._row_heights()
+        done = [self._call_view(c) for c, at_counter in self._selection.recent if not at_counter]
+        if done and left >= heading_h + row_h:
+            rows.append({"heading": translate(self._language, N_("Done")), "serving": False, "page": ""})
+            rows += [{**call, "heading": ""} for call in done[:(left - heading_h) // row_h]]
         return rows
+
+    def _recent_need(self) -> int:
+        """Pixels the list needs to show every call standing at a counter on one page (the services panel gives
+        way to them: a called customer must find their number before anyone reads the waiting times)."""
+        count = sum(1 for _, at_counter in self._selection.recent if at_counter)
+        heading_h, row_h = self._row_heights()
+        return heading_h + count * row_h - self._sizes.margin_px if count else 0
+
+    @Slot()
+    def nextPage(self) -> None:
+        """Show the next page of the calls standing at counters (the page timer; tests call it directly)."""
+        if len(self._standing_pages()[0]) > 1:
+            self._page += 1
+            self.callsChanged.emit()
 
     @property
     def heading_px(self) -> int:
         return round(self._sizes.small_px * 1.5)
 
     recentRows = Property("QVariantList", _recent_rows, notify=callsChanged)
+    recentPages = Property(int, lambda self: max(1, len(self._standing_pages()[0])), notify=callsChanged)
+    recentNeed = Property(int, _recent_need, notify=callsChanged)
     headingHeight = Property(int, lambda self: self.heading_px, notify=sizesChanged)
 
     # -- services ---------------------------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ Rectangle {
     clip: true
 
     readonly property int gap: theme.s.margin
+    // the panel's height around its list: what the layout adds to vm.recentNeed to show every standing call
+    readonly property real chrome: theme.s.margin * 4 + theme.s.small * 1.5 + 2 * theme.u + gap * 2
+    readonly property real wanted: chrome + vm.recentNeed
 
     ColumnLayout {
         anchors.fill: parent
@@ -63,10 +66,24 @@ Rectangle {
                         objectName: modelData.heading ? "recentHeading_" + index : "recentCall_" + index
                         width: list.width
                         height: modelData.heading !== "" ? vm.headingHeight : recent.theme.s.row
+                        Text {  // "1 / 2": more calls stand at counters than the list holds; pages turn
+                            id: pageText
+                            objectName: "recentPage_" + row.index
+                            visible: row.modelData.heading !== "" && (row.modelData.page || "") !== ""
+                            text: row.modelData.page || ""
+                            anchors.right: parent.right
+                            anchors.verticalCenter: parent.verticalCenter
+                            color: recent.theme.muted
+                            font.pixelSize: recent.theme.s.small
+                        }
                         FitText {  // a section heading: at the counters / done
                             visible: row.modelData.heading !== ""
                             objectName: "recentSection_" + row.index
-                            anchors.fill: parent
+                            anchors.left: parent.left
+                            anchors.top: parent.top
+                            anchors.bottom: parent.bottom
+                            anchors.right: pageText.visible ? pageText.left : parent.right
+                            anchors.rightMargin: pageText.visible ? recent.gap : 0
                             text: row.modelData.heading
                             color: row.modelData.serving ? recent.theme.serving : recent.theme.muted
                             size: recent.theme.s.small

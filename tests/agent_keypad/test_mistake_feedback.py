@@ -1,17 +1,15 @@
-"""Review of issue 15 (keypad): feedback that prevents mistakes, checked against the node's own events.
-
-Each test is a finding that fails at d7834ed.
-"""
+"""Keypad feedback that prevents mistakes, checked against the node's own events: a typed number over a called,
+never-started ticket asks first; a recall over the limit says no-show (issue 15 review; each failed at d7834ed)."""
 
 from __future__ import annotations
 
-from tests.agent_keypad.conftest import issue, login, make_rig, node, press_and_wait, started  # noqa: F401
+import json
+
+from tests.agent_keypad.conftest import issue, login, make_rig, press_and_wait, started
 
 
 def ticket_events(running, ticket_id: str) -> list[tuple[str, dict]]:
     rows = running.node.store.query("SELECT type, data FROM events ORDER BY seq")
-    import json
-
     out = []
     for type_, data in rows:
         body = json.loads(data)
