@@ -11,6 +11,7 @@ language and never flip; sizes come from the screen and the viewing distance (di
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -30,6 +31,28 @@ log = logging.getLogger(__name__)
 #: When the calls standing at counters need more rows than the list has, it shows them a page at a time for this
 #: long each: with the list's 4 rows on the default board, 8 counters calling at once cycle in 8 s (one glance).
 PAGE_SECONDS = 4.0
+
+
+FIT_MARGIN = 0.97  # the view-model measures with QFontMetricsF, QML lays out with its own shaper: keep 3 % spare
+
+
+@functools.lru_cache(maxsize=512)
+def _advance(text: str, px: int) -> float:
+    """Width in pixels of `text` in the board's font (Noto Sans; Arabic falls back to Noto Sans Arabic)."""
+    font = QFont("Noto Sans")
+    font.setPixelSize(px)
+    return QFontMetricsF(font).horizontalAdvance(text)
+
+
+def _wrap(text: str, px: int, width: float) -> list[str]:
+    """Greedy word wrap of `text` at `px` into lines no wider than `width` (a word wider than that stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _advance(f"{lines[-1]} {word}", px) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [text]
 
 
 def _pick(names: dict[str, str], language: str, fallback: str = "") -> str:
@@ -71,6 +94,7 @@ class DisplayViewModel(QObject):
         self._node_offset = dt.timedelta(0)  # node clock − our clock, from the last snapshot
         self._selection = Selection(CallingState.NONE, [], [])
         self._recent_space = 10_000  # until QML tells the list's height
+        self._services_width = self._detail_width = 0  # the services' text widths, until QML tells (0: not fitted)
         self._capacity = config.calling_max  # calls that fit large at the headline size (QML tells)
         self._sizes: Sizes = sizes(config.screen_inches, config.viewing_distance_m, *config.window_size)
 
@@ -190,6 +214,7 @@ class DisplayViewModel(QObject):
             self._sizes = new
             self.sizesChanged.emit()
             self.callsChanged.emit()
+            self.servicesChanged.emit()
 
     def _call_width_em(self) -> float:
         """Width of the widest call row (number, gap, counter) in em, whatever the language: fits its area."""
@@ -365,6 +390,32 @@ class DisplayViewModel(QObject):
     def services_updated(self) -> None:
         self.servicesChanged.emit()
 
+    @Slot(int, int)
+    def setServicesWidth(self, name_width: int, detail_width: int) -> None:
+        """The widths the services panel gives a name (beside its prefix) and a waiting line (QML tells): the
+        lines are fitted here."""
+        if (name_width, detail_width) != (self._services_width, self._detail_width):
+            self._services_width, self._detail_width = name_width, detail_width
+            self.servicesChanged.emit()
+
+    def _fit_name(self, text: str) -> tuple[int, list[str]]:
+        """A service's name in the services' width: shrunk towards the floor (display.legibility), then on two
+        lines; a name that needs more than two lines at the floor has its second line elided by QML (the kiosk
+        and the ticket show it whole). Returns the font size and the lines."""
+        size, floor = self._sizes.secondary_px, self._sizes.floor_px
+        width = self._services_width * FIT_MARGIN
+        if width <= 0 or _advance(text, size) <= width:
+            return size, [text]
+        shrunk = int(size * width / _advance(text, size))
+        if shrunk >= floor:
+            return shrunk, [text]
+        for px in range(size, floor - 1, -1):
+            lines = _wrap(text, px, width)
+            if len(lines) <= 2:
+                return px, lines
+        lines = _wrap(text, floor, width)
+        return floor, [lines[0], " ".join(lines[1:])]
+
     def _service_views(self) -> list[dict[str, object]]:
         fmt, lang = self._fmt(), self._language
         out = []
@@ -383,10 +434,15 @@ class DisplayViewModel(QObject):
                 estimate = "≈ " + fmt.duration(service.estimated_wait_s, length="short")
             waiting = ngettext(lang, "{count} waiting", "{count} waiting", service.waiting).format(
                 count=fmt.number(service.waiting))
+            name_px, name_lines = self._fit_name(_pick(service.names, lang))
+            detail = f"{waiting} · {estimate}"
+            detail_lines = [detail]
+            if self._detail_width and _advance(detail, self._sizes.floor_px) > self._detail_width * FIT_MARGIN:
+                detail_lines = [waiting, estimate]  # too long for one line: who waits, then for how long
             out.append({"id": service.id, "prefix": service.prefix, "name": _pick(service.names, lang),
+                        "nameLines": name_lines, "namePx": name_px, "detailLines": detail_lines,
                         "waiting": service.waiting, "waitingText": waiting, "estimateText": estimate,
-                        "count": fmt.number(service.waiting), "detail": f"{waiting} · {estimate}",
-                        "open": not closed})
+                        "count": fmt.number(service.waiting), "detail": detail, "open": not closed})
         return out
 
     services = Property("QVariantList", _service_views, notify=servicesChanged)

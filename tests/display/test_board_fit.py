@@ -8,7 +8,13 @@ import pytest
 
 from display.preview import open_preview, sample_snapshot
 from display.viewmodel import PAGE_SECONDS
+from tests.qml_support import find_item
 from tests.text_fit import problems
+
+
+def shown_text(window, name: str) -> str:
+    """The text of a visible item (find_item fails if the item is not on the screen)."""
+    return find_item(window, name).property("text")
 
 
 def calls_at_counters(n: int) -> dict:
@@ -72,3 +78,5 @@ def test_a_long_service_name_is_not_cut(qtbot, language):
         "ar": "فتح الحسابات وخدمات العملاء الأفراد والمؤسسات"}
     with open_preview(language, "landscape", snapshot=snapshot) as host:
         assert problems(host.window) == []
+        lines = [shown_text(host.window, f"serviceName_accounts{suffix}") for suffix in ("", "_1")]
+        assert " ".join(lines) == snapshot["services"][0]["names"][language]  # all of it, on two lines
