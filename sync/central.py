@@ -219,7 +219,10 @@ class CentralReceiver:
         if (body["organisation"], body["branch"]) != (org, branch):
             problems.append(f"$.organisation/$.branch: {body['organisation']}/{body['branch']} does not match the "
                             f"topic's {org}/{branch}")
-        problems += hash_problems(body["events"])
+        try:
+            problems += storable_problems(body["events"]) or hash_problems(body["events"])
+        except (ValueError, UnicodeError, RecursionError, OverflowError) as err:  # a lone surrogate, a bad date
+            problems.append(f"$.events: the hash cannot be computed ({type(err).__name__}: {str(err)[:200]})")
         if problems:
             self.rejected += 1
             log.warning("events %s-%s from %s/%s rejected: %s", body["first_seq"], body["last_seq"], org, branch,
@@ -249,6 +252,39 @@ class CentralReceiver:
                    "last_seq": body["last_seq"] if body else None,
                    "errors": [p[:500] for p in problems[:20]], "at": utc_now_iso()}
         self.link.publish(self.topic(org, branch, "events/ack"), encode(payload), retain=False)
+
+
+INT64 = 2**63 - 1
+
+
+def storable_problems(events: list[dict[str, Any]]) -> list[str]:
+    """What no database column can hold, refused (and answered) before the store tries: a NUL character in any
+    string (PostgreSQL's text and jsonb cannot hold U+0000) and integers beyond 64 bits (BIGINT, SQLite INTEGER).
+    Without this the store's transaction fails, nothing is answered, and the branch probes the same batch forever."""
+    problems: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if len(problems) >= 20:
+            return
+        if isinstance(value, str):
+            if "\x00" in value:
+                problems.append(f"{path}: contains a NUL character (U+0000)")
+        elif isinstance(value, bool) or value is None:
+            pass
+        elif isinstance(value, int):
+            if not -INT64 - 1 <= value <= INT64:
+                problems.append(f"{path}: integer beyond 64 bits")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key, f"{path} (a key)")
+                walk(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]")
+
+    for index, event in enumerate(events):
+        walk(event, f"$.events[{index}]")
+    return problems
 
 
 class _EventsLinkHandler:

@@ -51,6 +51,11 @@ class TicketView:
     people_ahead: int
     estimated_wait_s: int | None
     updated_ms: int
+    #: when central last heard from the branch (its status or this ticket), its time zone, and whether the branch is
+    #: connected now (the contract's staleness rule): what the phone page says its figures are worth
+    heard_ms: int | None = None
+    timezone: str | None = None
+    branch_live: bool = True
 
 
 class CentralStorage(Protocol):
@@ -347,7 +352,17 @@ class SqlCentralStore:
                     " status = 'waiting' AND day = ? AND ticket_id <> ? AND (level > ? OR (level = ? AND"
                     " queue_ms < ?))", (org, branch, service, day, ticket_id, level, level, queue_ms))[0][0])
                 wait = self._estimate_wait(org, branch, service, day, ahead)
-            return TicketView(org, branch, ticket_id, number, service, status, counter, ahead, wait, int(updated_ms))
+            heard, timezone, live = int(updated_ms), None, True
+            branch_rows = self._rows("SELECT status, status_ms FROM sq_branch WHERE organisation = ? AND branch = ?",
+                                     (org, branch))
+            if branch_rows and branch_rows[0][0]:
+                status_doc, status_ms = self._decode_json(branch_rows[0][0]), branch_rows[0][1]
+                timezone = status_doc.get("timezone") if isinstance(status_doc.get("timezone"), str) else None
+                live = _live(status_doc, status_ms)
+                if live and status_ms is not None:
+                    heard = max(heard, int(status_ms))
+            return TicketView(org, branch, ticket_id, number, service, status, counter, ahead, wait, int(updated_ms),
+                              heard, timezone, live)
         return self._tx(work)
 
     def _estimate_wait(self, org: str, branch: str, service: str, day: str, ahead: int) -> int | None:
@@ -385,6 +400,19 @@ class SqlCentralStore:
             " ORDER BY e.seq", (org, branch)))]
 
 
+def _live(status: dict[str, Any], status_ms: int | None) -> bool:
+    """The branch is connected now: its retained status says online and is not stale (the contract's rule)."""
+    return _state(status, status_ms) == "online"
+
+
+def _state(status: dict[str, Any], status_ms: int | None) -> str:
+    """online / offline / stale (a retained "online" older than 2 x status interval + 1.5 x keepalive) / unknown."""
+    state = status.get("state", "unknown")
+    age = _age(status_ms)
+    limit = 2 * status.get("status_interval_s", 30) + 1.5 * status.get("keepalive_s", 30)
+    return "stale" if state == "online" and age is not None and age > limit else state
+
+
 def _branch_report(row: tuple, decode) -> dict[str, Any]:
     (org, branch, status, status_ms, config_ack, log, watermark, stored_max, received, duplicates, conflicts,
      chain_error, last_event_ms) = row
@@ -392,11 +420,7 @@ def _branch_report(row: tuple, decode) -> dict[str, Any]:
     seq = status.get("seq")
     watermark = int(watermark or 0)
     age = _age(status_ms)
-    state = status.get("state", "unknown")
-    # the contract's staleness rule: a retained "online" older than 2 x status interval + 1.5 x keepalive
-    limit = 2 * status.get("status_interval_s", 30) + 1.5 * status.get("keepalive_s", 30)
-    if state == "online" and age is not None and age > limit:
-        state = "stale"
+    state = _state(status, status_ms)
     return {"organisation": org, "branch": branch, "state": state, "node": status.get("node"),
             "role": status.get("role"), "reason": status.get("reason"), "log": log, "watermark": watermark,
             "stored_max": int(stored_max or 0), "received": int(received or 0), "duplicates": int(duplicates or 0),

@@ -38,11 +38,24 @@ def _requeued(data: dict[str, Any], at_ms: int, **columns: Any) -> TicketChange:
     return _update(data["ticket_id"], at_ms, status="waiting", counter=None, **columns)
 
 
+_TYPES = {"ticket_id": str, "service": str, "number": str, "day": str, "level": int, "queue_ms": int,
+          "language": (str, type(None)), "counter": str, "recalls": int, "to_service": str}
+
+
+def _check(data: dict[str, Any]) -> None:
+    """A field of the wrong type would fail the row's SQL (PostgreSQL: the whole batch's transaction, so the batch
+    would never be stored); TypeError here: the event is stored, only not projected."""
+    for name, kind in _TYPES.items():
+        if name in data and (not isinstance(data[name], kind) or isinstance(data[name], bool)):
+            raise TypeError(f"{name} is {type(data[name]).__name__}")
+
+
 def project(type_: str, data: dict[str, Any], at: str) -> TicketChange | None:
     """The row change for one event; None for events that do not touch a ticket."""
     ticket_id = data.get("ticket_id")
     if not isinstance(ticket_id, str):
         return None
+    _check(data)
     at_ms = parse_iso_ms(at)
     if type_ == "TicketIssued":
         return TicketChange(ticket_id, insert={

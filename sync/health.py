@@ -26,6 +26,7 @@ def node_status(node: Any, *, state: str, reason: str | None = None, extra: dict
         "schema": SCHEMA_VERSION, "state": state, "organisation": node.config.branch.organisation,
         "branch": node.config.branch.id, "node": node.node_id,
         "role": "single" if cluster_of(node.config) is None else "leader",  # sync runs on a cluster's leader only
+        "timezone": node.config.branch.timezone,
         "version": _version(),
         "at": utc_now_iso(),
     }

@@ -35,6 +35,8 @@ def decode(payload: bytes, schema: str, max_bytes: int) -> dict[str, Any]:
         raise BadPayload(["payload is not UTF-8"]) from None
     except json.JSONDecodeError as err:
         raise BadPayload([f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}"]) from None
+    except RecursionError:  # '[[[[...' deeper than the parser's stack: refused like any other bad JSON
+        raise BadPayload(["invalid JSON: nested too deeply"]) from None
     if not isinstance(value, dict):
         raise BadPayload(["payload must be a JSON object"])
     if value.get("schema") != SCHEMA_VERSION:

@@ -5,8 +5,9 @@ estimated wait, or "called: go to counter 3"; right to left in Arabic. The page 
 and replaces its texts (already translated by the server), so it updates live without a reload.
 
 No personal data: only what a ticket shows on the branch's display. Links are unguessable (`sync.phone_link`: an
-HMAC token per ticket; a wrong token answers exactly like an unknown ticket). Each client address is rate-limited
-(token bucket): a 429 with a translated message. Store reads run on worker threads, never on the event loop.
+HMAC token per ticket; a wrong token answers exactly like an unknown ticket). Each ticket's link is rate-limited,
+and each client address for links that do not verify (token buckets): a 429 with a translated message. Store
+reads run on worker threads, never on the event loop.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
@@ -40,6 +43,7 @@ PARKED = N_("Your ticket is on hold. Please wait to be called again.")
 CLOSED = N_("This ticket is no longer in the queue.")
 LIVE = N_("This page updates by itself.")
 UPDATED = N_("Updated at {time}")
+OUT_OF_TOUCH = N_("The branch is not connected right now: this may be out of date.")
 UNKNOWN = N_("This link is unknown or has expired.")
 TOO_MANY = N_("Too many requests. Please wait a moment.")
 
@@ -84,10 +88,24 @@ def describe(view: TicketView, language: str) -> dict[str, Any]:
         headline = translate(language, PARKED)
     else:
         headline = translate(language, CLOSED)
-    updated = dt.datetime.fromtimestamp(view.updated_ms / 1000, dt.UTC)
+    if not view.branch_live:
+        lines.append(translate(language, OUT_OF_TOUCH))
+    heard_ms = view.heard_ms or view.updated_ms
+    zone = _zone(view.timezone)
+    heard = dt.datetime.fromtimestamp(heard_ms / 1000, zone or dt.UTC)
+    # the branch's own clock when central knows its time zone (the customer is in the branch), else UTC, said so
+    updated = translate(language, UPDATED, time=fmt.time(heard, "medium")) + ("" if zone else " UTC")
     return {"status": view.status, "number": fmt.digits(view.number), "headline": headline, "lines": lines,
-            "updated": translate(language, UPDATED, time=fmt.time(updated, "medium")) + " UTC",
-            "updated_ms": view.updated_ms}
+            "updated": updated, "updated_ms": heard_ms, "live": view.branch_live}
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def render(texts: dict[str, Any], language: str, state_url: str) -> str:
@@ -115,7 +133,7 @@ main{{max-width:28rem;margin:0 auto;padding:1.5rem}}
 <div id="lines">{lines}</div></div>
 <footer><p>{esc(translate(language, LIVE))}</p><p id="updated">{esc(texts["updated"])}</p></footer></main>
 <script>
-const stateUrl = {state_url!r};
+const stateUrl = {_script_string(state_url)};
 async function refresh() {{
   try {{
     const r = await fetch(stateUrl, {{cache: "no-store"}});
@@ -137,6 +155,12 @@ setTimeout(refresh, {POLL_MS});
 """
 
 
+def _script_string(value: str) -> str:
+    """A JavaScript string literal safe inside <script>: the path carries the ticket id, which comes from a
+    branch's events, and `</script>` in it closed the script element (Python's repr escapes no `<`)."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def _message_page(language: str, message: str, status: int) -> web.Response:
     direction = "rtl" if is_rtl(language) else "ltr"
     body = (f'<!doctype html><html lang="{language}" dir="{direction}"><head><meta charset="utf-8"><meta '
@@ -151,7 +175,8 @@ class PhonePages:
     def __init__(self, open_store: Callable[[], SqlCentralStore], link_key: bytes, *, host: str, port: int,
                  rate: float = 5, burst: int = 20) -> None:
         self._open_store, self._key, self.host, self.port = open_store, link_key, host, port
-        self.limiter = RateLimiter(rate, burst)
+        self.limiter = RateLimiter(rate, burst)  # per ticket link
+        self.refusals = RateLimiter(rate, burst)  # per client address, for links that do not verify
         self._local = threading.local()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -174,11 +199,18 @@ class PhonePages:
         language = language if language in LANGUAGES else "fr"
         info = request.match_info
         client = request.remote or "?"
-        if not self.limiter.allow(client):
-            log.info("phone page: rate limit for %s", client)
-            raise _Refused(language, TOO_MANY, 429)
+        # A valid link is limited per ticket, not per address: the documented deployment (behind a TLS proxy) gives
+        # every customer the proxy's address, and a branch's guest Wi-Fi or a mobile carrier's NAT gives a whole
+        # waiting room one address; per address, six phones polling each second would already be refused.
+        # Refused links are limited per address (someone trying tokens).
         if not verify(self._key, info["org"], info["branch"], info["ticket"], info["token"]):
+            if not self.refusals.allow(client):
+                log.info("phone page: rate limit for %s (unknown links)", client)
+                raise _Refused(language, TOO_MANY, 429)
             raise _Refused(language, UNKNOWN, 404)
+        if not self.limiter.allow(f"{info['org']}/{info['branch']}/{info['ticket']}"):
+            log.info("phone page: rate limit for a ticket's page (%s)", client)
+            raise _Refused(language, TOO_MANY, 429)
         loop = asyncio.get_running_loop()
         view = await loop.run_in_executor(None, lambda: self._store().ticket_view(info["org"], info["branch"],
                                                                                    info["ticket"]))

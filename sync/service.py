@@ -346,7 +346,7 @@ def _peek(payload: bytes, key: str, kind: type) -> Any:
     """Best-effort field of an unusable payload, for the rejection answer (never trusted for anything else)."""
     try:
         value = json.loads(payload).get(key)
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return None
     if not isinstance(value, kind) or isinstance(value, bool):
         return None

@@ -100,6 +100,7 @@ Item {
                     objectName: "waiting_card"
                     Layout.fillWidth: true
                     Layout.preferredHeight: 44
+                    Layout.minimumHeight: 28
                     radius: theme.radius
                     color: vm.alertActive ? theme.danger : theme.panel
                     Text {
@@ -125,6 +126,7 @@ Item {
                     objectName: "entry_field"
                     Layout.fillWidth: true
                     Layout.preferredHeight: 36
+                    Layout.minimumHeight: 28
                     radius: theme.radius
                     color: theme.panel
                     border.color: theme.panelLight

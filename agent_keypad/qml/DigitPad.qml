@@ -10,6 +10,7 @@ GridLayout {
     rowSpacing: 6
     columnSpacing: 8
     LayoutMirroring.enabled: false  // digit pads keep their layout in Arabic too
+    // keys keep 30 px (a fingertip on a 7" 800x480 panel): the cards above them give way first
     Repeater {
         model: ["7", "8", "9", "4", "5", "6", "1", "2", "3"]
         KeyButton {
@@ -18,6 +19,7 @@ GridLayout {
             size: 24
             Layout.fillWidth: true
             Layout.fillHeight: true
+            Layout.minimumHeight: 30
             Layout.preferredWidth: 1
             onActivated: vm.typeText(modelData)
         }
@@ -28,6 +30,7 @@ GridLayout {
         size: 22
         Layout.fillWidth: true
         Layout.fillHeight: true
+        Layout.minimumHeight: 30
         Layout.preferredWidth: 1
         onActivated: vm.press("clear")
     }
@@ -37,6 +40,7 @@ GridLayout {
         size: 24
         Layout.fillWidth: true
         Layout.fillHeight: true
+        Layout.minimumHeight: 30
         Layout.preferredWidth: 1
         onActivated: vm.typeText("0")
     }
@@ -48,6 +52,7 @@ GridLayout {
         size: 18
         Layout.fillWidth: true
         Layout.fillHeight: true
+        Layout.minimumHeight: 30
         Layout.preferredWidth: 1
     }
 }

@@ -93,6 +93,16 @@ def issue(rig: KeypadRig, service: str = "accounts", n: int = 1) -> list[dict]:
     return [kiosk.issue_ticket(service) for _ in range(n)]
 
 
+@pytest.fixture(autouse=True)
+def product_fonts(qapp):
+    """The fonts the product loads at start-up (appkit.bootstrap): without them Qt's default font lays the screens
+    out smaller, and a layout test passed or failed with the tests that happened to run before it."""
+    from appkit.fonts import load_fonts
+
+    if not qapp.property("smartqueueFonts"):
+        qapp.setProperty("smartqueueFonts", load_fonts(qapp))
+
+
 @pytest.fixture
 def node(tmp_path: Path) -> Iterator[RunningNode]:
     running = start_node(tmp_path / "node")

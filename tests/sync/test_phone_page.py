@@ -4,15 +4,18 @@ links, a rate limit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
+from ground.i18n import Formatter
 from ground.phone_link import branch_key, ticket_url
 from smartqueue.local_broker import Broker
 from sync.central import CentralReceiver
@@ -84,7 +87,7 @@ def test_links_are_unguessable_rate_limited_and_carry_no_personal_data(phone) ->
     url = _link(receiver, ticket["id"])
     wait_for(lambda: requests.get(url + "/state.json", timeout=5).status_code == 200, what="projected")
     body = requests.get(url + "/state.json", timeout=5).json()
-    assert set(body) == {"status", "number", "headline", "lines", "updated", "updated_ms"}
+    assert set(body) == {"status", "number", "headline", "lines", "updated", "updated_ms", "live"}
     forged = url.rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAAAAAAAA"
     refused = requests.get(forged + "?lang=fr", timeout=5)
     assert refused.status_code == 404 and "Ce lien est inconnu ou a expiré." in refused.text
@@ -95,3 +98,53 @@ def test_links_are_unguessable_rate_limited_and_carry_no_personal_data(phone) ->
     assert 429 in codes
     limited = requests.get(url + "/state.json?lang=ar", timeout=5)
     assert limited.status_code == 429 and "error" in limited.json()
+
+
+def test_a_waiting_room_behind_one_address_is_not_rate_limited(phone) -> None:
+    """Review of issue 19: behind the TLS proxy that `public_host` documents (or a branch's guest Wi-Fi, a carrier's
+    NAT), every phone has the same address. Thirty customers whose pages poll once a second must all be served."""
+    receiver, branch = phone
+    kiosk = branch.running.client("kiosk")
+    urls = [_link(receiver, kiosk.issue_ticket("accounts")["id"]) + "/state.json" for _ in range(30)]
+    wait_for(lambda: requests.get(urls[-1], timeout=5).status_code == 200, what="projected")
+    codes = [requests.get(url, timeout=5).status_code for _ in range(2) for url in urls]  # two polls of each page
+    assert codes.count(429) == 0, f"{codes.count(429)} of {len(codes)} polls refused"
+    forged = urls[0].replace("/state.json", "").rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAAAAAAAA/state.json"
+    refused = [requests.get(forged, timeout=5).status_code for _ in range(40)]
+    assert 429 in refused  # trying tokens from one address is still limited
+
+
+def test_a_ticket_id_from_a_branch_cannot_close_the_pages_script() -> None:
+    """Review of issue 19: the state URL is the request path, which holds the ticket id a branch sent in its
+    events; a hostile branch's `</script>` in it ran its own script on central's public origin."""
+    from sync.central_store import TicketView
+    from sync.phone_page import describe, render
+
+    tid = "x</script><script>alert(1)</script>"
+    view = TicketView(ORG, BRANCH, tid, "A-1", "accounts", "waiting", None, 0, 60, 1_795_500_000_000)
+    page = render(describe(view, "en"), "en", f"/t/{ORG}/{BRANCH}/{tid}/tok/state.json?lang=en")
+    script = page.split("<script>", 1)[1]
+    assert "</script>" not in script.rsplit("</script>", 1)[0]  # only the element's own end tag
+    assert "alert(1)" in script and "<script>alert" not in page
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_the_page_tells_the_branch_time_and_when_its_figures_may_be_old(language) -> None:
+    """Review of issue 19: "Updated at" showed the ticket's last change, in UTC, and nothing when the branch was
+    offline. It now shows when central last heard from the branch, on the branch's clock, and says when the branch
+    is not connected."""
+    from sync.central_store import TicketView
+    from sync.phone_page import describe
+
+    at = 1_795_500_000_000  # 2026-11-24 06:00 UTC, 07:00 in Casablanca (UTC+1)
+    live = describe(TicketView(ORG, BRANCH, "t1", "A-1", "accounts", "waiting", None, 2, 600, at - 60_000, at,
+                               "Africa/Casablanca", True), language)
+    assert live["updated_ms"] == at and "UTC" not in live["updated"] and live["live"] is True
+    fmt = Formatter(language)
+    local = fmt.time(dt.datetime.fromtimestamp(at / 1000, ZoneInfo("Africa/Casablanca")), "medium")
+    utc = fmt.time(dt.datetime.fromtimestamp(at / 1000, dt.UTC), "medium")
+    assert local in live["updated"] and local != utc
+    offline = describe(TicketView(ORG, BRANCH, "t1", "A-1", "accounts", "waiting", None, 2, 600, at, at, None,
+                                  False), language)
+    assert offline["live"] is False and offline["updated"].endswith("UTC")
+    assert len(offline["lines"]) == len(live["lines"]) + 1  # the "not connected right now" line
