@@ -26,6 +26,7 @@ Rectangle {
             id: list
             Layout.fillWidth: true
             Layout.fillHeight: true
+            opacity: vm.stale ? 0.45 : 1.0  // dimmed like the large calls: they may be out of date
             onHeightChanged: vm.setRecentSpace(height)  // the view-model picks the rows that fit
             Column {
                 anchors.fill: parent

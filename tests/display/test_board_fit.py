@@ -80,3 +80,18 @@ def test_a_long_service_name_is_not_cut(qtbot, language):
         assert problems(host.window) == []
         lines = [shown_text(host.window, f"serviceName_accounts{suffix}") for suffix in ("", "_1")]
         assert " ".join(lines) == snapshot["services"][0]["names"][language]  # all of it, on two lines
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_while_reconnecting_the_name_is_whole_and_every_call_is_dimmed(qtbot, language):
+    """The 'Reconnecting…' pill squeezed the English branch name under its floor (2 px over on the default board,
+    overlapping at 800x480); the list's calls stayed bright while the large ones were dimmed as out of date."""
+    with open_preview(language, "landscape", stale=True) as host:
+        assert problems(host.window) == []
+        assert find_item(host.window, "staleText").property("text") != ""
+        listed = find_item(host.window, "recentNumber_1")
+        assert listed.property("text") == "B-005"
+        opacity, item = 1.0, listed
+        while item is not None:
+            opacity, item = opacity * item.opacity(), item.parentItem()
+        assert opacity < 0.5
