@@ -30,7 +30,7 @@ from agent_keypad.staff import StaffAlerts
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
 from config.keypad import KeypadConfig
-from ground.i18n import N_, translate
+from ground.i18n import N_, Formatter, translate
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
 log = logging.getLogger(__name__)
@@ -308,10 +308,9 @@ class KeypadController(CounterActions, QObject):
         if action == "recall":
             current = (answer.get("counter") or {}).get("current") or {}
             if current.get("number") != number:  # the recall limit: the node marked the ticket no-show instead
-                return translate(self.language, DONE_MESSAGES["no_show"], number=number)
+                no_show = DONE_MESSAGES["no_show"]  # a msgid: not a literal inside translate() (the extractor)
+                return translate(self.language, no_show, number=number)
             recalls = int(current.get("recalls") or 0)
-            from ground.i18n import Formatter
-
             return translate(self.language, N_("Ticket {number} called again (recall {count})."),
                              number=number, count=Formatter(self.language).number(recalls))
         done = DONE_MESSAGES.get(action)
