@@ -87,7 +87,7 @@ def kiosk_figures(workdir: Path) -> dict:
                                                      "data_dir": str(workdir / "kiosk"), "token_file": None}),
             "printer": PrinterConfig(connection=TcpConnection(host="127.0.0.1", port=printer_port),
                                      status_timeout_s=0.3),
-            "kiosk": base.kiosk.model_copy(update={"offer_priority": False, "tap_debounce_ms": 100}),
+            "kiosk": base.kiosk.model_copy(update={"priority_question": "never", "tap_debounce_ms": 100}),
         })
         transports: list[_TimedTransport] = []
 
@@ -195,7 +195,7 @@ device = {{ kind = "serial", port = "{scanner.port}" }}
                                  cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            time.sleep(3)  # started, services loaded, printer and scanner open
+            time.sleep(8)  # started, services loaded, printer and scanner open (a loaded machine needs the margin)
             tz = ZoneInfo("Africa/Casablanca")
             for n in range(1, TICKETS_FOR_RSS + 1):
                 slot = (dt.datetime.now(tz) + dt.timedelta(minutes=5)).replace(second=0, microsecond=0, tzinfo=None)

@@ -29,6 +29,7 @@ def ticket_view(state: BranchState, setup: BranchSetup, ticket: Ticket) -> dict[
         "category": ticket.category,
         "appointment_ref": ticket.appointment_ref,
         "late": ticket.late,
+        "slot": _iso(ticket.slot_ms),
         "language": ticket.language,
         "issued_at": iso_ms(ticket.issued_ms),
         "counter": ticket.counter,
@@ -47,12 +48,15 @@ def services_view(state: BranchState, setup: BranchSetup, now_ms: int) -> list[d
     out = []
     for service in setup.services.values():
         load = loads[service.id]
+        open_now = service.hours is None or service.hours.is_open(now_ms, setup.timezone)
+        opens = None if open_now or service.hours is None else service.hours.next_opening(now_ms, setup.timezone)
         out.append({
             "id": service.id,
             "prefix": service.prefix,
             "names": dict(service.names),
             "group": service.group,
-            "open_now": service.hours is None or service.hours.is_open(now_ms, setup.timezone),
+            "open_now": open_now,
+            "opens_at": None if opens is None else opens.isoformat(),  # local time with its offset
             "waiting": load.waiting,
             "open_counters": load.open_counters,
             "estimated_wait_s": load.estimated_wait_s,

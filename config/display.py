@@ -64,6 +64,8 @@ class DisplayConfig(Section):
         default_factory=dict,
         description="Scrolling message line per language; empty = no line (central may push one).")
     message_speed: float = Field(120, ge=20, le=1000, description="Scrolling speed of the message line, pixels/s.")
+    screen_diagonal_inches: float = Field(
+        43, ge=7, le=150, description="The screen's diagonal: touch targets are sized in millimetres on it.")
     window_width: int | None = Field(None, ge=320, le=7680,
                                      description="Window width with --windowed/--screenshot; none = 1920 or 1080.")
     window_height: int | None = Field(None, ge=240, le=7680,

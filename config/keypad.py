@@ -55,6 +55,8 @@ class KeypadConfig(Section):
     idle_logout_minutes: int | None = Field(
         30, ge=1, le=720,
         description="Log the agent out after this long without a press and without a customer; none = never.")
+    screen_diagonal_inches: float = Field(
+        7, ge=3, le=40, description="The keypad's screen diagonal: touch targets are sized in millimetres on it.")
     double_press_ms: int = Field(
         700, ge=100, le=5000, description="A second press of the same key within this time is ignored.")
     remember_agents: int = Field(

@@ -92,6 +92,14 @@ class Formatter:
     def time(self, when: dt.datetime | dt.time, width: str = "short") -> str:
         return self.digits(format_time(when, width, locale=self.locale))
 
+    def clock(self, when: dt.datetime | dt.time) -> str:
+        """24-hour "HH:mm" in every language: screens and tickets never mix 12- and 24-hour times (CLDR's short
+        Arabic time is 12-hour with ص/م)."""
+        return self.digits(format_time(when, "HH:mm", locale=self.locale))
+
+    def weekday(self, when: dt.date) -> str:
+        return format_date(when, "EEEE", locale=self.locale)
+
     def duration(self, seconds: float, length: str = "long") -> str:
         """A wait, in whole minutes up to an hour, then hours and minutes ("1 hour, 5 minutes").
 

@@ -20,11 +20,17 @@ log = logging.getLogger(__name__)
 NO_PRINTER = "none"
 
 
-def ticket_print(config: AppConfig, ticket: dict[str, Any], language: str, qr_payload: str | None) -> TicketPrint:
-    """What goes on paper, from the node's answer to "issue a ticket"."""
+def _instant(text: str | None) -> dt.datetime | None:
+    return None if not text else dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def ticket_print(config: AppConfig, ticket: dict[str, Any], language: str, qr_payload: str | None, *,
+                 priority: str | None = None, public_link: bool = False) -> TicketPrint:
+    """What goes on paper, from the node's answer to "issue a ticket" (`priority`: the category's name)."""
     names = config.branch.name.as_dict()
     service_names = ticket.get("service_names") or {}
-    issued = dt.datetime.fromisoformat(ticket["issued_at"].replace("Z", "+00:00"))
+    issued = _instant(ticket["issued_at"])
+    assert issued is not None
     return TicketPrint(
         branch_name=names.get(language) or next(iter(names.values())),
         number=ticket["number"],
@@ -35,6 +41,9 @@ def ticket_print(config: AppConfig, ticket: dict[str, Any], language: str, qr_pa
         people_ahead=ticket.get("people_ahead") or 0,
         estimated_wait_s=ticket.get("estimated_wait_s"),
         qr_payload=qr_payload,
+        qr_is_link=public_link,
+        priority=priority,
+        appointment_at=_instant(ticket.get("slot")),
     )
 
 

@@ -26,10 +26,17 @@ from ground.version import VERSION as __version__
 from hardware.scanner.codes import AppointmentCode, CodeParser, ETicketCode, InvalidCode, InvalidReason, sign_ticket
 from kiosk import messages
 from kiosk.printing import TicketPrinter, ticket_print
+from kiosk.technician_rules import local_stamp
+from kiosk.tiles import menu_tiles, tile_grid
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
 log = logging.getLogger(__name__)
 SCREENS = ("home", "priority", "ticket", "message", "offline", "techpin", "technician")
+#: Printer states in which a ticket cannot be printed: the home screen says so before the customer chooses.
+NOT_PRINTING = frozenset({"paper_out", "cover_open", "error", "offline"})
+#: Large-text mode multiplies every font (and the tiles) by this: WCAG's resize goal is 200%, a kiosk's screen
+#: fits 1.5x without scrolling.
+LARGE_TEXT_SCALE = 1.5
 
 
 class KioskViewModel(QObject):
@@ -41,6 +48,7 @@ class KioskViewModel(QObject):
     busyChanged = Signal()
     onlineChanged = Signal()
     accessibilityChanged = Signal()
+    printerChanged = Signal()
     #: the translator must follow the language before QML re-reads qsTr (connected by the composition root)
     retranslate = Signal(str)
     #: a line was added to `errors` (for the technician panel)
@@ -67,8 +75,9 @@ class KioskViewModel(QObject):
         self._categories: list[dict[str, Any]] = []
         self._group: str | None = None
         self._pending_service: str | None = None
-        self._ticket: dict[str, Any] = {}
-        self._message = ""
+        self._priority_category: str | None = None  # chosen first, in "entry" mode
+        self._issued: dict[str, Any] = {}  # the node's ticket + print progress; shown in the current language
+        self._message: tuple[str, dict[str, object]] = ("", {})  # template, values: translated when read
         self._busy = False
         self._online = False
         self._large = False
@@ -86,6 +95,11 @@ class KioskViewModel(QObject):
         self._report = QTimer(self, interval=int(self.kiosk.status_report_seconds * 1000))
         self._report.timeout.connect(self.report_status)
         printer.stateChanged.connect(self._printer_changed)
+        # QML reads a property once per binding: what takes work to build is built once per change. These
+        # connections come first, so the memo is cleared before QML re-reads.
+        self._memo: dict[object, Any] = {}
+        self.tilesChanged.connect(self._memo.clear)
+        self.ticketChanged.connect(lambda: self._memo.pop("ticket", None))
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
@@ -114,16 +128,41 @@ class KioskViewModel(QObject):
         {"code": code, "label": messages.LANGUAGE_NAMES[code]} for code in self.config.branch.languages], constant=True)
     branchName = Property(str, lambda self: self.branch_name(), notify=languageChanged)
     screen = Property(str, lambda self: self._screen, notify=screenChanged)
-    tiles = Property("QVariantList", lambda self: self._tiles(), notify=tilesChanged)
+    tiles = Property("QVariantList", lambda self: self._memoised("tiles", self._tiles), notify=tilesChanged)
+    heading = Property(str, lambda self: self._heading(), notify=tilesChanged)
     inGroup = Property(bool, lambda self: self._group is not None, notify=tilesChanged)
+    showBack = Property(bool, lambda self: self._group is not None or self._priority_category is not None,
+                        notify=tilesChanged)
     categories = Property("QVariantList", lambda self: [
         {"id": c["id"], "name": self._name(c["names"])} for c in self._categories], notify=tilesChanged)
-    ticket = Property("QVariantMap", lambda self: self._ticket, notify=ticketChanged)
-    message = Property(str, lambda self: self._message, notify=messageChanged)
+    #: On the priority screen: offer "No, thank you" (asked after a service) or not (the home screen's entry).
+    askingPriority = Property(bool, lambda self: self._pending_service is not None, notify=screenChanged)
+    ticket = Property("QVariantMap", lambda self: self._memoised("ticket", self._ticket_view), notify=ticketChanged)
+    message = Property(str, lambda self: self._t(self._message[0], **self._message[1]) if self._message[0] else "",
+                       notify=messageChanged)
+    printerNotice = Property(str, lambda self: self._printer_notice(), notify=printerChanged)
     busy = Property(bool, lambda self: self._busy, notify=busyChanged)
     online = Property(bool, lambda self: self._online, notify=onlineChanged)
     largeText = Property(bool, lambda self: self._large, notify=accessibilityChanged)
     highContrast = Property(bool, lambda self: self._contrast, notify=accessibilityChanged)
+    textScale = Property(float, lambda self: LARGE_TEXT_SCALE if self._large else 1.0, notify=accessibilityChanged)
+    screenDiagonalInches = Property(float, lambda self: self.kiosk.screen_diagonal_inches, constant=True)
+
+    @Slot(int, float, float, float, result="QVariantMap")
+    def tileGrid(self, count: int, scale: float, width: float, height: float) -> dict[str, float]:
+        """Columns, tile height and text scale for the home screen's area (see kiosk.tiles.tile_grid), fitted to
+        the tiles' texts in every language so a language switch never moves a tile. QML passes the tile count
+        and text scale so its binding follows them."""
+        def grid() -> dict[str, float]:
+            every = [tile for language in self.config.branch.languages for tile in self._tiles(language)]
+            return tile_grid(every, width, height, scale).as_map()
+
+        return self._memoised(("grid", count, scale, width, height), grid)
+
+    def _memoised(self, key: object, build):
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     def _t(self, message: str, **values: object) -> str:
         return translate(self._language, message, **values)
@@ -139,10 +178,17 @@ class KioskViewModel(QObject):
         if screen != self._screen:
             self._screen = screen
             self.screenChanged.emit()
-        if screen == "home":
-            self._idle.stop()
-        elif screen not in ("offline", "technician"):
+        self._watch_idle()
+
+    def _watch_idle(self) -> None:
+        """A customer who walks away mid-way is sent home after the inactivity time; the ticket screen has its
+        own timer, and the home screen's top level, the offline screen and the technician panel have none."""
+        mid_way = (self._screen in ("priority", "message", "techpin")
+                   or (self._screen == "home" and (self._group is not None or self._priority_category is not None)))
+        if mid_way:
             self._idle.start()
+        else:
+            self._idle.stop()
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
@@ -161,24 +207,34 @@ class KioskViewModel(QObject):
 
     # -- menu ----------------------------------------------------------------------------------------------------
 
-    def _tiles(self) -> list[dict[str, Any]]:
-        fmt = Formatter(self._language)
-        tiles = [{"kind": "group", "id": g["id"], "name": self._name(g["names"]), "detail": "", "open": True}
-                 for g in self._groups if g.get("parent") == self._group]
-        for service in self._services:
-            if service.get("group") != self._group:
-                continue
-            if not service["open_now"]:
-                detail = self._t(messages.TILE_CLOSED)
-            elif service["estimated_wait_s"] is None:
-                detail = ""
-            elif service["estimated_wait_s"] < 60:
-                detail = self._t(messages.TILE_NO_WAIT)
-            else:
-                detail = self._t(messages.TILE_WAIT, duration=fmt.duration(service["estimated_wait_s"]))
-            tiles.append({"kind": "service", "id": service["id"], "name": self._name(service["names"]),
-                          "detail": detail, "open": service["open_now"]})
-        return tiles
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), ZoneInfo(self.config.branch.timezone))
+
+    def _tiles(self, language: str | None = None) -> list[dict[str, Any]]:
+        language = language or self._language
+        entry = None
+        if self.kiosk.priority_question == "entry" and self._categories and self._priority_category is None:
+            entry = [c["names"].get(language) or next(iter(c["names"].values()), "") for c in self._categories]
+        return menu_tiles(self._services, self._groups, self._group, language, self._now(), priority_entry=entry)
+
+    def _heading(self) -> str:
+        if self._group is not None:
+            group = next((g for g in self._groups if g["id"] == self._group), None)
+            if group is not None:
+                return self._name(group["names"])
+        if self._priority_category is not None:
+            return self._t(messages.PRIORITY_CHOOSE_SERVICE, category=self._category_name(self._priority_category))
+        return self._t(messages.CHOOSE_SERVICE)
+
+    def _category_name(self, category: str | None) -> str:
+        found = next((c for c in self._categories if c.get("id") == category), None)
+        return self._name(found["names"]) if found else (category or "")
+
+    def _printer_notice(self) -> str:
+        state = self.printer.state
+        if state not in NOT_PRINTING:
+            return ""
+        return self._t(messages.HOME_PRINTER["paper_out" if state == "paper_out" else "other"])
 
     @Slot()
     def refresh(self) -> None:
@@ -211,7 +267,8 @@ class KioskViewModel(QObject):
             self._language = code
             self.retranslate.emit(code)
             self.languageChanged.emit()
-            self.tilesChanged.emit()
+            for changed in (self.tilesChanged, self.ticketChanged, self.messageChanged, self.printerChanged):
+                changed.emit()
         self.touched()
 
     @Slot(str)
@@ -219,12 +276,15 @@ class KioskViewModel(QObject):
         if any(g["id"] == group_id for g in self._groups):
             self._group = group_id
             self.tilesChanged.emit()
-        self.touched()
+        self._watch_idle()
 
     @Slot()
     def back(self) -> None:
-        parent = next((g.get("parent") for g in self._groups if g["id"] == self._group), None)
-        self._group = parent
+        """One level up: the parent group, else out of the priority entry's service choice."""
+        if self._group is not None:
+            self._group = next((g.get("parent") for g in self._groups if g["id"] == self._group), None)
+        else:
+            self._priority_category = None
         self.tilesChanged.emit()
         self._set_screen("home")
 
@@ -232,6 +292,7 @@ class KioskViewModel(QObject):
     def goHome(self) -> None:
         self._group = None
         self._pending_service = None
+        self._priority_category = None
         self._ticket_timer.stop()
         self.tilesChanged.emit()
         if self._language != self.config.branch.languages[0]:
@@ -244,7 +305,7 @@ class KioskViewModel(QObject):
     @Slot()
     def touched(self) -> None:
         """Any touch on the screen: the customer is still there."""
-        if self._screen not in ("home", "offline", "technician"):
+        if self._idle.isActive():
             self._idle.start()
 
     @Slot()
@@ -276,18 +337,34 @@ class KioskViewModel(QObject):
         if service is None:
             return
         if not service["open_now"]:
-            self._show_message(self._t(messages.NODE_ERRORS["service_closed"]))
+            self._show_message(messages.NODE_ERRORS["service_closed"])
             return
-        if self.kiosk.offer_priority and self._categories:
+        if self._priority_category is not None:  # chosen first, from the home screen's priority entry
+            self._issue(service_id, self._priority_category, None)
+            return
+        if self.kiosk.priority_question == "ask" and self._categories:
             self._pending_service = service_id
             self._set_screen("priority")
             return
         self._issue(service_id, None, None)
 
+    @Slot()
+    def openPriority(self) -> None:
+        """The home screen's priority entry: choose the category first, then the service."""
+        if self.kiosk.priority_question == "entry" and self._categories:
+            self._pending_service = None
+            self._set_screen("priority")
+
     @Slot(str)
     def choosePriority(self, category: str) -> None:
-        """"" means no priority. Called from the priority screen."""
-        if self._pending_service is None or self._busy:
+        """"" means no priority. After a service ("ask"), issue; from the home screen's entry, choose a service."""
+        if self._busy:
+            return
+        if self._pending_service is None:
+            if category and any(c.get("id") == category for c in self._categories):
+                self._priority_category = category
+                self.tilesChanged.emit()
+                self._set_screen("home")
             return
         service, self._pending_service = self._pending_service, None
         self._issue(service, category or None, None)
@@ -311,7 +388,7 @@ class KioskViewModel(QObject):
 
         def done(ticket: dict[str, Any]) -> None:
             self._set_busy(False)
-            self._show_ticket(ticket, language)
+            self._show_ticket(ticket, language, priority)
             self.last_issue_ms = (time.perf_counter() - started) * 1000
 
         self.runner.submit(work, on_done=done, on_error=self._issue_failed)
@@ -321,57 +398,99 @@ class KioskViewModel(QObject):
         self.note_problem(f"issuing a ticket failed: {err}")
         if isinstance(err, NodeUnavailable):
             self._set_online(False)
+        elif isinstance(err, NodeError) and err.code == "appointment_used" and err.details.get("number"):
+            self._show_message(messages.APPOINTMENT_USED_NUMBER, number=str(err.details["number"]))
         elif isinstance(err, NodeError):
-            self._show_message(self._t(messages.NODE_ERRORS.get(err.code, messages.GENERIC_ERROR)))
+            self._show_message(messages.NODE_ERRORS.get(err.code, messages.GENERIC_ERROR))
         else:
-            self._show_message(self._t(messages.GENERIC_ERROR))
+            self._show_message(messages.GENERIC_ERROR)
 
-    def _qr_payload(self, ticket_id: str) -> str | None:
+    def _qr_payload(self, ticket_id: str) -> tuple[str | None, bool]:
+        """(what the QR holds, whether it is a public link a phone can open).
+
+        The ticket's phone page on central when the branch has one; else the signed e-ticket code, which only
+        this branch's kiosks read — so nothing then promises online tracking.
+        """
         branch = self.config.branch
         if branch.public_base_url is not None and branch.phone_link_key is not None:  # central's phone page
             return ticket_url(branch.public_base_url, bytes.fromhex(branch.phone_link_key.get_secret_value()),
-                              branch.organisation, branch.id, ticket_id)
-        key = self.config.branch.appointment_key
+                              branch.organisation, branch.id, ticket_id), True
+        key = branch.appointment_key
         if key is None:
-            return None
-        code = sign_ticket(key.get_secret_value().encode(), branch_id=self.config.branch.id, ticket_id=ticket_id)
-        return (self.kiosk.qr_base_url or "") + code
+            return None, False
+        return sign_ticket(key.get_secret_value().encode(), branch_id=branch.id, ticket_id=ticket_id), False
 
-    def _show_ticket(self, ticket: dict[str, Any], language: str) -> None:
+    def _show_ticket(self, ticket: dict[str, Any], language: str, priority: str | None = None) -> None:
         try:
-            fmt = Formatter(language)
-            ahead = ticket.get("people_ahead") or 0
-            wait = ticket.get("estimated_wait_s")
-            qr = self._qr_payload(ticket["id"])
-            self._ticket = {
-                "id": ticket["id"], "number": ticket["number"],
-                "service": self._name(ticket.get("service_names") or {}) or ticket["service"],
-                "ahead": (self._t(messages.NOBODY_AHEAD) if ahead == 0
-                          else self._t(messages.PEOPLE_AHEAD, n=fmt.number(ahead))),
-                "wait": self._t(messages.WAIT_UNKNOWN) if wait is None else self._t(messages.WAIT_ABOUT,
-                                                                                duration=fmt.duration(wait)),
-                "qr": qr or "", "printing": self.printer.present, "printed": False, "note": "",
-            }
-            printable = ticket_print(self.config, ticket, language, qr)
+            qr, public = self._qr_payload(ticket["id"])
+            category = self._category_name(priority) if priority else None
+            printable = ticket_print(self.config, ticket, language, qr, priority=category, public_link=public)
+            self._issued = {"ticket": ticket, "qr": qr or "", "public": public, "priority": priority,
+                            "printing": self.printer.present, "printed": False, "printer": self.printer.state}
+            self._ticket_view()  # a malformed answer fails here, not later in a binding
         except (KeyError, TypeError, ValueError) as err:
+            self._issued = {}
             self.note_problem(f"unexpected ticket payload: {err}")
-            self._show_message(self._t(messages.GENERIC_ERROR))
+            self._show_message(messages.GENERIC_ERROR)
             return
         self.ticketChanged.emit()
         self._set_screen("ticket")
-        self._ticket_timer.start()
+        self._hold_ticket(printed=False)
         self.printer.print_ticket(printable, lambda outcome: self._printed(ticket["id"], outcome))
 
+    def _hold_ticket(self, *, printed: bool) -> None:
+        """A printed ticket leaves the screen after a short time; one the customer must photograph stays longer."""
+        seconds = self.kiosk.ticket_screen_seconds if printed else self.kiosk.unprinted_ticket_seconds
+        self._ticket_timer.start(int(seconds * 1000))
+
+    def _ticket_view(self) -> dict[str, Any]:
+        """The ticket on screen, in the current language (the customer may switch language on this screen)."""
+        if not self._issued:
+            return {}
+        ticket, issued = self._issued["ticket"], self._issued
+        fmt = Formatter(self._language)
+        ahead = ticket.get("people_ahead") or 0
+        wait = ticket.get("estimated_wait_s")
+        if issued["printing"]:
+            note = ""
+        elif issued["printed"]:
+            note = self._t(messages.PRINTED)
+        else:
+            reason = messages.PRINTER_REASONS.get(issued["printer"], messages.PRINTER_REASONS["unknown"])
+            keep = messages.KEEP_WITH_LINK if issued["public"] else messages.KEEP_NO_LINK
+            note = " ".join(part for part in (self._t(reason) if reason else "", self._t(keep)) if part)
+        slot = ticket.get("slot")
+        appointment = ""
+        if slot:
+            local = dt.datetime.fromisoformat(slot.replace("Z", "+00:00")).astimezone(
+                ZoneInfo(self.config.branch.timezone))
+            appointment = self._t(messages.APPOINTMENT_AT, time=fmt.clock(local))
+        return {
+            "id": ticket["id"], "number": ticket["number"],
+            "service": self._name(ticket.get("service_names") or {}) or ticket["service"],
+            "ahead": (self._t(messages.NOBODY_AHEAD) if ahead == 0
+                      else self._t(messages.PEOPLE_AHEAD, n=fmt.number(ahead))),
+            "wait": (self._t(messages.WAIT_UNKNOWN) if wait is None
+                     else self._t(messages.WAIT_ABOUT, duration=fmt.duration(wait))),
+            "priority": self._t(messages.PRIORITY_TICKET, category=self._category_name(issued["priority"]))
+            if issued["priority"] else "",
+            "appointment": appointment,
+            "qr": issued["qr"],
+            "qrLabel": self._t(messages.QR_LINK if issued["public"] else messages.QR_AT_KIOSK) if issued["qr"] else "",
+            "printing": issued["printing"], "printed": issued["printed"], "note": note,
+        }
+
     def _printed(self, ticket_id: str, outcome) -> None:
-        if self._ticket.get("id") != ticket_id:
+        if self._issued.get("ticket", {}).get("id") != ticket_id:
             return  # the customer already left this screen; the state report still goes out
         printed = outcome is not None and outcome.printed
         state = self.printer.state
-        note = messages.PRINTED if printed else messages.PRINTER_NOTES.get(state, messages.PRINTER_NOTES["unknown"])
-        self._ticket = {**self._ticket, "printing": False, "printed": printed, "note": self._t(note)}
+        self._issued = {**self._issued, "printing": False, "printed": printed, "printer": state}
         self.ticketChanged.emit()
+        if self._screen == "ticket":
+            self._hold_ticket(printed=printed)
         if not printed:
-            self.note_problem(f"ticket {self._ticket.get('number')} not printed: printer {state}")
+            self.note_problem(f"ticket {self._issued['ticket'].get('number')} not printed: printer {state}")
 
     # -- scans -------------------------------------------------------------------------------------------------
 
@@ -380,7 +499,7 @@ class KioskViewModel(QObject):
         if self._screen in ("technician", "techpin") or self._debounced():
             return
         if self.codes is None:
-            self._show_message(self._t(messages.SCAN_REFUSED))
+            self._show_message(messages.SCAN_REFUSED)
             return
         code = self.codes.parse(text)
         # codes are canonical upper case (a wedge scanner under Caps Lock still reads them): map back to our ids
@@ -395,26 +514,27 @@ class KioskViewModel(QObject):
                                on_error=self._issue_failed)
         elif isinstance(code, InvalidCode) and code.reason in (InvalidReason.BAD_SIGNATURE, InvalidReason.WRONG_BRANCH):
             log.warning("refused scan: %s (%s)", code.reason.value, code.detail)
-            self._show_message(self._t(messages.SCAN_FORGED))
+            self._show_message(messages.SCAN_FORGED)
         else:
             log.info("unrecognised scan (%s)", getattr(code, "reason", "unknown"))
-            self._show_message(self._t(messages.SCAN_REFUSED))
+            self._show_message(messages.SCAN_REFUSED)
 
     def _ticket_status(self, ticket: dict[str, Any]) -> None:
         self._set_busy(False)
         template = messages.TICKET_STATUS.get(str(ticket.get("status")), messages.TICKET_STATUS["waiting"])
-        fmt = Formatter(self._language)
-        self._show_message(self._t(template, number=ticket.get("number", "?"), counter=ticket.get("counter") or "",
-                                   n=fmt.number(ticket.get("people_ahead") or 0)))
+        self._show_message(template, number=ticket.get("number", "?"), counter=ticket.get("counter") or "",
+                           n=str(ticket.get("people_ahead") or 0))
 
-    def _show_message(self, text: str) -> None:
-        self._message = text
+    def _show_message(self, template: str, **values: object) -> None:
+        """Show a message; it is translated when read, so a language switch on this screen translates it too."""
+        self._message = (template, values)
         self.messageChanged.emit()
         self._set_screen("message")
 
     # -- device health ----------------------------------------------------------------------------------------
 
     def _printer_changed(self, state: str) -> None:
+        self.printerChanged.emit()
         self.report_status()
 
     def health(self) -> dict[str, Any]:
@@ -437,8 +557,7 @@ class KioskViewModel(QObject):
 
     def note_problem(self, text: str) -> None:
         """Log a problem for the technician (journal and the panel's list); the customer sees their own message."""
-        stamp = dt.datetime.now().strftime("%H:%M:%S")
-        self.errors.append(f"{stamp} {text}")
+        self.errors.append(f"{local_stamp(self.clock(), self.config.branch.timezone)} {text}")
         log.warning("%s", text)
         self.problemNoted.emit()
 

@@ -52,3 +52,19 @@ class OpeningHours:
         local = local_time(at_ms, tz)
         minute = local.hour * 60 + local.minute
         return any(start <= minute < end for start, end in self.week[local.isoweekday() - 1])
+
+    def next_opening(self, at_ms: int, tz: str) -> datetime | None:
+        """The local time the service next opens after `at_ms` (within a week), or None if it never opens.
+
+        Used while it is closed, so a kiosk can say "opens at 13:30" rather than only "closed". A range that
+        started before `at_ms` is skipped: the service is open then, not opening.
+        """
+        local = local_time(at_ms, tz)
+        for days in range(8):
+            day = (local + timedelta(days=days)).date()
+            for start, _end in sorted(self.week[day.isoweekday() - 1]):
+                hours, minutes = divmod(start, 60)
+                when = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=zone(tz))
+                if when > local:
+                    return when
+        return None

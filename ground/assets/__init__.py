@@ -14,8 +14,13 @@ FONT_FILES = {
     "arabic": FONTS_DIR / "NotoSansArabic-Regular.ttf",
     "arabic-bold": FONTS_DIR / "NotoSansArabic-Bold.ttf",
 }
+#: The printer simulator's previews draw the printer's own (monospaced) font with these.
+PREVIEW_FONT_FILES = {
+    "mono": FONTS_DIR / "DejaVuSansMono.ttf",
+    "mono-bold": FONTS_DIR / "DejaVuSansMono-Bold.ttf",
+}
 
 
 def font_path(name: str) -> Path:
-    """Path of a shipped font by its short name (see FONT_FILES)."""
-    return FONT_FILES[name]
+    """Path of a shipped font by its short name (see FONT_FILES and PREVIEW_FONT_FILES)."""
+    return FONT_FILES.get(name) or PREVIEW_FONT_FILES[name]

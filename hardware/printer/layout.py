@@ -21,7 +21,7 @@ import textwrap
 from dataclasses import dataclass
 
 import segno
-from PIL import Image
+from PIL import Image, ImageOps
 
 from config.printer import PrinterConfig, SerialConnection, TicketLayout
 from hardware.errors import LayoutError
@@ -48,6 +48,7 @@ class LineStyle:
     px: int
     bold: bool = False
     mag: int = 1
+    invert: bool = False  # white on black (GS B, or an inverted band when drawn)
 
 
 STYLES: dict[str, LineStyle] = {
@@ -57,6 +58,7 @@ STYLES: dict[str, LineStyle] = {
     "service": LineStyle(40, bold=True, mag=2),
     "info": LineStyle(30),
     "footer": LineStyle(26),
+    "mark": LineStyle(36, bold=True, mag=2, invert=True),
 }
 
 
@@ -65,7 +67,8 @@ class Line:
     """One entry of the ticket: what it prints, in which style, and what must be present for it to print.
 
     ``content``: a ``TicketPrint`` field (``branch_name``, ``number``, ``service_name``), a formatted value
-    (``date_time``, ``people_ahead``, ``estimated_wait``, ``footer``), ``label:KEY`` (a ``TicketText`` label),
+    (``date_time``, ``priority_mark``, ``appointment_at``, ``people_ahead``, ``estimated_wait``, ``qr_note``,
+    ``footer``), ``label:KEY`` (a ``TicketText`` label),
     ``qr``, ``logo`` or ``feed`` (one blank line). ``needs`` names content that must be non-empty (a feed before
     the QR prints only with a QR).
     """
@@ -82,16 +85,28 @@ TICKET: tuple[Line, ...] = (
     Line("feed"),
     Line("label:your_number", "label"),
     Line("number", "number"),
+    Line("priority_mark", "mark"),
     Line("service_name", "service"),
     Line("feed"),
     Line("date_time"),
+    Line("appointment_at"),
     Line("people_ahead"),
     Line("estimated_wait"),
     Line("feed", needs="qr"),
     Line("qr"),
-    Line("label:scan_to_follow", "footer", needs="qr"),
+    Line("qr_note", "footer", needs="qr"),
     Line("feed", needs="footer"),
     Line("footer", "footer"),
+)
+#: A technician's test print: nothing a customer could take for a place in the queue.
+TEST_TICKET: tuple[Line, ...] = (
+    Line("logo"),
+    Line("feed", needs="logo"),
+    Line("branch_name", "branch"),
+    Line("feed"),
+    Line("label:test_ticket", "service"),
+    Line("label:test_note"),
+    Line("date_time"),
 )
 #: ESC J n: print and feed n dots.
 ESC_J = b"\x1bJ"
@@ -147,8 +162,9 @@ class TicketComposer:
         fallback = TicketText(self.layout.text_only_language,
                               self.layout.locales.get(self.layout.text_only_language, self.layout.text_only_language))
         job = _Job(self.profile, self._rasterizer, full_raster=self.full_raster, text_only=self.text_only)
-        values = {key: self._content(key, ticket, text) for key in {line.content for line in TICKET}}
-        for line in TICKET:
+        lines = TEST_TICKET if ticket.test else TICKET
+        values = {key: self._content(key, ticket, text) for key in {line.content for line in lines}}
+        for line in lines:
             if line.needs is not None and not values.get(line.needs):
                 continue
             if line.content == "feed":
@@ -164,6 +180,8 @@ class TicketComposer:
                 value = values[line.content]
                 if value and self.text_only and not job.printable(value):
                     value = self._content(line.content, ticket, fallback) if self._translatable(line) else None
+                    if value and not job.printable(value):  # a name inside the label the code page cannot carry
+                        value = None
                 if value:
                     job.line(value, STYLES[line.style], number=line.content == "number")
         job.cut()
@@ -172,13 +190,26 @@ class TicketComposer:
     @staticmethod
     def _translatable(line: Line) -> bool:
         """Lines made of our own labels exist in every language; names and the footer are the customer's text."""
-        return line.content.startswith("label:") or line.content in ("date_time", "people_ahead", "estimated_wait")
+        return line.content.startswith("label:") or line.content in (
+            "date_time", "appointment_at", "people_ahead", "estimated_wait", "qr_note", "priority_mark")
 
     def _content(self, key: str, ticket: TicketPrint, text: TicketText) -> str | None:
         if key.startswith("label:"):
             return text.label(key.removeprefix("label:"))
         if key == "date_time":
             return text.date_time(ticket.issued_at, ticket.tz_name)
+        if key == "priority_mark":
+            return text.label("priority", category=ticket.priority) if ticket.priority else None
+        if key == "appointment_at":
+            if ticket.appointment_at is None:
+                return None
+            return text.label("appointment_at", time=text.clock(ticket.appointment_at, ticket.tz_name))
+        if key == "qr_note":  # promise online tracking only when the QR opens a page
+            payload = self._content("qr", ticket, text)
+            if not payload:
+                return None
+            link = ticket.qr_is_link or payload.startswith(("https://", "http://"))
+            return text.label("scan_to_follow" if link else "scan_at_kiosk")
         if key == "people_ahead":
             return text.people_ahead(ticket.people_ahead)
         if key == "estimated_wait":
@@ -188,6 +219,8 @@ class TicketComposer:
         if key == "qr":
             if not self.layout.show_qr or not ticket.qr_payload:
                 return None
+            if ticket.qr_payload.startswith(("https://", "http://")):
+                return ticket.qr_payload  # already a link (central's phone page): never prefixed twice
             return (self.layout.qr_base_url or "") + ticket.qr_payload
         if key == "logo":
             return "logo" if self._logo is not None else None
@@ -239,11 +272,15 @@ class _Job:
             if self._raster is None:
                 raise LayoutError(f"text-only layout cannot print {text!r}")
             if self.full_raster:
-                self.image(self._raster.render(text, self.profile.width_dots, style.px, bold=style.bold, crop=False))
+                image = self._raster.render(text, self.profile.width_dots, style.px, bold=style.bold, crop=False)
+                self.image(inverted_band(image) if style.invert else image)
                 return
             # Cropped to the ink, rows too: the blank rows a line needs around it cost 3 bytes as a feed (ESC J n),
             # against ~40 bytes a row as image.
-            self.image(self._raster.render(text, self.profile.width_dots, style.px, bold=style.bold, margin=0))
+            # An inverted mark keeps a margin of black around its ink.
+            image = self._raster.render(text, self.profile.width_dots, style.px, bold=style.bold,
+                                        margin=8 if style.invert else 0)
+            self.image(inverted_band(image) if style.invert else image)
             self._p._raw(ESC_J + bytes([_RASTER_LINE_GAP]))  # ESC J n: print and feed n dots
             self.dots += _RASTER_LINE_GAP
             return
@@ -251,13 +288,14 @@ class _Job:
         if number:
             fit = self.profile.width_dots // (max(len(text), 1) * self.profile.font_a_width)
             mag = max(1, min(_MAX_NUMBER_MAG, fit))
-        # GS ! n: character size (width and height multipliers); ESC E n: emphasised.
-        self._p.set(bold=style.bold, custom_size=True, width=mag, height=mag)
+        # GS ! n: character size (width and height multipliers); ESC E n: emphasised; GS B n: white on black.
+        inverted = {"invert": True} if style.invert else {}  # GS B only where needed: other lines' bytes unchanged
+        self._p.set(bold=style.bold, custom_size=True, width=mag, height=mag, **inverted)
         lines = textwrap.wrap(text, max(self.profile.columns // mag, 1)) or [""]
         for chunk in lines:
             self._p.textln(chunk)
         self.dots += len(lines) * max(self.profile.line_spacing_dots, self.profile.font_a_height * mag)
-        self._p.set(bold=False, custom_size=True, width=1, height=1)
+        self._p.set(bold=False, custom_size=True, width=1, height=1, **({"invert": False} if style.invert else {}))
 
     def image(self, image: Image.Image) -> None:
         """GS v 0: print raster bit image, at most the profile's head width, placed by ESC a."""
@@ -303,3 +341,16 @@ class _Job:
             # Our profile, not python-escpos', decides the cut: its POS-5890 entry has no cutter, yet many
             # 58 mm clones do. GS V 1: partial cut; GS V 0: full cut.
             self._p._raw(PAPER_PART_CUT if mode is CutMode.PARTIAL else PAPER_FULL_CUT)
+
+
+def inverted_band(image: Image.Image, pad: int = 6) -> Image.Image:
+    """White text on a black band, the ink's width plus a margin: the priority mark stands out at a glance."""
+    box = ImageOps.invert(image.convert("L")).getbbox()
+    band = Image.new("1", image.size, 1)
+    if box is None:
+        return band
+    left, right = max(box[0] - 4 * pad, 0), min(box[2] + 4 * pad, image.width)
+    band.paste(0, (left, 0, right, image.height))
+    ink = ImageOps.invert(image.convert("L")).convert("1")
+    band.paste(1, (0, 0), ink)
+    return band

@@ -1,7 +1,9 @@
 """Decoded ESC/POS elements → a PNG-ready picture of the paper, and a human transcript.
 
-Pillow only (no Qt), so the simulator runs on any thread. Printer fonts are approximated with Noto Sans at the
-Font A cell size (12 × 24 dots) scaled by the character size; rasters and QR codes are drawn dot for dot.
+Pillow only (no Qt), so the simulator runs on any thread. Printer fonts are approximated with a monospaced font
+(DejaVu Sans Mono) in the Font A cell (12 × 24 dots) scaled by the character size: a proportional font squeezed
+into fixed cells looked unevenly spaced ("Co mptes", issue 14), which the printer's own font is not. Rasters and QR
+codes are drawn dot for dot.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class PreviewRenderer:
     def _font(self, height: int, bold: bool) -> ImageFont.FreeTypeFont:
         key = (height, bold)
         if key not in self._fonts:
-            self._fonts[key] = ImageFont.truetype(str(font_path("sans-bold" if bold else "sans")), height)
+            self._fonts[key] = ImageFont.truetype(str(font_path("mono-bold" if bold else "mono")), height)
         return self._fonts[key]
 
     def render(self, elements: list[Element]) -> Image.Image:

@@ -27,9 +27,14 @@ LABEL_MESSAGES: dict[str, str] = {
     "people_ahead": N_("People ahead of you: {n}"),
     "nobody_ahead": N_("You are next"),
     "estimated_wait": N_("Estimated wait: {duration}"),
-    "wait_unknown": N_("Estimated wait: unknown"),
+    # the same sentence as the kiosk's screen: screen and paper never disagree (issue 14)
+    "wait_unknown": N_("No counter is open for this service yet"),
     "scan_to_follow": N_("Follow your turn online"),
+    "scan_at_kiosk": N_("Scan this code at the kiosk to see your place in the queue"),
+    "priority": N_("Priority: {category}"),
+    "appointment_at": N_("Appointment at {time}"),
     "test_ticket": N_("TEST TICKET"),
+    "test_note": N_("Printer test: this is not a queue ticket."),
 }
 LABELS: dict[str, dict[str, str]] = {
     language: {key: gettext(language, message) for key, message in LABEL_MESSAGES.items()} for language in LANGUAGES
@@ -56,6 +61,10 @@ class TicketPrint:
     estimated_wait_s: int | None = None
     qr_payload: str | None = None
     footer: str | None = None
+    qr_is_link: bool = False  # a public page a phone opens; else a code only the branch's kiosks read
+    priority: str | None = None  # the priority category's name, printed as a mark
+    appointment_at: dt.datetime | None = None  # the appointment's slot
+    test: bool = False  # a technician's test print: says so, carries no queue information
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None:
@@ -91,6 +100,10 @@ class TicketText:
         time = format_time(local.timetz(), "HH:mm", locale=self.locale)
         line = self.shape_digits(f"{date}  {time}")
         return visual_rtl(line) if self.locale.character_order == "right-to-left" else line
+
+    def clock(self, when: dt.datetime, tz_name: str) -> str:
+        """24-hour "HH:mm" in every language (CLDR's short Arabic time is 12-hour)."""
+        return self.shape_digits(format_time(when.astimezone(ZoneInfo(tz_name)).timetz(), "HH:mm", locale=self.locale))
 
     def people_ahead(self, n: int) -> str:
         return self.label("nobody_ahead") if n == 0 else self.label("people_ahead", n=n)

@@ -8,6 +8,12 @@ typing reaches the UI after at most one inter-key interval of delay.
 
 Install it on the window that first receives key events (the kiosk's QQuickWindow, or a QWidget's
 `windowHandle()`). Key releases and modifier keys always pass through; auto-repeated keys are human.
+
+A busy GUI thread must not split a code (issue 14: 7 of 15 codes arrived in two pieces under load). Two rules:
+- the gap between two keys is measured with the window system's timestamps (when the key was typed), not when
+  the GUI thread got round to it; events without one (timestamp 0) fall back to the clock;
+- a pause ends a burst only if the pause timer fired on time: a late timer means the thread was busy, keys may
+  be waiting in its queue, so the burst is given one more gap to arrive.
 """
 
 from __future__ import annotations
@@ -61,7 +67,26 @@ class WedgeScanFilter(QObject):
         self._timer.setSingleShot(True)
         # A little slack over the gap: the timer must not fire between two keys of a burst.
         self._timer.setInterval(config.max_interkey_ms + 5)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(self._pause)
+        self._armed_at = 0.0  # time.monotonic() when the pause timer was started
+
+    def _key_time(self, event: QKeyEvent) -> float:
+        """Seconds: the window system's time of the key press when it has one, else the clock's."""
+        stamp = event.timestamp()
+        return stamp / 1000.0 if stamp > 0 else self._clock()
+
+    def _arm(self) -> None:
+        self._armed_at = time.monotonic()
+        self._timer.start()
+
+    def _pause(self) -> None:
+        """The pause timer fired: a pause if it fired on time; if late, the GUI thread was busy and the rest of the
+        burst may be queued behind the timer, so wait one more gap for it."""
+        late = time.monotonic() - self._armed_at > 2 * self._timer.interval() / 1000.0
+        if late and self._held:
+            self._arm()
+            return
+        self.flush()
 
     @property
     def holding(self) -> str:
@@ -78,8 +103,8 @@ class WedgeScanFilter(QObject):
                 return False  # scanners send Shift for capitals: part of a burst, not an end to it
             self.flush()
             return False
-        now = self._clock()
-        if self._held and now - self._last_key_at > self._gap_s:
+        now = self._key_time(event)
+        if self._held and not 0 <= now - self._last_key_at <= self._gap_s:
             self.flush()
         self._last_key_at = now
         if not self._held and not self._could_start(text):
@@ -91,7 +116,7 @@ class WedgeScanFilter(QObject):
         elif self._config.prefix and not self._prefix_possible():
             self._replay()
         else:
-            self._timer.start()
+            self._arm()
         return True
 
     def _overlong(self) -> bool:
@@ -153,7 +178,9 @@ class WedgeScanFilter(QObject):
 
     @staticmethod
     def _copy(event: QKeyEvent) -> QKeyEvent:
-        return QKeyEvent(
+        copy = QKeyEvent(
             event.type(), event.key(), event.modifiers(), event.nativeScanCode(), event.nativeVirtualKey(),
             event.nativeModifiers(), event.text(), event.isAutoRepeat(), event.count(),
         )
+        copy.setTimestamp(event.timestamp())
+        return copy

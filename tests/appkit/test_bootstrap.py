@@ -19,7 +19,9 @@ from appkit.bootstrap import AppBootstrap, LaunchOptions
 from appkit.i18n import CatalogTranslator
 from appkit.watchdog import GuiWatchdog, Notifier
 from ground.assets import FONT_FILES
+from ground.i18n import translate
 from kiosk.app import KIOSK
+from kiosk.technician_rules import TEST_PRINTED
 from tests.appkit.app_files import app_file as write_app_file
 from tests.branch.conftest import RunningNode, start_node, stop_node
 from tests.qml_support import find
@@ -114,9 +116,10 @@ def test_reload_restarts_in_place_and_never_tells_systemd_it_is_stopping(qtbot, 
 
 def print_test_ticket(qtbot, boot: AppBootstrap) -> None:
     """The technician's test ticket: the run opens its printer and renders text with the shipped fonts."""
-    vm = boot.current.app.vm
-    boot.current.app.technician.printTestTicket()
-    qtbot.waitUntil(lambda: any("test ticket: printed" in line for line in vm.errors), timeout=8000)
+    app = boot.current.app
+    app.technician.printTestTicket()
+    printed = translate(app.vm.language, TEST_PRINTED)
+    qtbot.waitUntil(lambda: app.technician.status["result"] == printed, timeout=8000)
 
 
 def test_reloads_leak_no_thread_translator_font_or_client(qtbot, qapp, tmp_path, node):

@@ -23,13 +23,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "examples"
 KEY = "demo-appointment-key-change-me"
 
 
-def kiosk_config(url: str, token: str, tmp: Path, printer_port: str | None, **kiosk) -> AppConfig:
+def kiosk_config(url: str, token: str, tmp: Path, printer_port: str | None, branch: dict | None = None,
+                 **kiosk) -> AppConfig:
     base = load_config(EXAMPLES / "kiosk.toml")
     printer = None
     if printer_port is not None:
         printer = PrinterConfig(connection=SerialConnection(port=printer_port), status_timeout_s=0.3)
     return base.model_copy(update={
-        "branch": base.branch.model_copy(update={"appointment_key": SecretStr(KEY)}),
+        "branch": base.branch.model_copy(update={"appointment_key": SecretStr(KEY), **(branch or {})}),
         "device": base.device.model_copy(update={"node_url": url, "token": SecretStr(token), "data_dir": str(tmp),
                                                  "token_file": None, "request_timeout_s": 2.0}),
         "printer": printer,
@@ -47,17 +48,18 @@ class KioskRig:
     tech: TechnicianViewModel
 
 
-def make_rig(tmp_path: Path, *, printer: bool = True, **kiosk) -> KioskRig:
+def make_rig(tmp_path: Path, *, printer: bool = True, node_config: AppConfig | None = None,
+             branch: dict | None = None, **kiosk) -> KioskRig:
     from appkit.device import make_client
 
-    node = start_node(tmp_path / "node")
+    node = start_node(tmp_path / "node", node_config)
     virtual = server = None
     port = None
     if printer:
         virtual = VirtualPrinter(576)
         server = PtySimulatorServer(virtual).start()
         port = server.path
-    config = kiosk_config(node.url, node.tokens["kiosk"], tmp_path / "kiosk", port, **kiosk)
+    config = kiosk_config(node.url, node.tokens["kiosk"], tmp_path / "kiosk", port, branch, **kiosk)
     client = make_client(config, node.tokens["kiosk"])
     ticket_printer = TicketPrinter(config.printer, make_printer_device)
     vm = KioskViewModel(config, client, ticket_printer, "kiosk-test")

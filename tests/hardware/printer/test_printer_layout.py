@@ -77,3 +77,14 @@ def test_at_9600_baud_the_ticket_is_text_only(ticket_factory) -> None:
 def test_layout_is_a_table() -> None:
     assert {line.style for line in TICKET} <= set(STYLES)
     assert [line.content for line in TICKET].index("number") < [line.content for line in TICKET].index("qr")
+
+
+def test_a_payload_that_is_already_a_link_is_not_prefixed_again(ticket_factory) -> None:
+    """The kiosk hands central's phone-page link as the payload: the layout's qr_base_url must not prefix it (the
+    issue-17 review found the prefix added twice)."""
+    from dataclasses import replace
+
+    link = "https://central.example.org/t/acme/BR042/A042/tok"
+    ticket = replace(ticket_factory("fr"), qr_payload=link)
+    qrs = [e for e in decode(_compose().build(ticket).data) if isinstance(e, QrCode)]
+    assert [q.data.decode() for q in qrs] == [link]

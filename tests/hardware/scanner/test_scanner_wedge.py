@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QWindow
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
@@ -152,3 +154,52 @@ def test_line_edit_receives_typing_with_qtest(qtbot: QtBot) -> None:
         QTest.keyClick(edit, Qt.Key.Key_Return)
     assert blocker.args == ["SQT1:X:1"]
     assert edit.text() == "Ahmed"
+
+
+def test_a_busy_gui_thread_never_splits_a_code(qtbot: QtBot, window: KeyWindow) -> None:
+    """Issue 14: under load, codes reached the kiosk in two pieces. A scanner thread types codes 3 ms a key, each
+    key stamped as the window system stamps it, while the GUI thread is blocked 80 ms out of every 100: every code
+    arrives whole and nothing leaks into the UI as typing."""
+    wedge = WedgeScanFilter(WedgeScannerConfig(), window)  # the real clock
+    window.installEventFilter(wedge)
+    scans: list[str] = []
+    wedge.scanned.connect(scans.append)
+    codes = [f"SQA1:BR042:APT-{n:03d}:ACCOUNTS:20261124T10{n:02d}:K{n:04d}" for n in range(10)]
+    widest: dict[str, int] = {}  # each code's widest gap between two stamps, as this thread really typed it
+
+    def scanner() -> None:
+        for code in codes:
+            last = None
+            for char in code + "\r":
+                stamp = int(time.monotonic() * 1000)
+                widest[code] = max(widest.get(code, 0), stamp - (last if last is not None else stamp))
+                last = stamp
+                modifiers = Qt.KeyboardModifier.ShiftModifier if char.isupper() else Qt.KeyboardModifier.NoModifier
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    event = QKeyEvent(kind, _key_for(char), modifiers, char)
+                    event.setTimestamp(stamp)
+                    QCoreApplication.postEvent(window, event)
+                time.sleep(0.003)
+            time.sleep(0.15)  # the next customer
+
+    busy = QTimer(interval=20)
+    busy.timeout.connect(lambda: time.sleep(0.08))  # the GUI thread busy (a heavy frame, a slow slot)
+    typing = threading.Thread(target=scanner, name="test-scanner")
+    busy.start()
+    typing.start()
+    try:
+        qtbot.waitUntil(lambda: not typing.is_alive(), timeout=20000)
+        busy.stop()
+        qtbot.waitUntil(lambda: wedge.holding == "", timeout=3000)
+        qtbot.wait(100)
+    finally:
+        busy.stop()
+        typing.join()
+    # A code this thread itself typed with a pause longer than a scan's (a machine loaded by parallel runs can
+    # starve it) is no longer a burst, and may rightly be split: the GUI thread's delays must never split the others.
+    limit = WedgeScannerConfig().max_interkey_ms
+    steady = [code for code in codes if widest[code] < limit]
+    assert len(steady) >= 5, f"the scanner thread itself was too slow to test anything: {widest}"
+    assert [code for code in steady if code not in scans] == []
+    assert all(scan in codes or any(scan in code for code in codes if code not in steady) for scan in scans), scans
+    assert window.typed == ""
