@@ -64,8 +64,9 @@ class CounterActions:
             self.entry = self.entry[:-1]
         elif self.login_field == "pin":
             self.pin_input = self.pin_input[:-1]
-        else:
-            self.agent_input = self.agent_input[:-1]
+        else:  # a tapped name goes as a whole; a typed number a digit at a time
+            self.agent_input = "" if self._agent_chosen else self.agent_input[:-1]
+            self._agent_chosen = False
         self.changed.emit()
 
     def _do_toggle_bar(self) -> None:
@@ -97,20 +98,25 @@ class CounterActions:
 
     # -- node actions ------------------------------------------------------------------------------------------------
 
-    def _do_call_next(self) -> None:
+    def _ask_if_unserved(self, then: str) -> bool:
+        """Called but never started: calling another ticket would record it as served with no outcome (the node
+        releases it) — ask instead, whether the next one comes from the queue or from a typed number."""
         current = self.counter.current if self.counter else None
-        if current is not None and current.status == "called":
-            # called but never started: "next" would record it as served with no outcome — ask instead
-            self._open(N_("Ticket {number} was called but not served"), [
-                {"key": "no_show_next", "label": translate(self.language, N_("Did not come: no-show, then next"))},
-                {"key": "start", "label": translate(self.language, N_("Here: start serving"))},
-            ], self._after_unserved, number=current.number)
-            return
-        self._node("call_next", "call-next")
+        if current is None or current.status != "called":
+            return False
+        self._open(N_("Ticket {number} was called but not served"), [
+            {"key": "no_show_next", "label": translate(self.language, N_("Did not come: no-show, then next"))},
+            {"key": "start", "label": translate(self.language, N_("Here: start serving"))},
+        ], lambda choice: self._after_unserved(choice, then), number=current.number)
+        return True
 
-    def _after_unserved(self, choice: str) -> None:
+    def _do_call_next(self) -> None:
+        if not self._ask_if_unserved("call_next"):
+            self._node("call_next", "call-next")
+
+    def _after_unserved(self, choice: str, then: str = "call_next") -> None:
         if choice == "no_show_next":
-            self._then = "call_next"
+            self._then = then
             self._node("no_show", "no-show")
         else:
             self._dispatch("start")
@@ -121,7 +127,8 @@ class CounterActions:
         if ref is None:
             self._say(problem, error=True)
             return
-        self._node("call_number", "call", {"ticket": ref})
+        if not self._ask_if_unserved("call_number"):
+            self._node("call_number", "call", {"ticket": ref})
 
     def _do_recall(self) -> None:
         self._node("recall", "recall")

@@ -30,7 +30,7 @@ from agent_keypad.staff import StaffAlerts
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
 from config.keypad import KeypadConfig
-from ground.i18n import N_, translate
+from ground.i18n import N_, Formatter, translate
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
 log = logging.getLogger(__name__)
@@ -83,9 +83,10 @@ class KeypadController(CounterActions, QObject):
         self.busy = False
         self.picker: Picker | None = None
         self.entry = ""  # ticket number typed at the counter
-        self.agent_input = self.memory.ids[0] if self.memory.ids else ""
-        self.pin_input = ""
-        self.login_field = "pin" if self.agent_input else "agent"
+        # Who logs in is never assumed: the agents remembered here are offered first (one tap), but nothing is
+        # preselected, so digits typed first are always an agent number, never a PIN for the last agent.
+        self.agent_input, self.pin_input, self.login_field = "", "", "agent"
+        self._agent_chosen = False  # agent_input holds a tapped name's id: typing starts a new number
         self.message, self.message_is_error = "", False
         self.unreachable = False
         self._head_seq: int | None = None
@@ -216,6 +217,8 @@ class KeypadController(CounterActions, QObject):
             if self.login_field == "pin":
                 if text.isdigit() and len(self.pin_input) < 12:
                     self.pin_input += text
+            elif self._agent_chosen:
+                self.agent_input, self._agent_chosen = text, False
             elif len(self.agent_input) < 64:
                 self.agent_input += text
         elif len(self.entry) < ENTRY_MAX:
@@ -231,6 +234,7 @@ class KeypadController(CounterActions, QObject):
 
     def select_agent(self, agent: str) -> None:
         self.agent_input, self.pin_input, self.login_field = agent, "", "pin"
+        self._agent_chosen = True
         self.changed.emit()
 
     def set_login_field(self, field: str) -> None:
@@ -303,9 +307,10 @@ class KeypadController(CounterActions, QObject):
                              target=self._transfer_to)
         if action == "recall":
             current = (answer.get("counter") or {}).get("current") or {}
+            if current.get("number") != number:  # the recall limit: the node marked the ticket no-show instead
+                no_show = DONE_MESSAGES["no_show"]  # a msgid: not a literal inside translate() (the extractor)
+                return translate(self.language, no_show, number=number)
             recalls = int(current.get("recalls") or 0)
-            from ground.i18n import Formatter
-
             return translate(self.language, N_("Ticket {number} called again (recall {count})."),
                              number=number, count=Formatter(self.language).number(recalls))
         done = DONE_MESSAGES.get(action)
@@ -409,7 +414,9 @@ class KeypadController(CounterActions, QObject):
         self._ticker.stop()
         self.agent = None
         self._figures_read, self._then, self.my_figures = None, None, None
-        self.picker, self.entry, self.pin_input, self.login_field = None, "", "", "pin"
+        # the next person at the counter may be someone else: nobody preselected (see __init__)
+        self.picker, self.entry, self.pin_input, self.login_field = None, "", "", "agent"
+        self.agent_input, self._agent_chosen = "", False
         self.message, self.message_is_error = (error_text(self.language, code), True) if code else ("", False)
         self._update_alert()
         if self.fingerprint is not None:

@@ -117,7 +117,13 @@ class BoardModel:
             self.counters[counter.id] = counter
         self.calls = [Call(c["ticket_id"], c["number"], c["service"], c["counter"], int(c.get("recalls", 0)),
                            c.get("at") or "") for c in snapshot.get("recent_calls", []) if self.in_zone(c["counter"])]
-        del self.calls[self._keep_calls():]
+        # the snapshot lists the newest calls only: a call standing at a counter of a large branch may be older
+        listed = {c.ticket_id for c in self.calls}
+        standing = [c.current for c in self.counters.values()
+                    if c.current is not None and c.current.ticket_id not in listed and self.in_zone(c.id)]
+        if standing:
+            self.calls = sorted(self.calls + standing, key=lambda c: c.at, reverse=True)
+        self._trim()
         self.replace_services(snapshot)
 
     def replace_services(self, snapshot: dict[str, Any]) -> None:
@@ -191,7 +197,7 @@ class BoardModel:
         if not self.in_zone(counter.id):
             return
         self.calls = [call] + [c for c in self.calls if c.ticket_id != call.ticket_id]
-        del self.calls[self._keep_calls():]
+        self._trim()
         change.calls = True
         change.new_call = call
 
@@ -236,8 +242,17 @@ class BoardModel:
         while len(self._tickets) > MAX_TICKETS:
             self._tickets.popitem(last=False)
 
-    def _keep_calls(self) -> int:
-        return self.recent_limit + self.calling_max  # those being called, then the recent ones
+    def _trim(self) -> None:
+        """Keep every call still standing at a counter (the board must show each one), and the newest others: up
+        to `recent_limit + calling_max` calls in all, or `recent_limit` others when more calls stand."""
+        standing = [self.still_current(c) for c in self.calls]
+        room = max(self.recent_limit, self.recent_limit + self.calling_max - sum(standing))
+        kept = []
+        for call, stands in zip(self.calls, standing, strict=True):
+            if stands or room > 0:
+                kept.append(call)
+                room -= not stands
+        self.calls = kept
 
     @property
     def known_tickets(self) -> int:

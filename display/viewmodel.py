@@ -11,6 +11,7 @@ language and never flip; sizes come from the screen and the viewing distance (di
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -26,6 +27,32 @@ from display.media import MediaPlaylist
 from ground.i18n import N_, Formatter, is_rtl, ngettext, translate
 
 log = logging.getLogger(__name__)
+
+#: When the calls standing at counters need more rows than the list has, it shows them a page at a time for this
+#: long each: with the list's 4 rows on the default board, 8 counters calling at once cycle in 8 s (one glance).
+PAGE_SECONDS = 4.0
+
+
+FIT_MARGIN = 0.97  # the view-model measures with QFontMetricsF, QML lays out with its own shaper: keep 3 % spare
+
+
+@functools.lru_cache(maxsize=512)
+def _advance(text: str, px: int) -> float:
+    """Width in pixels of `text` in the board's font (Noto Sans; Arabic falls back to Noto Sans Arabic)."""
+    font = QFont("Noto Sans")
+    font.setPixelSize(px)
+    return QFontMetricsF(font).horizontalAdvance(text)
+
+
+def _wrap(text: str, px: int, width: float) -> list[str]:
+    """Greedy word wrap of `text` at `px` into lines no wider than `width` (a word wider than that stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _advance(f"{lines[-1]} {word}", px) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [text]
 
 
 def _pick(names: dict[str, str], language: str, fallback: str = "") -> str:
@@ -67,6 +94,7 @@ class DisplayViewModel(QObject):
         self._node_offset = dt.timedelta(0)  # node clock − our clock, from the last snapshot
         self._selection = Selection(CallingState.NONE, [], [])
         self._recent_space = 10_000  # until QML tells the list's height
+        self._services_width = self._detail_width = 0  # the services' text widths, until QML tells (0: not fitted)
         self._capacity = config.calling_max  # calls that fit large at the headline size (QML tells)
         self._sizes: Sizes = sizes(config.screen_inches, config.viewing_distance_m, *config.window_size)
 
@@ -78,6 +106,9 @@ class DisplayViewModel(QObject):
         self._highlight_timer.timeout.connect(lambda: self._set_highlight(False))
         self._media_timer = QTimer(self, singleShot=True)
         self._media_timer.timeout.connect(self.mediaEnded)
+        self._page = 0  # which page of the calls standing at counters is listed (when they need more than one)
+        self._page_timer = QTimer(self, interval=int(PAGE_SECONDS * 1000))
+        self._page_timer.timeout.connect(self.nextPage)
         self.tick()
 
     def start(self) -> None:
@@ -85,10 +116,11 @@ class DisplayViewModel(QObject):
         if len(self._languages) > 1:
             self._alternate.start()
         self._tick.start()
+        self._page_timer.start()
         self._schedule_media()
 
     def stop(self) -> None:
-        for timer in (self._alternate, self._tick, self._highlight_timer, self._media_timer):
+        for timer in (self._alternate, self._tick, self._highlight_timer, self._media_timer, self._page_timer):
             timer.stop()
 
     # -- language ---------------------------------------------------------------------------------------------------
@@ -182,6 +214,7 @@ class DisplayViewModel(QObject):
             self._sizes = new
             self.sizesChanged.emit()
             self.callsChanged.emit()
+            self.servicesChanged.emit()
 
     def _call_width_em(self) -> float:
         """Width of the widest call row (number, gap, counter) in em, whatever the language: fits its area."""
@@ -292,39 +325,96 @@ class DisplayViewModel(QObject):
             self._recent_space = height
             self.callsChanged.emit()
 
+    def _row_heights(self) -> tuple[int, int]:
+        """A heading's and a call row's height in the list, each with the gap after it."""
+        return self.heading_px + self._sizes.margin_px, self._sizes.row_px + self._sizes.margin_px
+
+    def _standing_pages(self) -> tuple[list[list[dict[str, object]]], int]:
+        """The calls standing at counters cut into pages of the rows that fit under their heading, and the height
+        left under the last page (for the calls done). Every standing call is on some page: none is dropped."""
+        left = self._recent_space + self._sizes.margin_px
+        heading_h, row_h = self._row_heights()
+        calls = [self._call_view(c, serving=True) for c, at_counter in self._selection.recent if at_counter]
+        if not calls:
+            return [], left
+        per_page = max(1, (left - heading_h) // row_h)
+        pages = [calls[i:i + per_page] for i in range(0, len(calls), per_page)]
+        return pages, (left - heading_h - len(pages[0]) * row_h if len(pages) == 1 else 0)
+
     def _recent_rows(self) -> list[dict[str, object]]:
-        """The rows that fit: a heading, the calls still at a counter, a heading, the calls done.
+        """The rows of the list: a heading and the calls still at a counter (a page of them when they do not all
+        fit, turning every PAGE_SECONDS), then a heading and the calls done, as many as the room left allows.
 
         A heading is shown only with at least one of its calls under it; heights come from `sizes`, not the text.
         """
         rows: list[dict[str, object]] = []
-        left = self._recent_space + self._sizes.margin_px
-        heading_h, row_h = self.heading_px + self._sizes.margin_px, self._sizes.row_px + self._sizes.margin_px
-        for serving, heading in ((True, N_("At the counters")), (False, N_("Done"))):
-            calls = [self._call_view(c, serving=serving) for c, at_counter in self._selection.recent
-                     if at_counter == serving]
-            if not calls or left < heading_h + row_h:
-                continue
-            rows.append({"heading": translate(self._language, heading), "serving": serving})
-            left -= heading_h
-            for call in calls:
-                if left < row_h:
-                    break
-                rows.append({**call, "heading": ""})
-                left -= row_h
+        pages, left = self._standing_pages()
+        if pages:
+            page = self._page % len(pages)
+            count = f"{self._fmt().number(page + 1)} / {self._fmt().number(len(pages))}" if len(pages) > 1 else ""
+            rows.append({"heading": translate(self._language, N_("At the counters")), "serving": True,
+                         "page": count})
+            rows += [{**call, "heading": ""} for call in pages[page]]
+        heading_h, row_h = self._row_heights()
+        done = [self._call_view(c) for c, at_counter in self._selection.recent if not at_counter]
+        if done and left >= heading_h + row_h:
+            rows.append({"heading": translate(self._language, N_("Done")), "serving": False, "page": ""})
+            rows += [{**call, "heading": ""} for call in done[:(left - heading_h) // row_h]]
         return rows
+
+    def _recent_need(self) -> int:
+        """Pixels the list needs to show every call standing at a counter on one page (the services panel gives
+        way to them: a called customer must find their number before anyone reads the waiting times)."""
+        count = sum(1 for _, at_counter in self._selection.recent if at_counter)
+        heading_h, row_h = self._row_heights()
+        return heading_h + count * row_h - self._sizes.margin_px if count else 0
+
+    @Slot()
+    def nextPage(self) -> None:
+        """Show the next page of the calls standing at counters (the page timer; tests call it directly)."""
+        if len(self._standing_pages()[0]) > 1:
+            self._page += 1
+            self.callsChanged.emit()
 
     @property
     def heading_px(self) -> int:
         return round(self._sizes.small_px * 1.5)
 
     recentRows = Property("QVariantList", _recent_rows, notify=callsChanged)
+    recentPages = Property(int, lambda self: max(1, len(self._standing_pages()[0])), notify=callsChanged)
+    recentNeed = Property(int, _recent_need, notify=callsChanged)
     headingHeight = Property(int, lambda self: self.heading_px, notify=sizesChanged)
 
     # -- services ---------------------------------------------------------------------------------------------------
 
     def services_updated(self) -> None:
         self.servicesChanged.emit()
+
+    @Slot(int, int)
+    def setServicesWidth(self, name_width: int, detail_width: int) -> None:
+        """The widths the services panel gives a name (beside its prefix) and a waiting line (QML tells): the
+        lines are fitted here."""
+        if (name_width, detail_width) != (self._services_width, self._detail_width):
+            self._services_width, self._detail_width = name_width, detail_width
+            self.servicesChanged.emit()
+
+    def _fit_name(self, text: str) -> tuple[int, list[str]]:
+        """A service's name in the services' width: shrunk towards the floor (display.legibility), then on two
+        lines; a name that needs more than two lines at the floor has its second line elided by QML (the kiosk
+        and the ticket show it whole). Returns the font size and the lines."""
+        size, floor = self._sizes.secondary_px, self._sizes.floor_px
+        width = self._services_width * FIT_MARGIN
+        if width <= 0 or _advance(text, size) <= width:
+            return size, [text]
+        shrunk = int(size * width / _advance(text, size))
+        if shrunk >= floor:
+            return shrunk, [text]
+        for px in range(size, floor - 1, -1):
+            lines = _wrap(text, px, width)
+            if len(lines) <= 2:
+                return px, lines
+        lines = _wrap(text, floor, width)
+        return floor, [lines[0], " ".join(lines[1:])]
 
     def _service_views(self) -> list[dict[str, object]]:
         fmt, lang = self._fmt(), self._language
@@ -344,10 +434,15 @@ class DisplayViewModel(QObject):
                 estimate = "≈ " + fmt.duration(service.estimated_wait_s, length="short")
             waiting = ngettext(lang, "{count} waiting", "{count} waiting", service.waiting).format(
                 count=fmt.number(service.waiting))
+            name_px, name_lines = self._fit_name(_pick(service.names, lang))
+            detail = f"{waiting} · {estimate}"
+            detail_lines = [detail]
+            if self._detail_width and _advance(detail, self._sizes.floor_px) > self._detail_width * FIT_MARGIN:
+                detail_lines = [waiting, estimate]  # too long for one line: who waits, then for how long
             out.append({"id": service.id, "prefix": service.prefix, "name": _pick(service.names, lang),
+                        "nameLines": name_lines, "namePx": name_px, "detailLines": detail_lines,
                         "waiting": service.waiting, "waitingText": waiting, "estimateText": estimate,
-                        "count": fmt.number(service.waiting), "detail": f"{waiting} · {estimate}",
-                        "open": not closed})
+                        "count": fmt.number(service.waiting), "detail": detail, "open": not closed})
         return out
 
     services = Property("QVariantList", _service_views, notify=servicesChanged)

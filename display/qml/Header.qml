@@ -47,7 +47,9 @@ Rectangle {
             }
         }
         Item {  // a plain box in the layout: a fitted text's implicit size must not feed back into it
-            visible: vm.layout === "landscape"  // a portrait header has room for the name and the clock only
+            // a portrait header has room for the name and the clock only; while stale the pill takes the date's
+            // place (the branch's name must not be squeezed under its floor by it)
+            visible: vm.layout === "landscape" && !vm.stale
             Layout.preferredHeight: header.height
             Layout.preferredWidth: Math.min(date.naturalWidth, header.width * 0.3)
             FitText {

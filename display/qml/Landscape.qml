@@ -41,12 +41,15 @@ Item {
                     Layout.fillWidth: true
                     Layout.preferredHeight: landscape.bodyHeight * 0.3
                 }
-                RecentCalls { theme: look; Layout.fillWidth: true; Layout.fillHeight: true }
-                ServicesPanel {
+                RecentCalls { id: recent; theme: look; Layout.fillWidth: true; Layout.fillHeight: true }
+                ServicesPanel {  // gives way to the calls standing at counters: shrinks, then steps aside
                     theme: look
-                    visible: vm.showServices
+                    readonly property real room: landscape.bodyHeight - (vm.hasMedia ? landscape.bodyHeight * 0.3
+                                                 + look.s.margin * 2 : 0) - recent.wanted - look.s.margin * 2
+                    visible: vm.showServices && room >= oneRow
                     Layout.fillWidth: true
-                    Layout.preferredHeight: Math.max(oneRow, Math.min(landscape.bodyHeight * 0.42, implicitHeight))
+                    Layout.preferredHeight: Math.max(oneRow, Math.min(landscape.bodyHeight * 0.42, implicitHeight,
+                                                                      room))
                 }
             }
         }

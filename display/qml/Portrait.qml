@@ -24,13 +24,15 @@ Item {
             spacing: look.s.margin * 2
 
             NowCalling { theme: look; Layout.fillWidth: true; Layout.preferredHeight: portrait.bodyHeight * 0.48 }
-            RecentCalls { theme: look; Layout.fillWidth: true; Layout.fillHeight: true }
-            ServicesPanel {
+            RecentCalls { id: recent; theme: look; Layout.fillWidth: true; Layout.fillHeight: true }
+            ServicesPanel {  // gives way to the calls standing at counters: shrinks, then steps aside
                 id: services
                 theme: look
-                visible: vm.showServices
+                readonly property real room: portrait.bodyHeight * 0.52 - (vm.hasMedia ? portrait.bodyHeight * 0.2
+                                             + look.s.margin * 2 : 0) - recent.wanted - look.s.margin * 4
+                visible: vm.showServices && room >= oneRow
                 Layout.fillWidth: true
-                Layout.preferredHeight: Math.max(oneRow, Math.min(portrait.bodyHeight * 0.24, implicitHeight))
+                Layout.preferredHeight: Math.max(oneRow, Math.min(portrait.bodyHeight * 0.24, implicitHeight, room))
             }
             MediaPanel {
                 theme: look

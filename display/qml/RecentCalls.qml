@@ -1,5 +1,6 @@
-// The previous calls, newest first, in two sections: still at the counters, and done. Ticket and counter at the
-// same size; as many rows as fit at the legible size — the same in every language.
+// The previous calls, newest first, in two sections: still at the counters, and done. Ticket → counter at the
+// same size, as in the large area beside it (whose "Ticket / Counter" headings the rows follow: no second header
+// row, its height goes to the calls); as many rows as fit at the legible size — the same in every language.
 import QtQuick
 import QtQuick.Layouts
 
@@ -12,43 +13,20 @@ Rectangle {
     clip: true
 
     readonly property int gap: theme.s.margin
+    // the panel's height around its list: what the layout adds to vm.recentNeed to show every standing call
+    readonly property real chrome: theme.s.margin * 4
+    readonly property real wanted: chrome + vm.recentNeed
 
     ColumnLayout {
         anchors.fill: parent
         anchors.margins: recent.theme.s.margin * 2
         spacing: recent.gap
 
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.preferredHeight: recent.theme.s.small * 1.5
-            Layout.minimumHeight: recent.theme.s.small * 1.5
-            Layout.maximumHeight: recent.theme.s.small * 1.5  // a taller script must not grow it
-            Text {
-                objectName: "recentTicketHeader"
-                text: qsTr("Ticket")
-                color: recent.theme.muted
-                font.pixelSize: recent.theme.s.small
-                horizontalAlignment: Text.AlignLeft
-                Layout.fillWidth: true
-                Layout.preferredWidth: 3
-            }
-            FitText {
-                objectName: "recentCounterHeader"
-                text: qsTr("Counter")
-                color: recent.theme.muted
-                size: recent.theme.s.small
-                floor: recent.theme.s.floor
-                horizontalAlignment: Text.AlignLeft
-                Layout.fillWidth: true
-                Layout.preferredWidth: 2
-            }
-        }
-        Rectangle { color: recent.theme.line; Layout.fillWidth: true; Layout.preferredHeight: 2 * recent.theme.u }
-
         Item {
             id: list
             Layout.fillWidth: true
             Layout.fillHeight: true
+            opacity: vm.stale ? 0.45 : 1.0  // dimmed like the large calls: they may be out of date
             onHeightChanged: vm.setRecentSpace(height)  // the view-model picks the rows that fit
             Column {
                 anchors.fill: parent
@@ -63,10 +41,24 @@ Rectangle {
                         objectName: modelData.heading ? "recentHeading_" + index : "recentCall_" + index
                         width: list.width
                         height: modelData.heading !== "" ? vm.headingHeight : recent.theme.s.row
+                        Text {  // "1 / 2": more calls stand at counters than the list holds; pages turn
+                            id: pageText
+                            objectName: "recentPage_" + row.index
+                            visible: row.modelData.heading !== "" && (row.modelData.page || "") !== ""
+                            text: row.modelData.page || ""
+                            anchors.right: parent.right
+                            anchors.verticalCenter: parent.verticalCenter
+                            color: recent.theme.muted
+                            font.pixelSize: recent.theme.s.small
+                        }
                         FitText {  // a section heading: at the counters / done
                             visible: row.modelData.heading !== ""
                             objectName: "recentSection_" + row.index
-                            anchors.fill: parent
+                            anchors.left: parent.left
+                            anchors.top: parent.top
+                            anchors.bottom: parent.bottom
+                            anchors.right: pageText.visible ? pageText.left : parent.right
+                            anchors.rightMargin: pageText.visible ? recent.gap : 0
                             text: row.modelData.heading
                             color: row.modelData.serving ? recent.theme.serving : recent.theme.muted
                             size: recent.theme.s.small
@@ -87,6 +79,15 @@ Rectangle {
                                 horizontalAlignment: Text.AlignLeft
                                 Layout.fillWidth: true
                                 Layout.preferredWidth: 3
+                            }
+                            Text {
+                                text: "→"
+                                color: recent.theme.muted
+                                font.pixelSize: recent.theme.s.secondary * 0.8
+                                horizontalAlignment: Text.AlignHCenter
+                                Layout.preferredWidth: recent.theme.s.secondary * 1.2
+                                LayoutMirroring.enabled: false
+                                rotation: vm.layoutRtl ? 180 : 0
                             }
                             Text {
                                 objectName: "recentCounter_" + row.index

@@ -12,14 +12,32 @@ Rectangle {
     clip: true
 
     readonly property int gap: theme.s.margin
-    // a service takes two lines: its name, then who waits and for how long
-    readonly property real rowHeight: theme.s.secondary * 1.45 + theme.s.small * 1.45
-    readonly property int rowsFit: Math.max(0, Math.floor((list.height + gap) / (rowHeight + gap)))
+    // a service takes its name (one line, or two for a long name) then who waits and for how long (one line, or
+    // two when that line is too long): the view-model fits the words to the width QML tells it
+    readonly property real nameLine: theme.s.secondary * 1.45
+    readonly property real detailLine: theme.s.small * 1.45
+    function rowHeight(service) {
+        return service.nameLines.length * nameLine + service.detailLines.length * detailLine
+    }
+    function heightFor(rows) {  // the panel showing the first `rows` services
+        var h = 0
+        for (var i = 0; i < rows; ++i) h += rowHeight(vm.services[i]) + gap
+        return theme.s.small * 1.5 + h + theme.s.margin * 6 + 2
+    }
     implicitHeight: heightFor(wanted)
     readonly property real oneRow: heightFor(Math.min(1, wanted))
-    function heightFor(rows) { return theme.s.small * 1.5 + rows * (rowHeight + gap) + theme.s.margin * 6 + 2 }
     readonly property int wanted: vm.services.length
-    readonly property int pages: rowsFit > 0 ? Math.ceil(wanted / rowsFit) : 1
+    // where each page starts: as many services as fit the list's height, at least one
+    readonly property var starts: {
+        var out = [0], used = 0
+        for (var i = 0; i < vm.services.length; ++i) {
+            var h = rowHeight(vm.services[i]) + gap
+            if (used > 0 && used + h > list.height + gap) { out.push(i); used = 0 }
+            used += h
+        }
+        return out
+    }
+    readonly property int pages: starts.length
     property int page: 0
 
     Timer {  // more services than rows: show them a page at a time, none left out
@@ -65,18 +83,24 @@ Rectangle {
             id: list
             Layout.fillWidth: true
             Layout.fillHeight: true
+            // a name sits beside its prefix chip, the waiting lines under both: the view-model fits the words
+            readonly property real nameWidth: width - panel.theme.s.secondary * 1.1 - panel.gap
+            onWidthChanged: vm.setServicesWidth(Math.floor(nameWidth), Math.floor(width))
+            Component.onCompleted: vm.setServicesWidth(Math.floor(nameWidth), Math.floor(width))
             Column {
                 anchors.fill: parent
                 spacing: panel.gap
                 Repeater {
                     objectName: "servicesRepeater"
-                    model: vm.services.slice(panel.page * panel.rowsFit, (panel.page + 1) * panel.rowsFit)
+                    model: vm.services.slice(panel.starts[Math.min(panel.page, panel.pages - 1)],
+                                             panel.page + 1 < panel.pages ? panel.starts[panel.page + 1]
+                                                                          : vm.services.length)
                     delegate: Item {
                         id: service
                         required property var modelData
                         objectName: "service_" + modelData.id
                         width: list.width
-                        height: panel.rowHeight
+                        height: panel.rowHeight(modelData)
                         Rectangle {
                             id: chip
                             color: service.modelData.open ? panel.theme.accent : panel.theme.line
@@ -85,7 +109,7 @@ Rectangle {
                             height: width
                             anchors.left: parent.left
                             anchors.top: parent.top
-                            anchors.topMargin: (panel.theme.s.secondary * 1.45 - height) / 2
+                            anchors.topMargin: (panel.nameLine - height) / 2
                             Text {
                                 anchors.centerIn: parent
                                 text: service.modelData.prefix
@@ -94,33 +118,49 @@ Rectangle {
                                 font.bold: true
                             }
                         }
-                        FitText {
-                            objectName: "serviceName_" + service.modelData.id
+                        Column {
+                            id: name
                             anchors.left: chip.right
                             anchors.leftMargin: panel.gap
                             anchors.right: parent.right
                             anchors.top: parent.top
-                            height: panel.theme.s.secondary * 1.45
-                            text: service.modelData.name
-                            color: service.modelData.open ? panel.theme.text : panel.theme.muted
-                            size: panel.theme.s.secondary
-                            floor: panel.theme.s.floor
-                            verticalAlignment: Text.AlignVCenter
-                            horizontalAlignment: Text.AlignLeft
+                            Repeater {  // the name, on one or two lines (fitted by the view-model)
+                                model: service.modelData.nameLines
+                                Text {
+                                    required property string modelData
+                                    required property int index
+                                    objectName: "serviceName_" + service.modelData.id + (index ? "_" + index : "")
+                                    width: parent.width
+                                    height: panel.nameLine
+                                    text: modelData
+                                    color: service.modelData.open ? panel.theme.text : panel.theme.muted
+                                    font.pixelSize: service.modelData.namePx
+                                    elide: Text.ElideRight  // only a name longer than two lines at the floor
+                                    verticalAlignment: Text.AlignVCenter
+                                    horizontalAlignment: Text.AlignLeft
+                                }
+                            }
                         }
-                        FitText {
-                            objectName: "serviceWaiting_" + service.modelData.id
-                            anchors.left: chip.right
-                            anchors.leftMargin: panel.gap
+                        Column {
+                            anchors.left: parent.left
                             anchors.right: parent.right
-                            anchors.bottom: parent.bottom
-                            height: panel.theme.s.small * 1.45
-                            verticalAlignment: Text.AlignVCenter
-                            text: service.modelData.detail
-                            color: service.modelData.open ? panel.theme.text : panel.theme.warning
-                            size: panel.theme.s.small
-                            floor: panel.theme.s.floor
-                            horizontalAlignment: Text.AlignLeft
+                            anchors.top: name.bottom
+                            Repeater {  // who waits and for how long, on one line or two, under the chip too
+                                model: service.modelData.detailLines
+                                FitText {
+                                    required property string modelData
+                                    required property int index
+                                    objectName: "serviceWaiting_" + service.modelData.id + (index ? "_" + index : "")
+                                    width: parent.width
+                                    height: panel.detailLine
+                                    verticalAlignment: Text.AlignVCenter
+                                    text: modelData
+                                    color: service.modelData.open ? panel.theme.text : panel.theme.warning
+                                    size: panel.theme.s.small
+                                    floor: panel.theme.s.floor
+                                    horizontalAlignment: Text.AlignLeft
+                                }
+                            }
                         }
                     }
                 }

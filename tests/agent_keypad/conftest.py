@@ -44,11 +44,11 @@ class KeypadRig:
         return self.keypad.vm
 
 
-def keypad_config(tmp_path: Path, *, fingerprint: bool = False, **keypad) -> AppConfig:
+def keypad_config(tmp_path: Path, *, fingerprint: bool = False, counter: str = "1", **keypad) -> AppConfig:
     config = load_config(KEYPAD_EXAMPLE)
     settings = {"alert_delay_s": 0.05, "double_press_ms": 300, **keypad}
     update = {
-        "device": config.device.model_copy(update={"data_dir": str(tmp_path / "keypad")}),
+        "device": config.device.model_copy(update={"data_dir": str(tmp_path / "keypad"), "counter": counter}),
         "keypad": config.keypad.model_copy(update=settings),
     }
     if not fingerprint:
@@ -57,10 +57,12 @@ def keypad_config(tmp_path: Path, *, fingerprint: bool = False, **keypad) -> App
 
 
 def make_rig(running: RunningNode, tmp_path: Path, *, token: str | None = None, fingerprint=None,
-             language: str = "fr", **keypad) -> KeypadRig:
-    config = keypad_config(tmp_path, **keypad)
+             language: str = "fr", counter: str = "1", **keypad) -> KeypadRig:
+    """A keypad at `counter` (its device token unless `token`), keeping its data in `tmp_path`/keypad."""
+    config = keypad_config(tmp_path, counter=counter, **keypad)
     sound = FakeSound()
-    client = NodeClient(token or running.tokens["keypad"], base_url=running.url, timeout=2.0, retries=1,
+    default = running.tokens["keypad" if counter == "1" else f"keypad{counter}"]
+    client = NodeClient(token or default, base_url=running.url, timeout=2.0, retries=1,
                         backoff=0.05)
     return KeypadRig(running, Keypad(config, client, language=language, sound=sound, fingerprint=fingerprint),
                      sound)

@@ -84,9 +84,13 @@ def test_call_a_specific_ticket_by_its_digits_or_with_its_letter(agent_rig, qtbo
     assert rig.vm.currentNumber == "A-002" and rig.vm.entryText == ""
     for char in "C1":
         rig.controller.type_text(char)
-    press_and_wait(rig, qtbot, "call_number", "key:F12")
+    rig.controller.press("call_number", "key:F12")
+    # A-002 was called, never started: calling another would record it served with no outcome (issue 15) — asked
+    assert [o["key"] for o in rig.vm.pickerOptions] == ["no_show_next", "start"]
+    with qtbot.waitSignal(rig.controller.actionDone, timeout=5000, check_params_cb=lambda a: a == "call_number"):
+        rig.controller.choose("no_show_next")
     assert rig.vm.currentNumber == "C-001"
-    assert str(node_ticket(rig, "A-002").status) == "served"  # the node's rule: calling finishes the current one
+    assert str(node_ticket(rig, "A-002").status) == "no_show"
 
 
 def test_an_unknown_number_is_refused_before_any_request(agent_rig, qtbot):

@@ -84,3 +84,26 @@ def test_transfer_keeps_the_number_and_counter_flags_follow_agents(board):
     assert board.calls[0].number == "A-042" and board.calls[0].service == "loans"
     change = board.apply(event(103, "CounterPaused", counter="3", agent="karim", reason="break"))
     assert change.counters and board.counters["3"].paused
+
+
+def test_every_call_standing_at_a_counter_is_kept_in_a_large_branch():
+    """Twelve counters each with a called ticket: the node's snapshot lists its 10 newest calls, and the board kept
+    only 9 calls — counters' calls older than that vanished from the board (review 15). Every standing call is
+    kept, from the counters' own `current` when the recent list no longer has it, and after new calls too."""
+    snapshot = sample_snapshot()
+    snapshot["counters"], snapshot["recent_calls"] = [], []
+    for i in range(12):
+        at = f"2026-11-24T09:{10 + i:02d}:00Z"
+        snapshot["counters"].append({"id": f"c{i}", "names": {}, "zone": None, "services": ["accounts"],
+                                     "open": True, "current": {"id": f"t{i}", "number": f"A-{i:03d}",
+                                                               "service": "accounts", "status": "called",
+                                                               "called_at": at, "recalls": 0}})
+        snapshot["recent_calls"].insert(0, {"ticket_id": f"t{i}", "number": f"A-{i:03d}", "service": "accounts",
+                                            "counter": f"c{i}", "at": at, "recalls": 0, "status": "called"})
+    del snapshot["recent_calls"][10:]  # the node sends its 10 newest (branch.views.recent_calls)
+    board = BoardModel(recent_limit=6, calling_max=3)
+    board.load(snapshot)
+    assert [c.number for c in board.calls] == [f"A-{i:03d}" for i in range(11, -1, -1)]
+    board.apply(event(101, "TicketIssued", ticket_id="t-new", number="A-100", service="accounts"))
+    board.apply(event(102, "TicketCalled", ticket_id="t-new", counter="c0"))  # c0's customer left: A-000 is done
+    assert len(board.calls) == 13 and all(board.still_current(c) for c in board.calls[:12])

@@ -91,7 +91,7 @@ def test_alternating_languages_moves_words_only(qtbot, shown):
         assert geometry(window, names) == before, language
         assert find_item(window, "clock").property("text") == clock
         assert rows(window) == count
-    assert find_item(window, "recentCounterHeader").property("text") == "Guichet"
+    assert find_item(window, "callingCounterHeading").property("text") == "Guichet"
 
 
 @pytest.mark.parametrize("shown", ["portrait"], indirect=True)
