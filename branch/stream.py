@@ -31,6 +31,9 @@ async def _send(response: web.StreamResponse, sub: Subscriber, data: bytes) -> N
     closed = asyncio.ensure_future(sub.closed.wait())
     try:
         done, _ = await asyncio.wait({write, closed}, timeout=STALLED_WRITE_S, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:  # the handler itself is cancelled (the client went away): leave no write task behind
+        write.cancel()
+        raise
     finally:
         closed.cancel()
     if write in done:
