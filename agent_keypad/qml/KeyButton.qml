@@ -39,7 +39,9 @@ Button {
     }
     background: Rectangle {
         radius: theme.radius
-        color: !control.enabled ? Qt.darker(theme.panel, 1.2) : control.down ? Qt.lighter(control.tone, 1.3) : control.tone
+        // pressed darkens, so the label keeps its contrast (theme.py; tests/agent_keypad/test_theme.py)
+        color: !control.enabled ? Qt.darker(theme.panel, theme.disabledDarker)
+                                : control.down ? Qt.darker(control.tone, theme.pressedDarker) : control.tone
         border.color: Qt.lighter(control.tone, 1.4)
         border.width: control.enabled ? 1 : 0
     }

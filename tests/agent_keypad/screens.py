@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 
+from agent_keypad.theme import TOUCH_MM
 from appkit.fonts import load_fonts
 from devtools.screen_audit import pump
 from tests.agent_keypad.conftest import make_rig
@@ -35,6 +36,7 @@ class KeypadScreens:
     languages = ("fr", "en", "ar")
     modes = ("normal",)  # the keypad has no large-text or contrast mode
     sizes = SIZES
+    touch_mm = TOUCH_MM  # a staff device: 12 mm, not the public kiosk's 15 mm (agent_keypad/theme.py)
 
     def __init__(self, node: RunningNode, tmp_path: Path) -> None:
         load_fonts(QGuiApplication.instance())
