@@ -185,7 +185,7 @@ Item {
         ColumnLayout {  // who waits, the typed ticket number, the digits to type it
             Layout.fillHeight: true
             Layout.fillWidth: true
-            Layout.preferredWidth: 16
+            Layout.preferredWidth: 14
             spacing: 6
             Rectangle {
                 id: waitingCard

@@ -22,11 +22,13 @@ Button {
     readonly property real longestWord: Math.max(1, Math.max.apply(null, text.split(/\s+/).map(
                                                      function(w) { return metrics.advanceWidth(w) })))
     readonly property bool twoLines: wholeWidth > availableWidth
+    // a line's height over its font size: Noto Sans Arabic's line box is about 2.1 em, Latin's about 1.4 em
+    readonly property real lineFactor: /[\u0600-\u06ff]/.test(text) ? 2.2 : 1.7
     readonly property real fitted: Math.floor(Math.min(
         size,
         size * availableWidth / longestWord,                              // the longest word on its own line
         twoLines ? size * 1.8 * availableWidth / Math.max(1, wholeWidth) : size,  // two lines at most
-        availableHeight / (twoLines ? 2 : 1) / 1.7))                     // lines tall enough for Arabic too
+        availableHeight / (twoLines ? 2 : 1) / lineFactor))              // lines tall enough for their script
 
     contentItem: Text {
         text: control.text

@@ -56,19 +56,20 @@ Item {
                     width: parent.width
                     height: Math.min(parent.height, rows * cellHeight - 6)  // whole rows only: none half cut
                     clip: true
-                    cellWidth: Math.floor((width + 6) / 2)
+                    cellWidth: Math.floor(width / 2)
                     cellHeight: view.touch + 6
                     snapMode: GridView.SnapToRow
                     boundsBehavior: Flickable.StopAtBounds
-                    interactive: contentHeight > height
+                    interactive: contentHeight > height + 6  // the last row's cell has its spacing below
                     model: vm.loginAgents
-                    ScrollIndicator.vertical: ScrollIndicator { active: agents.interactive }
+                    ScrollIndicator.vertical: ScrollIndicator { visible: agents.interactive; active: true }  // more below: always shown
                     delegate: Item {
                         width: agents.cellWidth
                         height: agents.cellHeight
                         KeyButton {
                             objectName: "agent_" + modelData.id
-                            width: parent.width - 6
+                            x: 3
+                        width: parent.width - 6
                             height: view.touch
                             text: modelData.number ? modelData.name + " · " + modelData.number : modelData.name
                             size: 17

@@ -56,18 +56,19 @@ Rectangle {
                 Layout.preferredHeight: Math.min(panel.rows, panel.fitRows) * panel.cell - 6  // whole rows only
                 implicitHeight: Layout.preferredHeight
                 clip: true
-                cellWidth: Math.floor((width + 6) / panel.columns)
+                cellWidth: Math.floor(width / panel.columns)
                 cellHeight: panel.cell
                 snapMode: GridView.SnapToRow
                 boundsBehavior: Flickable.StopAtBounds
-                interactive: contentHeight > height
+                interactive: contentHeight > height + 6  // the last row's cell has its spacing below
                 model: vm.pickerOptions
-                ScrollIndicator.vertical: ScrollIndicator { active: options.interactive }
+                ScrollIndicator.vertical: ScrollIndicator { visible: options.interactive; active: true }  // more below: always shown
                 delegate: Item {
                     width: options.cellWidth
                     height: options.cellHeight
                     KeyButton {
                         objectName: "option_" + modelData.key
+                        x: 3
                         width: parent.width - 6
                         height: overlay.touch
                         text: (modelData.hint ? modelData.hint + "   " : "") + modelData.label
