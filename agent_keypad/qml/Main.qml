@@ -35,7 +35,7 @@ Window {
                     anchors.leftMargin: 8
                     anchors.rightMargin: 8
                     text: vm.offlineText
-                    color: "white"
+                    color: theme.text
                     font.pixelSize: 16
                     font.bold: true
                     fontSizeMode: Text.HorizontalFit
