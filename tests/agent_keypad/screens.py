@@ -3,7 +3,8 @@
 `KeypadScreens` implements devtools.screen_audit.Screens; states are reached through the controller, as the
 keys and buttons reach them. Besides login, serving, paused and the transfer picker: each of those three with the
 most a screen ever stacks above and below it (the staff alerts strip and a message), the question "Next" asks on
-a ticket called but never started, the menu (the longest picker) and the staff alerts list.
+a ticket called but never started, the menu (the longest picker), the staff alerts list, and the login with a
+(simulated) fingerprint reader, its row and key added to the strip and the message.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 
+from agent_keypad.fingerprint import FingerprintLogin
 from agent_keypad.theme import TOUCH_MM
 from appkit.fonts import load_fonts
+from config.fingerprint import FingerprintConfig
 from devtools.screen_audit import pump
 from tests.agent_keypad.conftest import make_rig
 from tests.branch.conftest import RunningNode
 
-STATES = ("login", "login_message", "serving", "serving_message", "paused", "paused_message", "picker", "question",
-          "menu", "staff_alerts")
+STATES = ("login", "login_message", "login_fingerprint", "serving", "serving_message", "paused", "paused_message",
+          "picker", "question", "menu", "staff_alerts")
 SIZES = ((800, 480), (1024, 600))
 
 
@@ -41,10 +44,12 @@ class KeypadScreens:
     sizes = SIZES
     touch_mm = TOUCH_MM  # a staff device: 12 mm, not the public kiosk's 15 mm (agent_keypad/theme.py)
 
-    def __init__(self, node: RunningNode, tmp_path: Path) -> None:
+    def __init__(self, node: RunningNode, tmp_path: Path, *, fingerprint: bool = False) -> None:
         load_fonts(QGuiApplication.instance())
         self.node = node
-        self.rig = make_rig(node, tmp_path, alert_enabled=False)
+        reader = FingerprintLogin(FingerprintConfig(enabled=True, simulated=True, timeout_s=0.3)) if fingerprint \
+            else None
+        self.rig = make_rig(node, tmp_path, alert_enabled=False, fingerprint=reader)
         self.diagonal_inches = self.rig.keypad.settings.screen_diagonal_inches
         self.rig.keypad.show(fullscreen=False)
         self.window = self.rig.keypad.window
@@ -112,9 +117,12 @@ class KeypadScreens:
         wait_for(lambda: self.c.picker is not None, what=f"the {action} picker")
 
     def enter(self, state: str) -> None:
-        if state.endswith("_message") or state == "staff_alerts":
+        if state.endswith(("_message", "_fingerprint")) or state == "staff_alerts":
             self._staff_alert()
-        if state in ("login", "login_message"):
+        if state == "login_fingerprint":
+            wait_for(lambda: self.rig.vm.fingerprintEnabled and self.rig.vm.fingerprintSimulated,
+                     what="the fingerprint reader")
+        if state in ("login", "login_message", "login_fingerprint"):
             self.c.select_agent("alice")
             if state == "login":
                 for digit in "12":

@@ -21,7 +21,7 @@ from tests.agent_keypad.screens import STATES, KeypadScreens
 def test_keypad_screen_passes_the_audit(node, tmp_path, qapp, state):
     chosen = os.environ.get("SMARTQUEUE_SCREENSHOTS")
     out = Path(chosen) / "audit" if chosen else tmp_path / "audit"
-    screens = KeypadScreens(node, tmp_path)
+    screens = KeypadScreens(node, tmp_path, fingerprint=state == "login_fingerprint")
     try:
         report = audit_state(screens, state, out)
     finally:
