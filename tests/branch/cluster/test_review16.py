@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 
@@ -52,3 +53,84 @@ def test_a_wiped_member_added_back_after_force_single_joins_and_is_not_supersede
     finally:
         cluster.members = [last, back, _gone]
         cluster.close()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_config_pushes_racing_leader_kills_leave_one_setup_and_every_ticket(tmp_path):
+    """Central pushes a new configuration, and the leader is killed -9 0-300 ms later, five times, under a ticket
+    stream: no member stops (exit 4), every member ends on the last version, no acknowledged ticket is lost, no
+    number is given twice, the chains are identical."""
+    import random
+    import threading
+
+    from devtools.power_cut import check_invariants
+    from smartqueue.local_broker import Broker
+    from sync.central import CentralReceiver
+    from tests.sync.conftest import BRANCH, ORG, central_config
+
+    from .test_config_push import PUSHED, config_ack, pushed_version, wait_for, with_sync
+
+    broker = Broker(tmp_path / "broker").start()
+    receiver = CentralReceiver(central_config(broker.port, tmp_path / "central" / "central.sqlite3"))
+    receiver.start()
+    (tmp_path / "cluster").mkdir()
+    cluster = make_cluster(tmp_path / "cluster")
+    with_sync(cluster, broker.port)
+    rng = random.Random(16)
+    acknowledged: dict[str, str] = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def stream(seed: int) -> None:
+        client = cluster.client(timeout=2.0, retries=30, backoff=0.05)
+        pick = random.Random(seed)
+        while not stop.is_set():
+            try:
+                ticket = client.issue_ticket(pick.choice(["cash", "accounts", "loans"]))
+            except Exception:
+                continue
+            with lock:
+                acknowledged[ticket["id"]] = ticket["number"]
+
+    try:
+        wait_for(lambda: receiver.link.connected, what="central connected")
+        cluster.token = cluster.issue_token(cluster.members[0])
+        cluster.start_all()
+        cluster.leader()
+        cluster.wait_token_everywhere(cluster.token)
+        workers = [threading.Thread(target=stream, args=(i,), daemon=True) for i in range(2)]
+        for worker in workers:
+            worker.start()
+        version = 10
+        for trial in range(5):
+            leader = cluster.leader(timeout=20)
+            version += 1
+            sections = json.loads(json.dumps(PUSHED))
+            sections["counters"][0]["services"] = (["insurance", "cash", "accounts"] if trial % 2
+                                                   else ["cash", "insurance", "accounts"])
+            receiver.publish_config(ORG, BRANCH, version, sections)
+            time.sleep(rng.uniform(0, 0.3))
+            cluster.kill(leader)
+            cluster.leader(timeout=20)
+            cluster.start(leader)
+            time.sleep(1.0)
+            for member in cluster.members:
+                assert member.process is not None and member.process.poll() is None, \
+                    (tmp_path / "cluster" / f"{member.name}.log").read_text()[-3000:]
+        wait_for(lambda: all(pushed_version(m) == version for m in cluster.members), timeout=30,
+                 what=f"v{version} on every member")
+        wait_for(lambda: (a := config_ack(receiver)) and a["version"] == version and a["status"] in (
+            "applied", "unchanged"), timeout=30, what=f"v{version} acknowledged to central")
+        stop.set()
+        for worker in workers:
+            worker.join(30)
+        assert len(acknowledged) > 50
+        for member in cluster.members:
+            assert member.process.poll() is None, f"{member.name} exited {member.process.returncode}"
+        check_invariants(cluster, acknowledged)
+    finally:
+        stop.set()
+        cluster.close()
+        receiver.stop()
+        broker.stop()
