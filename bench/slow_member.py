@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sq-slow-member-") as tmp:
         tmp = args.keep or tmp
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         shim = build_shim(Path(tmp))
         base = run(Path(tmp) / "base", shim, 0, args.who, args.duration)
         print(f"baseline (no delay): {base}", flush=True)
