@@ -20,7 +20,7 @@ from agent_keypad.fingerprint import FingerprintLogin
 from agent_keypad.keys import KeyRouter
 from agent_keypad.logic import KeypadController
 from agent_keypad.memory import AgentMemory
-from agent_keypad.theme import THEME
+from agent_keypad.theme import theme_for
 from agent_keypad.viewmodel import KeypadViewModel
 from appkit.bootstrap import AppBootstrap, AppSetupError, AppSpec, LaunchOptions, RunContext
 from appkit.feed import EventFeed
@@ -66,7 +66,8 @@ class Keypad:
 
     def show(self, *, fullscreen: bool) -> QmlHost:
         """Load the QML (its translator in the controller's language) and hook the keys and the window mode."""
-        self.host = QmlHost(QML, {"vm": self.vm, "theme": THEME}, fullscreen=fullscreen,
+        theme = theme_for(self.settings.screen_diagonal_inches)
+        self.host = QmlHost(QML, {"vm": self.vm, "theme": theme}, fullscreen=fullscreen,
                             language=self.controller.language)
         self.window: QQuickWindow = self.host.window
         self.window.installEventFilter(self.router)

@@ -39,11 +39,11 @@ Rectangle {
             verticalAlignment: Text.AlignVCenter
             wrapMode: Text.WordWrap
         }
-        KeyButton { visible: vm.screen === "counter"; act: "call_next"; text: qsTr("Next"); tone: theme.accent; size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }
-        KeyButton { visible: vm.screen === "counter"; act: "recall"; text: qsTr("Recall"); size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }
-        KeyButton { visible: vm.screen === "counter"; act: "start"; text: qsTr("Start"); size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }
-        KeyButton { visible: vm.screen === "counter"; act: "finish"; text: qsTr("Finish"); size: 13; Layout.fillHeight: true; Layout.minimumWidth: 64 }
-        KeyButton { visible: vm.screen === "counter"; act: "menu"; text: "⋯"; size: 18; Layout.fillHeight: true; Layout.preferredWidth: 44 }
-        KeyButton { objectName: "bar_expand"; act: "toggle_bar"; text: "⤢"; size: 18; Layout.fillHeight: true; Layout.preferredWidth: 44 }
+        KeyButton { visible: vm.screen === "counter"; act: "call_next"; text: qsTr("Next"); tone: theme.accent; size: 13; Layout.fillHeight: true; Layout.preferredHeight: 48; Layout.minimumWidth: 76 }
+        KeyButton { visible: vm.screen === "counter"; act: "recall"; text: qsTr("Recall"); size: 13; Layout.fillHeight: true; Layout.preferredHeight: 48; Layout.minimumWidth: 76 }
+        KeyButton { visible: vm.screen === "counter"; act: "start"; text: qsTr("Start"); size: 13; Layout.fillHeight: true; Layout.preferredHeight: 48; Layout.minimumWidth: 76 }
+        KeyButton { visible: vm.screen === "counter"; act: "finish"; text: qsTr("Finish"); size: 13; Layout.fillHeight: true; Layout.preferredHeight: 48; Layout.minimumWidth: 76 }
+        KeyButton { visible: vm.screen === "counter"; act: "menu"; text: "⋯"; size: 18; Layout.fillHeight: true; Layout.preferredHeight: 48; Layout.preferredWidth: 48 }
+        KeyButton { objectName: "bar_expand"; act: "toggle_bar"; text: "⤢"; size: 18; Layout.fillHeight: true; Layout.preferredHeight: 48; Layout.preferredWidth: 48 }
     }
 }

@@ -22,11 +22,13 @@ Button {
     readonly property real longestWord: Math.max(1, Math.max.apply(null, text.split(/\s+/).map(
                                                      function(w) { return metrics.advanceWidth(w) })))
     readonly property bool twoLines: wholeWidth > availableWidth
+    // a line's height over its font size: Noto Sans Arabic's line box is about 2.1 em, Latin's about 1.4 em
+    readonly property real lineFactor: /[\u0600-\u06ff]/.test(text) ? 2.2 : 1.7
     readonly property real fitted: Math.floor(Math.min(
         size,
         size * availableWidth / longestWord,                              // the longest word on its own line
         twoLines ? size * 1.8 * availableWidth / Math.max(1, wholeWidth) : size,  // two lines at most
-        availableHeight / (twoLines ? 2 : 1) / 1.7))                     // lines tall enough for Arabic too
+        availableHeight / (twoLines ? 2 : 1) / lineFactor))              // lines tall enough for their script
 
     contentItem: Text {
         text: control.text
@@ -39,7 +41,9 @@ Button {
     }
     background: Rectangle {
         radius: theme.radius
-        color: !control.enabled ? Qt.darker(theme.panel, 1.2) : control.down ? Qt.lighter(control.tone, 1.3) : control.tone
+        // pressed darkens, so the label keeps its contrast (theme.py; tests/agent_keypad/test_theme.py)
+        color: !control.enabled ? Qt.darker(theme.panel, theme.disabledDarker)
+                                : control.down ? Qt.darker(control.tone, theme.pressedDarker) : control.tone
         border.color: Qt.lighter(control.tone, 1.4)
         border.width: control.enabled ? 1 : 0
     }

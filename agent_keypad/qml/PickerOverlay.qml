@@ -2,15 +2,30 @@ import QtQuick
 import QtQuick.Layouts
 import QtQuick.Controls.Basic
 
-// A choice (outcome, pause reason, transfer target, position, parked ticket, menu): tap it or press its digit.
+// A choice (outcome, pause reason, transfer target, position, parked ticket, menu, staff alerts): tap it or
+// press its digit. Options are `touch` tall; as many columns as it takes to show them all, up to three, then the
+// list scrolls by whole rows.
 Rectangle {
     id: overlay
     objectName: "picker_overlay"
-    color: "#cc08111b"
-    MouseArea { anchors.fill: parent }  // modal: nothing behind reacts
+    property real touch: 64
+    color: "#f208111b"
+    MouseArea {  // modal: nothing behind reacts (the screen behind is hidden too, Main.qml)
+        objectName: "picker_backdrop"
+        property bool auditBackdrop: true
+        anchors.fill: parent
+    }
     Rectangle {
+        id: panel
+        readonly property int count: vm.pickerOptions.length
+        readonly property real cell: overlay.touch + 6
+        // room for the options: the panel's height less its padding, the title and the cancel key
+        readonly property int fitRows: Math.max(1, Math.floor((overlay.height - 24 - 32 - title.height - 8
+                                                                - overlay.touch - 8 + 6) / cell))
+        readonly property int columns: Math.min(3, Math.max(1, Math.ceil(count / fitRows)))
+        readonly property int rows: Math.ceil(count / columns)
         anchors.centerIn: parent
-        width: Math.min(parent.width - 24, 560)
+        width: Math.min(parent.width - 24, columns === 1 ? 560 : columns === 2 ? 720 : 960)
         height: Math.min(parent.height - 24, column.implicitHeight + 32)
         radius: theme.radius
         color: theme.panel
@@ -20,26 +35,44 @@ Rectangle {
             anchors.margins: 16
             spacing: 8
             Text {
+                id: title
                 objectName: "picker_title"
                 text: vm.pickerTitle
                 color: theme.text
                 font.pixelSize: 20
                 font.bold: true
-            }
-            GridLayout {
-                columns: vm.pickerOptions.length > 5 ? 2 : 1
-                rowSpacing: 6
-                columnSpacing: 6
+                fontSizeMode: Text.HorizontalFit
+                minimumPixelSize: 12
+                height: 44  // an Arabic line at 20 px: one line, the same height in every language
                 Layout.fillWidth: true
-                Repeater {
-                    model: vm.pickerOptions
+                Layout.preferredHeight: 44
+                verticalAlignment: Text.AlignVCenter
+                horizontalAlignment: Text.AlignLeft
+            }
+            GridView {
+                id: options
+                objectName: "picker_options"
+                Layout.fillWidth: true
+                Layout.preferredHeight: Math.min(panel.rows, panel.fitRows) * panel.cell - 6  // whole rows only
+                implicitHeight: Layout.preferredHeight
+                clip: true
+                cellWidth: Math.floor(width / panel.columns)
+                cellHeight: panel.cell
+                snapMode: GridView.SnapToRow
+                boundsBehavior: Flickable.StopAtBounds
+                interactive: contentHeight > height + 6  // the last row's cell has its spacing below
+                model: vm.pickerOptions
+                ScrollIndicator.vertical: ScrollIndicator { visible: options.interactive; active: true }  // more below: always shown
+                delegate: Item {
+                    width: options.cellWidth
+                    height: options.cellHeight
                     KeyButton {
                         objectName: "option_" + modelData.key
+                        x: 3
+                        width: parent.width - 6
+                        height: overlay.touch
                         text: (modelData.hint ? modelData.hint + "   " : "") + modelData.label
-                        size: 16
-                        Layout.fillWidth: true
-                        Layout.preferredHeight: 42
-                        Layout.preferredWidth: 1
+                        size: 17
                         onActivated: vm.choose(modelData.key)
                     }
                 }
@@ -48,9 +81,9 @@ Rectangle {
                 objectName: "picker_cancel"
                 act: "cancel"
                 text: qsTr("Cancel")
-                size: 15
+                size: 16
                 Layout.fillWidth: true
-                Layout.preferredHeight: 40
+                Layout.preferredHeight: overlay.touch
             }
         }
     }

@@ -1,6 +1,7 @@
 """The audit's checks: what a person at the screen would trip over, found in the item records and the pixels.
 
-- touch: an interactive item smaller than a touch target (about 15 mm on the configured screen), hidden (outside
+- touch: an interactive item smaller than the app's touch target (15 mm on the configured screen unless the app
+  declares its own: the staff keypad's is 12 mm), hidden (outside
   the window or a clipping parent), overlapped by another interactive item (hot zones included), or without an
   objectName (tests and the audit find items by name);
 - text: elided, wider or taller than its box, outside the window, a clipping parent or the control it labels,
@@ -184,7 +185,7 @@ def check_snapshot(snap: Snapshot, rules: Rules, image: np.ndarray) -> list[Find
 
 
 def _centre(item: ItemInfo, snap: Snapshot, flip: bool) -> tuple[float, float]:
-    rect = item.rect.mirrored(snap.size[0]) if flip and not item.fixed_direction else item.rect
+    rect = item.rect.mirrored(snap.size[0]) if flip else item.rect
     return rect.x + rect.w / 2, rect.y + rect.h / 2
 
 
@@ -233,6 +234,9 @@ def _order_problem(ra: ItemInfo, rb: ItemInfo, oa: ItemInfo, ob: ItemInfo, ref: 
                    flip: bool) -> str | None:
     if ra.index in rb.path or rb.index in ra.path:
         return None
+    # a group that keeps left-to-right order (a digit pad) keeps it inside: two of its items are compared
+    # unmirrored, but the group itself moves with the mirrored screen, so against anything else it mirrors
+    flip = flip and not (oa.fixed_direction and ob.fixed_direction)
     (rax, ray), (rbx, rby) = _centre(ra, ref, False), _centre(rb, ref, False)
     (oax, oay), (obx, oby) = _centre(oa, other, flip), _centre(ob, other, flip)
     apart_v = ra.rect.bottom <= rb.rect.y or rb.rect.bottom <= ra.rect.y

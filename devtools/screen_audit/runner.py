@@ -33,6 +33,8 @@ class Screens(Protocol):
     sizes: Sequence[tuple[int, int]]
     diagonal_inches: float  # of the configured screen: touch targets are measured in millimetres on it
     window: QQuickWindow
+    # optional `touch_mm: float`: the app's touch target, when it is not the public default (`Rules.touch_mm`,
+    # 15 mm); the agent keypad, a staff device, declares 12 mm (docs/architecture.md)
 
     def enter(self, state: str) -> None:
         """Bring the app to `state` (waiting for whatever that takes)."""
@@ -128,6 +130,11 @@ def audit_window(window: QQuickWindow, rules: Rules, *, state: str = "screen", l
     return AuditReport(check_snapshot(snap, rules, image), [snap])
 
 
+def touch_target_mm(screens: Screens) -> float:
+    """The app's touch target: its own `touch_mm` if it declares one, else the public default."""
+    return float(getattr(screens, "touch_mm", Rules.touch_mm))
+
+
 def audit_state(screens: Screens, state: str, out_dir: Path | None) -> AuditReport:
     """Every variant of one state: sizes × modes × languages, with the structure compared across languages."""
     report = AuditReport()
@@ -135,7 +142,7 @@ def audit_state(screens: Screens, state: str, out_dir: Path | None) -> AuditRepo
     writer = PngWriter(out_dir)
     try:
         for size in screens.sizes:
-            rules = Rules.for_screen(size, screens.diagonal_inches)
+            rules = Rules.for_screen(size, screens.diagonal_inches, touch_mm=touch_target_mm(screens))
             for mode in screens.modes:
                 group: list[Snapshot] = []
                 for language in screens.languages:

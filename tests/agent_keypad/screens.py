@@ -1,7 +1,10 @@
-"""The agent keypad's screens for the layout audit: login, serving, paused and a picker, against a real node.
+"""The agent keypad's screens for the layout audit, against a real node.
 
 `KeypadScreens` implements devtools.screen_audit.Screens; states are reached through the controller, as the
-keys and buttons reach them.
+keys and buttons reach them. Besides login, serving, paused and the transfer picker: each of those three with the
+most a screen ever stacks above and below it (the staff alerts strip and a message), the question "Next" asks on
+a ticket called but never started, the menu (the longest picker), the staff alerts list, and the login with a
+(simulated) fingerprint reader, its row and key added to the strip and the message.
 """
 
 from __future__ import annotations
@@ -12,12 +15,16 @@ from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 
+from agent_keypad.fingerprint import FingerprintLogin
+from agent_keypad.theme import TOUCH_MM
 from appkit.fonts import load_fonts
+from config.fingerprint import FingerprintConfig
 from devtools.screen_audit import pump
 from tests.agent_keypad.conftest import make_rig
 from tests.branch.conftest import RunningNode
 
-STATES = ("login", "serving", "paused", "picker")
+STATES = ("login", "login_message", "login_fingerprint", "serving", "serving_message", "paused", "paused_message",
+          "picker", "question", "menu", "staff_alerts")
 SIZES = ((800, 480), (1024, 600))
 
 
@@ -35,11 +42,14 @@ class KeypadScreens:
     languages = ("fr", "en", "ar")
     modes = ("normal",)  # the keypad has no large-text or contrast mode
     sizes = SIZES
+    touch_mm = TOUCH_MM  # a staff device: 12 mm, not the public kiosk's 15 mm (agent_keypad/theme.py)
 
-    def __init__(self, node: RunningNode, tmp_path: Path) -> None:
+    def __init__(self, node: RunningNode, tmp_path: Path, *, fingerprint: bool = False) -> None:
         load_fonts(QGuiApplication.instance())
         self.node = node
-        self.rig = make_rig(node, tmp_path, alert_enabled=False)
+        reader = FingerprintLogin(FingerprintConfig(enabled=True, simulated=True, timeout_s=0.3)) if fingerprint \
+            else None
+        self.rig = make_rig(node, tmp_path, alert_enabled=False, fingerprint=reader)
         self.diagonal_inches = self.rig.keypad.settings.screen_diagonal_inches
         self.rig.keypad.show(fullscreen=False)
         self.window = self.rig.keypad.window
@@ -81,31 +91,67 @@ class KeypadScreens:
     def _press(self, action: str) -> None:
         self._acted(lambda: self.c.press(action), action)
 
-    def enter(self, state: str) -> None:
-        if state == "login":
-            self.c.select_agent("alice")
-            for digit in "12":
-                self.c.type_text(digit)
-        elif state == "serving":
-            self._logged_in()
+    def _staff_alert(self) -> None:
+        """A kiosk's printer out of paper: the staff strip shows it on every screen."""
+        self.node.client("kiosk").report_status("me", {"state": "degraded", "components": {"printer": "paper_out"}})
+        wait_for(lambda: bool(self.rig.vm.staffAlerts), what="the staff alert")
+
+    def _called(self) -> None:
+        self._logged_in()
+        if self.c.counter is not None and self.c.counter.paused is not None:
+            self._press("pause_toggle")  # resume
+        if self.c.counter is None or self.c.counter.current is None:
             kiosk = self.node.client("kiosk")
             for service in ("accounts", "accounts", "cash"):
                 kiosk.issue_ticket(service)
             self._press("call_next")
-        elif state == "paused":
-            self._logged_in()
-            self.c.press("pause_toggle")  # asks why: a picker of reasons
-            wait_for(lambda: self.c.picker is not None, what="pause reasons")
-            self._acted(lambda: self.c.choose("lunch"), "paused")
+
+    def _paused(self) -> None:
+        self._logged_in()
+        self.c.press("pause_toggle")  # asks why: a picker of reasons
+        wait_for(lambda: self.c.picker is not None, what="pause reasons")
+        self._acted(lambda: self.c.choose("lunch"), "paused")
+
+    def _picker(self, action: str) -> None:
+        self.c.press(action, f"audit:{action}")  # not the button's source: a repeat inside 700 ms would be dropped
+        wait_for(lambda: self.c.picker is not None, what=f"the {action} picker")
+
+    def enter(self, state: str) -> None:
+        if state.endswith(("_message", "_fingerprint")) or state == "staff_alerts":
+            self._staff_alert()
+        if state == "login_fingerprint":
+            wait_for(lambda: self.rig.vm.fingerprintEnabled and self.rig.vm.fingerprintSimulated,
+                     what="the fingerprint reader")
+        if state in ("login", "login_message", "login_fingerprint"):
+            self.c.select_agent("alice")
+            if state == "login":
+                for digit in "12":
+                    self.c.type_text(digit)
+            else:
+                self.c.login()  # no PIN typed: the message bar says so
+                wait_for(lambda: bool(self.c.message), what="the missing PIN message")
+        elif state in ("serving", "serving_message"):
+            self._called()
+            if state == "serving_message":
+                self._press("recall")  # "called again (recall 1)"
+        elif state in ("paused", "paused_message"):
+            self._paused()
+            if state == "paused_message":
+                self.c.press("call_next")  # refused while paused: the message bar says why
+                wait_for(lambda: bool(self.c.message), what="the paused message")
         elif state == "picker":
+            self._called()
+            self._picker("transfer")
+        elif state == "question":
+            self._called()
+            self._picker("call_next")  # called, never started: no-show then next, or start serving
+        elif state == "menu":
+            self._called()
+            self._picker("menu")
+        elif state == "staff_alerts":
             self._logged_in()
-            if self.c.counter is not None and self.c.counter.paused is not None:
-                self._press("pause_toggle")  # resume
-            if self.c.counter is None or self.c.counter.current is None:
-                self.node.client("kiosk").issue_ticket("accounts")
-                self._press("call_next")
-            self.c.press("transfer")
-            wait_for(lambda: self.c.picker is not None, what="transfer picker")
+            self.rig.vm.showAlerts()
+            wait_for(lambda: self.c.picker is not None, what="the staff alerts list")
         pump(80)
 
     def close(self) -> None:

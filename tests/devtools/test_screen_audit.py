@@ -8,6 +8,7 @@ from PySide6.QtQml import QQmlApplicationEngine
 
 from devtools.screen_audit import Rules, audit_window, check_structure, pump
 from devtools.screen_audit.checks import contrast_ratio
+from devtools.screen_audit.runner import touch_target_mm
 
 RULES = Rules(px_per_mm=4.0)  # 15 mm = 60 px
 
@@ -57,6 +58,21 @@ def test_a_good_screen_has_no_findings(render):
 
 def test_touch_target_too_small(render):
     assert checks(render(button(1, 20, 20, w=120, h=40))) == {"touch"}
+
+
+def test_an_app_may_declare_its_own_touch_target(render):
+    """The staff keypad's 12 mm: a 52 px key passes at 12 mm (48 px) and fails at the public 15 mm (60 px)."""
+    window = render(button(1, 20, 20, w=120, h=52))
+    assert audit_window(window, RULES).checks() == {"touch"}
+    assert audit_window(window, Rules(px_per_mm=4.0, touch_mm=12)).findings == []
+
+    class Public:
+        pass
+
+    class Staff:
+        touch_mm = 12
+
+    assert touch_target_mm(Public()) == 15 and touch_target_mm(Staff()) == 12  # type: ignore[arg-type]
 
 
 def test_interactive_item_outside_the_window_is_hidden(render):
@@ -208,3 +224,18 @@ def test_structure_control_changing_size_is_found(render):
     taller = ROW.replace("objectName: 'second'; width: 80; height: 80", "objectName: 'second'; width: 80; height: 140")
     found = check_structure(_snapshots(render, [(ROW, False), (taller, False)]))
     assert "mSecond" in {f.item for f in found}
+
+
+def test_structure_fixed_direction_group_still_moves_with_the_mirrored_screen(render):
+    """A digit pad keeps 7-8-9 left to right in Arabic, but the pad as a whole swaps sides with its neighbour."""
+    page = ("Row { x: 20; y: 20; spacing: 20\n"
+            "  Rectangle { objectName: 'side'; width: 80; height: 80\n"
+            "    MouseArea { objectName: 'mSide'; anchors.fill: parent } }\n"
+            + ROW.replace("Row { x: 20; y: 20; spacing: 20",
+                          "Row { spacing: 20; LayoutMirroring.enabled: false; property bool auditFixedDirection: true")
+            + "\n}")
+    assert check_structure(_snapshots(render, [(page, False), (page, True)])) == []
+    stuck = page.replace("Row { x: 20; y: 20; spacing: 20", "Row { x: 20; y: 20; spacing: 20; "
+                         "LayoutMirroring.enabled: false", 1)  # the pad does not swap sides: found
+    found = check_structure(_snapshots(render, [(stuck, False), (stuck, True)]))
+    assert found and all("side" in f.item.lower() for f in found)
