@@ -62,7 +62,6 @@ Rectangle {
                 floor: now.theme.s.floor
                 bold: true
                 horizontalAlignment: Text.AlignHCenter
-                verticalAlignment: Text.AlignVCenter
             }
         }
         RowLayout {  // column headings: the counter column holds the counter's number, the same in every language
@@ -72,22 +71,26 @@ Rectangle {
             Layout.preferredHeight: now.theme.s.small * 1.5
             Layout.minimumHeight: now.theme.s.small * 1.5
             Layout.maximumHeight: now.theme.s.small * 1.5  // a taller script must not grow it
-            Text {
+            FitText {
                 objectName: "callingTicketHeading"
                 text: qsTr("Ticket")
                 color: now.theme.muted
-                font.pixelSize: now.theme.s.small
+                size: now.theme.s.small
+                floor: now.theme.s.floor
                 horizontalAlignment: Text.AlignHCenter
                 Layout.fillWidth: true
+                Layout.fillHeight: true
                 Layout.preferredWidth: 1
             }
-            Text {
+            FitText {
                 objectName: "callingCounterHeading"
                 text: qsTr("Counter")
                 color: now.theme.muted
-                font.pixelSize: now.theme.s.small
+                size: now.theme.s.small
+                floor: now.theme.s.floor
                 horizontalAlignment: Text.AlignHCenter
                 Layout.fillWidth: true
+                Layout.fillHeight: true
                 Layout.preferredWidth: 1
             }
         }
@@ -96,7 +99,6 @@ Rectangle {
             objectName: "callingRows"
             Layout.fillWidth: true
             Layout.fillHeight: true
-            opacity: vm.callingState === "stale" ? 0.45 : 1.0
             Column {
                 anchors.fill: parent
                 visible: vm.hasCall
@@ -113,7 +115,7 @@ Rectangle {
                         radius: 12 * now.theme.u
                         readonly property bool lit: modelData.newest && vm.highlight && blink.on
                         color: lit ? now.theme.accent : modelData.newest ? now.theme.panelLight : "transparent"
-                        readonly property color ink: lit ? now.theme.accentText : now.theme.text
+                        readonly property color ink: lit ? now.theme.accentText : now.theme.dataText
                         Row {
                             anchors.centerIn: parent
                             spacing: now.callPx * 0.3

@@ -26,7 +26,6 @@ Rectangle {
             id: list
             Layout.fillWidth: true
             Layout.fillHeight: true
-            opacity: vm.stale ? 0.45 : 1.0  // dimmed like the large calls: they may be out of date
             onHeightChanged: vm.setRecentSpace(height)  // the view-model picks the rows that fit
             Column {
                 anchors.fill: parent
@@ -48,7 +47,7 @@ Rectangle {
                             text: row.modelData.page || ""
                             anchors.right: parent.right
                             anchors.verticalCenter: parent.verticalCenter
-                            color: recent.theme.muted
+                            color: recent.theme.dataMuted
                             font.pixelSize: recent.theme.s.small
                         }
                         FitText {  // a section heading: at the counters / done
@@ -60,11 +59,10 @@ Rectangle {
                             anchors.right: pageText.visible ? pageText.left : parent.right
                             anchors.rightMargin: pageText.visible ? recent.gap : 0
                             text: row.modelData.heading
-                            color: row.modelData.serving ? recent.theme.serving : recent.theme.muted
+                            color: row.modelData.serving ? recent.theme.dataServing : recent.theme.dataMuted
                             size: recent.theme.s.small
                             floor: recent.theme.s.floor
                             bold: true
-                            verticalAlignment: Text.AlignVCenter
                             horizontalAlignment: Text.AlignLeft
                         }
                         RowLayout {
@@ -73,7 +71,7 @@ Rectangle {
                             Text {
                                 objectName: "recentNumber_" + row.index
                                 text: row.modelData.number || ""
-                                color: row.modelData.serving ? recent.theme.text : recent.theme.muted
+                                color: row.modelData.serving ? recent.theme.dataText : recent.theme.dataMuted
                                 font.pixelSize: recent.theme.s.secondary
                                 font.bold: true
                                 horizontalAlignment: Text.AlignLeft
@@ -82,7 +80,7 @@ Rectangle {
                             }
                             Text {
                                 text: "→"
-                                color: recent.theme.muted
+                                color: recent.theme.dataMuted
                                 font.pixelSize: recent.theme.s.secondary * 0.8
                                 horizontalAlignment: Text.AlignHCenter
                                 Layout.preferredWidth: recent.theme.s.secondary * 1.2
@@ -92,7 +90,7 @@ Rectangle {
                             Text {
                                 objectName: "recentCounter_" + row.index
                                 text: row.modelData.counter || ""
-                                color: row.modelData.serving ? recent.theme.text : recent.theme.muted
+                                color: row.modelData.serving ? recent.theme.dataText : recent.theme.dataMuted
                                 font.pixelSize: recent.theme.s.secondary
                                 font.bold: true
                                 horizontalAlignment: Text.AlignLeft
