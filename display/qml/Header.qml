@@ -14,18 +14,21 @@ Rectangle {
         anchors.rightMargin: header.theme.s.margin * 2
         spacing: header.theme.s.margin * 2
 
-        FitText {
-            objectName: "branchName"
-            text: vm.branchName
-            color: header.theme.text
-            size: header.theme.s.secondary
-            floor: header.theme.s.floor
-            bold: true
-            horizontalAlignment: Text.AlignLeft
+        Item {  // a plain box in the layout: a fitted text's implicit size must not feed back into it (a loop)
             Layout.fillWidth: true
             Layout.preferredWidth: 1
             Layout.minimumWidth: 0
             Layout.preferredHeight: header.height
+            FitText {
+                objectName: "branchName"
+                anchors.fill: parent
+                text: vm.branchName
+                color: header.theme.text
+                size: header.theme.s.secondary
+                floor: header.theme.s.floor
+                bold: true
+                horizontalAlignment: Text.AlignLeft
+            }
         }
         Rectangle {
             objectName: "staleIndicator"

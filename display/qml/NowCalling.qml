@@ -64,34 +64,33 @@ Rectangle {
                 horizontalAlignment: Text.AlignHCenter
             }
         }
-        RowLayout {  // column headings: the counter column holds the counter's number, the same in every language
+        Item {  // column headings over each half of the rows; a plain box: fitted texts must not size a layout
             objectName: "callingHeadings"
             visible: vm.hasCall
             Layout.fillWidth: true
             Layout.preferredHeight: now.theme.s.small * 1.5
             Layout.minimumHeight: now.theme.s.small * 1.5
-            Layout.maximumHeight: now.theme.s.small * 1.5  // a taller script must not grow it
             FitText {
                 objectName: "callingTicketHeading"
+                anchors.left: parent.left
+                width: parent.width / 2
+                height: parent.height
                 text: qsTr("Ticket")
                 color: now.theme.muted
                 size: now.theme.s.small
                 floor: now.theme.s.floor
                 horizontalAlignment: Text.AlignHCenter
-                Layout.fillWidth: true
-                Layout.fillHeight: true
-                Layout.preferredWidth: 1
             }
             FitText {
                 objectName: "callingCounterHeading"
+                anchors.right: parent.right
+                width: parent.width / 2
+                height: parent.height
                 text: qsTr("Counter")
                 color: now.theme.muted
                 size: now.theme.s.small
                 floor: now.theme.s.floor
                 horizontalAlignment: Text.AlignHCenter
-                Layout.fillWidth: true
-                Layout.fillHeight: true
-                Layout.preferredWidth: 1
             }
         }
         Item {

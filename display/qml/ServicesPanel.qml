@@ -55,30 +55,33 @@ Rectangle {
         anchors.margins: panel.theme.s.margin * 2
         spacing: panel.gap
 
-        RowLayout {
+        Item {  // title and page: a plain box, fitted texts must not size a layout (a binding loop)
             Layout.fillWidth: true
             Layout.preferredHeight: panel.theme.s.small * 1.5
             Layout.minimumHeight: panel.theme.s.small * 1.5
-            Layout.maximumHeight: panel.theme.s.small * 1.5  // a taller script must not grow it
             FitText {
                 objectName: "servicesTitle"
+                anchors.left: parent.left
+                anchors.right: servicesPage.visible ? servicesPage.left : parent.right
+                anchors.rightMargin: servicesPage.visible ? panel.gap : 0
+                height: parent.height
                 text: qsTr("Waiting")
                 color: panel.theme.dataMuted
                 size: panel.theme.s.small
                 floor: panel.theme.s.floor
                 horizontalAlignment: Text.AlignLeft
-                Layout.fillWidth: true
-                Layout.fillHeight: true
             }
             FitText {
+                id: servicesPage
                 objectName: "servicesPage"
                 visible: panel.pages > 1
+                anchors.right: parent.right
+                width: naturalWidth + 2
+                height: parent.height
                 text: (panel.page + 1) + " / " + panel.pages
                 color: panel.theme.dataMuted
                 size: panel.theme.s.small
                 floor: panel.theme.s.small
-                Layout.fillHeight: true
-                Layout.preferredWidth: naturalWidth
             }
         }
         Rectangle { color: panel.theme.line; Layout.fillWidth: true; Layout.preferredHeight: 2 * panel.theme.u }
