@@ -6,11 +6,13 @@
 //
 // Why a fixed line height: a font's line box is not its glyphs. Noto Sans Arabic's is 2.11 em (room for stacked
 // marks no board shows) while its letters, dots and hamzas take ~1.4 em, as Noto Sans's do; left to the font,
-// an Arabic line is 45 % taller than its box and runs over its neighbours. The line is the box (FixedHeight),
-// the font shrinks only if the text's real ink (TextMetrics' tight box, in whichever font draws the script) is
-// taller than the box, and the baseline is placed so that ink sits in the middle of the box: Qt puts a fixed
-// line's baseline one font ascent from the top (97 px into a 103 px box for Arabic), hence the top padding.
-// In a layout, give it a preferred width: its implicit width follows the fitted size.
+// an Arabic line is 45 % taller than its box and runs over its neighbours. The line is the box (FixedHeight); the
+// font shrinks only if the text's real ink (TextMetrics' tight box, in whichever font draws the script) or Noto
+// Sans's own line (Qt's least for a fixed line) is taller than the box; the baseline is placed so that the ink
+// sits in the middle of the box (Qt puts a fixed line's baseline one ascent of the drawing font from the top: 97 px
+// into a 103 px box for Arabic), hence the top padding.
+// Not in a layout: its implicit size follows the fitted size, which follows the box (a binding loop). Put it in a
+// plain Item the layout sizes, or give it its own width (`naturalWidth`: the width at `size`).
 import QtQuick
 
 Text {
@@ -37,8 +39,11 @@ Text {
         text: fit.text
         font: fit.font
     }
+    // Qt makes a fixed line at least as tall as the first font's own line (Noto Sans: 1.362 em), whatever the script
+    FontMetrics { id: primary; font.pixelSize: fit.size; font.bold: fit.bold }
+    readonly property real tallest: Math.max(inkHeight, primary.height)
     readonly property real shrink: Math.min(width > 0 && metrics.advanceWidth > width ? width / metrics.advanceWidth : 1,
-                                           height > 0 && inkHeight > height ? height / inkHeight : 1)
+                                           height > 0 && tallest > height ? height / tallest : 1)
     font.pixelSize: shrink < 1 ? Math.max(floor, Math.floor(size * shrink)) : size
     readonly property real fitted: font.pixelSize / size
     lineHeightMode: Text.FixedHeight

@@ -17,9 +17,11 @@ Rectangle {
     readonly property real rowsHeight: Math.max(1, rows.height)
     readonly property int count: Math.max(1, vm.callingRows.length)
     readonly property real rowHeight: rowsHeight / count
-    readonly property real callPx: Math.floor(Math.min(rowHeight * 0.74, (width - 2 * inner) / vm.callWidthEm))
+    // a call's font size per pixel of its row: Noto Sans's line (1.362 em) fills the row, no more
+    readonly property real fill: 0.73
+    readonly property real callPx: Math.floor(Math.min(rowHeight * fill, (width - 2 * inner) / vm.callWidthEm))
     // how many calls fit at the headline size (display.legibility): the others are listed "at the counters"
-    readonly property int capacity: Math.max(1, Math.floor(rowsHeight / (theme.s.headline / 0.74)))
+    readonly property int capacity: Math.max(1, Math.floor(rowsHeight / (theme.s.headline / fill)))
     onCapacityChanged: vm.setCallingCapacity(capacity)
     Component.onCompleted: vm.setCallingCapacity(capacity)
 
@@ -115,15 +117,19 @@ Rectangle {
                         readonly property bool lit: modelData.newest && vm.highlight && blink.on
                         color: lit ? now.theme.accent : modelData.newest ? now.theme.panelLight : "transparent"
                         readonly property color ink: lit ? now.theme.accentText : now.theme.dataText
-                        Row {
+                        Row {  // number and counter each a line of the row's height (a counter's name may be Arabic)
                             anchors.centerIn: parent
+                            height: parent.height
                             spacing: now.callPx * 0.3
-                            Text {
+                            FitText {
                                 objectName: row.index === 0 ? "nowNumber" : "callNumber_" + row.index
+                                width: naturalWidth + 2
+                                height: parent.height
                                 text: row.modelData.number
                                 color: row.ink
-                                font.pixelSize: now.callPx
-                                font.bold: true
+                                size: now.callPx
+                                floor: now.callPx
+                                bold: true
                             }
                             Text {
                                 text: "→"
@@ -134,12 +140,15 @@ Rectangle {
                                 LayoutMirroring.enabled: false
                                 rotation: vm.layoutRtl ? 180 : 0
                             }
-                            Text {
+                            FitText {
                                 objectName: row.index === 0 ? "nowCounter" : "callCounter_" + row.index
+                                width: naturalWidth + 2
+                                height: parent.height
                                 text: row.modelData.counter
                                 color: row.ink
-                                font.pixelSize: now.callPx
-                                font.bold: true
+                                size: now.callPx
+                                floor: now.callPx
+                                bold: true
                             }
                         }
                     }

@@ -1,6 +1,6 @@
-// The previous calls, newest first, in two sections: still at the counters, and done. Ticket → counter at the
-// same size, as in the large area beside it (whose "Ticket / Counter" headings the rows follow: no second header
-// row, its height goes to the calls); as many rows as fit at the legible size — the same in every language.
+// The previous calls, newest first, in two sections: still at the counters, and done. Ticket → the counter's name
+// (in the language shown) at the same size, no header row (its height goes to the calls); as many rows as fit at
+// the legible size — the same in every language.
 import QtQuick
 import QtQuick.Layouts
 
@@ -65,37 +65,45 @@ Rectangle {
                             bold: true
                             horizontalAlignment: Text.AlignLeft
                         }
-                        RowLayout {
+                        Item {  // ticket → counter's name (in the language shown, fitted to what is left of the row)
                             visible: row.modelData.heading === ""
                             anchors.fill: parent
-                            Text {
+                            FitText {
+                                id: number
                                 objectName: "recentNumber_" + row.index
+                                anchors.left: parent.left
+                                width: Math.min(parent.width * 0.45, vm.numberEm * recent.theme.s.secondary + 2)
+                                height: parent.height
                                 text: row.modelData.number || ""
                                 color: row.modelData.serving ? recent.theme.dataText : recent.theme.dataMuted
-                                font.pixelSize: recent.theme.s.secondary
-                                font.bold: true
+                                size: recent.theme.s.secondary
+                                floor: recent.theme.s.floor
+                                bold: true
                                 horizontalAlignment: Text.AlignLeft
-                                Layout.fillWidth: true
-                                Layout.preferredWidth: 3
                             }
                             Text {
+                                id: arrow
+                                anchors.left: number.right
+                                anchors.verticalCenter: parent.verticalCenter
+                                width: recent.theme.s.secondary * 1.2
                                 text: "→"
                                 color: recent.theme.dataMuted
                                 font.pixelSize: recent.theme.s.secondary * 0.8
                                 horizontalAlignment: Text.AlignHCenter
-                                Layout.preferredWidth: recent.theme.s.secondary * 1.2
-                                LayoutMirroring.enabled: false
                                 rotation: vm.layoutRtl ? 180 : 0
                             }
-                            Text {
+                            FitText {
                                 objectName: "recentCounter_" + row.index
-                                text: row.modelData.counter || ""
+                                anchors.left: arrow.right
+                                anchors.right: parent.right
+                                height: parent.height
+                                text: row.modelData.counterName || ""
                                 color: row.modelData.serving ? recent.theme.dataText : recent.theme.dataMuted
-                                font.pixelSize: recent.theme.s.secondary
-                                font.bold: true
+                                size: recent.theme.s.secondary
+                                floor: recent.theme.s.floor
+                                bold: true
+                                elide: Text.ElideMiddle  // only a name too long at the floor: its end (the number) stays
                                 horizontalAlignment: Text.AlignLeft
-                                Layout.fillWidth: true
-                                Layout.preferredWidth: 2
                             }
                         }
                     }
