@@ -18,9 +18,9 @@ from appkit.fonts import load_fonts
 from appkit.i18n import CatalogTranslator
 from appkit.qml_host import QmlHost
 from config.display import DisplayConfig
-from devtools.screen_audit import pump
-from display.board import BoardModel
 from devtools.board_sweep import many_calls
+from devtools.screen_audit import Rules, audit_window, pump
+from display.board import BoardModel
 from display.preview import MESSAGES, QML, sample_snapshot
 from display.viewmodel import DisplayViewModel
 
@@ -55,6 +55,15 @@ def snapshot(state: str) -> dict[str, Any]:
         for call in snap["recent_calls"]:
             call["counter"] = RENAMED[call["counter"]]
     return snap
+
+
+def audit_findings(host: QmlHost) -> list[str]:
+    """The layout audit's findings on a board as it is now (display.preview's window), one line each."""
+    window = host.window
+    vm = host.engine.rootContext().contextProperty("vm")
+    rules = Rules.for_screen((window.width(), window.height()), vm.config.screen_diagonal_inches)
+    report = audit_window(window, rules, language=vm.property("language"), rtl=vm.property("layoutRtl"))
+    return [str(finding) for finding in report.findings]
 
 
 class DisplayScreens:
