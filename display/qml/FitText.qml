@@ -1,5 +1,6 @@
 // One line of text in its box: at `size`, shrunk to fit the box's width and height but never below `floor`
-// (display.legibility's rule). Give it a width and a height (anchors or a layout): the box is the line.
+// (display.legibility's rule). Give it a width and a height (anchors, or a plain Item a layout sizes): the box is
+// the line.
 //
 // Why not fontSizeMode: with a width set by anchors or a layout, Qt 6.11 kept the unfitted size (measured: a
 // 806 px line drawn in a 675 px box). TextMetrics measures at `size`, independent of what is drawn: no loop.
@@ -42,13 +43,15 @@ Text {
     // Qt makes a fixed line at least as tall as the first font's own line (Noto Sans: 1.362 em), whatever the script
     FontMetrics { id: primary; font.pixelSize: fit.size; font.bold: fit.bold }
     readonly property real tallest: Math.max(inkHeight, primary.height)
-    readonly property real shrink: Math.min(width > 0 && metrics.advanceWidth > width ? width / metrics.advanceWidth : 1,
-                                           height > 0 && tallest > height ? height / tallest : 1)
+    readonly property real shrink: Math.min(
+        width > 0 && metrics.advanceWidth > width ? width / metrics.advanceWidth : 1,
+        height > 0 && tallest > height ? height / tallest : 1)
     font.pixelSize: shrink < 1 ? Math.max(floor, Math.floor(size * shrink)) : size
     readonly property real fitted: font.pixelSize / size
     lineHeightMode: Text.FixedHeight
     lineHeight: Math.max(1, height)
     verticalAlignment: Text.AlignTop  // the padding places the line: an alignment would move it again
     // baseline where the ink is centred: (height - inkHeight) / 2 - inkTop below the top, the font puts it at ascent
-    topPadding: height > 0 ? Math.round((height - inkHeight * fitted) / 2 - inkTop * fitted - natural.baselineOffset) : 0
+    topPadding: height > 0
+                ? Math.round((height - inkHeight * fitted) / 2 - inkTop * fitted - natural.baselineOffset) : 0
 }

@@ -102,7 +102,8 @@ Rectangle {
                                 size: recent.theme.s.secondary
                                 floor: recent.theme.s.floor
                                 bold: true
-                                elide: Text.ElideMiddle  // only a name too long at the floor: its end (the number) stays
+                                // only a name too long at the floor: its end (the number) stays
+                                elide: Text.ElideMiddle
                                 horizontalAlignment: Text.AlignLeft
                             }
                         }
