@@ -10,6 +10,8 @@ from ground.assets import FONT_FILES
 
 log = logging.getLogger(__name__)
 FAMILY = "Noto Sans"
+#: The families every app draws with, in order: Latin first, then Arabic (measure text with both, as Qt draws it).
+FAMILIES = (FAMILY, "Noto Sans Arabic")
 
 
 def load_fonts(app: QGuiApplication) -> list[str]:
@@ -22,6 +24,6 @@ def load_fonts(app: QGuiApplication) -> list[str]:
             continue
         families.extend(QFontDatabase.applicationFontFamilies(font_id))
     font = QFont(FAMILY)
-    font.setFamilies([FAMILY, "Noto Sans Arabic"])
+    font.setFamilies(list(FAMILIES))
     app.setFont(font)
     return sorted(set(families))

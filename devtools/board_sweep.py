@@ -1,10 +1,11 @@
-"""Render the calling display in every state, size and language and run the text-fit audit on each render.
+"""Render the calling display in every state, size and language and run the layout audit's checks on each render.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m devtools.board_sweep --out /tmp/board [--states busy,many]
 
 Each render is saved as a PNG named layout-WxH-{d|m}-state-language.png (d: the default 55" panel read from 10 m,
-m: a panel matched to its size) to be looked at, and every problem `tests/text_fit.py` finds (text cut, outside
-its panel, overlapping) is printed and written to results.json. From the issue 15 review's sweep.
+m: a panel matched to its size) to be looked at, and every finding of the layout audit's checks
+(`devtools.screen_audit`: text cut, outside its panel, overlapping, low contrast) is printed and written to
+results.json. From the issue 15 review's sweep; the tests audit a subset (`tests/display/screens.py`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from appkit.bootstrap import make_application
 from appkit.qml_host import QmlHost
 from config.display import DisplayConfig
+from devtools.screen_audit import Rules, capture, check_snapshot
 from display.board import BoardModel
 from display.preview import MESSAGES, QML, sample_snapshot
 from display.viewmodel import DisplayViewModel
-from tests.text_fit import problems
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
 MATCHED = {(800, 480): (15, 3), (1024, 600): (21, 4), (1280, 720): (32, 6), (1920, 1080): (55, 10)}
@@ -83,6 +84,7 @@ def render(out: Path, size: tuple[int, int], language: str, state: str, layout: 
            matched: bool) -> tuple[str, list[str], dict[str, Any]]:
     width, height = size if layout == "landscape" else (size[1], size[0])
     extra: dict[str, Any] = {}
+    inches = DisplayConfig().screen_inches
     if matched:
         inches, distance = MATCHED[size]
         extra = {"screen_inches": inches, "viewing_distance_m": distance}
@@ -101,10 +103,12 @@ def render(out: Path, size: tuple[int, int], language: str, state: str, layout: 
         QTimer.singleShot(350, loop.quit)
         loop.exec()
         tag = f"{layout}-{width}x{height}-{'m' if matched else 'd'}-{state}-{language}"
+        snap, image = capture(host.window, state, language, "normal", vm.property("layoutRtl"))
         host.window.grabWindow().save(str(out / f"{tag}.png"))
         info = {"calling": len(vm.property("callingRows")), "listed": len(vm.property("recentRows")),
                 "pages": vm.property("recentPages"), "state": vm.property("callingState")}
-        return tag, problems(host.window), info
+        findings = check_snapshot(snap, Rules.for_screen((width, height), inches), image)
+        return tag, [f"[{f.check}] {f.item}: {f.detail}" for f in findings], info
     finally:
         host.close()
         QCoreApplication.processEvents()

@@ -1,4 +1,5 @@
-"""Board previews without a node: `python -m display.preview --out docs/screenshots` (fr, en, ar × both layouts).
+"""Board previews without a node: `python -m display.preview --out docs/screenshots` (fr, en, ar × both layouts,
+and reconnecting).
 
 The board is fed a snapshot shaped like `NodeClient.state()` and built from the example branch, so the previews
 show real service and counter names in every language. Tests render the same way into a temporary folder.
@@ -99,11 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m display.preview", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args(argv)
-    for layout in SIZES:
-        for language in ("fr", "en", "ar"):
+    for language in ("fr", "en", "ar"):
+        for layout in SIZES:
             path = args.out / f"display-{layout}-{language}.png"
             render(path, language, layout)
             print(path)
+        path = args.out / f"display-reconnecting-{language}.png"  # the link lost: the calls dimmed, still readable
+        render(path, language, "landscape", stale=True)
+        print(path)
     return 0
 
 

@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Property, QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetricsF
 
+from appkit.fonts import FAMILIES
 from config.display import DisplayConfig
-from display.board import BoardModel, Call
+from display.board import BoardModel, Call, Service
 from display.calling import CallingState, Selection, parse_time, select
 from display.legibility import Sizes, sizes
 from display.media import MediaPlaylist
@@ -33,14 +34,19 @@ log = logging.getLogger(__name__)
 PAGE_SECONDS = 4.0
 
 
+#: A counter id this short and alphanumeric is the number on its sign: the large calls show it as it is.
+SHORT_ID = 4
 FIT_MARGIN = 0.97  # the view-model measures with QFontMetricsF, QML lays out with its own shaper: keep 3 % spare
 
 
 @functools.lru_cache(maxsize=512)
-def _advance(text: str, px: int) -> float:
-    """Width in pixels of `text` in the board's font (Noto Sans; Arabic falls back to Noto Sans Arabic)."""
-    font = QFont("Noto Sans")
+def _advance(text: str, px: int, bold: bool = False) -> float:
+    """Width in pixels of `text` in the board's font (Noto Sans, then Noto Sans Arabic: a "Noto Sans" alone lets
+    the system choose the Arabic font, and a different one than QML draws with)."""
+    font = QFont()
+    font.setFamilies(list(FAMILIES))
     font.setPixelSize(px)
+    font.setBold(bold)
     return QFontMetricsF(font).horizontalAdvance(text)
 
 
@@ -53,6 +59,15 @@ def _wrap(text: str, px: int, width: float) -> list[str]:
         else:
             lines.append(word)
     return lines or [text]
+
+
+def _halves(text: str) -> list[str]:
+    """`text` cut at the word boundary that makes its two lines most even (one line if it is one word)."""
+    words = text.split()
+    if len(words) < 2:
+        return [text]
+    cut = min(range(1, len(words)), key=lambda n: abs(len(" ".join(words[:n])) - len(" ".join(words[n:]))))
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
 
 
 def _pick(names: dict[str, str], language: str, fallback: str = "") -> str:
@@ -125,10 +140,11 @@ class DisplayViewModel(QObject):
 
     # -- language ---------------------------------------------------------------------------------------------------
 
-    def _fmt(self) -> Formatter:
-        if self._language not in self._formatters:
-            self._formatters[self._language] = Formatter(self._language)
-        return self._formatters[self._language]
+    def _fmt(self, language: str | None = None) -> Formatter:
+        language = language or self._language
+        if language not in self._formatters:
+            self._formatters[language] = Formatter(language)
+        return self._formatters[language]
 
     def set_language(self, language: str) -> None:
         if language == self._language:
@@ -216,17 +232,16 @@ class DisplayViewModel(QObject):
             self.callsChanged.emit()
             self.servicesChanged.emit()
 
+    def _number_em(self) -> float:
+        """Width of the widest ticket number on the board, in em of bold text (the list's number column)."""
+        return max(_advance(n, 100, bold=True) for n in [c.number for c in self.board.calls] + ["A-000"]) / 100
+
     def _call_width_em(self) -> float:
-        """Width of the widest call row (number, gap, counter) in em, whatever the language: fits its area."""
-        font = QFont("Noto Sans")
-        font.setPixelSize(100)
-        font.setBold(True)
-        metrics = QFontMetricsF(font)
-        numbers = [c.number for c in self.board.calls] + ["A-000"]
-        counters = [self.counter_code(c) for c in self.board.counters] or ["00"]
-        widest = max(metrics.horizontalAdvance(n) for n in numbers) + max(
-            metrics.horizontalAdvance(c) for c in counters)
-        return widest / 100 + 1.2  # the arrow between them and the row's inner margins
+        """Width of the widest call row (number, gap, counter) in em, in every language of the board: its size does
+        not change when the words alternate."""
+        counters = [self.counter_code(c, language) for c in self.board.counters for language in self._languages]
+        widest = max((_advance(c, 100, bold=True) for c in counters), default=_advance("00", 100, bold=True))
+        return self._number_em() + widest / 100 + 1.2  # the arrow between them and the row's inner margins
 
     @Slot(int)
     def setCallingCapacity(self, capacity: int) -> None:
@@ -238,6 +253,7 @@ class DisplayViewModel(QObject):
 
     sizesMap = Property("QVariantMap", lambda self: self._sizes.as_map(), notify=sizesChanged)
     callWidthEm = Property(float, _call_width_em, notify=callsChanged)
+    numberEm = Property(float, _number_em, notify=callsChanged)
     stale = Property(bool, lambda self: self._stale, notify=staleChanged)
 
     # -- calls ------------------------------------------------------------------------------------------------------
@@ -271,16 +287,20 @@ class DisplayViewModel(QObject):
             self._highlight = value
             self.highlightChanged.emit()
 
-    def counter_label(self, counter_id: str) -> str:
+    def counter_label(self, counter_id: str, language: str | None = None) -> str:
+        """The counter's configured name in `language` (the one shown by default)."""
+        language = language or self._language
         counter = self.board.counters.get(counter_id)
-        default = translate(self._language, "Counter {number}", number=counter_id)
-        return _pick(counter.names, self._language, default) if counter else default
+        default = translate(language, "Counter {number}", number=counter_id)
+        return _pick(counter.names, language, default) if counter else default
 
-    @staticmethod
-    def counter_code(counter_id: str) -> str:
-        """What the board prints in the counter column: the counter's id, the same in every language (its width
-        never changes when the words alternate; the column's heading says "Counter")."""
-        return counter_id
+    def counter_code(self, counter_id: str, language: str | None = None) -> str:
+        """What the large calls print under the "Counter" heading: a short id ("1", "12", "B2": the number on the
+        counter's sign) as it is, the same in every language; an identifier ("guichet-ouest") is not for people,
+        so the counter's configured name instead."""
+        if len(counter_id) <= SHORT_ID and counter_id.isalnum():
+            return counter_id
+        return self.counter_label(counter_id, language)
 
     def _call_view(self, call: Call, *, newest: bool = False, serving: bool = False) -> dict[str, object]:
         service = next((s for s in self.board.services if s.id == call.service), None)
@@ -398,47 +418,68 @@ class DisplayViewModel(QObject):
             self._services_width, self._detail_width = name_width, detail_width
             self.servicesChanged.emit()
 
-    def _fit_name(self, text: str) -> tuple[int, list[str]]:
+    def _fit_name(self, text: str, two_lines: bool = False) -> tuple[int, list[str]]:
         """A service's name in the services' width: shrunk towards the floor (display.legibility), then on two
         lines; a name that needs more than two lines at the floor has its second line elided by QML (the kiosk
-        and the ticket show it whole). Returns the font size and the lines."""
+        and the ticket show it whole). `two_lines`: on two lines even if it fits on one (another language of the
+        board needs two: the rows must not move when the words alternate). Returns the font size and the lines."""
         size, floor = self._sizes.secondary_px, self._sizes.floor_px
         width = self._services_width * FIT_MARGIN
-        if width <= 0 or _advance(text, size) <= width:
+        if width <= 0 or (not two_lines and _advance(text, size) <= width):
             return size, [text]
         shrunk = int(size * width / _advance(text, size))
-        if shrunk >= floor:
+        if shrunk >= floor and not two_lines:
             return shrunk, [text]
         for px in range(size, floor - 1, -1):
             lines = _wrap(text, px, width)
-            if len(lines) <= 2:
+            if len(lines) == 1 and two_lines:
+                lines = _halves(text)
+            if len(lines) <= 2 and all(_advance(line, px) <= width for line in lines):
                 return px, lines
         lines = _wrap(text, floor, width)
-        return floor, [lines[0], " ".join(lines[1:])]
+        return floor, [lines[0], " ".join(lines[1:])] if len(lines) > 1 else lines
+
+    def _waits(self, service: Service, lang: str) -> tuple[str, str]:
+        """Who waits ("7 waiting") and for how long ("≈ 14 min", "no counter open") in `lang`."""
+        fmt = self._fmt(lang)
+        if not service.open_now:
+            estimate = translate(lang, N_("Closed"))
+        elif service.open_counters == 0:
+            estimate = translate(lang, "No counter open")
+        elif service.waiting == 0:
+            estimate = translate(lang, "No wait")
+        elif service.estimated_wait_s is None:
+            estimate = "—"
+        else:
+            # "≈ 14 min": the board's line must fit at the legible size; the sign says it is an estimate
+            estimate = "≈ " + fmt.duration(service.estimated_wait_s, length="short")
+        waiting = ngettext(lang, "{count} waiting", "{count} waiting", service.waiting).format(
+            count=fmt.number(service.waiting))
+        return waiting, estimate
+
+    def _split_waits(self, service: Service) -> bool:
+        """Does a waiting line go on two lines (who waits, then for how long)? If it is too long in any language of
+        the board: in all of them, so the rows do not move when the words alternate."""
+        if not self._detail_width:
+            return False
+        limit = self._detail_width * FIT_MARGIN
+        return any(_advance(" · ".join(self._waits(service, lang)), self._sizes.floor_px) > limit
+                   for lang in {*self._languages, self._language})
+
+    def _two_line_name(self, service: Service) -> bool:
+        """Does the service's name need two lines in any language of the board (then it takes two in all)?"""
+        return any(len(self._fit_name(_pick(service.names, lang))[1]) > 1
+                   for lang in {*self._languages, self._language})
 
     def _service_views(self) -> list[dict[str, object]]:
         fmt, lang = self._fmt(), self._language
         out = []
         for service in self.board.services:
             closed = not service.open_now or service.open_counters == 0
-            if not service.open_now:
-                estimate = translate(lang, N_("Closed"))
-            elif service.open_counters == 0:
-                estimate = translate(lang, "No counter open")
-            elif service.waiting == 0:
-                estimate = translate(lang, "No wait")
-            elif service.estimated_wait_s is None:
-                estimate = "—"
-            else:
-                # "≈ 14 min": the board's line must fit at the legible size; the sign says it is an estimate
-                estimate = "≈ " + fmt.duration(service.estimated_wait_s, length="short")
-            waiting = ngettext(lang, "{count} waiting", "{count} waiting", service.waiting).format(
-                count=fmt.number(service.waiting))
-            name_px, name_lines = self._fit_name(_pick(service.names, lang))
+            waiting, estimate = self._waits(service, lang)
+            name_px, name_lines = self._fit_name(_pick(service.names, lang), self._two_line_name(service))
             detail = f"{waiting} · {estimate}"
-            detail_lines = [detail]
-            if self._detail_width and _advance(detail, self._sizes.floor_px) > self._detail_width * FIT_MARGIN:
-                detail_lines = [waiting, estimate]  # too long for one line: who waits, then for how long
+            detail_lines = [waiting, estimate] if self._split_waits(service) else [detail]
             out.append({"id": service.id, "prefix": service.prefix, "name": _pick(service.names, lang),
                         "nameLines": name_lines, "namePx": name_px, "detailLines": detail_lines,
                         "waiting": service.waiting, "waitingText": waiting, "estimateText": estimate,

@@ -4,9 +4,10 @@
   declares its own: the staff keypad's is 12 mm), hidden (outside
   the window or a clipping parent), overlapped by another interactive item (hot zones included), or without an
   objectName (tests and the audit find items by name);
-- text: elided, wider or taller than its box, outside the window, a clipping parent or the control it labels,
-  over another text, or below WCAG AA contrast (4.5:1; 3:1 for large text) against the background pixels rendered
-  around it;
+- text: elided, wider or taller than its box (line boxes, and for one line the glyphs' ink), outside the window, a
+  clipping parent or the control it labels, over another text, or below WCAG AA contrast (4.5:1; 3:1 for large
+  text) against the background pixels rendered around it; a text scrolling through an `auditMarquee` strip only
+  where the strip shows it;
 - structure: the same named items, in the same order (mirrored for right-to-left), in every language.
 """
 
@@ -132,38 +133,74 @@ def _blend(ink: tuple[int, int, int], background: tuple[int, int, int], opacity:
     return tuple(i * opacity + b * (1 - opacity) for i, b in zip(ink, background, strict=True))
 
 
+def _bounding(a: Rect, b: Rect) -> Rect:
+    x, y = min(a.x, b.x), min(a.y, b.y)
+    return Rect(x, y, max(a.right, b.right) - x, max(a.bottom, b.bottom) - y)
+
+
+def _extent(item: ItemInfo) -> Rect:
+    """Where a text takes room: its line boxes and, for one line, its glyphs' ink (which a fixed line height may
+    push out of the line box); a scrolling text only where its strip shows it."""
+    text = item.text
+    assert text is not None
+    extent = text.painted if text.ink is None else _bounding(text.painted, text.ink)
+    if item.marquee is not None:
+        return extent.intersection(item.marquee) or Rect(item.marquee.x, item.marquee.y, 0, 0)
+    return extent
+
+
+def _check_marquee(snap: Snapshot, item: ItemInfo, window: Rect) -> list[Finding]:
+    """A scrolling text runs past its strip by design: the strip must be in the window, the text whole in height."""
+    assert item.text is not None and item.marquee is not None
+    found: list[Finding] = []
+    strip, text = item.marquee, item.text
+    whole = text.painted if text.ink is None else _bounding(text.painted, text.ink)
+    if not window.contains(strip):
+        found.append(Finding(snap.key, "outside", item.label(), f"its scrolling strip {strip} leaves the window"))
+    if whole.y < strip.y - 0.5 or whole.bottom > strip.bottom + 0.5:
+        found.append(Finding(snap.key, "clipped", item.label(),
+                             f"the text {whole} is taller than its scrolling strip {strip}"))
+    return found
+
+
 def check_text(snap: Snapshot, rules: Rules, window: Rect, image: np.ndarray) -> list[Finding]:
     found: list[Finding] = []
     by_index = {item.index: item for item in snap.items}
     texts = [item for item in snap.items if item.text is not None and item.opacity >= 0.05]
+    extents = {item.index: _extent(item) for item in texts}
     for n, a in enumerate(texts):
         for b in texts[n + 1:]:
-            common = a.text.painted.intersection(b.text.painted)  # type: ignore[union-attr]
+            common = extents[a.index].intersection(extents[b.index])
             if common is not None and common.w > 2 and common.h > 2:
                 found.append(Finding(snap.key, "overlap", a.label(), f"its text runs over {b.label()} on {common}"))
-    for item in snap.items:
+    for item in texts:
         text = item.text
-        if text is None or item.opacity < 0.05:
-            continue
-        label = item.label()
+        assert text is not None
+        label, extent = item.label(), extents[item.index]
         if text.truncated:
             found.append(Finding(snap.key, "elided", label, "the text is cut short (elided or line-limited)"))
-        if text.overflow_w > 1:
+        if item.marquee is not None:
+            found.extend(_check_marquee(snap, item, window))
+        elif text.overflow_w > 1:
             found.append(Finding(snap.key, "clipped", label,
                                  f"the text needs {text.overflow_w:.0f} px more width than its box {item.rect}"))
         if text.overflow_h > 1:
             found.append(Finding(snap.key, "clipped", label,
                                  f"the text needs {text.overflow_h:.0f} px more height than its box {item.rect}"))
-        if not window.contains(text.painted):
-            found.append(Finding(snap.key, "outside", label, f"the text {text.painted} leaves the window"))
-        elif item.clip is not None and not item.clip.contains(text.painted):
-            found.append(Finding(snap.key, "clipped", label, f"the text {text.painted} is cut by a clipping parent"))
+        if text.ink is not None and item.marquee is None and (text.ink.y < item.rect.y - 1
+                                                               or text.ink.bottom > item.rect.bottom + 1):
+            found.append(Finding(snap.key, "clipped", label,
+                                 f"its glyphs {text.ink} reach out of its box {item.rect}"))
+        if item.marquee is None and not window.contains(extent):
+            found.append(Finding(snap.key, "outside", label, f"the text {extent} leaves the window"))
+        elif item.marquee is None and item.clip is not None and not item.clip.contains(extent):
+            found.append(Finding(snap.key, "clipped", label, f"the text {extent} is cut by a clipping parent"))
         control = next((by_index[i] for i in reversed(item.path) if by_index[i].interactive
                         and not by_index[i].backdrop), None)
-        if control is not None and not control.rect.contains(text.painted, slack=1.0):
+        if control is not None and not control.rect.contains(extent, slack=1.0):
             found.append(Finding(snap.key, "outside", label,
-                                 f"the text {text.painted} spills out of its control {control.label()} {control.rect}"))
-        background = background_under(image, text.painted, text.color)
+                                 f"the text {extent} spills out of its control {control.label()} {control.rect}"))
+        background = background_under(image, extent, text.color)
         if background is None:
             continue
         ratio = contrast_ratio(_blend(text.color, background, item.opacity), background)

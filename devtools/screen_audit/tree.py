@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtQuick import QQuickItem, QQuickWindow
 
 #: QML declares `property bool auditBackdrop: true` on a catch-all press area (the kiosk's "any touch keeps the
@@ -17,6 +18,10 @@ BACKDROP = "auditBackdrop"
 #: `property bool auditFixedDirection: true` on an item whose content keeps its left-to-right order in every
 #: language (a digit pad, like a phone's): the structure check compares it unmirrored.
 FIXED_DIRECTION = "auditFixedDirection"
+#: `property bool auditMarquee: true` on a clipping strip (`clip: true`) whose text scrolls through it (the board's
+#: message line): the text is meant to run past the strip, so only its visible part is checked — the strip inside
+#: the window, the text vertically whole within it.
+MARQUEE = "auditMarquee"
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,13 @@ class TextInfo:
     color: tuple[int, int, int]
     pixel_size: float
     bold: bool
-    painted: Rect  # where the glyphs are, in scene coordinates
+    painted: Rect  # the laid-out line boxes (alignment and mirroring applied), in scene coordinates
     truncated: bool
     overflow_w: float  # how far the text is wider than its box (≤ 0: it fits)
     overflow_h: float
+    #: where the glyphs' ink is (one line only: the line's baseline plus the text's tight box in the fonts that draw
+    #: it); a line box may be shorter than its ink (a fixed line height) or much taller (Noto Sans Arabic's 2.1 em)
+    ink: Rect | None = None
 
 
 @dataclass
@@ -77,6 +85,7 @@ class ItemInfo:
     backdrop: bool
     enabled: bool
     fixed_direction: bool = False
+    marquee: Rect | None = None  # the scrolling strip it moves through (`auditMarquee`), if any
     text: TextInfo | None = None
 
     def label(self) -> str:
@@ -158,14 +167,25 @@ def _text(item: QQuickItem) -> TextInfo | None:
     return TextInfo(text=text, color=_rgb(item.property("color")), pixel_size=float(pixel_size), bold=font.bold(),
                     painted=_scene_rect(item, box.x(), box.y(), box.width(), box.height()), truncated=truncated,
                     overflow_w=float(item.property("contentWidth")) - item.width(),
-                    overflow_h=float(item.property("contentHeight")) - item.height())
+                    overflow_h=float(item.property("contentHeight")) - item.height(), ink=_ink(item, text, font, box))
+
+
+def _ink(item: QQuickItem, text: str, font: QFont, box: QRectF) -> Rect | None:
+    """The glyphs' ink of a one-line text: its tight box (fallback fonts included, as Qt draws it) hung from the
+    item's baseline; horizontally the laid-out line. None for wrapped or multi-line text."""
+    if item.inherits("QQuickTextInput") or int(item.property("lineCount") or 1) != 1 or "\n" in text:
+        return None
+    tight = QFontMetricsF(font).tightBoundingRect(text)
+    baseline = float(item.property("baselineOffset"))
+    return _scene_rect(item, box.x(), baseline + tight.y(), box.width(), tight.height())
 
 
 def read_tree(window: QQuickWindow) -> list[ItemInfo]:
     """Every visible item under the window's content item, in paint order (children by z, then declaration)."""
     found: list[ItemInfo] = []
 
-    def visit(item: QQuickItem, path: tuple[int, ...], opacity: float, clip: Rect | None, fixed: bool) -> None:
+    def visit(item: QQuickItem, path: tuple[int, ...], opacity: float, clip: Rect | None, fixed: bool,
+              marquee: Rect | None) -> None:
         if not item.isVisible() or item.opacity() <= 0.0:
             return
         opacity *= item.opacity()
@@ -175,19 +195,21 @@ def read_tree(window: QQuickWindow) -> list[ItemInfo]:
         info = ItemInfo(
             index=len(found), kind=_kind(item), name=item.objectName(), rect=rect, path=path, opacity=opacity,
             clip=clip, interactive=interactive, backdrop=bool(item.property(BACKDROP)), enabled=item.isEnabled(),
-            fixed_direction=fixed,
+            fixed_direction=fixed, marquee=marquee,
         )
         info.text = _text(item)
         found.append(info)
         if item.clip():
             clip = rect if clip is None else (clip.intersection(rect) or Rect(rect.x, rect.y, 0, 0))
+            if item.property(MARQUEE):
+                marquee = rect
         children = sorted(enumerate(item.childItems()), key=lambda pair: (pair[1].z(), pair[0]))
         for _, child in children:
-            visit(child, (*path, info.index), opacity, clip, fixed)
+            visit(child, (*path, info.index), opacity, clip, fixed, marquee)
 
     root = window.contentItem()
     for child in sorted(root.childItems(), key=lambda c: c.z()):
-        visit(child, (), 1.0, None, False)
+        visit(child, (), 1.0, None, False, None)
     return found
 
 

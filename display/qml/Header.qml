@@ -14,19 +14,21 @@ Rectangle {
         anchors.rightMargin: header.theme.s.margin * 2
         spacing: header.theme.s.margin * 2
 
-        FitText {
-            objectName: "branchName"
-            text: vm.branchName
-            color: header.theme.text
-            size: header.theme.s.secondary
-            floor: header.theme.s.floor
-            bold: true
-            horizontalAlignment: Text.AlignLeft
-            verticalAlignment: Text.AlignVCenter
+        Item {  // a plain box in the layout: a fitted text's implicit size must not feed back into it (a loop)
             Layout.fillWidth: true
             Layout.preferredWidth: 1
             Layout.minimumWidth: 0
             Layout.preferredHeight: header.height
+            FitText {
+                objectName: "branchName"
+                anchors.fill: parent
+                text: vm.branchName
+                color: header.theme.text
+                size: header.theme.s.secondary
+                floor: header.theme.s.floor
+                bold: true
+                horizontalAlignment: Text.AlignLeft
+            }
         }
         Rectangle {
             objectName: "staleIndicator"
@@ -35,15 +37,19 @@ Rectangle {
             radius: height / 2
             color: header.theme.warning
             Layout.preferredHeight: header.theme.s.small * 1.4
-            Layout.preferredWidth: staleText.implicitWidth + header.theme.s.small
-            Text {
+            Layout.preferredWidth: staleText.naturalWidth + header.theme.s.small
+            FitText {
                 id: staleText
                 objectName: "staleText"
-                anchors.centerIn: parent
+                anchors.fill: parent
+                anchors.leftMargin: header.theme.s.small / 2
+                anchors.rightMargin: header.theme.s.small / 2
                 text: qsTr("Reconnecting…")
                 color: header.theme.accentText
-                font.pixelSize: header.theme.s.small
-                font.bold: true
+                size: header.theme.s.small
+                floor: header.theme.s.floor
+                bold: true
+                horizontalAlignment: Text.AlignHCenter
             }
         }
         Item {  // a plain box in the layout: a fitted text's implicit size must not feed back into it
@@ -61,7 +67,6 @@ Rectangle {
                 size: header.theme.s.small
                 floor: header.theme.s.floor
                 horizontalAlignment: Text.AlignRight
-                verticalAlignment: Text.AlignVCenter
             }
         }
         Text {

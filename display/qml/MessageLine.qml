@@ -8,20 +8,23 @@ Rectangle {
     required property QtObject theme
     color: theme.accent
     clip: true
+    property bool auditMarquee: true  // the layout audit checks the strip and the text's height, not its run
 
     readonly property real restX: vm.rtl ? line.width - message.width - theme.s.margin * 2 : theme.s.margin * 2
     readonly property real outX: vm.rtl ? line.width : -message.width
     readonly property real inX: vm.rtl ? -message.width : line.width
 
-    Text {
+    FitText {  // its own width (it scrolls), the strip's height: a line box of the strip whatever the script
         id: message
         objectName: "messageText"
-        anchors.verticalCenter: parent.verticalCenter
+        width: naturalWidth + 2  // its own: a width taken from the text it shrinks to fit would loop to the floor
+        height: line.height
         x: line.restX
         text: vm.messageText
         color: line.theme.accentText
-        font.pixelSize: line.theme.s.secondary
-        font.bold: true
+        size: line.theme.s.secondary
+        floor: line.theme.s.floor
+        bold: true
         onTextChanged: scroll.restart()
     }
 

@@ -17,9 +17,11 @@ Rectangle {
     readonly property real rowsHeight: Math.max(1, rows.height)
     readonly property int count: Math.max(1, vm.callingRows.length)
     readonly property real rowHeight: rowsHeight / count
-    readonly property real callPx: Math.floor(Math.min(rowHeight * 0.74, (width - 2 * inner) / vm.callWidthEm))
+    // a call's font size per pixel of its row: Noto Sans's line (1.362 em) fills the row, no more
+    readonly property real fill: 0.73
+    readonly property real callPx: Math.floor(Math.min(rowHeight * fill, (width - 2 * inner) / vm.callWidthEm))
     // how many calls fit at the headline size (display.legibility): the others are listed "at the counters"
-    readonly property int capacity: Math.max(1, Math.floor(rowsHeight / (theme.s.headline / 0.74)))
+    readonly property int capacity: Math.max(1, Math.floor(rowsHeight / (theme.s.headline / fill)))
     onCapacityChanged: vm.setCallingCapacity(capacity)
     Component.onCompleted: vm.setCallingCapacity(capacity)
 
@@ -62,33 +64,35 @@ Rectangle {
                 floor: now.theme.s.floor
                 bold: true
                 horizontalAlignment: Text.AlignHCenter
-                verticalAlignment: Text.AlignVCenter
             }
         }
-        RowLayout {  // column headings: the counter column holds the counter's number, the same in every language
+        Item {  // column headings over each half of the rows; a plain box: fitted texts must not size a layout
             objectName: "callingHeadings"
             visible: vm.hasCall
             Layout.fillWidth: true
             Layout.preferredHeight: now.theme.s.small * 1.5
             Layout.minimumHeight: now.theme.s.small * 1.5
-            Layout.maximumHeight: now.theme.s.small * 1.5  // a taller script must not grow it
-            Text {
+            FitText {
                 objectName: "callingTicketHeading"
+                anchors.left: parent.left
+                width: parent.width / 2
+                height: parent.height
                 text: qsTr("Ticket")
                 color: now.theme.muted
-                font.pixelSize: now.theme.s.small
+                size: now.theme.s.small
+                floor: now.theme.s.floor
                 horizontalAlignment: Text.AlignHCenter
-                Layout.fillWidth: true
-                Layout.preferredWidth: 1
             }
-            Text {
+            FitText {
                 objectName: "callingCounterHeading"
+                anchors.right: parent.right
+                width: parent.width / 2
+                height: parent.height
                 text: qsTr("Counter")
                 color: now.theme.muted
-                font.pixelSize: now.theme.s.small
+                size: now.theme.s.small
+                floor: now.theme.s.floor
                 horizontalAlignment: Text.AlignHCenter
-                Layout.fillWidth: true
-                Layout.preferredWidth: 1
             }
         }
         Item {
@@ -96,7 +100,6 @@ Rectangle {
             objectName: "callingRows"
             Layout.fillWidth: true
             Layout.fillHeight: true
-            opacity: vm.callingState === "stale" ? 0.45 : 1.0
             Column {
                 anchors.fill: parent
                 visible: vm.hasCall
@@ -113,16 +116,20 @@ Rectangle {
                         radius: 12 * now.theme.u
                         readonly property bool lit: modelData.newest && vm.highlight && blink.on
                         color: lit ? now.theme.accent : modelData.newest ? now.theme.panelLight : "transparent"
-                        readonly property color ink: lit ? now.theme.accentText : now.theme.text
-                        Row {
+                        readonly property color ink: lit ? now.theme.accentText : now.theme.dataText
+                        Row {  // number and counter each a line of the row's height (a counter's name may be Arabic)
                             anchors.centerIn: parent
+                            height: parent.height
                             spacing: now.callPx * 0.3
-                            Text {
+                            FitText {
                                 objectName: row.index === 0 ? "nowNumber" : "callNumber_" + row.index
+                                width: naturalWidth + 2
+                                height: parent.height
                                 text: row.modelData.number
                                 color: row.ink
-                                font.pixelSize: now.callPx
-                                font.bold: true
+                                size: now.callPx
+                                floor: now.callPx
+                                bold: true
                             }
                             Text {
                                 text: "→"
@@ -133,12 +140,15 @@ Rectangle {
                                 LayoutMirroring.enabled: false
                                 rotation: vm.layoutRtl ? 180 : 0
                             }
-                            Text {
+                            FitText {
                                 objectName: row.index === 0 ? "nowCounter" : "callCounter_" + row.index
+                                width: naturalWidth + 2
+                                height: parent.height
                                 text: row.modelData.counter
                                 color: row.ink
-                                font.pixelSize: now.callPx
-                                font.bold: true
+                                size: now.callPx
+                                floor: now.callPx
+                                bold: true
                             }
                         }
                     }

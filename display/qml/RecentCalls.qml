@@ -1,6 +1,6 @@
-// The previous calls, newest first, in two sections: still at the counters, and done. Ticket → counter at the
-// same size, as in the large area beside it (whose "Ticket / Counter" headings the rows follow: no second header
-// row, its height goes to the calls); as many rows as fit at the legible size — the same in every language.
+// The previous calls, newest first, in two sections: still at the counters, and done. Ticket → the counter's name
+// (in the language shown) at the same size, no header row (its height goes to the calls); as many rows as fit at
+// the legible size — the same in every language.
 import QtQuick
 import QtQuick.Layouts
 
@@ -26,7 +26,6 @@ Rectangle {
             id: list
             Layout.fillWidth: true
             Layout.fillHeight: true
-            opacity: vm.stale ? 0.45 : 1.0  // dimmed like the large calls: they may be out of date
             onHeightChanged: vm.setRecentSpace(height)  // the view-model picks the rows that fit
             Column {
                 anchors.fill: parent
@@ -48,7 +47,7 @@ Rectangle {
                             text: row.modelData.page || ""
                             anchors.right: parent.right
                             anchors.verticalCenter: parent.verticalCenter
-                            color: recent.theme.muted
+                            color: recent.theme.dataMuted
                             font.pixelSize: recent.theme.s.small
                         }
                         FitText {  // a section heading: at the counters / done
@@ -60,44 +59,52 @@ Rectangle {
                             anchors.right: pageText.visible ? pageText.left : parent.right
                             anchors.rightMargin: pageText.visible ? recent.gap : 0
                             text: row.modelData.heading
-                            color: row.modelData.serving ? recent.theme.serving : recent.theme.muted
+                            color: row.modelData.serving ? recent.theme.dataServing : recent.theme.dataMuted
                             size: recent.theme.s.small
                             floor: recent.theme.s.floor
                             bold: true
-                            verticalAlignment: Text.AlignVCenter
                             horizontalAlignment: Text.AlignLeft
                         }
-                        RowLayout {
+                        Item {  // ticket → counter's name (in the language shown, fitted to what is left of the row)
                             visible: row.modelData.heading === ""
                             anchors.fill: parent
-                            Text {
+                            FitText {
+                                id: number
                                 objectName: "recentNumber_" + row.index
+                                anchors.left: parent.left
+                                width: Math.min(parent.width * 0.45, vm.numberEm * recent.theme.s.secondary + 2)
+                                height: parent.height
                                 text: row.modelData.number || ""
-                                color: row.modelData.serving ? recent.theme.text : recent.theme.muted
-                                font.pixelSize: recent.theme.s.secondary
-                                font.bold: true
+                                color: row.modelData.serving ? recent.theme.dataText : recent.theme.dataMuted
+                                size: recent.theme.s.secondary
+                                floor: recent.theme.s.floor
+                                bold: true
                                 horizontalAlignment: Text.AlignLeft
-                                Layout.fillWidth: true
-                                Layout.preferredWidth: 3
                             }
                             Text {
+                                id: arrow
+                                anchors.left: number.right
+                                anchors.verticalCenter: parent.verticalCenter
+                                width: recent.theme.s.secondary * 1.2
                                 text: "→"
-                                color: recent.theme.muted
+                                color: recent.theme.dataMuted
                                 font.pixelSize: recent.theme.s.secondary * 0.8
                                 horizontalAlignment: Text.AlignHCenter
-                                Layout.preferredWidth: recent.theme.s.secondary * 1.2
-                                LayoutMirroring.enabled: false
                                 rotation: vm.layoutRtl ? 180 : 0
                             }
-                            Text {
+                            FitText {
                                 objectName: "recentCounter_" + row.index
-                                text: row.modelData.counter || ""
-                                color: row.modelData.serving ? recent.theme.text : recent.theme.muted
-                                font.pixelSize: recent.theme.s.secondary
-                                font.bold: true
+                                anchors.left: arrow.right
+                                anchors.right: parent.right
+                                height: parent.height
+                                text: row.modelData.counterName || ""
+                                color: row.modelData.serving ? recent.theme.dataText : recent.theme.dataMuted
+                                size: recent.theme.s.secondary
+                                floor: recent.theme.s.floor
+                                bold: true
+                                // only a name too long at the floor: its end (the number) stays
+                                elide: Text.ElideMiddle
                                 horizontalAlignment: Text.AlignLeft
-                                Layout.fillWidth: true
-                                Layout.preferredWidth: 2
                             }
                         }
                     }

@@ -1,5 +1,5 @@
 // Per service: people waiting and the estimated wait, or that the service is closed or has no counter open.
-// As many rows as fit at the legible size. Dimmed while the data may be out of date.
+// As many rows as fit at the legible size. Dimmed (by colour) while the data may be out of date.
 import QtQuick
 import QtQuick.Layouts
 
@@ -54,27 +54,34 @@ Rectangle {
         anchors.fill: parent
         anchors.margins: panel.theme.s.margin * 2
         spacing: panel.gap
-        opacity: vm.stale ? 0.45 : 1.0
 
-        RowLayout {
+        Item {  // title and page: a plain box, fitted texts must not size a layout (a binding loop)
             Layout.fillWidth: true
             Layout.preferredHeight: panel.theme.s.small * 1.5
             Layout.minimumHeight: panel.theme.s.small * 1.5
-            Layout.maximumHeight: panel.theme.s.small * 1.5  // a taller script must not grow it
-            Text {
+            FitText {
                 objectName: "servicesTitle"
+                anchors.left: parent.left
+                anchors.right: servicesPage.visible ? servicesPage.left : parent.right
+                anchors.rightMargin: servicesPage.visible ? panel.gap : 0
+                height: parent.height
                 text: qsTr("Waiting")
-                color: panel.theme.muted
-                font.pixelSize: panel.theme.s.small
+                color: panel.theme.dataMuted
+                size: panel.theme.s.small
+                floor: panel.theme.s.floor
                 horizontalAlignment: Text.AlignLeft
-                Layout.fillWidth: true
             }
-            Text {
+            FitText {
+                id: servicesPage
                 objectName: "servicesPage"
                 visible: panel.pages > 1
+                anchors.right: parent.right
+                width: naturalWidth + 2
+                height: parent.height
                 text: (panel.page + 1) + " / " + panel.pages
-                color: panel.theme.muted
-                font.pixelSize: panel.theme.s.small
+                color: panel.theme.dataMuted
+                size: panel.theme.s.small
+                floor: panel.theme.s.small
             }
         }
         Rectangle { color: panel.theme.line; Layout.fillWidth: true; Layout.preferredHeight: 2 * panel.theme.u }
@@ -103,7 +110,7 @@ Rectangle {
                         height: panel.rowHeight(modelData)
                         Rectangle {
                             id: chip
-                            color: service.modelData.open ? panel.theme.accent : panel.theme.line
+                            color: service.modelData.open ? panel.theme.chip : panel.theme.line
                             radius: 8 * panel.theme.u
                             width: panel.theme.s.secondary * 1.1
                             height: width
@@ -113,7 +120,7 @@ Rectangle {
                             Text {
                                 anchors.centerIn: parent
                                 text: service.modelData.prefix
-                                color: service.modelData.open ? panel.theme.accentText : panel.theme.muted
+                                color: service.modelData.open ? panel.theme.chipText : panel.theme.dataMuted
                                 font.pixelSize: panel.theme.s.small
                                 font.bold: true
                             }
@@ -126,17 +133,17 @@ Rectangle {
                             anchors.top: parent.top
                             Repeater {  // the name, on one or two lines (fitted by the view-model)
                                 model: service.modelData.nameLines
-                                Text {
+                                FitText {  // at the size the view-model fitted: no further shrinking
                                     required property string modelData
                                     required property int index
                                     objectName: "serviceName_" + service.modelData.id + (index ? "_" + index : "")
                                     width: parent.width
                                     height: panel.nameLine
                                     text: modelData
-                                    color: service.modelData.open ? panel.theme.text : panel.theme.muted
-                                    font.pixelSize: service.modelData.namePx
+                                    color: service.modelData.open ? panel.theme.dataText : panel.theme.dataMuted
+                                    size: service.modelData.namePx
+                                    floor: service.modelData.namePx
                                     elide: Text.ElideRight  // only a name longer than two lines at the floor
-                                    verticalAlignment: Text.AlignVCenter
                                     horizontalAlignment: Text.AlignLeft
                                 }
                             }
@@ -153,9 +160,8 @@ Rectangle {
                                     objectName: "serviceWaiting_" + service.modelData.id + (index ? "_" + index : "")
                                     width: parent.width
                                     height: panel.detailLine
-                                    verticalAlignment: Text.AlignVCenter
                                     text: modelData
-                                    color: service.modelData.open ? panel.theme.text : panel.theme.warning
+                                    color: service.modelData.open ? panel.theme.dataText : panel.theme.dataWarning
                                     size: panel.theme.s.small
                                     floor: panel.theme.s.floor
                                     horizontalAlignment: Text.AlignLeft

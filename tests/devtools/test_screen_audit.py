@@ -127,6 +127,44 @@ def test_text_taller_than_its_box(render):
     assert checks(window) == {"clipped"}
 
 
+def test_glyphs_out_of_a_fixed_line_height(render):
+    """A fixed line height shorter than the font: the line box fits its box, the letters hang out of it."""
+    short = "Text { y: 50; height: 20; lineHeightMode: Text.FixedHeight; lineHeight: 20; font.pixelSize: 40; " \
+            "text: 'Tall'; color: '#1b2430' }"
+    assert checks(render(short)) == {"clipped"}
+    tall = short.replace("lineHeight: 20", "lineHeight: 60").replace("height: 20", "height: 60")
+    assert checks(render(tall)) == set()
+
+
+def test_glyphs_over_a_neighbour_found_by_their_ink(render):
+    window = render("Text { y: 50; height: 20; lineHeightMode: Text.FixedHeight; lineHeight: 20; font.pixelSize: 40;"
+                    " text: 'Upper'; color: '#1b2430' }"
+                    "Text { y: 72; text: 'Lower'; font.pixelSize: 20; color: '#1b2430' }")
+    assert "overlap" in checks(window)
+
+
+MARQUEE = ("Rectangle {{ y: 200; width: 400; height: {h}; color: '#ffb300'; clip: true; {mark}\n"
+           "  Text {{ x: 250; anchors.verticalCenter: parent.verticalCenter; font.pixelSize: 30; color: '#0b1d33';"
+           " text: 'A message that scrolls past the strip' }} }}")
+
+
+def test_a_scrolling_message_is_checked_where_its_strip_shows_it(render):
+    assert checks(render(MARQUEE.format(h=60, mark="property bool auditMarquee: true"))) == set()
+
+
+def test_a_scrolling_message_needs_the_mark_to_run_past_its_strip(render):
+    assert checks(render(MARQUEE.format(h=60, mark=""))) == {"outside"}
+
+
+def test_a_scrolling_message_must_be_whole_in_height(render):
+    assert checks(render(MARQUEE.format(h=24, mark="property bool auditMarquee: true"))) == {"clipped"}
+
+
+def test_a_scrolling_strip_outside_the_window(render):
+    window = render(MARQUEE.format(h=60, mark="property bool auditMarquee: true").replace("y: 200", "y: 270"))
+    assert checks(window) == {"outside"}
+
+
 def test_text_outside_the_window(render):
     window = render("Text { x: 350; text: 'Outside'; font.pixelSize: 20 }")
     assert checks(window) == {"outside"}

@@ -1,7 +1,9 @@
-"""The calling display's screens for the layout audit: empty, calling, and reconnecting, in both orientations.
+"""The calling display's screens for the layout audit: empty, calling, reconnecting, no counter open, more calls
+than the list holds, and counters known by identifiers, on a 55" 1080p panel read from 10 m, a 32" 720p one from
+6 m and a 15" 800x480 one from 3 m, in both orientations.
 
 The board is fed the preview's snapshot of the example branch (display.preview), so no node is needed: the
-display only shows what the node's state says. One view per orientation (the layout is fixed by configuration).
+display only shows what the node's state says. One view per size (the layout is fixed by configuration).
 """
 
 from __future__ import annotations
@@ -16,23 +18,52 @@ from appkit.fonts import load_fonts
 from appkit.i18n import CatalogTranslator
 from appkit.qml_host import QmlHost
 from config.display import DisplayConfig
-from devtools.screen_audit import pump
+from devtools.board_sweep import many_calls
+from devtools.screen_audit import Rules, audit_window, pump
 from display.board import BoardModel
 from display.preview import MESSAGES, QML, sample_snapshot
 from display.viewmodel import DisplayViewModel
 
-STATES = ("empty", "calls", "offline")
-SIZES = ((1920, 1080), (1080, 1920))
+STATES = ("empty", "calls", "offline", "closed", "many", "longids")
+#: window size → the panel's diagonal (inches) and the farthest reader (metres) it is installed for
+PANELS = {(1920, 1080): (55, 10), (1280, 720): (32, 6), (800, 480): (15, 3), (1080, 1920): (55, 10),
+          (480, 800): (15, 3)}
+SIZES = tuple(PANELS)
+#: counters known by identifiers, not numbers: the board shows their names, not "guichet-ouest"
+RENAMED = {"1": "guichet-ouest", "2": "caisse-rapide-2", "3": "bureau-credits"}
 FIXED_NOW = dt.datetime(2026, 11, 24, 9, 47, tzinfo=dt.UTC)
 
 
 def snapshot(state: str) -> dict[str, Any]:
     snap = sample_snapshot()
-    if state == "empty":  # the morning before the first call
+    if state in ("empty", "closed"):  # the morning before the first call; or no counter open yet
         snap["recent_calls"] = []
         for counter in snap["counters"]:
             counter["current"] = None
+            if state == "closed":
+                counter.update(open=False, agent=None)
+        if state == "closed":
+            for service in snap["services"]:
+                service.update(open_counters=0, waiting=4)
+    elif state == "many":  # eight counters calling within a minute: the list pages through them
+        many_calls(snap)
+    elif state == "longids":
+        for counter in snap["counters"]:
+            counter["id"] = RENAMED[counter["id"]]
+            if counter["current"]:
+                counter["current"]["counter"] = counter["id"]
+        for call in snap["recent_calls"]:
+            call["counter"] = RENAMED[call["counter"]]
     return snap
+
+
+def audit_findings(host: QmlHost) -> list[str]:
+    """The layout audit's findings on a board as it is now (display.preview's window), one line each."""
+    window = host.window
+    vm = host.engine.rootContext().contextProperty("vm")
+    rules = Rules.for_screen((window.width(), window.height()), vm.config.screen_diagonal_inches)
+    report = audit_window(window, rules, language=vm.property("language"), rtl=vm.property("layoutRtl"))
+    return [str(finding) for finding in report.findings]
 
 
 class DisplayScreens:
@@ -61,8 +92,10 @@ class DisplayScreens:
     def _build(self, size: tuple[int, int]) -> None:
         self._drop()
         layout = "landscape" if size[0] > size[1] else "portrait"
-        config = DisplayConfig(layout=layout, languages=list(self.languages), message=MESSAGES)
-        board = BoardModel(recent_limit=config.recent_calls)
+        inches, distance = PANELS[size]
+        config = DisplayConfig(layout=layout, languages=list(self.languages), message=MESSAGES, screen_inches=inches,
+                               viewing_distance_m=distance)
+        board = BoardModel(recent_limit=config.recent_calls, calling_max=config.calling_max)
         board.load(snapshot(self.state))
         self.vm = DisplayViewModel(config, board, list(self.languages), clock=lambda: FIXED_NOW)
         self.vm.set_stale(self.state == "offline")
