@@ -119,8 +119,8 @@ def run_setup_command(args: argparse.Namespace) -> int:
     except ChoiceError as err:
         print(translate(language, "setup failed: {reason}", reason=str(err)), file=sys.stderr)
         return 1
-    for name, ok, detail in outcome.steps:
-        print(f"{'OK' if ok else 'PROBLEM':8} {name:12} {detail}")
+    for line in outcome.lines(language):
+        print(line)
     code = 0
     if args.test or args.scan_wait or args.enroll_slot is not None:
         code = _hardware_tests(config, args)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from commissioning import detect
 from commissioning.hardware_choice import ChoiceError
-from commissioning.steps import ROLE_WORDS, Answers, Paired, SetupError
+from commissioning.steps import ROLE_WORDS, Answers, Outcome, Paired, SetupError
 from ground.i18n import N_, is_rtl, translate
 
 PRINTER_WORDS = {"simulator": N_("simulated printer (demonstration)"), "none": N_("no printer")}
@@ -144,6 +144,7 @@ class SetupWizard(QWizard):
         self.defaults = defaults
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="setup")
         self.paired: Paired | None = None
+        self.outcome: Outcome | None = None  # what pairing did (shown on the result page)
         self.setWindowTitle(self._("SmartQueue device setup"))
         if is_rtl(language):
             self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
@@ -228,12 +229,14 @@ class SetupWizard(QWizard):
         return None
 
     def _pair_job(self) -> Callable[[], Any]:
-        from commissioning.steps import pair_device
+        from commissioning.steps import Outcome, pair_device
 
         answers = self.answers()
 
         def job() -> None:
-            self.paired = pair_device(answers)
+            outcome = Outcome()
+            self.paired = pair_device(answers, outcome)
+            self.outcome = outcome
 
         return job
 
@@ -321,12 +324,14 @@ class ResultPage(QWizardPage):
             self.log.setPlainText(self.owner._("unexpected error: {reason}", reason=f"{type(err).__name__}: {err}"))
 
     def _setup_done(self, result) -> None:
-        _outcome, self.config = result
+        outcome, self.config = result
         branch = self.config.branch
-        self.log.setPlainText(self.owner._(
+        steps = (self.owner.outcome.lines(self.owner.language) if self.owner.outcome is not None else []) + \
+            outcome.lines(self.owner.language)
+        self.log.setPlainText("\n".join([self.owner._(
             "configuration written to {path}\nbranch {branch} ({organisation}), time zone {timezone}",
             path=str(self.owner.answers().out), branch=branch.id, organisation=branch.organisation,
-            timezone=branch.timezone))
+            timezone=branch.timezone), "", *steps]))
         self.test.setEnabled(True)
         self.completeChanged.emit()
 
