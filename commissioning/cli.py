@@ -63,7 +63,8 @@ def add_doctor_command(sub: argparse._SubParsersAction) -> None:
     doctor = sub.add_parser("doctor", help="check this device end to end and say how to fix what is wrong")
     doctor.add_argument("--config", type=Path, action="append",
                         help="configuration file (repeatable; default: every /etc/smartqueue/*.toml)")
-    doctor.add_argument("--role", choices=["node", "kiosk", "display", "keypad"], help="default: from the file")
+    doctor.add_argument("--role", choices=["node", "kiosk", "display", "keypad", "central"],
+                        help="default: from the file (a [central] section: central's receiver)")
     doctor.add_argument("--language", choices=LANGUAGES, help="default: from LANG")
     doctor.add_argument("--timeout", type=float, default=3.0, help="seconds for each network call")
     doctor.set_defaults(handler=run_doctor_command)

@@ -1,8 +1,9 @@
 """`smartqueue doctor`: check a device end to end and say what is wrong and how to fix it, in the technician's language.
 
 Checks, in order: configuration valid → secrets private → node reachable → token valid → clock → disk → hardware →
-audio and voice clips → sync. A check that cannot run because an earlier one failed is reported as "not checked",
-never as passed. Every detail is a message with its values apart (`detail_args`), translated by `report`.
+audio and voice clips → sync. Central's receiver (a `[central]` file) has its own (`commissioning/doctor_central.py`).
+A check that cannot run because an earlier one failed is reported as "not checked", never as passed. Every detail
+is a message with its values apart (`detail_args`), translated by `report`.
 """
 
 from __future__ import annotations
@@ -351,6 +352,10 @@ def check_secrets_private(path: Path) -> Check:
 
 
 def run_checks(path: Path, *, role: str | None = None, timeout: float = 3.0) -> list[Check]:
+    from commissioning.doctor_central import is_central_file, run_central_checks
+
+    if role == "central" or (role is None and is_central_file(path)):
+        return run_central_checks(path, timeout)
     check, config = check_config(path)
     checks = [check]
     if config is None:
@@ -390,7 +395,8 @@ def check_printer(config: Any) -> Check:
 LABELS = {"config": N_("configuration"), "node": N_("node"), "token": N_("device token"), "clock": N_("clock"),
           "disk": N_("disk space"), "printer": N_("printer"), "scanner": N_("scanner"),
           "fingerprint": N_("fingerprint reader"), "audio": N_("audio output"), "sync": N_("sync with central"),
-          "permissions": N_("file permissions"), "clips": N_("voice clips")}
+          "permissions": N_("file permissions"), "clips": N_("voice clips"), "database": N_("database"),
+          "broker": N_("MQTT broker"), "tls": N_("TLS files")}
 
 
 def detail_text(check: Check, language: str) -> str:
