@@ -171,6 +171,12 @@ def pair(node_url: str, code: str, device: str, timeout: float = 5.0) -> dict[st
     try:
         return client.pair(code, device)
     except NodeError as err:
+        if err.code == "not_a_node":
+            raise SetupError(N_("{url} answers but is not a SmartQueue node: check the address and port"),
+                             url=node_url) from err
+        if err.code == "tls_failed":
+            raise SetupError(N_("{url} does not answer over HTTPS: check the address (https:// or http://) and the "
+                                "port"), url=node_url) from err
         if err.status == 401:
             raise SetupError(N_("the pairing code is unknown, used or expired: create a new one on the node")) \
                 from err
