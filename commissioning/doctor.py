@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from commissioning.hardware_checks import Check, Word, fingerprint_status, printer_status, scanner_status, state_check
-from ground.i18n import LANGUAGES, N_, translate
+from ground.i18n import LANGUAGES, N_, embed, translate, translate_embedding
 
 CLOCK_SKEW_LIMIT_S = 60
 DISK_FREE_MIN_BYTES = 500 * 1024 * 1024
@@ -405,7 +405,11 @@ def detail_text(check: Check, language: str) -> str:
         return ""
     args = {key: translate(language, value) if isinstance(value, Word) else ("" if value is None else value)
             for key, value in check.detail_args.items()}
-    return translate(language, check.detail, **args).strip() if args else translate(language, check.detail)
+    if args:
+        return translate_embedding(language, check.detail, **args).strip()
+    text = translate(language, check.detail)
+    # a detail the catalog does not know is a raw value (a path, a device list, pydantic's English): isolated
+    return str(embed(language, text)) if text == check.detail else text
 
 
 def report(checks: list[Check], language: str, out: Callable[[str], None] = print) -> int:
@@ -418,7 +422,7 @@ def report(checks: list[Check], language: str, out: Callable[[str], None] = prin
         mark = translate(language, "WARNING") if check.warn else marks[check.ok]
         out(f"{mark:12} {label:20} {detail_text(check, language)}")
         if (check.ok is False or check.warn) and check.fix:
-            out(f"{'':12} {fix_word} {translate(language, check.fix, **check.fix_args)}")
+            out(f"{'':12} {fix_word} {translate_embedding(language, check.fix, **check.fix_args)}")
     problems = sum(1 for check in checks if check.ok is False)
     if problems:
         out(translate(language, "{count} problem(s) found", count=problems))

@@ -31,9 +31,9 @@ class SetupError(Exception):
         self.message, self.values = message, values
 
     def translated(self, language: str) -> str:
-        from ground.i18n import translate
+        from ground.i18n import translate_embedding
 
-        return translate(language, self.message, **self.values)
+        return translate_embedding(language, self.message, **self.values)
 
 
 @dataclass
@@ -80,11 +80,17 @@ class Outcome:
         return all(ok for _, ok, _, _ in self.steps)
 
     def lines(self, language: str) -> list[str]:
-        from ground.i18n import translate
+        from ground.i18n import translate, translate_embedding
 
         marks = {True: translate(language, "OK"), False: translate(language, "PROBLEM")}
-        return [f"{marks[ok]:8} {name:12} {translate(language, detail, **values) if detail else ''}".rstrip()
+        return [f"{marks[ok]:8} {translate(language, STEP_WORDS.get(name, name)):12} "
+                f"{translate_embedding(language, detail, **values) if detail else ''}".rstrip()
                 for name, ok, detail, values in self.steps]
+
+
+#: Setup's steps as the technician reads them (translated by `Outcome.lines`).
+STEP_WORDS = {"node": N_("node"), "pairing": N_("pairing"), "tls": N_("branch CA"), "previous": N_("previous token"),
+              "config": N_("configuration")}
 
 
 def default_data_dir(role: str) -> str:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from commissioning import detect
 from commissioning.hardware_choice import ChoiceError
 from commissioning.steps import ROLE_WORDS, Answers, Outcome, Paired, SetupError
-from ground.i18n import N_, is_rtl, translate
+from ground.i18n import N_, is_rtl, translate_embedding
 
 PRINTER_WORDS = {"simulator": N_("simulated printer (demonstration)"), "none": N_("no printer")}
 SCANNER_WORDS = {"wedge": N_("USB scanner typing like a keyboard"), "none": N_("no scanner")}
@@ -140,7 +140,7 @@ class SetupWizard(QWizard):
         super().__init__()
         self.language = language
         # positional-only: a message's value may be called `text` ({text!r} below)
-        self._ = lambda message, /, **values: translate(language, message, **values)
+        self._ = lambda message, /, **values: translate_embedding(language, message, **values)
         self.defaults = defaults
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="setup")
         self.paired: Paired | None = None
@@ -285,6 +285,11 @@ class ResultPage(QWizardPage):
         self.owner = wizard
         self.setTitle(wizard._("Result"))
         self.log = QPlainTextEdit(readOnly=True, objectName="resultLog")
+        if is_rtl(wizard.language):  # paragraphs right to left and from the right edge, as the page reads
+            option = self.log.document().defaultTextOption()
+            option.setTextDirection(Qt.LayoutDirection.RightToLeft)
+            option.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.log.document().setDefaultTextOption(option)
         self.test = QPushButton(wizard._("Test the hardware"), objectName="testHardware", enabled=False)
         self.test.clicked.connect(self._run_tests)
         layout = QVBoxLayout(self)

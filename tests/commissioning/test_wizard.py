@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWizard
 from commissioning.doctor import report, run_checks
 from commissioning.wizard import SetupWizard
 from config.loader import load_config
+from ground.i18n import LRI, PDI
 from nodeclient.client import NodeError
 from tests.branch.conftest import start_node, stop_node
 
@@ -136,6 +137,12 @@ def test_wizard_pages_render(make_wizard, qtbot, running, tmp_path, screenshots_
     press_next(wizard)
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.hardware_page, timeout=20000)
     wizard.grab().save(str(screenshots_dir / f"setup-hardware-{language}.png"))
+    press_next(wizard)
+    result = wizard.currentPage()
+    qtbot.waitUntil(lambda: result.isComplete(), timeout=20000)
+    wizard.grab().save(str(screenshots_dir / f"setup-result-{language}.png"))
+    if language == "ar":  # the path keeps its leading slash: a left-to-right isolate inside the Arabic sentence
+        assert f"{LRI}{tmp_path / 'etc' / 'device.toml'}{PDI}" in result.log.toPlainText()
 
 
 def test_the_hardware_page_says_an_unknown_printer_on_the_page_in_french(make_wizard, qtbot, running, tmp_path):
