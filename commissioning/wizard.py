@@ -191,8 +191,9 @@ class SetupWizard(QWizard):
         return page
 
     def _hardware_page(self, defaults: argparse.Namespace) -> CheckedPage:
-        page = CheckedPage(self, N_("Hardware"), self._check_hardware)
+        page = HardwarePage(self, N_("Hardware"), self._check_hardware)
         found = detect.everything()
+        self.found = found
         serial = [(f.choice, f.label) for f in found if f.kind == "serial"]
         printer = QComboBox(objectName="printer", editable=True)
         _fill(printer, PRINTER_WORDS, [(f.choice, f.label) for f in found if f.kind == "usb-printer"] + serial,
@@ -207,11 +208,26 @@ class SetupWizard(QWizard):
         page.form.addRow(self._("Ticket printer (kiosk)"), printer)
         page.form.addRow(self._("Code scanner (kiosk)"), scanner)
         page.form.addRow(self._("Fingerprint reader (keypad)"), fingerprint)
-        detected = QPlainTextEdit("\n".join(f.label for f in found) or self._("no device detected"), readOnly=True)
+        uses = QLabel(objectName="roleUses", wordWrap=True)
+        page.form.addRow(uses)
+        detected = QPlainTextEdit(readOnly=True, objectName="detected")
         page.form.addRow(self._("Detected"), detected)
         page.finish_layout()
-        self.fields.update(printer=printer, scanner=scanner, fingerprint=fingerprint)
+        self.fields.update(printer=printer, scanner=scanner, fingerprint=fingerprint, uses=uses, detected=detected)
         return page
+
+    def show_hardware_of_role(self) -> None:
+        """The hardware page shows what the chosen role uses, and only that: its choices and what was detected
+        of the kinds it can use (a display or a keypad has no printer to pick)."""
+        role = self.fields["role"].currentData()
+        form = self.hardware_page.form
+        for name in ("printer", "scanner", "fingerprint"):
+            form.setRowVisible(self.fields[name], name in ROLE_CHOICES[role])
+        self.fields["uses"].setText(self._(ROLE_USES[role]))
+        kinds = ROLE_DETECTED[role]
+        form.setRowVisible(self.fields["detected"], bool(kinds))
+        self.fields["detected"].setPlainText("\n".join(f.label for f in self.found if f.kind in kinds)
+                                             or self._("no device detected"))
 
     # -- checks (on the GUI thread: no I/O) and work (on the worker) -----------------------------------------------
 
@@ -270,6 +286,20 @@ class SetupWizard(QWizard):
         """What pairing depends on: a change after it (Back, another code) pairs again."""
         f = self.fields
         return (f["role"].currentData(), f["node"].text(), f["branch"].text(), f["code"].text(), f["out"].text())
+
+
+#: The hardware page's choices and detected kinds per role, and what the role uses, said to the technician.
+ROLE_CHOICES = {"kiosk": ("printer", "scanner"), "keypad": ("fingerprint",), "display": ()}
+ROLE_DETECTED = {"kiosk": ("usb-printer", "serial", "camera"), "keypad": ("serial",), "display": ()}
+ROLE_USES = {"kiosk": N_("A kiosk uses a ticket printer and a code scanner (USB, serial or camera)."),
+             "keypad": N_("An agent keypad uses a fingerprint reader, if any; a USB keypad needs no setting."),
+             "display": N_("A calling display uses its screen and its audio output (HDMI or jack): nothing to "
+                           "choose here; smartqueue doctor checks the sound after setup.")}
+
+
+class HardwarePage(CheckedPage):
+    def initializePage(self) -> None:
+        self.owner.show_hardware_of_role()
 
 
 DEVICE_WORDS = {"printer": N_("Ticket printer (kiosk)"), "scanner": N_("Code scanner (kiosk)"),

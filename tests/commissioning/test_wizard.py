@@ -159,3 +159,21 @@ def test_the_hardware_page_says_an_unknown_printer_on_the_page_in_french(make_wi
     assert wizard.currentPage() is wizard.hardware_page
     error = wizard.hardware_page.error.text()
     assert "foo:bar" in error and "Imprimante" in error, error
+
+
+@pytest.mark.parametrize(("role", "shown"), [("kiosk", {"printer", "scanner"}), ("keypad", {"fingerprint"}),
+                                             ("display", set())])
+def test_the_hardware_page_shows_only_what_the_role_uses(make_wizard, qtbot, running, tmp_path, screenshots_dir,
+                                                          role, shown):
+    code = running.client("admin").create_pairing_code(role, counter="2" if role == "keypad" else None)["code"]
+    wizard = make_wizard("fr", defaults(tmp_path, node=running.url, role=role))
+    press_next(wizard)
+    wizard.fields["code"].setText(code)
+    press_next(wizard)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.hardware_page, timeout=20000)
+    wizard.grab().save(str(screenshots_dir / f"setup-hardware-{role}-fr.png"))
+    form = wizard.hardware_page.form
+    assert {name for name in ("printer", "scanner", "fingerprint") if form.isRowVisible(wizard.fields[name])} == shown
+    uses = wizard.fields["uses"].text()
+    words = {"kiosk": "imprimante", "keypad": "lecteur d'empreintes, s'il y en a un", "display": "sortie audio"}
+    assert words[role] in uses, uses
