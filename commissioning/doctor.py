@@ -11,18 +11,17 @@ from __future__ import annotations
 import email.utils
 import errno
 import os
-import shutil
 import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from commissioning.file_checks import check_disk, check_secrets_private
 from commissioning.hardware_checks import Check, Word, fingerprint_status, printer_status, scanner_status, state_check
 from ground.i18n import LANGUAGES, N_, embed, translate, translate_embedding
 
 CLOCK_SKEW_LIMIT_S = 60
-DISK_FREE_MIN_BYTES = 500 * 1024 * 1024
 ROLE_BY_SECTION = (("fingerprint", "keypad"), ("printer", "kiosk"), ("scanner", "kiosk"))
 NOT_THIS_ROLE = N_("not used by this role")
 
@@ -211,26 +210,6 @@ def _token(url: str, token: str | None, timeout: float, ca_file: str | None = No
     return Check("token", True, f"{me.get('device')} ({me.get('role')})")
 
 
-def check_disk(paths: list[str]) -> Check:
-    worst: tuple[int, str] | None = None
-    for path in paths:
-        existing = Path(path)
-        while not existing.exists() and existing != existing.parent:
-            existing = existing.parent
-        free = shutil.disk_usage(existing).free
-        if worst is None or free < worst[0]:
-            worst = (free, path)
-    if worst is None:
-        return Check("disk", None, N_("no data folder"))
-    free, path = worst
-    args = {"free": free // 2**20, "path": path}
-    if free < DISK_FREE_MIN_BYTES:
-        return Check("disk", False, N_("{free} MB free for {path}"),
-                     N_("free disk space: old logs (journalctl --vacuum-size=200M) or old media files"),
-                     detail_args=args)
-    return Check("disk", True, N_("{free} MB free for {path}"), detail_args=args)
-
-
 def qt_application() -> object:
     """The process's Qt application; created as a QGuiApplication on the offscreen platform when there is none.
 
@@ -317,38 +296,6 @@ def check_sync(health: dict[str, Any] | None) -> Check:
         return Check("sync", True, N_("connected to central's broker, {lag} events to send"), detail_args={"lag": lag})
     return Check("sync", False, N_("not connected to central's broker, {lag} events waiting"),
                  N_("check the central broker address and the internet link"), detail_args={"lag": lag})
-
-
-def check_secrets_private(path: Path) -> Check:
-    """A configuration holding secrets (appointment key, PIN hash, broker password…) must not be world-readable."""
-    import tomllib
-
-    from commissioning.support import is_secret
-
-    def secrets(data: object) -> list[str]:
-        if isinstance(data, dict):
-            return [k for k, v in data.items() if is_secret(k) and v not in (None, "")] + \
-                [s for v in data.values() for s in secrets(v)]
-        if isinstance(data, list):
-            return [s for item in data for s in secrets(item)]
-        return []
-
-    try:
-        found = secrets(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (OSError, tomllib.TOMLDecodeError):
-        return Check("permissions", None, N_("the file cannot be read"))
-    if not found:
-        return Check("permissions", None, N_("no secret in this file"))
-    if os.name != "posix":
-        return Check("permissions", True, "")
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o004:
-        return Check("permissions", False, N_("{path} ({mode}) holds {keys} and every user can read it"),
-                     N_("the configuration holds secrets and every user can read it: chmod 640 {path}"),
-                     fix_args={"path": str(path)},
-                     detail_args={"path": str(path), "mode": oct(mode), "keys": ", ".join(sorted(set(found)))})
-    return Check("permissions", True, N_("{mode}: only its owner and group can read it"),
-                 detail_args={"mode": oct(mode)})
 
 
 def run_checks(path: Path, *, role: str | None = None, timeout: float = 3.0) -> list[Check]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from commissioning.file_checks import check_disk, check_secrets_private
 from commissioning.hardware_checks import Check
 from ground.i18n import N_
 from ground.logs import redact
@@ -31,7 +32,6 @@ def is_central_file(path: Path) -> bool:
 
 
 def run_central_checks(path: Path, timeout: float = 3.0) -> list[Check]:
-    from commissioning.doctor import check_disk, check_secrets_private
     from config.central import load_central_config
     from config.loader import ConfigError
 
