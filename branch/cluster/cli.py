@@ -163,10 +163,11 @@ def force_single(args: argparse.Namespace) -> int:
         return 2
     store = Store(data_dir / "branch.sqlite3")
     try:
-        index = write_bootstrap_dump(store.path, data_dir, cluster.self_address, [])
-        store.execute_write("UPDATE cluster_state SET applied_index = ?, generation = generation + 1 WHERE id = 1",
-                            (index,))
+        # the new generation goes into the bootstrap dump too: members added later install it with the dump
+        store.execute_write("UPDATE cluster_state SET generation = generation + 1 WHERE id = 1")
         store.execute_write("DELETE FROM cluster_members WHERE raft_address != ?", (cluster.self_address,))
+        index = write_bootstrap_dump(store.path, data_dir, cluster.self_address, [])
+        store.execute_write("UPDATE cluster_state SET applied_index = ? WHERE id = 1", (index,))
     finally:
         store.close()
     print(FORCE_SINGLE_WARNING, file=sys.stderr)
