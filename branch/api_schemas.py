@@ -89,6 +89,8 @@ DEVICE_SETUP = obj({"device": S, "role": S, "counter": nullable(S), "organisatio
                    {"kiosk": obj({"appointment_key": nullable(S), "public_base_url": nullable(S),
                                   "phone_link_key": nullable(S)})})
 
+RETIRED = obj({"device": S, "revoked": B})
+
 DAILY = obj({"branch": S, "day": nullable(S), "services": arr({"type": "object"})})
 
 CALL_ACK = obj({"ticket_id": S, "number": S, "counter": S, "recalls": I, "shown_on": I, "announced_on": I,
@@ -97,4 +99,5 @@ CALL_ACK = obj({"ticket_id": S, "number": S, "counter": S, "recalls": I, "shown_
 COMPONENTS = {"Error": ERROR, "Ticket": TICKET, "CurrentCall": CURRENT, "Counter": COUNTER, "Service": SERVICE,
               "PriorityCategory": CATEGORY, "State": STATE, "Health": HEALTH, "Services": SERVICES, "Login": LOGIN,
               "CounterAction": COUNTER_ACTION, "PairingCode": PAIRING_CODE, "Paired": PAIRED, "Devices": DEVICES,
-              "WhoAmI": WHOAMI, "DeviceSetup": DEVICE_SETUP, "DailyMetrics": DAILY, "CallAck": CALL_ACK}
+              "WhoAmI": WHOAMI, "DeviceSetup": DEVICE_SETUP, "Retired": RETIRED,
+              "DailyMetrics": DAILY, "CallAck": CALL_ACK}

@@ -17,7 +17,7 @@ from aiohttp import web
 from branch import bodies, views
 from branch.api_errors import ApiError
 from branch.auth import require, require_agent
-from branch.devices import active_codes, create_pairing, use_code
+from branch.devices import active_codes, create_pairing, revoke, use_code
 from branch.http import body_of, json_response, node_of, principal_of, read_body, request_digest
 from branch.prom import EXPOSITION_TYPE
 from branch.runner import CommandRequest
@@ -423,6 +423,20 @@ async def device_setup(request: web.Request) -> web.Response:
     response = json_response(answer)
     response.headers["Cache-Control"] = "no-store"  # keys
     return response
+
+
+async def retire_device(request: web.Request) -> web.Response:
+    """DELETE /devices/me: a device retires its own token — a re-paired device, proven to hold it, retires the
+    token it had before (a copy on an old SD card or config backup then stops working). Only the token's own
+    device: no admin needed, no other device reachable; an agent session may not retire its keypad."""
+    node = node_of(request)
+    principal = principal_of(request)
+    if principal.agent is not None:
+        raise ApiError(403, "forbidden", "an agent session may not retire its keypad; use the keypad's own token")
+    retired = await node.write(lambda: revoke(node.store, principal.device))
+    if retired:
+        log.info("device %s (%s) retired its own token (re-paired)", principal.device, principal.role)
+    return json_response({"device": principal.device, "revoked": True})
 
 
 async def list_devices(request: web.Request) -> web.Response:

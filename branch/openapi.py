@@ -118,6 +118,10 @@ def build_document() -> dict[str, Any]:
             "What a freshly paired device writes into its configuration: organisation, branch, time zone, "
             "languages; a kiosk also gets the appointment and phone link keys", "kiosk, display, keypad",
             ref("DeviceSetup"), defs)},
+        "/api/v1/devices/me": {"delete": _op(
+            "Retire the caller's own device token (a re-paired device retires its previous token); every later "
+            "request with it is refused", "the token's own device (no agent session)", ref("Retired"), defs,
+            write=True)},
         "/api/v1/devices/{id}/status": {"post": _op(
             "Report a device's health ({id} may be `me`)", "the device itself, admin", {
                 "type": "object", "required": ["stored"], "properties": {"stored": {"type": "boolean"}}}, defs,

@@ -108,6 +108,7 @@ def build_app(node: BranchNode, guard: ConnectionGuard) -> web.Application:
     routes.add_get("/api/v1/devices", handlers.list_devices)
     routes.add_get("/api/v1/whoami", handlers.whoami)
     routes.add_get("/api/v1/devices/me/setup", handlers.device_setup)
+    routes.add_delete("/api/v1/devices/me", handlers.retire_device)
     routes.add_post("/api/v1/devices/{id}/status", handlers.device_status)
     routes.add_get("/api/v1/metrics/daily", handlers.daily_metrics)
     routes.add_post("/api/v1/displays/ack", handlers.display_ack)

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ground.i18n import LANGUAGES, translate
+from ground.i18n import LANGUAGES, translate, translate_embedding
 
 
 def add_setup_commands(sub: argparse._SubParsersAction) -> None:
@@ -63,7 +63,8 @@ def add_doctor_command(sub: argparse._SubParsersAction) -> None:
     doctor = sub.add_parser("doctor", help="check this device end to end and say how to fix what is wrong")
     doctor.add_argument("--config", type=Path, action="append",
                         help="configuration file (repeatable; default: every /etc/smartqueue/*.toml)")
-    doctor.add_argument("--role", choices=["node", "kiosk", "display", "keypad"], help="default: from the file")
+    doctor.add_argument("--role", choices=["node", "kiosk", "display", "keypad", "central"],
+                        help="default: from the file (a [central] section: central's receiver)")
     doctor.add_argument("--language", choices=LANGUAGES, help="default: from LANG")
     doctor.add_argument("--timeout", type=float, default=3.0, help="seconds for each network call")
     doctor.set_defaults(handler=run_doctor_command)
@@ -114,17 +115,17 @@ def run_setup_command(args: argparse.Namespace) -> int:
     try:
         outcome, config = run_setup(answers)
     except SetupError as err:
-        print(translate(language, "setup failed: {reason}", reason=err.translated(language)), file=sys.stderr)
+        print(translate_embedding(language, "setup failed: {reason}", reason=err.translated(language)), file=sys.stderr)
         return 1
     except ChoiceError as err:
-        print(translate(language, "setup failed: {reason}", reason=str(err)), file=sys.stderr)
+        print(translate_embedding(language, "setup failed: {reason}", reason=str(err)), file=sys.stderr)
         return 1
-    for name, ok, detail in outcome.steps:
-        print(f"{'OK' if ok else 'PROBLEM':8} {name:12} {detail}")
+    for line in outcome.lines(language):
+        print(line)
     code = 0
     if args.test or args.scan_wait or args.enroll_slot is not None:
         code = _hardware_tests(config, args)
-    print(translate(language, "configuration written to {path}; start the app with: systemctl restart "
+    print(translate_embedding(language, "configuration written to {path}; start the app with: systemctl restart "
                               "smartqueue-gui@{role}", path=str(answers.out), role=args.role))
     return code
 
@@ -144,15 +145,15 @@ def _setup_node(args: argparse.Namespace, language: str) -> int:
     try:
         config = run_node_setup(answers)
     except SetupError as err:
-        print(translate(language, "setup failed: {reason}", reason=err.translated(language)), file=sys.stderr)
+        print(translate_embedding(language, "setup failed: {reason}", reason=err.translated(language)), file=sys.stderr)
         return 1
-    print(translate(language, "node configuration written to {path}: branch {branch}, {services} service(s), "
+    print(translate_embedding(language, "node configuration written to {path}: branch {branch}, {services} service(s), "
                               "{counters} counter(s), {agents} agent(s)", path=str(out), branch=config.branch.id,
                     services=len(config.services), counters=len(config.counters), agents=len(config.agents)))
     if config.cluster is not None and not args.cluster_secret:
-        print(translate(language, "cluster: give every other member the same secret ([cluster] secret in {path}) "
-                                  "with --cluster-secret", path=str(out)))
-    print(translate(language, "start the node with: systemctl restart smartqueue-node; check it with: "
+        print(translate_embedding(language, "cluster: give every other member the same secret ([cluster] secret in "
+                                            "{path}) with --cluster-secret", path=str(out)))
+    print(translate_embedding(language, "start the node with: systemctl restart smartqueue-node; check it with: "
                               "smartqueue doctor --config {path}", path=str(out)))
     return 0
 
@@ -195,10 +196,10 @@ def run_support_bundle_command(args: argparse.Namespace) -> int:
     language = _language(args)
     out = args.out or Path(f"smartqueue-support-{socket.gethostname()}-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
     collected = build(out, args.config or default_configs(), args.log_file, with_doctor=not args.no_doctor)
-    print(translate(language, "{path}: {count} files: {names}", path=str(out), count=len(collected.names),
+    print(translate_embedding(language, "{path}: {count} files: {names}", path=str(out), count=len(collected.names),
                     names=", ".join(collected.names)))
     if collected.missing:
         print(translate(language, "not collected:"))
         for message, values in collected.missing:
-            print("  " + translate(language, message, **values))
+            print("  " + translate_embedding(language, message, **values))
     return 0

@@ -1,8 +1,9 @@
 """`smartqueue doctor`: check a device end to end and say what is wrong and how to fix it, in the technician's language.
 
 Checks, in order: configuration valid → secrets private → node reachable → token valid → clock → disk → hardware →
-audio and voice clips → sync. A check that cannot run because an earlier one failed is reported as "not checked",
-never as passed. Every detail is a message with its values apart (`detail_args`), translated by `report`.
+audio and voice clips → sync. Central's receiver (a `[central]` file) has its own (`commissioning/doctor_central.py`).
+A check that cannot run because an earlier one failed is reported as "not checked", never as passed. Every detail
+is a message with its values apart (`detail_args`), translated by `report`.
 """
 
 from __future__ import annotations
@@ -10,18 +11,17 @@ from __future__ import annotations
 import email.utils
 import errno
 import os
-import shutil
 import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from commissioning.file_checks import check_disk, check_secrets_private
 from commissioning.hardware_checks import Check, Word, fingerprint_status, printer_status, scanner_status, state_check
-from ground.i18n import LANGUAGES, N_, translate
+from ground.i18n import LANGUAGES, N_, embed, translate, translate_embedding
 
 CLOCK_SKEW_LIMIT_S = 60
-DISK_FREE_MIN_BYTES = 500 * 1024 * 1024
 ROLE_BY_SECTION = (("fingerprint", "keypad"), ("printer", "kiosk"), ("scanner", "kiosk"))
 NOT_THIS_ROLE = N_("not used by this role")
 
@@ -210,26 +210,6 @@ def _token(url: str, token: str | None, timeout: float, ca_file: str | None = No
     return Check("token", True, f"{me.get('device')} ({me.get('role')})")
 
 
-def check_disk(paths: list[str]) -> Check:
-    worst: tuple[int, str] | None = None
-    for path in paths:
-        existing = Path(path)
-        while not existing.exists() and existing != existing.parent:
-            existing = existing.parent
-        free = shutil.disk_usage(existing).free
-        if worst is None or free < worst[0]:
-            worst = (free, path)
-    if worst is None:
-        return Check("disk", None, N_("no data folder"))
-    free, path = worst
-    args = {"free": free // 2**20, "path": path}
-    if free < DISK_FREE_MIN_BYTES:
-        return Check("disk", False, N_("{free} MB free for {path}"),
-                     N_("free disk space: old logs (journalctl --vacuum-size=200M) or old media files"),
-                     detail_args=args)
-    return Check("disk", True, N_("{free} MB free for {path}"), detail_args=args)
-
-
 def qt_application() -> object:
     """The process's Qt application; created as a QGuiApplication on the offscreen platform when there is none.
 
@@ -318,39 +298,11 @@ def check_sync(health: dict[str, Any] | None) -> Check:
                  N_("check the central broker address and the internet link"), detail_args={"lag": lag})
 
 
-def check_secrets_private(path: Path) -> Check:
-    """A configuration holding secrets (appointment key, PIN hash, broker password…) must not be world-readable."""
-    import tomllib
-
-    from commissioning.support import is_secret
-
-    def secrets(data: object) -> list[str]:
-        if isinstance(data, dict):
-            return [k for k, v in data.items() if is_secret(k) and v not in (None, "")] + \
-                [s for v in data.values() for s in secrets(v)]
-        if isinstance(data, list):
-            return [s for item in data for s in secrets(item)]
-        return []
-
-    try:
-        found = secrets(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (OSError, tomllib.TOMLDecodeError):
-        return Check("permissions", None, N_("the file cannot be read"))
-    if not found:
-        return Check("permissions", None, N_("no secret in this file"))
-    if os.name != "posix":
-        return Check("permissions", True, "")
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o004:
-        return Check("permissions", False, N_("{path} ({mode}) holds {keys} and every user can read it"),
-                     N_("the configuration holds secrets and every user can read it: chmod 640 {path}"),
-                     fix_args={"path": str(path)},
-                     detail_args={"path": str(path), "mode": oct(mode), "keys": ", ".join(sorted(set(found)))})
-    return Check("permissions", True, N_("{mode}: only its owner and group can read it"),
-                 detail_args={"mode": oct(mode)})
-
-
 def run_checks(path: Path, *, role: str | None = None, timeout: float = 3.0) -> list[Check]:
+    from commissioning.doctor_central import is_central_file, run_central_checks
+
+    if role == "central" or (role is None and is_central_file(path)):
+        return run_central_checks(path, timeout)
     check, config = check_config(path)
     checks = [check]
     if config is None:
@@ -390,7 +342,8 @@ def check_printer(config: Any) -> Check:
 LABELS = {"config": N_("configuration"), "node": N_("node"), "token": N_("device token"), "clock": N_("clock"),
           "disk": N_("disk space"), "printer": N_("printer"), "scanner": N_("scanner"),
           "fingerprint": N_("fingerprint reader"), "audio": N_("audio output"), "sync": N_("sync with central"),
-          "permissions": N_("file permissions"), "clips": N_("voice clips")}
+          "permissions": N_("file permissions"), "clips": N_("voice clips"), "database": N_("database"),
+          "broker": N_("MQTT broker"), "tls": N_("TLS files")}
 
 
 def detail_text(check: Check, language: str) -> str:
@@ -399,7 +352,11 @@ def detail_text(check: Check, language: str) -> str:
         return ""
     args = {key: translate(language, value) if isinstance(value, Word) else ("" if value is None else value)
             for key, value in check.detail_args.items()}
-    return translate(language, check.detail, **args).strip() if args else translate(language, check.detail)
+    if args:
+        return translate_embedding(language, check.detail, **args).strip()
+    text = translate(language, check.detail)
+    # a detail the catalog does not know is a raw value (a path, a device list, pydantic's English): isolated
+    return str(embed(language, text)) if text == check.detail else text
 
 
 def report(checks: list[Check], language: str, out: Callable[[str], None] = print) -> int:
@@ -412,7 +369,7 @@ def report(checks: list[Check], language: str, out: Callable[[str], None] = prin
         mark = translate(language, "WARNING") if check.warn else marks[check.ok]
         out(f"{mark:12} {label:20} {detail_text(check, language)}")
         if (check.ok is False or check.warn) and check.fix:
-            out(f"{'':12} {fix_word} {translate(language, check.fix, **check.fix_args)}")
+            out(f"{'':12} {fix_word} {translate_embedding(language, check.fix, **check.fix_args)}")
     problems = sum(1 for check in checks if check.ok is False)
     if problems:
         out(translate(language, "{count} problem(s) found", count=problems))

@@ -7,6 +7,8 @@ minutes.
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -56,17 +58,48 @@ def printer_status(config: PrinterConfig | None, *, print_test: bool = False) ->
             if print_test:
                 outcome = printer.print_ticket(sample_ticket("en", config))
                 state = outcome.status_after.state.value
-                if not outcome.printed:
+                if not outcome.printed:  # the state in words (outcome.error is the driver's English)
                     return Check("printer", False, N_("test ticket not printed: {reason}"),
                                  N_("check paper, cover and cable, then print again"),
-                                 detail_args={"reason": outcome.error or state})
+                                 detail_args={"reason": Word(PRINTER_STATES.get(state, state))})
                 return Check("printer", True, N_("test ticket printed ({state})"), detail_args={"state": state})
             status = printer.status()
     except HardwareError as err:
         fix, fix_args = _printer_fix(config)
         return Check("printer", False, N_("the printer cannot be reached: {reason}"), fix, fix_args=fix_args,
-                     detail_args={"reason": str(err)})
+                     detail_args={"reason": link_reason(err)})
     return state_check(config, status.state.value, status.tickets_left, status.detail)
+
+
+#: What an OS error under a driver's error means, in words the report translates (errno names: errno(3)).
+_REFUSED, _NO_ANSWER = N_("the connection is refused"), N_("no answer in time")
+_NO_ROUTE = N_("no route to that address")
+_CLOSED, _NO_DEVICE, _DENIED = N_("the device closed the connection"), N_("no such device"), N_("permission denied")
+_OS_REASONS = {errno.ECONNREFUSED: _REFUSED, errno.ETIMEDOUT: _NO_ANSWER, errno.EHOSTUNREACH: _NO_ROUTE,
+               errno.ENETUNREACH: _NO_ROUTE, errno.ECONNRESET: _CLOSED, errno.EPIPE: _CLOSED, errno.ENOENT: _NO_DEVICE,
+               errno.ENODEV: _NO_DEVICE, errno.ENXIO: _NO_DEVICE, errno.EACCES: _DENIED, errno.EPERM: _DENIED,
+               errno.EBUSY: N_("in use by another program")}
+
+
+def link_reason(err: BaseException) -> str:
+    """Why a device link failed, as a `Word` the report translates (refused, no answer, no such device…): the OS
+    error under the driver's wrapper decides. An error we have no words for keeps the driver's own text."""
+    from hardware.errors import ConfigurationError, DeviceTimeout
+
+    seen: set[int] = set()
+    cause: BaseException | None = err
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, (DeviceTimeout, TimeoutError)):
+            return Word(_NO_ANSWER)
+        if isinstance(cause, socket.gaierror):
+            return Word(N_("the host name is not known on this network"))
+        if isinstance(cause, OSError) and cause.errno in _OS_REASONS:
+            return Word(_OS_REASONS[cause.errno])
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(err, ConfigurationError) and "USB" in str(err):
+        return Word(_NO_DEVICE)
+    return str(err)
 
 
 def state_check(config: PrinterConfig, state: str, tickets_left: int | None = None, extra: str = "",
@@ -193,6 +226,6 @@ def fingerprint_status(config: FingerprintConfig | None, *, enroll_slot: int | N
         except HardwareError as err:
             return Check("fingerprint", False, N_("the reader does not answer: {reason}"),
                          N_("check the reader's cable, port and password; the service user must be in dialout"),
-                         detail_args={"reason": f"{type(err).__name__}: {err}"})
+                         detail_args={"reason": link_reason(err)})
     return Check("fingerprint", True, N_("{state}, {count} templates stored"),
                  detail_args={"state": reader.state.value, "count": count})

@@ -7,6 +7,7 @@ thread and the command line runs them in order.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -30,9 +31,9 @@ class SetupError(Exception):
         self.message, self.values = message, values
 
     def translated(self, language: str) -> str:
-        from ground.i18n import translate
+        from ground.i18n import translate_embedding
 
-        return translate(language, self.message, **self.values)
+        return translate_embedding(language, self.message, **self.values)
 
 
 @dataclass
@@ -66,16 +67,30 @@ class Paired:
 
 @dataclass
 class Outcome:
-    """The report: each step's name, whether it worked, and what the technician should read."""
+    """The report: each step's name, whether it worked, and what the technician should read (a catalog message
+    with its values apart, translated by `lines`)."""
 
-    steps: list[tuple[str, bool, str]] = field(default_factory=list)
+    steps: list[tuple[str, bool, str, dict[str, object]]] = field(default_factory=list)
 
-    def add(self, name: str, ok: bool, detail: str = "") -> None:
-        self.steps.append((name, ok, detail))
+    def add(self, name: str, ok: bool, detail: str = "", **values: object) -> None:
+        self.steps.append((name, ok, detail, values))
 
     @property
     def ok(self) -> bool:
-        return all(ok for _, ok, _ in self.steps)
+        return all(ok for _, ok, _, _ in self.steps)
+
+    def lines(self, language: str) -> list[str]:
+        from ground.i18n import translate, translate_embedding
+
+        marks = {True: translate(language, "OK"), False: translate(language, "PROBLEM")}
+        return [f"{marks[ok]:8} {translate(language, STEP_WORDS.get(name, name)):12} "
+                f"{translate_embedding(language, detail, **values) if detail else ''}".rstrip()
+                for name, ok, detail, values in self.steps]
+
+
+#: Setup's steps as the technician reads them (translated by `Outcome.lines`).
+STEP_WORDS = {"node": N_("node"), "pairing": N_("pairing"), "tls": N_("branch CA"), "previous": N_("previous token"),
+              "config": N_("configuration")}
 
 
 def default_data_dir(role: str) -> str:
@@ -162,6 +177,12 @@ def pair(node_url: str, code: str, device: str, timeout: float = 5.0) -> dict[st
     try:
         return client.pair(code, device)
     except NodeError as err:
+        if err.code == "not_a_node":
+            raise SetupError(N_("{url} answers but is not a SmartQueue node: check the address and port"),
+                             url=node_url) from err
+        if err.code == "tls_failed":
+            raise SetupError(N_("{url} does not answer over HTTPS: check the address (https:// or http://) and the "
+                                "port"), url=node_url) from err
         if err.status == 401:
             raise SetupError(N_("the pairing code is unknown, used or expired: create a new one on the node")) \
                 from err
@@ -235,7 +256,7 @@ def pair_device(answers: Answers, outcome: Outcome | None = None) -> Paired:
     if answers.role not in ROLES:
         raise SetupError(N_("the role must be one of {roles}"), roles=", ".join(ROLES))
     node_url = find_node(answers)
-    outcome.add("node", True, node_url)
+    outcome.add("node", True, N_("found at {url}"), url=node_url)
     provisional = draft_tables(answers, node_url, {})
     draft = validate(toml_out.dumps(provisional), answers.out)
     device = device_id(draft, answers.role)
@@ -249,8 +270,9 @@ def pair_device(answers: Answers, outcome: Outcome | None = None) -> Paired:
     if answers.role == "keypad" and not paired.get("counter"):
         raise SetupError(N_("this keypad code names no counter: create a keypad code for its counter"))
     # the node's id for this device, not the local `device`: the one `smartqueue node revoke` and /devices know
-    outcome.add("pairing", True, f"{device} paired with branch {paired.get('branch')} as device "
-                f"{paired.get('device_id')}")
+    outcome.add("pairing", True, N_("{device} paired with branch {branch} as device {id}"), device=device,
+                branch=str(paired.get("branch")), id=str(paired.get("device_id")))
+    previous = previous_tokens(answers, draft)  # read before the new token replaces the file
     token_path = save_token(draft, paired["token"])
     give_to_service_user(token_path)
     ca_file = None
@@ -258,9 +280,53 @@ def pair_device(answers: Answers, outcome: Outcome | None = None) -> Paired:
         ca_path = save_ca(draft, paired["tls"]["ca_pem"])
         give_to_service_user(ca_path)
         ca_file = str(ca_path)
-        outcome.add("tls", True, f"branch CA pinned ({paired['tls']['ca_pin'][:16]}…)")
+        outcome.add("tls", True, N_("branch CA pinned ({pin}…)"), pin=paired["tls"]["ca_pin"][:16])
     facts = device_facts(node_url, paired["token"], ca_file=ca_file)
+    # the node is proven now (the pairing's confirm, its CA pinned, the new token accepted): only now may the
+    # previous token travel to it, to be retired
+    retire_previous(node_url, [t for t in previous if t != paired["token"]], ca_file, outcome)
     return Paired(node_url, str(paired.get("device_id", device)), paired.get("counter"), ca_file, facts)
+
+
+def previous_tokens(answers: Answers, draft: Any) -> list[str]:
+    """The tokens this device held before this pairing: the one of the configuration being replaced, and the one
+    in the token file about to be overwritten (a device set up twice keeps no second valid token)."""
+    from appkit.device import read_token
+    from config.loader import ConfigError, load_config
+
+    found = []
+    if answers.out.exists():
+        with contextlib.suppress(ConfigError, OSError):  # an unreadable old file: its token cannot be read either
+            found.append(read_token(load_config(answers.out)))
+    with contextlib.suppress(OSError):
+        found.append(read_token(draft))
+    return list(dict.fromkeys(token for token in found if token))
+
+
+def retire_previous(node_url: str, tokens: list[str], ca_file: str | None, outcome: Outcome,
+                    timeout: float = 5.0) -> None:
+    """Ask the node (proven: call this only after pairing) to retire each previous token (`DELETE
+    /devices/me`, made with that token). A token the node does not know (another branch, already retired) is
+    said in the outcome, not an error: there is nothing left to retire here."""
+    from nodeclient.client import NodeClient, NodeError
+
+    for token in tokens:
+        client = NodeClient(token, base_url=node_url, timeout=timeout, retries=1, ca_file=ca_file)
+        try:
+            answer = client.retire_me()
+        except NodeError as err:
+            if err.status in (401, 403):
+                outcome.add("previous", True, N_("the previous token is not known to this node (another branch, or "
+                                                 "already retired): nothing to retire here"))
+            else:
+                outcome.add("previous", False, N_("the previous token could not be retired ({reason}): revoke the "
+                                                  "old device on the node (smartqueue node revoke)"),
+                            reason=str(err))
+            continue
+        finally:
+            client.close()
+        outcome.add("previous", True, N_("the previous token (device {id}) is retired: it no longer works"),
+                    id=str(answer.get("device")))
 
 
 def write_device_config(answers: Answers, paired: Paired, outcome: Outcome | None = None) -> tuple[Outcome, Any]:
@@ -272,7 +338,7 @@ def write_device_config(answers: Answers, paired: Paired, outcome: Outcome | Non
     text = toml_out.dumps(tables, header)
     config = validate(text, answers.out)
     write_config(text, answers.out)
-    outcome.add("config", True, str(answers.out))
+    outcome.add("config", True, N_("written to {path}"), path=str(answers.out))
     return outcome, config
 
 

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from commissioning import detect
 from commissioning.hardware_choice import ChoiceError
-from commissioning.steps import ROLE_WORDS, Answers, Paired, SetupError
-from ground.i18n import N_, is_rtl, translate
+from commissioning.steps import ROLE_WORDS, Answers, Outcome, Paired, SetupError
+from ground.i18n import N_, is_rtl, translate_embedding
 
 PRINTER_WORDS = {"simulator": N_("simulated printer (demonstration)"), "none": N_("no printer")}
 SCANNER_WORDS = {"wedge": N_("USB scanner typing like a keyboard"), "none": N_("no scanner")}
@@ -140,10 +140,11 @@ class SetupWizard(QWizard):
         super().__init__()
         self.language = language
         # positional-only: a message's value may be called `text` ({text!r} below)
-        self._ = lambda message, /, **values: translate(language, message, **values)
+        self._ = lambda message, /, **values: translate_embedding(language, message, **values)
         self.defaults = defaults
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="setup")
         self.paired: Paired | None = None
+        self.outcome: Outcome | None = None  # what pairing did (shown on the result page)
         self.setWindowTitle(self._("SmartQueue device setup"))
         if is_rtl(language):
             self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
@@ -190,8 +191,9 @@ class SetupWizard(QWizard):
         return page
 
     def _hardware_page(self, defaults: argparse.Namespace) -> CheckedPage:
-        page = CheckedPage(self, N_("Hardware"), self._check_hardware)
+        page = HardwarePage(self, N_("Hardware"), self._check_hardware)
         found = detect.everything()
+        self.found = found
         serial = [(f.choice, f.label) for f in found if f.kind == "serial"]
         printer = QComboBox(objectName="printer", editable=True)
         _fill(printer, PRINTER_WORDS, [(f.choice, f.label) for f in found if f.kind == "usb-printer"] + serial,
@@ -206,11 +208,26 @@ class SetupWizard(QWizard):
         page.form.addRow(self._("Ticket printer (kiosk)"), printer)
         page.form.addRow(self._("Code scanner (kiosk)"), scanner)
         page.form.addRow(self._("Fingerprint reader (keypad)"), fingerprint)
-        detected = QPlainTextEdit("\n".join(f.label for f in found) or self._("no device detected"), readOnly=True)
+        uses = QLabel(objectName="roleUses", wordWrap=True)
+        page.form.addRow(uses)
+        detected = QPlainTextEdit(readOnly=True, objectName="detected")
         page.form.addRow(self._("Detected"), detected)
         page.finish_layout()
-        self.fields.update(printer=printer, scanner=scanner, fingerprint=fingerprint)
+        self.fields.update(printer=printer, scanner=scanner, fingerprint=fingerprint, uses=uses, detected=detected)
         return page
+
+    def show_hardware_of_role(self) -> None:
+        """The hardware page shows what the chosen role uses, and only that: its choices and what was detected
+        of the kinds it can use (a display or a keypad has no printer to pick)."""
+        role = self.fields["role"].currentData()
+        form = self.hardware_page.form
+        for name in ("printer", "scanner", "fingerprint"):
+            form.setRowVisible(self.fields[name], name in ROLE_CHOICES[role])
+        self.fields["uses"].setText(self._(ROLE_USES[role]))
+        kinds = ROLE_DETECTED[role]
+        form.setRowVisible(self.fields["detected"], bool(kinds))
+        self.fields["detected"].setPlainText("\n".join(f.label for f in self.found if f.kind in kinds)
+                                             or self._("no device detected"))
 
     # -- checks (on the GUI thread: no I/O) and work (on the worker) -----------------------------------------------
 
@@ -228,12 +245,14 @@ class SetupWizard(QWizard):
         return None
 
     def _pair_job(self) -> Callable[[], Any]:
-        from commissioning.steps import pair_device
+        from commissioning.steps import Outcome, pair_device
 
         answers = self.answers()
 
         def job() -> None:
-            self.paired = pair_device(answers)
+            outcome = Outcome()
+            self.paired = pair_device(answers, outcome)
+            self.outcome = outcome
 
         return job
 
@@ -269,6 +288,20 @@ class SetupWizard(QWizard):
         return (f["role"].currentData(), f["node"].text(), f["branch"].text(), f["code"].text(), f["out"].text())
 
 
+#: The hardware page's choices and detected kinds per role, and what the role uses, said to the technician.
+ROLE_CHOICES = {"kiosk": ("printer", "scanner"), "keypad": ("fingerprint",), "display": ()}
+ROLE_DETECTED = {"kiosk": ("usb-printer", "serial", "camera"), "keypad": ("serial",), "display": ()}
+ROLE_USES = {"kiosk": N_("A kiosk uses a ticket printer and a code scanner (USB, serial or camera)."),
+             "keypad": N_("An agent keypad uses a fingerprint reader, if any; a USB keypad needs no setting."),
+             "display": N_("A calling display uses its screen and its audio output (HDMI or jack): nothing to "
+                           "choose here; smartqueue doctor checks the sound after setup.")}
+
+
+class HardwarePage(CheckedPage):
+    def initializePage(self) -> None:
+        self.owner.show_hardware_of_role()
+
+
 DEVICE_WORDS = {"printer": N_("Ticket printer (kiosk)"), "scanner": N_("Code scanner (kiosk)"),
                 "fingerprint": N_("Fingerprint reader (keypad)")}
 
@@ -282,6 +315,11 @@ class ResultPage(QWizardPage):
         self.owner = wizard
         self.setTitle(wizard._("Result"))
         self.log = QPlainTextEdit(readOnly=True, objectName="resultLog")
+        if is_rtl(wizard.language):  # paragraphs right to left and from the right edge, as the page reads
+            option = self.log.document().defaultTextOption()
+            option.setTextDirection(Qt.LayoutDirection.RightToLeft)
+            option.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.log.document().setDefaultTextOption(option)
         self.test = QPushButton(wizard._("Test the hardware"), objectName="testHardware", enabled=False)
         self.test.clicked.connect(self._run_tests)
         layout = QVBoxLayout(self)
@@ -321,12 +359,14 @@ class ResultPage(QWizardPage):
             self.log.setPlainText(self.owner._("unexpected error: {reason}", reason=f"{type(err).__name__}: {err}"))
 
     def _setup_done(self, result) -> None:
-        _outcome, self.config = result
+        outcome, self.config = result
         branch = self.config.branch
-        self.log.setPlainText(self.owner._(
+        steps = (self.owner.outcome.lines(self.owner.language) if self.owner.outcome is not None else []) + \
+            outcome.lines(self.owner.language)
+        self.log.setPlainText("\n".join([self.owner._(
             "configuration written to {path}\nbranch {branch} ({organisation}), time zone {timezone}",
             path=str(self.owner.answers().out), branch=branch.id, organisation=branch.organisation,
-            timezone=branch.timezone))
+            timezone=branch.timezone), "", *steps]))
         self.test.setEnabled(True)
         self.completeChanged.emit()
 

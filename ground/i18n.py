@@ -12,6 +12,7 @@ import datetime as dt
 import gettext as gettext_module
 import io
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,6 +69,27 @@ def translate(language: str, message: str, **values: object) -> str:
 
 def is_rtl(language: str) -> bool:
     return language in RTL_LANGUAGES
+
+
+LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate, pop directional isolate (Unicode UAX #9)
+_RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def embed(language: str, value: object) -> object:
+    """`value` ready to sit in a sentence of `language`: in a right-to-left language a path, URL, id or number
+    (anything without a right-to-left letter) goes in a left-to-right isolate, so "/etc/smartqueue/kiosk.toml"
+    keeps its slash in front instead of moving to the end; words of the language itself are left as they are."""
+    if not is_rtl(language) or value is None or isinstance(value, bool):
+        return value
+    text = str(value)
+    if not text or _RTL_LETTER.search(text) or text.startswith(LRI):
+        return value
+    return f"{LRI}{text}{PDI}"
+
+
+def translate_embedding(language: str, message: str, **values: object) -> str:
+    """`translate`, with every value `embed`ded: for text a technician reads that carries paths, URLs and ids."""
+    return translate(language, message, **{key: embed(language, value) for key, value in values.items()})
 
 
 class Formatter:

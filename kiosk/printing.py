@@ -66,8 +66,10 @@ class TicketPrinter(QObject):
         return self.config is not None
 
     def start(self) -> None:
-        if self.config is not None:
-            self._runner.submit(self._open, on_done=self._status_read, on_error=self._failed)
+        if self.config is None:  # a mode, not a fault: said once here, never per ticket
+            log.info("no printer configured: tickets are shown on screen with their QR code, not printed")
+            return
+        self._runner.submit(self._open, on_done=self._status_read, on_error=self._failed)
 
     def _open(self) -> PrinterStatus:
         assert self.config is not None

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from ground.i18n import N_, Formatter, translate
+from ground.i18n import N_, Formatter, translate_embedding
 
 #: A printer state as a technician reads it (keys: hardware.printer.status.PrinterState values, and "none").
 PRINTER_STATES: dict[str, str] = {
@@ -78,7 +78,7 @@ def panel_lines(language: str, *, node: str | None, online: bool, device: str, v
     fmt = Formatter(language)
 
     def t(message: str, **values: object) -> str:
-        return translate(language, message, **values)
+        return translate_embedding(language, message, **values)  # the URL, id, version, zone kept left to right
 
     printer_text = t(PRINTER_LINE, state=t(PRINTER_STATES.get(printer, PRINTER_STATES["unknown"])))
     if paper_left is not None:

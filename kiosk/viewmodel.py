@@ -508,8 +508,8 @@ class KioskViewModel(QObject):
         self._ticket_changed()
         if self._screen == "ticket":
             self._hold_ticket(printed=printed)
-        if not printed:
-            self.note_problem(f"ticket {self._issued['ticket'].get('number')} not printed: printer {state}")
+        if not printed and self.printer.present:  # no printer at all is a mode (on-screen and QR tickets), said
+            self.note_problem(f"ticket {self._issued['ticket'].get('number')} not printed: printer {state}")  # once
 
     # -- scans -------------------------------------------------------------------------------------------------
 

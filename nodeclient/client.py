@@ -274,6 +274,11 @@ class NodeClient:
         """What this (freshly paired) device writes into its configuration: organisation, branch, keys."""
         return self.request("GET", "/api/v1/devices/me/setup")
 
+    def retire_me(self) -> dict[str, Any]:
+        """Retire this client's own token on the node (a re-paired device retires its previous one):
+        {"device", "revoked"}. Every later request with it is refused (401)."""
+        return self.request("DELETE", "/api/v1/devices/me")
+
     def report_status(self, device_id: str, status: dict[str, Any]) -> dict[str, Any]:
         """Report health; `device_id` "me" means the device this token belongs to."""
         return self.request("POST", f"/api/v1/devices/{device_id}/status", status)

@@ -32,8 +32,9 @@ from ground.hashing import pairing_key, pairing_mac
 
 
 class PairingError(Exception):
-    """The node refused (status, code from its answer), could not be reached (status 0), or its answer could not
-    be trusted (status 0, code "untrusted_answer")."""
+    """The node refused (status, code from its answer), could not be reached (status 0; code "tls_failed" when
+    something answered but not with TLS), its answer could not be trusted (status 0, code "untrusted_answer"), or
+    what answered is another web server (its status, code "not_a_node")."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(f"{status} {code}: {message}")
@@ -63,6 +64,8 @@ def pair(base_url: str, code: str, name: str | None = None, timeout: float = 10.
                            {"Content-Type": "application/json", "Host": url.netloc})
         response = connection.getresponse()
         raw = response.read()
+    except ssl.SSLError as err:  # something answers, but not with TLS (or not a TLS we speak)
+        raise PairingError(0, "tls_failed", f"{base_url}: {err}") from err
     except (OSError, http.client.HTTPException) as err:
         raise PairingError(0, "node_unavailable", f"{base_url}: {err}") from err
     finally:
@@ -70,10 +73,17 @@ def pair(base_url: str, code: str, name: str | None = None, timeout: float = 10.
     try:
         answer = json.loads(raw)
     except ValueError:
-        raise PairingError(response.status, "bad_answer", raw[:200].decode(errors="replace")) from None
+        answer = None
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if response.status != 201 and not (isinstance(error, dict) and isinstance(error.get("code"), str)):
+        # a node answers every refusal as {"error": {"code", "message"}}: this is another web server
+        kind = response.getheader("Content-Type", "?").split(";")[0]
+        raise PairingError(response.status, "not_a_node", f"{base_url} answers HTTP {response.status} ({kind}), "
+                           "not as a SmartQueue node")
     if response.status != 201:
-        error = answer.get("error", {}) if isinstance(answer, dict) else {}
-        raise PairingError(response.status, error.get("code", "error"), error.get("message", ""))
+        raise PairingError(response.status, error["code"], str(error.get("message", "")))
+    if not isinstance(answer, dict):
+        raise PairingError(0, "untrusted_answer", "the answer to the pairing is not a JSON object")
     tls = answer.get("tls") or {}
     pin = tls.get("ca_pin", "") if seen else ""
     expected = pairing_mac(key, "node", nonce, seen, pin, str(answer.get("device_id")), str(answer.get("token")))

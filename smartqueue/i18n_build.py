@@ -20,7 +20,8 @@ from ground.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("smartqueue", "hardware", "kiosk", "display", "agent_keypad", "appkit", "branch", "sync", "commissioning")
-KEYWORDS = {"_": None, "N_": None, "gettext": (2,), "translate": (2,), "ngettext": (2, 3), "qsTr": None,
+KEYWORDS = {"_": None, "N_": None, "gettext": (2,), "translate": (2,), "translate_embedding": (2,),
+            "ngettext": (2, 3), "qsTr": None,
             "tr": None}
 METHODS = [("**.py", "python"), ("**.qml", "javascript")]
 

@@ -74,3 +74,13 @@ class PostgresCentralStore(SqlCentralStore):
     def _times(self, hours: list[str]) -> Any:
         return [dt.time.fromisoformat(hour) for hour in hours]
 
+
+
+def probe(url: str, timeout: float = 3.0) -> str | None:
+    """None when PostgreSQL at `url` accepts a connection and a query (nothing is written), else why not."""
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=max(1, round(timeout))) as conn:
+            conn.execute("SELECT 1")
+    except (psycopg.Error, ValueError) as err:
+        return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return None

@@ -258,3 +258,57 @@ class MqttLink:
         ceiling = min(settings.reconnect_max_s, settings.reconnect_min_s * 2 ** min(self._attempt - 1, 20))
         delay = ceiling / 2 + random.uniform(0, ceiling / 2)
         self._client.reconnect_delay_set(delay, delay)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """One connection attempt's verdict, for doctor: "connected", "refused" (the broker answered no: `reason` is
+    its CONNACK reason), "tls" (the TLS files or the handshake), "config" (a password file that cannot be read)
+    or "unreachable" (nothing answered in time)."""
+
+    kind: str
+    reason: str = ""
+
+
+def probe(broker: BrokerFields, timeout: float = 3.0) -> ProbeResult:
+    """Connect once with a throw-away client id and a clean session (nothing is left on the broker) and disconnect.
+    Blocking, bounded by `timeout` for the TCP and TLS connect and again for the CONNACK."""
+    import threading
+    import uuid
+
+    try:
+        settings = LinkSettings.from_config(broker, f"sq-probe-{uuid.uuid4().hex[:12]}", 1)
+    except LinkConfigError as err:
+        return ProbeResult("config", str(err))
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=settings.client_id, protocol=mqtt.MQTTv5)
+    client.connect_timeout = timeout
+    try:
+        if settings.tls is not None:
+            client.tls_set_context(_tls_context(settings.tls))
+    except LinkConfigError as err:
+        return ProbeResult("tls", str(err))
+    if settings.username is not None:
+        client.username_pw_set(settings.username, settings.password)
+    answered = threading.Event()
+    verdict: list[ProbeResult] = []
+
+    def on_connect(client, userdata, flags, reason_code, properties) -> None:
+        verdict.append(ProbeResult("refused", reason_code.getName()) if reason_code.is_failure
+                       else ProbeResult("connected"))
+        answered.set()
+
+    client.on_connect = on_connect
+    try:
+        client.connect(settings.host, settings.port, keepalive=max(5, int(timeout) + 5), clean_start=True)
+    except ssl.SSLError as err:
+        return ProbeResult("tls", str(err))
+    except (OSError, ValueError) as err:
+        return ProbeResult("unreachable", str(err) or type(err).__name__)
+    client.loop_start()
+    try:
+        if not answered.wait(timeout):
+            return ProbeResult("unreachable", f"no CONNACK within {timeout:g} s")
+        return verdict[0]
+    finally:
+        client.disconnect()
+        client.loop_stop()

@@ -25,7 +25,8 @@ ALLOWED: dict[str, set[str]] = {
     "sync": {"branch", "queue_engine", "config", "ground"},
     "appkit": {"nodeclient", "config", "ground"},
     **{app: {"appkit", "nodeclient", "hardware", "config", "ground"} for app in APPS},
-    "commissioning": {"appkit", "nodeclient", "hardware", "branch", "queue_engine", "config", "ground"},
+    # sync: doctor on central's file probes its broker (sync.link) and PostgreSQL (sync.central_pg)
+    "commissioning": {"appkit", "nodeclient", "hardware", "branch", "sync", "queue_engine", "config", "ground"},
     "smartqueue": {"queue_engine", "ground", "config", "hardware", "nodeclient", "branch", "sync", "appkit",
                    *APPS, "commissioning"},
     # harnesses for tests and benchmarks, never shipped

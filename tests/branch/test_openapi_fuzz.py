@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from branch.devices import register_device
 from tests.branch.conftest import start_node, stop_node
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,8 +26,12 @@ def test_schemathesis_finds_nothing_across_the_whole_api_for_every_role(tmp_path
     try:
         session = node.agent("alice", "1234", counter="1").token
         tokens = ["", *node.tokens.values(), session]
+        spares = ["", session, *(node.call(node.node.write(
+            lambda r=role, c=counter: register_device(node.node.store, r, c, f"spare {r}")))[1]
+            for role, counter in (("kiosk", None), ("display", None), ("keypad", "2"), ("admin", None),
+                                  ("metrics", None)))]
         env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.branch.fuzz_roles", "SQ_FUZZ_TOKENS": json.dumps(tokens),
-               "PYTHONPATH": str(ROOT)}
+               "SQ_FUZZ_SPARE_TOKENS": json.dumps(spares), "PYTHONPATH": str(ROOT)}
         st = Path(sys.executable).with_name("st")
         result = subprocess.run(
             [str(st), "run", node.url + "/api/v1/openapi.json", "--checks", "all",

@@ -253,6 +253,21 @@ def test_revoking_a_keypad_ends_the_agent_sessions_made_through_it(node):
     assert counter["agent"] is None  # the counter closed: the session was logged out
 
 
+def test_a_device_retires_only_its_own_token_and_an_agent_session_cannot_retire_its_keypad(node):
+    agent = node.agent("alice", "1234", counter="1")
+    refused = node.http("DELETE", "/api/v1/devices/me", token=agent.token)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    assert node.client("keypad").whoami()["device"] == "dev-keypad"  # still paired
+    assert node.http("DELETE", "/api/v1/devices/me", role=None).status_code == 401
+    retired = node.http("DELETE", "/api/v1/devices/me", role="kiosk")
+    assert retired.status_code == 200 and retired.json() == {"device": "dev-kiosk", "revoked": True}
+    assert node.http("GET", "/api/v1/whoami", role="kiosk").status_code == 401
+    assert node.http("DELETE", "/api/v1/devices/me", role="kiosk").status_code == 401  # once is all
+    assert node.client("display").whoami()["device"] == "dev-display"  # no other device touched
+    rows = {d["id"]: d["revoked"] for d in node.client("admin").devices()["devices"]}
+    assert rows["dev-kiosk"] and not rows["dev-display"] and not rows["dev-keypad"]
+
+
 def test_metrics_need_an_admin_or_metrics_token(node):
     assert node.http("GET", "/metrics", role=None).status_code == 401
     assert node.http("GET", "/metrics", role="kiosk").status_code == 403

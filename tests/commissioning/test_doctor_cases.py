@@ -22,6 +22,7 @@ from commissioning.doctor import _unreachable, check_clips, check_node, check_pr
 from commissioning.hardware_checks import printer_status
 from config.loader import parse_config
 from config.printer import PrinterConfig
+from ground.i18n import LRI, PDI
 from hardware.printer.simulator import Faults, TcpSimulatorServer, VirtualPrinter
 from tests.branch.conftest import start_node, stop_node
 from tests.commissioning.test_doctor_diagnoses import closed_port
@@ -51,7 +52,8 @@ def test_a_dead_node_is_diagnosed_in_the_technicians_language(tmp_path):
     french = "\n".join(lines_of(checks, "fr"))
     arabic = "\n".join(lines_of(checks, "ar"))
     assert f"rien ne répond à {url}" in french and "démarrez le nœud" in french
-    assert f"لا شيء يجيب على {url}" in arabic and "شغّل العقدة" in arabic
+    # the URL in a left-to-right isolate: its "http://" stays in front inside the Arabic sentence
+    assert f"لا شيء يجيب على {LRI}{url}{PDI}" in arabic and "شغّل العقدة" in arabic
     assert not any(name in french + arabic for name in EXCEPTION_NAMES)
 
 

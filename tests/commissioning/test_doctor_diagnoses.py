@@ -7,6 +7,8 @@ import re
 import socket
 from pathlib import Path
 
+import pytest
+
 from commissioning.doctor import check_secrets_private, report
 from commissioning.hardware_checks import printer_status
 from config.printer import PrinterConfig
@@ -45,3 +47,19 @@ def test_a_config_with_secrets_readable_by_others_is_a_problem(tmp_path):
     assert any(f"chmod 640 {path}" in line and "secrets" in line for line in lines), lines
     path.chmod(0o640)
     assert check_secrets_private(path).ok is True
+
+
+@pytest.mark.parametrize(("connection", "words"), [
+    ({"type": "tcp", "host": "127.0.0.1"}, {"fr": "la connexion est refusée", "ar": "الاتصال مرفوض"}),
+    ({"type": "serial", "port": "/dev/ttySQ-no-such-port"}, {"fr": "appareil introuvable", "ar": "الجهاز غير موجود"}),
+])
+def test_why_a_printer_cannot_be_reached_is_said_in_the_technicians_language(connection, words):
+    if connection["type"] == "tcp":
+        connection = {**connection, "port": closed_port()}
+    check = printer_status(PrinterConfig.model_validate({"connection": connection}))
+    for language, expected in words.items():
+        lines: list[str] = []
+        report([check], language, lines.append)
+        assert expected in lines[0], lines
+        # the socket's or pyserial's English stays in the log, not on the technician's screen
+        assert not re.search(r"Errno|refused|cannot connect|could not open|No such file", lines[0]), lines

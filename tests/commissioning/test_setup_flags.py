@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import stat
+import threading
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,41 @@ def test_display_and_keypad_from_flags_start_from_what_the_node_knows_and_pass_d
         capsys.readouterr()
         doctor = parse("doctor", "--config", str(out), "--language", "en")
         assert doctor.handler(doctor) == 0, capsys.readouterr().out
+
+
+class JsonApi404(BaseHTTPRequestHandler):
+    """Another web application on the node's address: JSON errors, but not the node's {"error": {"code"}}."""
+
+    def do_POST(self) -> None:
+        body = b'{"detail": "Not Found"}'
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.mark.parametrize("server", [SimpleHTTPRequestHandler, JsonApi404])
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_web_server_that_is_not_a_node_is_named_so_in_the_technicians_language(tmp_path, capsys, server, scheme):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(server, directory=str(tmp_path))
+                                if server is SimpleHTTPRequestHandler else server)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    url = f"{scheme}://127.0.0.1:{httpd.server_port}"
+    try:
+        args = parse("setup", "--role", "kiosk", "--node", url, "--pairing-code", "12345678",
+                     "--data-dir", str(tmp_path / "dev"), "--out", str(tmp_path / "k.toml"), "--language", "fr")
+        assert args.handler(args) == 1
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    err = capsys.readouterr().err
+    if scheme == "http":
+        assert f"{url} répond mais n'est pas un nœud SmartQueue : vérifiez l'adresse et le port" in err, err
+    else:  # the address answers, but not with TLS
+        assert f"{url} ne répond pas en HTTPS" in err, err
+    assert "bad_answer" not in err and "<html" not in err.lower() and "detail" not in err

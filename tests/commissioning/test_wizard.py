@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWizard
 from commissioning.doctor import report, run_checks
 from commissioning.wizard import SetupWizard
 from config.loader import load_config
+from ground.i18n import LRI, PDI
 from nodeclient.client import NodeError
 from tests.branch.conftest import start_node, stop_node
 
@@ -136,6 +137,12 @@ def test_wizard_pages_render(make_wizard, qtbot, running, tmp_path, screenshots_
     press_next(wizard)
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.hardware_page, timeout=20000)
     wizard.grab().save(str(screenshots_dir / f"setup-hardware-{language}.png"))
+    press_next(wizard)
+    result = wizard.currentPage()
+    qtbot.waitUntil(lambda: result.isComplete(), timeout=20000)
+    wizard.grab().save(str(screenshots_dir / f"setup-result-{language}.png"))
+    if language == "ar":  # the path keeps its leading slash: a left-to-right isolate inside the Arabic sentence
+        assert f"{LRI}{tmp_path / 'etc' / 'device.toml'}{PDI}" in result.log.toPlainText()
 
 
 def test_the_hardware_page_says_an_unknown_printer_on_the_page_in_french(make_wizard, qtbot, running, tmp_path):
@@ -152,3 +159,21 @@ def test_the_hardware_page_says_an_unknown_printer_on_the_page_in_french(make_wi
     assert wizard.currentPage() is wizard.hardware_page
     error = wizard.hardware_page.error.text()
     assert "foo:bar" in error and "Imprimante" in error, error
+
+
+@pytest.mark.parametrize(("role", "shown"), [("kiosk", {"printer", "scanner"}), ("keypad", {"fingerprint"}),
+                                             ("display", set())])
+def test_the_hardware_page_shows_only_what_the_role_uses(make_wizard, qtbot, running, tmp_path, screenshots_dir,
+                                                          role, shown):
+    code = running.client("admin").create_pairing_code(role, counter="2" if role == "keypad" else None)["code"]
+    wizard = make_wizard("fr", defaults(tmp_path, node=running.url, role=role))
+    press_next(wizard)
+    wizard.fields["code"].setText(code)
+    press_next(wizard)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.hardware_page, timeout=20000)
+    wizard.grab().save(str(screenshots_dir / f"setup-hardware-{role}-fr.png"))
+    form = wizard.hardware_page.form
+    assert {name for name in ("printer", "scanner", "fingerprint") if form.isRowVisible(wizard.fields[name])} == shown
+    uses = wizard.fields["uses"].text()
+    words = {"kiosk": "imprimante", "keypad": "lecteur d'empreintes, s'il y en a un", "display": "sortie audio"}
+    assert words[role] in uses, uses

@@ -11,6 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from ground.hashing import hash_pin
+from ground.i18n import LRI, PDI
 from hardware.printer.simulator import with_faults
 from kiosk.technician_rules import PinGuard, local_stamp, panel_lines
 
@@ -60,6 +61,11 @@ def test_panel_lines_are_translated_and_in_local_time():
     arabic = panel_lines("ar", node=None, online=True, device="k", version="1", printer="paper_out",
                          paper_left=None, timezone="Africa/Casablanca", now=at)
     assert "paper_out" not in " ".join(arabic) and "نفد الورق" in arabic[2]
+    # the node's address, the device id and the zone stay left to right inside the Arabic lines (isolates)
+    arabic = panel_lines("ar", node="http://10.0.0.2:8470", online=True, device="kiosk-1", version="1.2",
+                         printer="ready", paper_left=None, timezone="Africa/Casablanca", now=at)
+    assert f"{LRI}http://10.0.0.2:8470{PDI}" in arabic[0] and f"{LRI}kiosk-1{PDI}" in arabic[1]
+    assert f"{LRI}Africa/Casablanca{PDI}" in arabic[3]
 
 
 def test_errors_are_stamped_in_the_branch_time():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
@@ -179,7 +180,9 @@ def test_node_down_shows_please_wait_and_recovers(qtbot, tmp_path, qapp):
         close_rig(rig)
 
 
-def test_screen_only_kiosk_without_printer(qtbot, tmp_path, qapp):
+def test_screen_only_kiosk_without_printer(qtbot, tmp_path, qapp, caplog):
+    """No printer is a mode (on-screen and QR tickets): said once at start, at info level; no ticket is an error."""
+    caplog.set_level(logging.INFO)
     rig = make_rig(tmp_path, printer=False)
     try:
         rig.vm.start()
@@ -189,6 +192,11 @@ def test_screen_only_kiosk_without_printer(qtbot, tmp_path, qapp):
         assert not rig.vm.ticket["printed"] and "photographier" in rig.vm.ticket["note"]
     finally:
         close_rig(rig)
+    assert not rig.vm.errors  # the technician panel's list of problems stays empty
+    kiosk = [r for r in caplog.records if r.name.startswith("kiosk")]
+    assert not [r for r in kiosk if r.levelno >= logging.WARNING], [r.getMessage() for r in kiosk]
+    said = [r for r in kiosk if "no printer configured" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelno == logging.INFO
 
 
 def test_public_tracking_page_in_the_qr(qtbot, tmp_path, qapp):
