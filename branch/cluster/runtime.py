@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from branch.api_errors import ApiError, from_domain
+from branch.archive import archive_step
 from branch.cluster.replica import (
     Replica,
     admin_command,
@@ -380,20 +381,29 @@ class ReplicatedRunner:
 
     async def apply_config(self, version: int, sections: dict[str, Any], at_ms: int) -> None:
         """Through the log: every member stores the push and runs on it in the entry's own transaction."""
+        await self._propose_and_wait({"kind": "config", "version": version, "sections": sections, "at": at_ms},
+                                     "the configuration")
+
+    async def archive(self, upto_seq: int) -> None:
+        """Through the log: every member archives up to the same seq at the same log position."""
+        await self._propose_and_wait({"kind": "archive", "upto": upto_seq, "at": self.context.now_ms()},
+                                     "the archive step")
+
+    async def _propose_and_wait(self, payload: dict[str, Any], what: str) -> None:
+        """Propose an entry that is not a client's command and wait until this member applied it."""
         self.check_writable()
         entry_id = uuid.uuid4().hex
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
         self._waiters[entry_id] = (future, None)
         try:
-            self._propose({"kind": "config", "id": entry_id, "origin": self.context.node_id, "version": version,
-                           "sections": sections, "at": at_ms},
+            self._propose({**payload, "id": entry_id, "origin": self.context.node_id},
                           lambda reason: loop.call_soon_threadsafe(self._fail, entry_id, reason))
             kind, value = await self._await_commit(future)
         finally:
             self._waiters.pop(entry_id, None)
         if kind != "ok":
-            raise ApiError(503, "not_leader", f"the configuration was not committed ({value}); retry", leader=None,
+            raise ApiError(503, "not_leader", f"{what} was not committed ({value}); retry", leader=None,
                            headers={"Retry-After": "1"})
 
     def _has_majority(self) -> bool:
@@ -501,6 +511,12 @@ class ReplicatedRunner:
             await self._apply_rows(payload, extra)
         elif kind == "config":
             await self._apply_config_entry(index, payload, extra)
+        elif kind == "archive":
+            context = self.context
+            await archive_step(context.store, context.writer, context.committer.core, payload["upto"],
+                               payload["at"], extra)
+            waiter = self._waiters.get(payload["id"]) if payload.get("origin") == context.node_id else None
+            self._resolve(waiter, "ok", None)
         elif kind == "member":
             extra.append(("INSERT OR REPLACE INTO cluster_members (raft_address, api_url, node_id, witness)"
                           " VALUES (?, ?, ?, ?)", (payload["raft"], payload["api"], payload["node_id"],
