@@ -106,6 +106,10 @@ def cluster_status(args: argparse.Namespace) -> int:
         [m, r["role"], r["term"], r["applied_index"], max(0, (top or 0) - r["applied_index"]), "yes"] if r
         else [m, "?", "?", "?", "?", "no"] for m, r in rows.items()]))
     for member, row in rows.items():
+        if row and row.get("stuck"):
+            stuck = row["stuck"]
+            print(f"{member} is stuck applying raft index {stuck['index']} ({stuck['attempts']} attempts): "
+                  f"{stuck['error']} (see its log; it retries every few seconds)")
         if row and row.get("superseded"):
             print(f"{member} takes no part any more: {row['superseded']} (wipe its data dir, then add it again)")
     if leader is None:

@@ -66,6 +66,8 @@ RECORD_APPLIED = "INSERT OR REPLACE INTO cluster_applied (raft_index, digest) VA
 PRUNE_APPLIED = "DELETE FROM cluster_applied WHERE raft_index < ?"
 EXIT_DIVERGED = 3  # the process ends with this code when its database and the log disagree
 EXIT_SETUP_DIFFERS = 4  # ... when it would decide under another setup than the command's leader
+APPLY_RETRY_FIRST_S = 0.05  # a failed apply is retried after this, doubling up to APPLY_RETRY_MAX_S
+APPLY_RETRY_MAX_S = 4.0
 SET_CONFIG_INDEX = "INSERT OR REPLACE INTO meta (key, value) VALUES ('cluster.config_index', ?)"
 
 
@@ -129,6 +131,8 @@ class ReplicatedRunner:
         self._proposed_rows: dict[int, float] = {}
         self._announced = 0.0
         self.applies = 0
+        #: the entry this member fails to apply (index, error, attempts, since): shown by `cluster status`
+        self.stuck: dict[str, Any] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
 
@@ -325,7 +329,7 @@ class ReplicatedRunner:
         role = "superseded" if self.superseded else "witness" if self.config.witness else self.role
         return {"member": self.config.self_address, "role": role, "generation": self.generation,
                 "superseded": self.superseded, "term": self.term, "leader": self.leader_address,
-                "applied_index": self.applied_index,
+                "applied_index": self.applied_index, "stuck": self.stuck,
                 "commit_index": raft.get("commit_index"), "members": raft.get("members", []),
                 "api": self.api_url if self.api_port else None}
 
@@ -333,7 +337,7 @@ class ReplicatedRunner:
         replica = self.replica
         role = "superseded" if self.superseded else "witness" if self.config.witness else self.role
         out: dict[str, Any] = {"role": role, "term": self.term, "leader": self.leader_url(),
-                               "generation": self.generation}
+                               "generation": self.generation, "stuck_applying": self.stuck}
         if replica is not None:
             out["cluster"] = {**replica.status(), "applied_index": self.applied_index,
                               "self": self.config.self_address}
@@ -466,6 +470,7 @@ class ReplicatedRunner:
     async def _apply_in_order(self) -> None:
         while True:
             kind, index, data, done = await self._entries.get()
+            delay, last = APPLY_RETRY_FIRST_S, None
             while True:  # an entry is never skipped: a failure is retried until it applies
                 try:
                     if kind == "apply":
@@ -478,9 +483,27 @@ class ReplicatedRunner:
                     break
                 except asyncio.CancelledError:
                     raise
-                except Exception:
-                    log.exception("applying raft index %d failed; retrying it", index)
-                    await asyncio.sleep(0.5)
+                except Exception as err:
+                    last = self._stuck_on(index, err, last)
+                    await asyncio.sleep(delay)  # backing off: a disk that refuses is not helped by 20 tries a second
+                    delay = min(delay * 2, APPLY_RETRY_MAX_S)
+            if self.stuck is not None:
+                log.warning("raft index %d applied after %d attempts; this member applies again", index,
+                            self.stuck["attempts"] + 1)
+                self.stuck = None
+
+    def _stuck_on(self, index: int, err: Exception, last: str | None) -> str:
+        """Record that this member cannot apply `index` (shown by `cluster status`); log each distinct failure
+        once, with its traceback, not once per attempt."""
+        what = f"{type(err).__name__}: {err}"
+        attempts = self.stuck["attempts"] + 1 if self.stuck and self.stuck["index"] == index else 1
+        since = self.stuck["since"] if self.stuck and self.stuck["index"] == index else time.time()
+        self.stuck = {"index": index, "error": what, "attempts": attempts, "since": since}
+        if what != last:
+            log.error("applying raft index %d failed (%s); this member is stuck applying and retries, backing off "
+                      "to every %.0f s (the same failure is not logged again)", index, what, APPLY_RETRY_MAX_S,
+                      exc_info=err)
+        return what
 
     async def _check_replayed(self, index: int, raw: bytes) -> None:
         """A journal entry already applied here must be the very entry applied: otherwise stop, loudly."""
@@ -591,12 +614,12 @@ class ReplicatedRunner:
             await self._write(extra)  # refused by the engine: the same no-op on every member
             self._resolve(waiter, "domain", err)
             return
-        except CommandFailed:
-            log.exception("applying command %s failed; it is a no-op on every member", payload["id"])
-            await self._write(extra)
+        except CommandFailed as failed:
+            await self._write(extra)  # if this fails too, the entry is retried (and logged) by _apply_in_order
+            log.error("applying command %s failed (%s); it is a no-op on every member", payload["id"], failed)
             self._resolve(waiter, "error", ApiError(500, "internal_error", "the node failed to apply this command"))
             return
-        # a failed write raises from here: memory is already back to disk, and pysyncobj applies the entry again
+        # a failed write raises from here: memory is already back to disk, and _apply_in_order retries the entry
         status, body = prepared.response if prepared.response is not None else (200, None)
         self._resolve(waiter, "ok", CommandResult(status, body, False))
 
