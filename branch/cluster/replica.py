@@ -54,6 +54,7 @@ from branch.cluster.journal import DurableJournal, fsync_dir, read_records
 log = logging.getLogger(__name__)
 
 NO_OP = b"\x01"
+REGULAR = b"\x00"  # pysyncobj's _COMMAND_TYPE.REGULAR: a replicated method's call
 FOLLOWER, CANDIDATE, LEADER = 0, 1, 2
 ROLE_NAMES = {FOLLOWER: "follower", CANDIDATE: "candidate", LEADER: "leader"}
 FAILURES = {v: k.lower() for k, v in vars(FAIL_REASON).items() if not k.startswith("_")}
@@ -254,6 +255,33 @@ def write_bootstrap_dump(db_path: Path, data_dir: Path, self_address: str, membe
     write_dump(db_path, str(raft / "dump.tmp"), meta)
     os.replace(raft / "dump.tmp", raft / "dump")
     return 3
+
+
+def unapplied_commands(data_dir: Path, applied_index: int) -> list[bytes]:
+    """The commands (pysyncobj's REGULAR entries: our replicated method's calls) this member's journal holds past
+    `applied_index`, in log order. No-ops and membership changes are left out: they belong to the old membership."""
+    path = data_dir / "raft" / "log"
+    if not path.exists():
+        return []
+    entries, _, _ = read_records(path.read_bytes())
+    return [command for command, index, _ in entries if index > applied_index and command[:1] == REGULAR]
+
+
+def write_forced_log(data_dir: Path, commands: list[bytes]) -> int:
+    """After `write_bootstrap_dump` (force-single): a journal that starts with the dump's two entries and goes on
+    with `commands` (index 4 on, term 1). Started alone, the node is elected in term 1 and, as any new Raft
+    leader, commits and applies what its log holds. The last index written."""
+    journal = DurableJournal(data_dir / "raft" / "log")
+    try:
+        journal.clear()
+        journal.add(NO_OP, 2, 1)
+        journal.add(NO_OP, 3, 1)
+        for index, command in enumerate(commands, start=4):
+            journal.add(command, index, 1)
+        journal.sync()
+        return 3 + len(commands)
+    finally:
+        journal._destroy()
 
 
 class _Raft(SyncObj):
