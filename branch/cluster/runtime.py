@@ -219,7 +219,7 @@ class ReplicatedRunner:
             peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._hand_over,
             replayed=self._hand_over_replayed, applied_index=lambda: self.applied_index,
             wait_applied=self.wait_applied, install_dump=self._install_blocking, settings=cfg, witness=cfg.witness,
-            bind_address=cfg.bind_address, start_silenced=self.superseded is not None)
+            bind_address=cfg.bind_address, start_silenced=self.superseded is not None, at_applied=self._at_applied)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -451,6 +451,11 @@ class ReplicatedRunner:
     def _hand_over_replayed(self, index: int, payload: bytes) -> None:
         self._loop.call_soon_threadsafe(self._entries.put_nowait, ("replayed", index, payload, None))
 
+    def _at_applied(self, index: int, action: Callable[[], None]) -> None:
+        """On pysyncobj's thread, entries up to `index` handed over and no later one: `action` runs on the apply
+        task right after entry `index` is applied (queued behind it), with the database exactly there."""
+        self._loop.call_soon_threadsafe(self._entries.put_nowait, ("at", index, action, None))
+
     def _install_blocking(self, filename: str, index: int) -> None:
         done = threading.Event()
         self._loop.call_soon_threadsafe(self._entries.put_nowait, ("install", index, filename, done))
@@ -470,6 +475,9 @@ class ReplicatedRunner:
     async def _apply_in_order(self) -> None:
         while True:
             kind, index, data, done = await self._entries.get()
+            if kind == "at":
+                data()  # never raises: a dump that cannot be pinned reports FAILED and is tried again later
+                continue
             delay, last = APPLY_RETRY_FIRST_S, None
             while True:  # an entry is never skipped: a failure is retried until it applies
                 try:
