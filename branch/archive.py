@@ -28,6 +28,7 @@ from pathlib import Path
 from branch.core import BranchCore
 from branch.store import GENESIS, Batch, Store, VerifyReport, canonical, chain_hash, connect
 from branch.writer import Writer
+from ground.files import fsync_dir
 
 ARCHIVE_FILE = "events-archive.sqlite3"
 WATERMARK_KEY = "sync.watermark"  # written by sync (sync/branch_persistence.py): central stored every seq <= it
@@ -96,7 +97,9 @@ def copy_to_archive(store: Store, upto: int) -> Checkpoint | None:
         return None
     first = store.writer_query("SELECT hash FROM events WHERE seq = 1")
     log_id = first[0][0] if first else store.writer_query("SELECT log_id FROM event_archive WHERE id = 1")[0][0]
-    archive = sqlite3.connect(archive_path(store), isolation_level=None)
+    path = archive_path(store)
+    created = not path.exists()
+    archive = sqlite3.connect(path, isolation_level=None)
     try:
         archive.execute("PRAGMA synchronous=FULL")  # rollback journal: the commit is fsynced before we go on
         archive.execute(ARCHIVE_SCHEMA)
@@ -105,6 +108,8 @@ def copy_to_archive(store: Store, upto: int) -> Checkpoint | None:
         archive.execute("COMMIT")
     finally:
         archive.close()
+    if created:
+        fsync_dir(path.parent)  # the new file's name too must survive a power cut before the live rows go
     return Checkpoint(rows[-1][0], rows[-1][8], log_id)
 
 

@@ -6,11 +6,11 @@ What pysyncobj does, checked in its source (0.3.17) and relied on here:
   applier skips every index already recorded in SQLite (`cluster_state.applied_index`, same transaction).
   `raftLastApplied + 1` is the index of the entry being applied.
 - The apply hands the entry to the node's loop and returns at once (heartbeats never wait on SQLite). A full dump
-  must be the database exactly at `raftLastApplied`: the serializer waits (at most 0.2 s) for the loop to reach it,
-  and otherwise fails so pysyncobj tries again later. While it waits nothing new is handed over, so the database
-  stops exactly there.
-- Log compaction with a custom `serializer(tmp_file, (last_entry, prev_entry, members))` runs synchronously (no fork)
-  on that thread; the dump file is what the leader streams to a follower whose next index is below its log start
+  must be the database exactly at `raftLastApplied`: see `BackgroundDump` (the apply task pins it there).
+- Log compaction with a custom `serializer(tmp_file, (last_entry, prev_entry, members))` is called synchronously (no
+  fork) on that thread, then pysyncobj renames tmp_file over the dump; with a `serializeChecker` it waits for that
+  checker to say SUCCESS before compacting the journal (`BackgroundDump` writes the dump on its own thread and
+  renames it itself); the dump file is what the leader streams to a follower whose next index is below its log start
   (`logCompactionBatchSize` chunks), and `deserializer(file)` is called at start-up (if the dump exists) and when a
   streamed dump is complete. Our dump file is a SQLite database (a backup) with one extra table holding pysyncobj's
   tuple (pickled with pysyncobj's pickle: only trust your own members; the traffic is encrypted with the password).
