@@ -172,11 +172,12 @@ def force_single(args: argparse.Namespace) -> int:
         # the others are gone and cannot say): kept, in order, after the new starting point, so the node applies
         # them once it runs alone, as any newly elected Raft leader would
         pending = unapplied_commands(data_dir, applied)
-        index = write_bootstrap_dump(store.path, data_dir, cluster.self_address, [])
-        store.execute_write("UPDATE cluster_state SET applied_index = ?, generation = generation + 1 WHERE id = 1",
-                            (index,))
+        # the new generation goes into the bootstrap dump too: members added later install it with the dump
+        store.execute_write("UPDATE cluster_state SET generation = generation + 1 WHERE id = 1")
         store.execute_write("DELETE FROM cluster_members WHERE raft_address != ?", (cluster.self_address,))
         store.execute_write("DELETE FROM cluster_applied")  # a new log: its indexes mean other entries
+        index = write_bootstrap_dump(store.path, data_dir, cluster.self_address, [])
+        store.execute_write("UPDATE cluster_state SET applied_index = ? WHERE id = 1", (index,))
         write_forced_log(data_dir, pending)
     finally:
         store.close()

@@ -24,7 +24,9 @@ import json
 import logging
 import os
 import struct
+import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ HEAD = struct.Struct("<II")
 ENTRY = struct.Struct("<QQ")
 
 Entry = tuple[bytes, int, int]  # (command, index, term): pysyncobj's shape
+STALL_S = 0.05  # a sync longer than this held up pysyncobj's thread (heartbeats wait unread meanwhile)
 
 
 def fsync_dir(path: Path) -> None:
@@ -90,6 +93,9 @@ class DurableJournal:
         self.meta_path = self.path.with_name(self.path.name + ".meta")
         self.syncs = 0
         self.torn_bytes = 0
+        #: called after a sync or meta write that blocked the caller (pysyncobj's thread) longer than STALL_S: a
+        #: slow disk must not look like a silent leader (replica.py pushes the election deadline back)
+        self.on_stall: Callable[[float], None] | None = None
         if not self.path.exists():
             write_durably(self.path, MAGIC)
         data = self.path.read_bytes()
@@ -171,9 +177,16 @@ class DurableJournal:
     def sync(self) -> None:
         """Make every entry written so far durable (one fdatasync when anything changed)."""
         if self._dirty:
+            started = time.monotonic()
             os.fdatasync(self._fd)
             self._dirty = False
             self.syncs += 1
+            self._stalled(started)
+
+    def _stalled(self, started: float) -> None:
+        blocked = time.monotonic() - started
+        if blocked > STALL_S and self.on_stall is not None:
+            self.on_stall(blocked)
 
     def flush(self) -> None:
         self.sync()
@@ -181,8 +194,10 @@ class DurableJournal:
     # -- term, vote, commit index -------------------------------------------------------------------------------
 
     def _store_meta(self) -> None:
+        started = time.monotonic()
         write_durably(self.meta_path, json.dumps(self._meta, sort_keys=True).encode())
         self._meta_dirty = False
+        self._stalled(started)
 
     def setRaftCommitIndex(self, raftCommitIndex: int) -> None:
         if self._meta.get("commit") != raftCommitIndex:

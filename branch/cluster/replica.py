@@ -423,6 +423,7 @@ class Replica:
             serializer=self.dump.start if self.dump else self._serialize, deserializer=self._deserialize,
             serializeChecker=self.dump.state if self.dump else None)
         self._raft = _Raft(self, self_address, peers, conf)
+        self._raft.journal.on_stall = self._after_stall
         self._raft.addOnTickCallback(self._tick)
         self.member_status: Callable[[], dict[str, Any]] = self.status  # what `sq_status` answers (the runtime's)
         self._raft._SyncObj__transport.setOnUtilityMessageCallback(  # type: ignore[attr-defined]
@@ -459,6 +460,19 @@ class Replica:
             self._install(filename, index)
             self.installs += 1
         return meta
+
+    def _after_stall(self, blocked: float) -> None:
+        """This thread just spent `blocked` s in an fsync (a slow disk) without reading its sockets: the leader's
+        heartbeats may be waiting there unread. pysyncobj checks the election deadline before it reads them, so a
+        follower would start an election (no pre-vote: the healthy leader steps down). Give it the read first: the
+        deadline moves to at least one minimum election timeout from now; a leader really gone is still detected
+        (one timeout later, or at once by `_elect_soon_when_the_leader_is_gone` when its connection closes)."""
+        raft = self._raft
+        if raft._SyncObj__raftState != FOLLOWER:  # type: ignore[attr-defined]
+            return
+        soon = time.monotonic() + raft._SyncObj__conf.raftMinTimeout  # type: ignore[attr-defined]
+        if raft._SyncObj__raftElectionDeadline < soon:  # type: ignore[attr-defined]
+            raft._SyncObj__raftElectionDeadline = soon  # type: ignore[attr-defined]
 
     def _tick(self) -> None:
         if self.witness and self._raft._isLeader() and time.monotonic() - self._last_transfer > 0.3:

@@ -133,6 +133,7 @@ class ReplicatedRunner:
         self.applies = 0
         #: the entry this member fails to apply (index, error, attempts, since): shown by `cluster status`
         self.stuck: dict[str, Any] | None = None
+        self._fresh = False  # started empty (see start): may join a newer generation
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
 
@@ -169,6 +170,9 @@ class ReplicatedRunner:
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self.config_index = self._stored_config_index()
         self.generation = store.query("SELECT generation FROM cluster_state WHERE id = 1")[0][0]
+        # an empty member (no Raft state, nothing applied: the README's "wipe it, then add it again") holds nothing
+        # of an older generation: it joins the newest one it meets instead of being superseded by it
+        self._fresh = not has_raft_state(data_dir) and self.applied_index == 0
         self._applier = asyncio.create_task(self._apply_in_order(), name="sq-cluster-apply")
         known = {r[0] for r in store.query("SELECT raft_address FROM cluster_members")} | set(self.config.peers)
         await self._check_generation(sorted(known - {self.config.self_address}))  # before it can vote
@@ -304,6 +308,12 @@ class ReplicatedRunner:
             except ConnectionError:
                 continue
             newer = answer.get("generation", 0) if isinstance(answer, dict) else 0
+            if newer > self.generation and self._fresh and self.applied_index == 0:
+                self.generation = newer
+                await self.context.writer.run(lambda g=newer: self.context.store.execute_write(
+                    "UPDATE cluster_state SET generation = ? WHERE id = 1", (g,)))
+                log.info("%s runs generation %d: this empty member joins it", address, newer)
+                continue
             if newer > self.generation:
                 self.superseded = (f"{address} runs generation {newer} (force-single) and this member generation "
                                    f"{self.generation}")
