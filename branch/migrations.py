@@ -129,6 +129,17 @@ MIGRATIONS: list[str] = [
         digest TEXT NOT NULL
     );
     """,
+    # 6: event retention (issue 16): the archive checkpoint — the last event moved to the archive file, its hash
+    #    (the live chain goes on from it) and the log id (the hash of seq 1, which sync names the log by).
+    """
+    CREATE TABLE event_archive (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        log_id TEXT NOT NULL,
+        archived_ms INTEGER NOT NULL
+    );
+    """,
 ]
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from branch import views
 from branch.api_errors import ApiError
+from branch.archive import archivable
 from branch.auth import Authenticator
 from branch.calls import CallAcks
 from branch.commit import Committer
@@ -245,11 +246,28 @@ class BranchNode:
                 await self.write(partial(self.store.purge_idempotency, self.now_ms() - 24 * 3600 * 1000))
                 await self.write(partial(self.store.purge_history, self.now_ms()))
                 self.forget_stale()
+                await self.archive_events()
             except ApiError as err:
                 log.warning("housekeeping waits: %s", err.message)  # e.g. the clock is not synchronised yet
             except Exception:
                 log.exception("housekeeping failed; trying again in a minute")
-            await asyncio.sleep(60)
+            await asyncio.sleep(self.config.node.housekeeping_s)
+
+    async def archive_events(self, steps: int = 10) -> int:
+        """On the leader: move what central acknowledged and `event_retention_days` made old to the archive file
+        (`branch.archive`), a bounded step at a time; the last seq archived (0: nothing)."""
+        done = 0
+        for _ in range(steps):
+            if not self.commands.is_leader:
+                break
+            upto = archivable(self.store, self.config.node.event_retention_days, self.now_ms(), self.core.seq)
+            if upto <= done:
+                break
+            await self.commands.archive(upto)
+            done = upto
+            log.info("events up to seq %d archived (acknowledged by central, older than %g days)", upto,
+                     self.config.node.event_retention_days)
+        return done
 
     def forget_stale(self) -> None:
         """Bound what memory keeps per client over months: idle sessions, old login failures, full buckets."""

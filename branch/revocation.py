@@ -17,6 +17,8 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from branch.archive import archived_rows
+
 log = logging.getLogger(__name__)
 
 
@@ -77,11 +79,13 @@ class RevocationWatcher:
 
 def sessions_through(store, devices: set[str], sessions: dict[str, str]) -> list[str]:
     """The counters (of `sessions`: counter -> session id) whose session was opened through one of `devices`,
-    read from the login events in the log (so it holds across restarts)."""
+    read from the login events in the log (so it holds across restarts), or in the archive file for a session
+    older than the retention (`[node] event_retention_days` may be shorter than a session)."""
     out = []
+    sql = ("SELECT actor FROM events WHERE type = 'AgentLoggedIn' AND json_extract(data, '$.session_id') = ?"
+           " ORDER BY seq DESC LIMIT 1")
     for counter, session_id in sessions.items():
-        rows = store.query("SELECT actor FROM events WHERE type = 'AgentLoggedIn'"
-                           " AND json_extract(data, '$.session_id') = ? ORDER BY seq DESC LIMIT 1", (session_id,))
-        if rows and json.loads(rows[0]["actor"]).get("device") in devices:
+        rows = [tuple(r) for r in store.query(sql, (session_id,))] or archived_rows(store, sql, (session_id,))
+        if rows and json.loads(rows[0][0]).get("device") in devices:
             out.append(counter)
     return out

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from branch.api_errors import ApiError, from_domain
+from branch.archive import archive_step
 from branch.auth import Principal
 from branch.commit import Committer
 from branch.prom import Registry
@@ -116,6 +117,11 @@ class CommandRunner(Protocol):
 
     async def apply_config(self, version: int, sections: dict[str, Any], at_ms: int) -> None:
         """Store central's push and run on it, between two commands (on every member of a cluster)."""
+        ...
+
+    async def archive(self, upto_seq: int) -> None:
+        """Move the events up to `upto_seq` to the archive file, between two commands (on every member of a
+        cluster, at the same log position). `branch.archive` says what may be archived."""
         ...
 
     def health(self) -> dict[str, Any]: ...
@@ -259,6 +265,12 @@ class LocalRunner:
         async with self._lock:  # no command is being decided while the setup changes
             await context.writer.run(lambda: context.store.execute_write(SAVE_PUSH, (version, data, at_ms)))
             context.apply_pushed(sections)  # after it is stored: a crash in between re-applies it at start
+
+    async def archive(self, upto_seq: int) -> None:
+        context = self.context
+        async with self._lock:  # between two commands, once the staged ones are written: memory equals disk
+            await context.committer.settle()
+            await archive_step(context.store, context.writer, context.committer.core, upto_seq, context.now_ms())
 
     def _stamp(self) -> int:
         now, last = self.context.now_ms(), self.context.committer.core.last_at_ms

@@ -259,13 +259,18 @@ class VerifyReport:
     events: int
     ok: bool
     problem: str | None = None
+    note: str | None = None  # e.g. what the archive holds (branch.archive)
 
 
 def verify_chain(path: Path) -> VerifyReport:
-    """Recompute the hash chain from the first event; report the first break (a tampered or lost row)."""
+    """Recompute the hash chain from the first live event (seq 1, or the one after the archive checkpoint, whose
+    hash it must go on from); report the first break (a tampered or lost row)."""
     conn = connect(path, readonly=True)
     try:
+        archived = conn.execute("SELECT seq, hash FROM event_archive WHERE id = 1").fetchall()
         prev, expected_seq, count = GENESIS, 1, 0
+        if archived:
+            expected_seq, prev = archived[0][0] + 1, archived[0][1]
         rows = conn.execute("SELECT seq, id, type, at_ms, actor, data, prev_hash, hash FROM events ORDER BY seq")
         for seq, event_id, type_, at_ms, actor, data, prev_hash, stored in rows:
             if seq != expected_seq:

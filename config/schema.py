@@ -186,6 +186,14 @@ class NodeSection(Section):
     pairing_code_minutes: int = Field(10, ge=1, le=1440)
     sse_heartbeat_seconds: float = Field(15, gt=0, le=300)
     snapshot_every: int = Field(1000, ge=10, le=1_000_000, description="Events between state snapshots.")
+    event_retention_days: float = Field(
+        30, ge=0, le=3650,
+        description="Events central has acknowledged and older than this move from the live database to "
+        "data_dir/events-archive.sqlite3 (kept), so the database and a cluster's dumps stay bounded; 0 keeps "
+        "everything live. Nothing central has not stored is ever moved. Fractions of a day are allowed.")
+    housekeeping_s: float = Field(
+        60, ge=0.1, le=3600, description="How often the node rolls the business day over, purges bookkeeping "
+        "and archives events (tests use less).")
     device_offline_s: float = Field(
         180, ge=10, le=86400,
         description="A kiosk silent this long (it reports every minute) is 'offline' in the staff alerts.")

@@ -241,6 +241,7 @@ def hash_pin_command(args: argparse.Namespace) -> int:
 
 
 def verify_command(args: argparse.Namespace) -> int:
+    from branch.archive import verify_archive
     from branch.store import verify_chain
 
     if args.data_dir:
@@ -254,9 +255,9 @@ def verify_command(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"no database at {path}", file=sys.stderr)
         return 2
-    report = verify_chain(path)
+    report = verify_archive(path, verify_chain(path))
     if report.ok:
-        print(f"ok: {report.events} events, hash chain intact")
+        print(f"ok: {report.events} events, hash chain intact" + (f"; {report.note}" if report.note else ""))
         return 0
     print(f"BROKEN after {report.events} good events: {report.problem}")
     return 1

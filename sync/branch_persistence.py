@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from branch.archive import WATERMARK_KEY, checkpoint
 from branch.store import Store
 
-WATERMARK_KEY = "sync.watermark"
 EPOCH_KEY = "sync.central_epoch"  # central's store incarnation the watermark was acknowledged by
 
 
@@ -38,9 +38,10 @@ def load_watermark(store: Store) -> tuple[str | None, int]:
 
 def log_id(store: Store) -> str | None:
     """The id of this node's event log: the hash of its event seq 1 (the same on every member of a cluster, new
-    when a data dir is wiped and the log starts again). None while the log is empty."""
+    when a data dir is wiped and the log starts again). None while the log is empty. Kept by the archive
+    checkpoint once seq 1 is archived (branch.archive)."""
     rows = store.query("SELECT hash FROM events WHERE seq = 1")
-    return rows[0][0] if rows else None
+    return rows[0][0] if rows else checkpoint(store).log_id
 
 
 def _meta_rows(epoch: str | None, watermark: int) -> list[tuple[str, tuple]]:

@@ -106,6 +106,10 @@ def cluster_status(args: argparse.Namespace) -> int:
         [m, r["role"], r["term"], r["applied_index"], max(0, (top or 0) - r["applied_index"]), "yes"] if r
         else [m, "?", "?", "?", "?", "no"] for m, r in rows.items()]))
     for member, row in rows.items():
+        if row and row.get("stuck"):
+            stuck = row["stuck"]
+            print(f"{member} is stuck applying raft index {stuck['index']} ({stuck['attempts']} attempts): "
+                  f"{stuck['error']} (see its log; it retries every few seconds)")
         if row and row.get("superseded"):
             print(f"{member} takes no part any more: {row['superseded']} (wipe its data dir, then add it again)")
     if leader is None:
@@ -145,7 +149,7 @@ def cluster_remove(args: argparse.Namespace) -> int:
 
 
 def force_single(args: argparse.Namespace) -> int:
-    from branch.cluster.replica import write_bootstrap_dump
+    from branch.cluster.replica import unapplied_commands, write_bootstrap_dump, write_forced_log
     from branch.store import Store
 
     config, cluster = _load(args)
@@ -163,14 +167,24 @@ def force_single(args: argparse.Namespace) -> int:
         return 2
     store = Store(data_dir / "branch.sqlite3")
     try:
+        applied = store.query("SELECT applied_index FROM cluster_state WHERE id = 1")[0][0]
+        # entries this node's journal holds but its database has not applied yet (committed, or maybe committed:
+        # the others are gone and cannot say): kept, in order, after the new starting point, so the node applies
+        # them once it runs alone, as any newly elected Raft leader would
+        pending = unapplied_commands(data_dir, applied)
         # the new generation goes into the bootstrap dump too: members added later install it with the dump
         store.execute_write("UPDATE cluster_state SET generation = generation + 1 WHERE id = 1")
         store.execute_write("DELETE FROM cluster_members WHERE raft_address != ?", (cluster.self_address,))
+        store.execute_write("DELETE FROM cluster_applied")  # a new log: its indexes mean other entries
         index = write_bootstrap_dump(store.path, data_dir, cluster.self_address, [])
         store.execute_write("UPDATE cluster_state SET applied_index = ? WHERE id = 1", (index,))
+        write_forced_log(data_dir, pending)
     finally:
         store.close()
     print(FORCE_SINGLE_WARNING, file=sys.stderr)
+    if pending:
+        print(f"\n{len(pending)} entries this node's journal held but had not applied yet are kept: it applies them "
+              "when it starts", file=sys.stderr)
     print(f"\n{cluster.self_address} is now a cluster of one (its Raft state, not `peers`, holds the membership "
           "from now on): start it", file=sys.stderr)
     return 0

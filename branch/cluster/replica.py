@@ -6,11 +6,11 @@ What pysyncobj does, checked in its source (0.3.17) and relied on here:
   applier skips every index already recorded in SQLite (`cluster_state.applied_index`, same transaction).
   `raftLastApplied + 1` is the index of the entry being applied.
 - The apply hands the entry to the node's loop and returns at once (heartbeats never wait on SQLite). A full dump
-  must be the database exactly at `raftLastApplied`: the serializer waits (at most 0.2 s) for the loop to reach it,
-  and otherwise fails so pysyncobj tries again later. While it waits nothing new is handed over, so the database
-  stops exactly there.
-- Log compaction with a custom `serializer(tmp_file, (last_entry, prev_entry, members))` runs synchronously (no fork)
-  on that thread; the dump file is what the leader streams to a follower whose next index is below its log start
+  must be the database exactly at `raftLastApplied`: see `BackgroundDump` (the apply task pins it there).
+- Log compaction with a custom `serializer(tmp_file, (last_entry, prev_entry, members))` is called synchronously (no
+  fork) on that thread, then pysyncobj renames tmp_file over the dump; with a `serializeChecker` it waits for that
+  checker to say SUCCESS before compacting the journal (`BackgroundDump` writes the dump on its own thread and
+  renames it itself); the dump file is what the leader streams to a follower whose next index is below its log start
   (`logCompactionBatchSize` chunks), and `deserializer(file)` is called at start-up (if the dump exists) and when a
   streamed dump is complete. Our dump file is a SQLite database (a backup) with one extra table holding pysyncobj's
   tuple (pickled with pysyncobj's pickle: only trust your own members; the traffic is encrypted with the password).
@@ -43,7 +43,7 @@ from typing import Any
 import pysyncobj.syncobj
 from pysyncobj import SyncObj, SyncObjConf, replicated
 from pysyncobj import pickle as raft_pickle
-from pysyncobj.config import FAIL_REASON
+from pysyncobj.config import FAIL_REASON, SERIALIZER_STATE
 from pysyncobj.journal import FileJournal, MemoryJournal
 from pysyncobj.node import TCPNode
 from pysyncobj.transport import TCPTransport
@@ -54,6 +54,7 @@ from branch.cluster.journal import DurableJournal, fsync_dir, read_records
 log = logging.getLogger(__name__)
 
 NO_OP = b"\x01"
+REGULAR = b"\x00"  # pysyncobj's _COMMAND_TYPE.REGULAR: a replicated method's call
 FOLLOWER, CANDIDATE, LEADER = 0, 1, 2
 ROLE_NAMES = {FOLLOWER: "follower", CANDIDATE: "candidate", LEADER: "leader"}
 FAILURES = {v: k.lower() for k, v in vars(FAIL_REASON).items() if not k.startswith("_")}
@@ -61,6 +62,8 @@ DUMP_TABLE = "cluster_dump"
 
 Apply = Callable[[int, bytes], None]  # (raft index, payload) on pysyncobj's thread; returns once applied
 Replayed = Callable[[int, bytes], None]  # an entry at or below the database's applied index, seen again
+#: (index, action): run `action` on the apply task once the database stands exactly at `index` (for dumps)
+AtApplied = Callable[[int, Callable[[], None]], None]
 
 
 def _create_journal(path: str | None):
@@ -72,7 +75,7 @@ pysyncobj.syncobj.createJournal = _create_journal  # see the module docstring: t
 
 def journal_paths(data_dir: Path) -> list[Path]:
     raft = data_dir / "raft"
-    return [raft / "log", raft / "log.meta", raft / "dump", raft / "dump.tmp", raft / "dump.1.tmp",
+    return [raft / "log", raft / "log.meta", raft / "dump", raft / "dump.tmp", raft / "dump.1.tmp", raft / "dump.bg",
             raft / "log.tmp", raft / "log.meta.tmp", raft / "journal", raft / "journal.meta"]
 
 
@@ -217,8 +220,18 @@ def raft_password(secret: str) -> str:
 
 def write_dump(db_path: Path, target: str, meta: tuple) -> None:
     """Back the database up into `target` and store pysyncobj's tuple in it."""
-    Path(target).unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        write_dump_from(source, target, meta)
+    finally:
+        source.close()
+
+
+def write_dump_from(source: sqlite3.Connection, target: str, meta: tuple, compact: bool = False) -> None:
+    """Back `source` up into `target` (within the read transaction `source` holds, if any: a pinned snapshot) and
+    store pysyncobj's tuple in it. `compact`: VACUUM the copy, so the free pages archived events left in the live
+    database are not streamed to followers."""
+    Path(target).unlink(missing_ok=True)
     dest = sqlite3.connect(target, isolation_level=None)
     try:
         source.backup(dest)
@@ -227,9 +240,86 @@ def write_dump(db_path: Path, target: str, meta: tuple) -> None:
         dest.execute(f"DELETE FROM {DUMP_TABLE}")
         dest.execute(f"INSERT INTO {DUMP_TABLE} VALUES (?)", (raft_pickle.dumps(meta),))
         dest.execute("UPDATE cluster_state SET applied_index = ?", (meta[0][1],))
+        if compact:
+            dest.execute("VACUUM")
     finally:
         dest.close()
-        source.close()
+
+
+class BackgroundDump:
+    """Log compaction's full dump, written off pysyncobj's thread (heartbeats never wait on a SQLite backup).
+
+    pysyncobj calls `start` (its `serializer`) on its thread and polls `state` (its `serializeChecker`) every tick;
+    it compacts the journal once `state` says SUCCESS. `start` returns at once: it asks the apply task to pin the
+    database when it stands exactly at the dump's index (`at_applied`: a marker queued behind the entries already
+    handed over, before any later one), i.e. to open a read transaction there. The copy is then the database at
+    that index even though entries go on being applied (WAL readers see the snapshot they began with). A thread
+    copies it to `dump.bg`, renames that over `dump` and fsyncs the directory. pysyncobj renames its own tmp file
+    after `start` returns: there is none (removed, so a stale one from a crash can never replace the dump), its
+    rename fails and it waits on `state` instead.
+    """
+
+    def __init__(self, db_path: Path, dump_path: Path, at_applied: AtApplied) -> None:
+        self.db_path, self.path = db_path, dump_path
+        self.work_path = dump_path.with_name(dump_path.name + ".bg")
+        self._at_applied = at_applied
+        self._state = SERIALIZER_STATE.NOT_SERIALIZING
+        self._thread: threading.Thread | None = None
+        self.last_ms: float | None = None  # how long the last dump took (pinning, copy, rename)
+
+    def state(self) -> int:
+        state = self._state
+        if state in (SERIALIZER_STATE.SUCCESS, SERIALIZER_STATE.FAILED):
+            self._state = SERIALIZER_STATE.NOT_SERIALIZING  # reported once, as pysyncobj expects
+        return state
+
+    def start(self, filename: str, data: tuple) -> None:
+        """On pysyncobj's thread: returns at once."""
+        Path(filename).unlink(missing_ok=True)
+        self._state = SERIALIZER_STATE.SERIALIZING
+        started = time.perf_counter()
+        self._at_applied(data[0][1], lambda: self._pin(data, started))
+
+    def _pin(self, data: tuple, started: float) -> None:
+        """On the apply task, the database exactly at the dump's index: a read transaction, then the copy's thread."""
+        index = data[0][1]
+        try:
+            source = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False,
+                                     isolation_level=None)
+            try:
+                source.execute("BEGIN")
+                at = source.execute("SELECT applied_index FROM cluster_state WHERE id = 1").fetchone()[0]
+                if at != index:
+                    raise RuntimeError(f"the database is at index {at}, not at the dump's {index}")
+            except BaseException:
+                source.close()
+                raise
+        except Exception as err:
+            log.warning("raft log compaction at index %d postponed: %s", index, err)
+            self._state = SERIALIZER_STATE.FAILED
+            return
+        self._thread = threading.Thread(target=self._write, args=(source, data, started), name="sq-raft-dump",
+                                        daemon=True)
+        self._thread.start()
+
+    def _write(self, source: sqlite3.Connection, data: tuple, started: float) -> None:
+        try:
+            write_dump_from(source, str(self.work_path), data, compact=True)
+            source.close()
+            os.replace(self.work_path, self.path)
+            fsync_dir(self.path.parent)
+            self.last_ms = (time.perf_counter() - started) * 1000
+            log.info("raft log compacted at index %d (SQLite backup off the Raft thread, %.0f ms)", data[0][1],
+                     self.last_ms)
+            self._state = SERIALIZER_STATE.SUCCESS
+        except Exception:
+            log.exception("writing the raft dump at index %d failed; pysyncobj tries again later", data[0][1])
+            source.close()
+            self._state = SERIALIZER_STATE.FAILED
+
+    def join(self, timeout: float) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
 
 
 def read_dump_meta(path: str) -> tuple:
@@ -256,6 +346,33 @@ def write_bootstrap_dump(db_path: Path, data_dir: Path, self_address: str, membe
     return 3
 
 
+def unapplied_commands(data_dir: Path, applied_index: int) -> list[bytes]:
+    """The commands (pysyncobj's REGULAR entries: our replicated method's calls) this member's journal holds past
+    `applied_index`, in log order. No-ops and membership changes are left out: they belong to the old membership."""
+    path = data_dir / "raft" / "log"
+    if not path.exists():
+        return []
+    entries, _, _ = read_records(path.read_bytes())
+    return [command for command, index, _ in entries if index > applied_index and command[:1] == REGULAR]
+
+
+def write_forced_log(data_dir: Path, commands: list[bytes]) -> int:
+    """After `write_bootstrap_dump` (force-single): a journal that starts with the dump's two entries and goes on
+    with `commands` (index 4 on, term 1). Started alone, the node is elected in term 1 and, as any new Raft
+    leader, commits and applies what its log holds. The last index written."""
+    journal = DurableJournal(data_dir / "raft" / "log")
+    try:
+        journal.clear()
+        journal.add(NO_OP, 2, 1)
+        journal.add(NO_OP, 3, 1)
+        for index, command in enumerate(commands, start=4):
+            journal.add(command, index, 1)
+        journal.sync()
+        return 3 + len(commands)
+    finally:
+        journal._destroy()
+
+
 class _Raft(SyncObj):
     def __init__(self, replica: Replica, self_address: str, peers: list[str], conf: SyncObjConf) -> None:
         self._replica = replica
@@ -277,7 +394,7 @@ class Replica:
                  apply: Apply, replayed: Replayed, applied_index: Callable[[], int],
                  wait_applied: Callable[[int, float], bool], install_dump: Callable[[str, int], None],
                  settings: Any, witness: bool = False, bind_address: str | None = None,
-                 start_silenced: bool = False) -> None:
+                 start_silenced: bool = False, at_applied: AtApplied | None = None) -> None:
         self.data_dir, self.db_path = data_dir, db_path
         self.self_address = self_address
         self.witness = witness
@@ -292,6 +409,9 @@ class Replica:
         self._leader_gone_since: float | None = None
         self.fast_failover = getattr(settings, "fast_failover", True)
         self.installs = 0
+        #: None: dumps on pysyncobj's thread (`_serialize`, the way before; the benchmark's baseline)
+        self.dump = BackgroundDump(db_path, raft / "dump", at_applied) if at_applied is not None else None
+        (raft / "dump.bg").unlink(missing_ok=True)  # a dump a crash interrupted
         conf = SyncObjConf(
             password=password, journalFile=str(raft / "log"), fullDumpFile=str(raft / "dump"),
             dynamicMembershipChange=True, appendEntriesUseBatch=False,
@@ -300,7 +420,8 @@ class Replica:
             connectionTimeout=settings.connection_timeout_s, connectionRetryTime=settings.connection_retry_s,
             logCompactionMinEntries=settings.log_compaction_entries, logCompactionMinTime=10 ** 9,
             logCompactionBatchSize=2 ** 20, commandsWaitLeader=False, bindAddress=bind_address,
-            serializer=self._serialize, deserializer=self._deserialize)
+            serializer=self.dump.start if self.dump else self._serialize, deserializer=self._deserialize,
+            serializeChecker=self.dump.state if self.dump else None)
         self._raft = _Raft(self, self_address, peers, conf)
         self._raft.journal.on_stall = self._after_stall
         self._raft.addOnTickCallback(self._tick)
@@ -318,6 +439,7 @@ class Replica:
         self._apply(index, payload)
 
     def _serialize(self, filename: str, data: tuple) -> None:
+        """The dump written on pysyncobj's thread (before BackgroundDump; kept as the benchmark's baseline)."""
         started = time.perf_counter()
         if not self._wait_applied(data[0][1], 0.2):  # bounded: this thread answers heartbeats
             raise RuntimeError("the database is not at the dump's index yet; the dump is taken later")
@@ -435,6 +557,8 @@ class Replica:
 
     def stop(self) -> None:
         self._raft.destroy_synchronous()
+        if self.dump is not None:
+            self.dump.join(30)  # a dump being written finishes (or fails) before the node closes its database
 
 
 def admin_command(address: str, password: str, command: list, timeout: float = 5.0) -> Any:

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from branch.api_errors import ApiError, from_domain
+from branch.archive import archive_step
 from branch.cluster.replica import (
     Replica,
     admin_command,
@@ -65,6 +66,8 @@ RECORD_APPLIED = "INSERT OR REPLACE INTO cluster_applied (raft_index, digest) VA
 PRUNE_APPLIED = "DELETE FROM cluster_applied WHERE raft_index < ?"
 EXIT_DIVERGED = 3  # the process ends with this code when its database and the log disagree
 EXIT_SETUP_DIFFERS = 4  # ... when it would decide under another setup than the command's leader
+APPLY_RETRY_FIRST_S = 0.05  # a failed apply is retried after this, doubling up to APPLY_RETRY_MAX_S
+APPLY_RETRY_MAX_S = 4.0
 SET_CONFIG_INDEX = "INSERT OR REPLACE INTO meta (key, value) VALUES ('cluster.config_index', ?)"
 
 
@@ -128,6 +131,8 @@ class ReplicatedRunner:
         self._proposed_rows: dict[int, float] = {}
         self._announced = 0.0
         self.applies = 0
+        #: the entry this member fails to apply (index, error, attempts, since): shown by `cluster status`
+        self.stuck: dict[str, Any] | None = None
         self._fresh = False  # started empty (see start): may join a newer generation
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
@@ -218,7 +223,7 @@ class ReplicatedRunner:
             peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._hand_over,
             replayed=self._hand_over_replayed, applied_index=lambda: self.applied_index,
             wait_applied=self.wait_applied, install_dump=self._install_blocking, settings=cfg, witness=cfg.witness,
-            bind_address=cfg.bind_address, start_silenced=self.superseded is not None)
+            bind_address=cfg.bind_address, start_silenced=self.superseded is not None, at_applied=self._at_applied)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -334,7 +339,7 @@ class ReplicatedRunner:
         role = "superseded" if self.superseded else "witness" if self.config.witness else self.role
         return {"member": self.config.self_address, "role": role, "generation": self.generation,
                 "superseded": self.superseded, "term": self.term, "leader": self.leader_address,
-                "applied_index": self.applied_index,
+                "applied_index": self.applied_index, "stuck": self.stuck,
                 "commit_index": raft.get("commit_index"), "members": raft.get("members", []),
                 "api": self.api_url if self.api_port else None}
 
@@ -342,7 +347,7 @@ class ReplicatedRunner:
         replica = self.replica
         role = "superseded" if self.superseded else "witness" if self.config.witness else self.role
         out: dict[str, Any] = {"role": role, "term": self.term, "leader": self.leader_url(),
-                               "generation": self.generation}
+                               "generation": self.generation, "stuck_applying": self.stuck}
         if replica is not None:
             out["cluster"] = {**replica.status(), "applied_index": self.applied_index,
                               "self": self.config.self_address}
@@ -390,20 +395,29 @@ class ReplicatedRunner:
 
     async def apply_config(self, version: int, sections: dict[str, Any], at_ms: int) -> None:
         """Through the log: every member stores the push and runs on it in the entry's own transaction."""
+        await self._propose_and_wait({"kind": "config", "version": version, "sections": sections, "at": at_ms},
+                                     "the configuration")
+
+    async def archive(self, upto_seq: int) -> None:
+        """Through the log: every member archives up to the same seq at the same log position."""
+        await self._propose_and_wait({"kind": "archive", "upto": upto_seq, "at": self.context.now_ms()},
+                                     "the archive step")
+
+    async def _propose_and_wait(self, payload: dict[str, Any], what: str) -> None:
+        """Propose an entry that is not a client's command and wait until this member applied it."""
         self.check_writable()
         entry_id = uuid.uuid4().hex
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
         self._waiters[entry_id] = (future, None)
         try:
-            self._propose({"kind": "config", "id": entry_id, "origin": self.context.node_id, "version": version,
-                           "sections": sections, "at": at_ms},
+            self._propose({**payload, "id": entry_id, "origin": self.context.node_id},
                           lambda reason: loop.call_soon_threadsafe(self._fail, entry_id, reason))
             kind, value = await self._await_commit(future)
         finally:
             self._waiters.pop(entry_id, None)
         if kind != "ok":
-            raise ApiError(503, "not_leader", f"the configuration was not committed ({value}); retry", leader=None,
+            raise ApiError(503, "not_leader", f"{what} was not committed ({value}); retry", leader=None,
                            headers={"Retry-After": "1"})
 
     def _has_majority(self) -> bool:
@@ -447,6 +461,11 @@ class ReplicatedRunner:
     def _hand_over_replayed(self, index: int, payload: bytes) -> None:
         self._loop.call_soon_threadsafe(self._entries.put_nowait, ("replayed", index, payload, None))
 
+    def _at_applied(self, index: int, action: Callable[[], None]) -> None:
+        """On pysyncobj's thread, entries up to `index` handed over and no later one: `action` runs on the apply
+        task right after entry `index` is applied (queued behind it), with the database exactly there."""
+        self._loop.call_soon_threadsafe(self._entries.put_nowait, ("at", index, action, None))
+
     def _install_blocking(self, filename: str, index: int) -> None:
         done = threading.Event()
         self._loop.call_soon_threadsafe(self._entries.put_nowait, ("install", index, filename, done))
@@ -466,6 +485,10 @@ class ReplicatedRunner:
     async def _apply_in_order(self) -> None:
         while True:
             kind, index, data, done = await self._entries.get()
+            if kind == "at":
+                data()  # never raises: a dump that cannot be pinned reports FAILED and is tried again later
+                continue
+            delay, last = APPLY_RETRY_FIRST_S, None
             while True:  # an entry is never skipped: a failure is retried until it applies
                 try:
                     if kind == "apply":
@@ -478,9 +501,27 @@ class ReplicatedRunner:
                     break
                 except asyncio.CancelledError:
                     raise
-                except Exception:
-                    log.exception("applying raft index %d failed; retrying it", index)
-                    await asyncio.sleep(0.5)
+                except Exception as err:
+                    last = self._stuck_on(index, err, last)
+                    await asyncio.sleep(delay)  # backing off: a disk that refuses is not helped by 20 tries a second
+                    delay = min(delay * 2, APPLY_RETRY_MAX_S)
+            if self.stuck is not None:
+                log.warning("raft index %d applied after %d attempts; this member applies again", index,
+                            self.stuck["attempts"] + 1)
+                self.stuck = None
+
+    def _stuck_on(self, index: int, err: Exception, last: str | None) -> str:
+        """Record that this member cannot apply `index` (shown by `cluster status`); log each distinct failure
+        once, with its traceback, not once per attempt."""
+        what = f"{type(err).__name__}: {err}"
+        attempts = self.stuck["attempts"] + 1 if self.stuck and self.stuck["index"] == index else 1
+        since = self.stuck["since"] if self.stuck and self.stuck["index"] == index else time.time()
+        self.stuck = {"index": index, "error": what, "attempts": attempts, "since": since}
+        if what != last:
+            log.error("applying raft index %d failed (%s); this member is stuck applying and retries, backing off "
+                      "to every %.0f s (the same failure is not logged again)", index, what, APPLY_RETRY_MAX_S,
+                      exc_info=err)
+        return what
 
     async def _check_replayed(self, index: int, raw: bytes) -> None:
         """A journal entry already applied here must be the very entry applied: otherwise stop, loudly."""
@@ -511,6 +552,12 @@ class ReplicatedRunner:
             await self._apply_rows(payload, extra)
         elif kind == "config":
             await self._apply_config_entry(index, payload, extra)
+        elif kind == "archive":
+            context = self.context
+            await archive_step(context.store, context.writer, context.committer.core, payload["upto"],
+                               payload["at"], extra)
+            waiter = self._waiters.get(payload["id"]) if payload.get("origin") == context.node_id else None
+            self._resolve(waiter, "ok", None)
         elif kind == "member":
             extra.append(("INSERT OR REPLACE INTO cluster_members (raft_address, api_url, node_id, witness)"
                           " VALUES (?, ?, ?, ?)", (payload["raft"], payload["api"], payload["node_id"],
@@ -585,12 +632,12 @@ class ReplicatedRunner:
             await self._write(extra)  # refused by the engine: the same no-op on every member
             self._resolve(waiter, "domain", err)
             return
-        except CommandFailed:
-            log.exception("applying command %s failed; it is a no-op on every member", payload["id"])
-            await self._write(extra)
+        except CommandFailed as failed:
+            await self._write(extra)  # if this fails too, the entry is retried (and logged) by _apply_in_order
+            log.error("applying command %s failed (%s); it is a no-op on every member", payload["id"], failed)
             self._resolve(waiter, "error", ApiError(500, "internal_error", "the node failed to apply this command"))
             return
-        # a failed write raises from here: memory is already back to disk, and pysyncobj applies the entry again
+        # a failed write raises from here: memory is already back to disk, and _apply_in_order retries the entry
         status, body = prepared.response if prepared.response is not None else (200, None)
         self._resolve(waiter, "ok", CommandResult(status, body, False))
 

@@ -207,3 +207,55 @@ def test_a_device_configured_with_every_member_follows_the_leader(tmp_path):
         assert client.known_url != leader.url
     finally:
         cluster.close()
+
+
+@pytest.mark.slow
+def test_force_single_applies_the_entries_its_journal_held_but_had_not_applied(tmp_path):
+    import shutil
+    import sqlite3
+
+    from devtools.cluster_harness import chain
+
+    cluster = make_cluster(tmp_path)
+    last = cluster.members[0]
+    try:
+        cluster.token = cluster.issue_token(last)
+        cluster.start_all()
+        cluster.leader()
+        cluster.wait_token_everywhere(cluster.token)
+        client = cluster.client()
+        client.issue_ticket("cash")
+        cluster.wait_converged()
+        cluster.stop(last)  # keep its database as it is now; its journal will go on without it below
+        behind = tmp_path / "behind.sqlite3"
+        source = sqlite3.connect(last.db)
+        source.backup(sqlite3.connect(behind))
+        source.close()
+        cluster.start(last)
+        numbers = [client.issue_ticket("cash")["number"] for _ in range(4)]
+        cluster.wait_converged()
+        full = chain(last.db)
+        for member in cluster.members:
+            cluster.kill(member)
+        # the database now lags its journal, as after a crash between the journal's fsync and the apply
+        for suffix in ("-wal", "-shm"):
+            (last.data / f"branch.sqlite3{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(behind, last.db)
+        assert len(chain(last.db)) < len(full)
+
+        done = smartqueue("node", "force-single", "--config", str(last.config), "--data-dir", str(last.data),
+                          "--yes-the-other-members-are-gone-for-good")
+        assert done.returncode == 0 and "had not applied yet are kept" in done.stderr, done.stderr
+        cluster.members = [last]
+        cluster.start(last)
+        assert cluster.leader(among=[last], timeout=20) is last
+        deadline = time.monotonic() + 15
+        while chain(last.db)[:len(full)] != full:
+            assert time.monotonic() < deadline, "the entries its journal held were not applied"
+            time.sleep(0.1)
+        after = client.issue_ticket("cash")["number"]
+        assert after not in numbers and after > numbers[-1]
+        verify = smartqueue("node", "verify", "--data-dir", str(last.data))
+        assert verify.returncode == 0, verify.stdout
+    finally:
+        cluster.close()

@@ -1,0 +1,191 @@
+"""Archiving events central has acknowledged, so the live database (and a cluster's dumps) stay bounded.
+
+What is kept where (docs/architecture.md, "Event retention"):
+- the live `events` table holds every event after the archive checkpoint (`event_archive`: last archived seq, its
+  hash, the log id = the hash of seq 1); the chain goes on from the checkpoint's hash, so `verify` checks the live
+  part from there and the archive file up to it;
+- `data_dir/events-archive.sqlite3` holds the archived events, the same columns, never deleted by the node.
+
+Only events central stored (at or below the durably recorded watermark, `meta 'sync.watermark'`) and older than
+`[node] event_retention_days` are archived. A single node does it between two commands; in a cluster the leader
+proposes "archive up to seq N" through the log and every member does the same at the same log position.
+
+One step, crash-safe without a two-file transaction (WAL gives none across attached databases): first the events
+are copied into the archive file and committed there (INSERT OR IGNORE: repeating it is harmless), then one
+transaction of the live database deletes them, moves the checkpoint and writes a state snapshot at the current
+seq (a restart rebuilds state from a snapshot plus the events after it, so a snapshot must sit at or after the
+checkpoint). A cut between the two leaves the events in both places; the next attempt (or the replayed log entry)
+finishes. Readers of the archive ignore rows past the checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from branch.core import BranchCore
+from branch.store import GENESIS, Batch, Store, VerifyReport, canonical, chain_hash, connect
+from branch.writer import Writer
+from ground.files import fsync_dir
+
+ARCHIVE_FILE = "events-archive.sqlite3"
+WATERMARK_KEY = "sync.watermark"  # written by sync (sync/branch_persistence.py): central stored every seq <= it
+DAY_MS = 24 * 3600 * 1000
+#: events moved per step: one step is one transaction of the writer thread, kept short beside customers' commits
+STEP_EVENTS = 5000
+
+COLUMNS = "seq, id, type, at, at_ms, actor, data, prev_hash, hash"
+ARCHIVE_SCHEMA = f"CREATE TABLE IF NOT EXISTS events ({COLUMNS.replace('seq', 'seq INTEGER PRIMARY KEY', 1)})"
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    seq: int  # the last archived event (0: nothing archived)
+    hash: str  # its hash: the live chain goes on from it
+    log_id: str | None  # the hash of seq 1 (sync names the log by it)
+
+
+def checkpoint(store: Store) -> Checkpoint:
+    rows = store.query("SELECT seq, hash, log_id FROM event_archive WHERE id = 1")
+    return Checkpoint(rows[0][0], rows[0][1], rows[0][2]) if rows else Checkpoint(0, GENESIS, None)
+
+
+def central_watermark(store: Store) -> int:
+    value = store.meta(WATERMARK_KEY)
+    return int(value) if value is not None else 0
+
+
+def archivable(store: Store, retention_days: int, now_ms: int, upto_seq: int) -> int:
+    """The highest seq that may be archived now: acknowledged by central, older than the retention, at most
+    `STEP_EVENTS` past the checkpoint, not past `upto_seq` (the last committed event). 0: nothing to do."""
+    if retention_days <= 0:
+        return 0
+    done = checkpoint(store).seq
+    limit = min(central_watermark(store), upto_seq, done + STEP_EVENTS)
+    rows = store.query("SELECT MAX(seq) FROM events WHERE seq > ? AND seq <= ? AND at_ms < ?",
+                       (done, limit, now_ms - retention_days * DAY_MS))
+    return rows[0][0] or 0
+
+
+def archive_path(store: Store) -> Path:
+    return store.path.with_name(ARCHIVE_FILE)
+
+
+def archived_rows(store: Store, sql: str, params: tuple) -> list[tuple]:
+    """A read of the archive file's `events` (nothing when this machine has none)."""
+    path = archive_path(store)
+    if not path.exists():
+        return []
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError:
+        return []  # created, not yet written
+    finally:
+        conn.close()
+
+
+def copy_to_archive(store: Store, upto: int) -> Checkpoint | None:
+    """Writer thread: copy the live events up to `upto` into the archive file, durably. The checkpoint they will
+    make, or None when nothing is left to archive."""
+    done = store.writer_query("SELECT seq FROM event_archive WHERE id = 1")
+    after = done[0][0] if done else 0
+    rows = store.writer_query(f"SELECT {COLUMNS} FROM events WHERE seq > ? AND seq <= ? ORDER BY seq", (after, upto))
+    if not rows:
+        return None
+    first = store.writer_query("SELECT hash FROM events WHERE seq = 1")
+    log_id = first[0][0] if first else store.writer_query("SELECT log_id FROM event_archive WHERE id = 1")[0][0]
+    path = archive_path(store)
+    created = not path.exists()
+    archive = sqlite3.connect(path, isolation_level=None)
+    try:
+        archive.execute("PRAGMA synchronous=FULL")  # rollback journal: the commit is fsynced before we go on
+        archive.execute(ARCHIVE_SCHEMA)
+        archive.execute("BEGIN IMMEDIATE")
+        archive.executemany(f"INSERT OR IGNORE INTO events ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        archive.execute("COMMIT")
+    finally:
+        archive.close()
+    if created:
+        fsync_dir(path.parent)  # the new file's name too must survive a power cut before the live rows go
+    return Checkpoint(rows[-1][0], rows[-1][8], log_id)
+
+
+def archive_statements(made: Checkpoint, at_ms: int, snapshot_seq: int, snapshot: str) -> list[tuple[str, tuple]]:
+    """The live database's half of a step (one transaction, with whatever the caller adds, e.g. the Raft index)."""
+    return [
+        ("DELETE FROM events WHERE seq <= ?", (made.seq,)),
+        ("DELETE FROM outbox WHERE seq <= ?", (made.seq,)),  # central has them (followers never trim theirs)
+        ("INSERT OR REPLACE INTO event_archive (id, seq, hash, log_id, archived_ms) VALUES (1, ?, ?, ?, ?)",
+         (made.seq, made.hash, made.log_id, at_ms)),
+        ("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (snapshot_seq, snapshot)),
+        ("DELETE FROM snapshots WHERE seq < ?", (snapshot_seq,)),
+    ]
+
+
+# -- verify: the archive up to the checkpoint, then the live chain from it ------------------------------------------
+
+
+def verify_archive(db_path: Path, live: VerifyReport) -> VerifyReport:
+    """`live` (the live chain, checked from the checkpoint) completed with the archive file, if this machine has
+    one. A member that received a dump holds only what it archived itself: the rest is at central (and on the
+    members that archived it)."""
+    conn = connect(db_path, readonly=True)
+    try:
+        rows = conn.execute("SELECT seq, hash FROM event_archive WHERE id = 1").fetchall()
+    finally:
+        conn.close()
+    if not rows:
+        return live
+    upto, upto_hash = rows[0]
+    path = db_path.with_name(ARCHIVE_FILE)
+    if not path.exists():
+        return VerifyReport(live.events, live.ok, live.problem,
+                            f"events up to seq {upto} are archived, not on this machine (central has them)")
+    archive = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        events = archive.execute(f"SELECT {COLUMNS} FROM events WHERE seq <= ? ORDER BY seq", (upto,))
+        count, prev, expected, first = 0, None, None, None
+        for seq, event_id, type_, _at, at_ms, actor, data, prev_hash, stored in events:
+            if expected is not None and seq != expected:  # a member that installed a dump, then archived on
+                prev = None
+            if prev is None:
+                first = first or seq
+                prev = GENESIS if seq == 1 else prev_hash
+            if prev_hash != prev:
+                return VerifyReport(live.events, False, f"archived event {seq}: previous hash does not match")
+            computed = chain_hash(prev, seq, event_id, type_, at_ms, canonical(json.loads(actor)),
+                                  canonical(json.loads(data)))
+            if computed != stored:
+                return VerifyReport(live.events, False, f"archived event {seq}: content does not match its hash")
+            prev, expected, count = stored, seq + 1, count + 1
+    finally:
+        archive.close()
+    if count and expected - 1 == upto and prev != upto_hash:
+        return VerifyReport(live.events, False, f"the archive's event {upto} is not the checkpoint the live log "
+                                                f"goes on from")
+    held = f"seq {first}-{expected - 1}" if count else "nothing"
+    return VerifyReport(live.events + count, live.ok, live.problem,
+                        f"{count} archived events checked ({held}; archived up to seq {upto})")
+
+
+async def archive_step(store: Store, writer: Writer, core: BranchCore, upto: int, at_ms: int,
+                       extra: list[tuple[str, tuple]] | None = None) -> Checkpoint | None:
+    """One step, between two commands (memory equal to disk): the archive file first, then the live database
+    (with `extra`, e.g. the Raft index, in the same transaction). Deterministic from (`upto`, `at_ms`) and the
+    database, so every member of a cluster applying it at the same log position does the same."""
+    made = await writer.run(lambda: copy_to_archive(store, min(upto, core.seq)))
+    state, seq = core.state.snapshot_copy(), core.seq  # on the loop, which owns the state
+
+    def write() -> None:
+        statements = list(extra or ())
+        if made is not None:
+            snapshot = json.dumps(state.to_dict(), separators=(",", ":"))
+            statements = archive_statements(made, at_ms, seq, snapshot) + statements
+        if statements:
+            store.write(Batch([], [], [], extra=statements))
+
+    await writer.run(write)
+    return made
