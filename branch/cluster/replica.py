@@ -73,22 +73,31 @@ pysyncobj.syncobj.createJournal = _create_journal  # see the module docstring: t
 def journal_paths(data_dir: Path) -> list[Path]:
     raft = data_dir / "raft"
     return [raft / "log", raft / "log.meta", raft / "dump", raft / "dump.tmp", raft / "dump.1.tmp",
-            raft / "log.tmp", raft / "log.meta.tmp", raft / "journal", raft / "journal.meta"]
+            raft / "log.tmp", raft / "log.meta.tmp", raft / "journal", raft / "journal.meta", raft / "log.converting",
+            raft / "log.converting.meta"]
 
 
 def convert_old_journal(raft: Path) -> None:
-    """A data dir from before the durable journal: copy pysyncobj's mmap journal and meta into ours, once."""
+    """A data dir from before the durable journal: copy pysyncobj's mmap journal and meta into ours, once.
+
+    Built beside (`log.converting`, with its term and vote) and renamed into place meta first: a crash half way
+    leaves the old journal, converted again at the next start, never a journal without its term and vote."""
     old, new = raft / "journal", raft / "log"
     if not old.exists() or new.exists():
         return
+    building = raft / "log.converting"
+    for path in (building, building.with_name(building.name + ".meta")):
+        path.unlink(missing_ok=True)
     source = FileJournal(str(old))
-    target = DurableJournal(new)
+    target = DurableJournal(building)
+    target.setCurrentTerm(source.getCurrentTerm(), source.getVotedForNodeId())
     for i in range(len(source)):
         target.add(*source[i])
-    target.sync()
-    target.setCurrentTerm(source.getCurrentTerm(), source.getVotedForNodeId())
     target._destroy()
     source._destroy()
+    os.replace(target.meta_path, raft / "log.meta")
+    os.replace(building, new)
+    fsync_dir(raft)
     old.unlink()
     (raft / "journal.meta").unlink(missing_ok=True)
     fsync_dir(raft)

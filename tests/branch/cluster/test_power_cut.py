@@ -38,16 +38,22 @@ def test_twenty_power_cuts_of_the_whole_branch_lose_no_acknowledged_ticket(tmp_p
     assert len(report.acknowledged) > 200
 
 
+def _crash(journal: DurableJournal) -> None:
+    """The process dies: what was written stays in the file (the page cache), nothing more is synced or stored."""
+    os.close(journal._fd)
+
+
 def test_journal_keeps_what_was_synced_and_cuts_a_torn_tail(tmp_path):
     path = tmp_path / "log"
     journal = DurableJournal(path)
-    for index in range(1, 6):
+    for index in range(1, 5):
         journal.add(b"\x01cmd%d" % index, index, 1)
     journal.sync()
-    journal.setCurrentTerm(2, "a:1")
-    journal._destroy()
+    journal.setCurrentTerm(2, "a:1")  # the meta's durable watermark: 4
+    journal.add(b"\x01cmd5", 5, 1)  # written, never synced
+    _crash(journal)
     data = path.read_bytes()
-    path.write_bytes(data[:-3])  # the last record torn by a cut
+    path.write_bytes(data[:-3])  # the unsynced record torn by a cut
     again = DurableJournal(path)
     assert [e[1] for e in again] == [1, 2, 3, 4]
     assert again.torn_bytes > 0 and (again.getCurrentTerm(), again.getVotedForNodeId()) == (2, "a:1")
@@ -59,13 +65,14 @@ def test_journal_keeps_what_was_synced_and_cuts_a_torn_tail(tmp_path):
     entries, _, _ = read_records(path.read_bytes())
     assert path.read_bytes().startswith(MAGIC)
     assert [(e[1], e[2]) for e in entries] == [(2, 1), (3, 2)]
+    assert [e[1] for e in DurableJournal(path)] == [2, 3]
 
 
 def test_a_record_whose_term_goes_back_ends_the_log(tmp_path):
     journal = DurableJournal(tmp_path / "log")
     journal.add(b"a", 1, 3)
-    journal.add(b"b", 2, 2)  # never in a valid Raft log: what a torn rewrite could leave behind
-    journal._destroy()
+    journal.add(b"b", 2, 2)  # never in a valid Raft log: what a torn tail could leave behind
+    _crash(journal)
     assert [e[1] for e in DurableJournal(tmp_path / "log")] == [1]
 
 
@@ -123,12 +130,21 @@ def test_a_replayed_entry_that_differs_from_the_applied_one_stops_the_member(tmp
 
 
 def test_a_database_past_its_journal_refuses_to_start(tmp_path):
+    import json
+
+    from branch.cluster.preflight import PROCEDURE
+
     cluster, member = _single_member(tmp_path)
     try:
-        (member.data / "raft" / "log").write_bytes(MAGIC)  # the journal lost what the database applied
+        raft = member.data / "raft"
+        (raft / "log").write_bytes(MAGIC)  # the journal lost what the database applied ...
+        meta = json.loads((raft / "log.meta").read_bytes())
+        meta.pop("synced")  # ... and its meta the watermark that would tell (or a meta from before it existed)
+        (raft / "log.meta").write_text(json.dumps(meta))
         code, log = _start_and_wait_exit(cluster, member)
-        assert code != 0
+        assert code == 3, log[-2000:]
         assert "this member's journal ends at 0" in log and "will not vote or serve" in log
+        assert PROCEDURE in log and "Traceback" not in log
     finally:
         cluster.close()
 
