@@ -43,6 +43,12 @@ def duplicate_numbers(db: Path) -> list[tuple]:
         conn.close()
 
 
+def lost_and_duplicated(db: Path, acknowledged: dict[str, str]) -> tuple[dict[str, str], list[tuple]]:
+    """Acknowledged tickets missing from `db` (or holding another number), and numbers given twice in a day."""
+    held = tickets(db)
+    return {t: n for t, n in acknowledged.items() if held.get(t) != n}, duplicate_numbers(db)
+
+
 def check_invariants(cluster: Cluster, acknowledged: dict[str, str]) -> int:
     """Raise AssertionError naming the first broken invariant; returns the converged seq."""
     try:
@@ -67,10 +73,8 @@ def check_invariants(cluster: Cluster, acknowledged: dict[str, str]) -> int:
         assert time.monotonic() < deadline, f"chains stay of different lengths: {lengths}"
         time.sleep(0.2)
     for member in cluster.members:
-        held = tickets(member.db)
-        lost = {t: n for t, n in acknowledged.items() if held.get(t) != n}
+        lost, duplicates = lost_and_duplicated(member.db, acknowledged)
         assert not lost, f"{member.name} lost {len(lost)} acknowledged tickets: {sorted(lost.items())[:5]}"
-        duplicates = duplicate_numbers(member.db)
         assert not duplicates, f"{member.name} gave numbers twice: {duplicates[:5]}"
     return seq
 

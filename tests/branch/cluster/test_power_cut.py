@@ -188,3 +188,18 @@ def test_a_data_dir_from_before_the_durable_journal_is_converted_once(tmp_path):
     new = DurableJournal(tmp_path / "log")
     assert [(e[1], e[2]) for e in new] == [(1, 2), (2, 2), (3, 2), (4, 2)]
     assert (new.getCurrentTerm(), new.getVotedForNodeId()) == (3, "peer:1")
+
+
+def test_lost_and_duplicated_tickets_are_found(tmp_path):
+    """What bench/bench_cluster.py checks after every failover trial and the power cuts on every member."""
+    import sqlite3
+
+    db = tmp_path / "branch.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE tickets (id TEXT PRIMARY KEY, day TEXT, number TEXT)")
+        conn.executemany("INSERT INTO tickets VALUES (?, '2026-12-01', ?)", [("t1", "C001"), ("t2", "C002"),
+                                                                              ("t3", "C002")])
+    lost, duplicated = power_cut.lost_and_duplicated(db, {"t1": "C001", "t2": "C002", "t4": "C004", "t3": "C009"})
+    assert lost == {"t4": "C004", "t3": "C009"}
+    assert duplicated == [("2026-12-01", "C002", 2)]
+    assert power_cut.lost_and_duplicated(db, {"t1": "C001"})[0] == {}
