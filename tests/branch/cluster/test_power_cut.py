@@ -28,14 +28,29 @@ def fuse_missing() -> str | None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(400)
-def test_twenty_power_cuts_of_the_whole_branch_lose_no_acknowledged_ticket(tmp_path):
+def test_power_cuts_of_the_whole_branch_lose_no_acknowledged_ticket(tmp_path):
+    """17 cuts over plain HTTP here and 3 with TLS below: the issue's 20 random cuts in the suite."""
     reason = fuse_missing()
     if reason is not None:
         pytest.skip(f"the power-cut layer needs FUSE: {reason}")
-    report = power_cut.run(tmp_path, cuts=20, seed=16)
-    assert report.rounds == 20
-    assert sum(1 for n in report.per_round if n > 0) >= 15, report.per_round  # the cuts hit a live stream
-    assert len(report.acknowledged) > 200
+    report = power_cut.run(tmp_path, cuts=17, seed=16)
+    assert report.rounds == 17 and report.device_followed == 18
+    assert sum(1 for n in report.per_round if n > 0) >= 12, report.per_round  # the cuts hit a live stream
+    assert len(report.acknowledged) > 170
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(200)
+def test_power_cuts_with_tls_on_and_devices_pinning_the_branch_ca_follow_the_new_leader(tmp_path):
+    """Every member serves HTTPS ([node] tls = "on"): after each restart the leaf certificates are new, and a device
+    made before the first cut, pinning the branch CA, finds and uses the newly elected leader."""
+    reason = fuse_missing()
+    if reason is not None:
+        pytest.skip(f"the power-cut layer needs FUSE: {reason}")
+    report = power_cut.run(tmp_path, cuts=3, seed=1616, tls=True)
+    assert report.rounds == 3 and report.device_followed == 4
+    assert sum(1 for n in report.per_round if n > 0) >= 2, report.per_round
+    assert len(report.acknowledged) > 20
 
 
 def _crash(journal: DurableJournal) -> None:
