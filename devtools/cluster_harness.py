@@ -60,10 +60,15 @@ class Member:
     netns: str | None = None
     disk: Path | None = None  # with a power-cut layer: what survives; `data` is then its lazyfs mount
     fs: subprocess.Popen | None = None
+    ca_file: Path | None = None  # set when the member serves HTTPS: the branch CA a paired device pins
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.api_port}"
+        return f"{'https' if self.ca_file else 'http'}://{self.host}:{self.api_port}"
+
+    @property
+    def verify(self) -> str | bool:
+        return str(self.ca_file) if self.ca_file else True
 
     @property
     def raft(self) -> str:
@@ -71,7 +76,7 @@ class Member:
 
     def health(self, timeout: float = 0.5) -> dict | None:
         try:
-            return requests.get(self.url + "/api/v1/health", timeout=timeout).json()
+            return requests.get(self.url + "/api/v1/health", timeout=timeout, verify=self.verify).json()
         except (requests.RequestException, ValueError):
             return None
 
@@ -86,6 +91,7 @@ class Cluster:
     members: list[Member]
     token: str = ""
     clients: list[NodeClient] = field(default_factory=list)
+    ca_file: Path | None = None  # HTTPS: the branch CA (derived from the cluster secret) devices pin
 
     # -- processes -------------------------------------------------------------------------------------------
 
@@ -210,7 +216,8 @@ class Cluster:
 
     def client(self, **kwargs) -> NodeClient:
         options = {"timeout": 2.0, "retries": 12, "backoff": 0.1, **kwargs}
-        client = NodeClient(self.token, discovery=StaticDiscovery([m.url for m in self.members], "BR042"), **options)
+        client = NodeClient(self.token, discovery=StaticDiscovery([m.url for m in self.members], "BR042"),
+                            ca_file=str(self.ca_file) if self.ca_file else None, **options)
         self.clients.append(client)
         return client
 
@@ -228,7 +235,7 @@ class Cluster:
         for member in members or self.running():
             while True:
                 try:
-                    status = requests.get(member.url + "/api/v1/services", timeout=1,
+                    status = requests.get(member.url + "/api/v1/services", timeout=1, verify=member.verify,
                                           headers={"Authorization": f"Bearer {token}"}).status_code
                 except requests.RequestException:
                     status = 0
@@ -288,21 +295,33 @@ def smartqueue(*args: str) -> subprocess.CompletedProcess:
 
 
 def make_cluster(root: Path, n: int = 3, hosts: list[str] | None = None, node_keys: dict | None = None,
-                 cluster_keys: dict | None = None, power_cuts: bool = False) -> Cluster:
-    """`power_cuts`: each member's data dir is a lazyfs mount of `root/nX.disk` (mount them before starting)."""
+                 cluster_keys: dict | None = None, power_cuts: bool = False, tls: bool = False) -> Cluster:
+    """`power_cuts`: each member's data dir is a lazyfs mount of `root/nX.disk` (mount them before starting).
+    `tls`: every member serves HTTPS (`[node] tls = "on"`), and the harness and its clients pin the branch CA as a
+    paired device does (`root/branch-ca/ca.pem`, made from the cluster secret like the members' own)."""
     hosts = hosts or ["127.0.0.1"] * n
+    ca_file = branch_ca(root / "branch-ca") if tls else None
     members = []
     for i in range(n):
         data = root / f"n{i}"
         members.append(Member(f"n{i}", hosts[i], free_port(), free_port(), data, root / f"n{i}.toml",
-                              disk=root / f"n{i}.disk" if power_cuts else None))
+                              disk=root / f"n{i}.disk" if power_cuts else None, ca_file=ca_file))
     keys = {**TIMINGS, **(cluster_keys or {})}
     for member in members:
         peers = [m.raft for m in members if m is not member]
-        # members in network namespaces listen beyond loopback, where the node would serve HTTPS: the harness
-        # speaks plain HTTP to them (TLS itself is tested in tests/branch/test_tls.py)
-        write_member_config(member, peers, keys, {"tls": '"off"', **(node_keys or {})})
-    return Cluster(root, members)
+        # members in network namespaces listen beyond loopback, where the node would serve HTTPS: unless `tls`,
+        # the harness speaks plain HTTP to them (TLS itself is tested in tests/branch/test_tls.py)
+        write_member_config(member, peers, keys, {"tls": '"on"' if tls else '"off"', **(node_keys or {})})
+    return Cluster(root, members, ca_file=ca_file)
+
+
+def branch_ca(folder: Path) -> Path:
+    """The branch CA's certificate as a device learns it at pairing: same key as every member's (derived from the
+    cluster secret, branch.tls), so a device pinning it trusts whichever member leads."""
+    from branch.tls import BranchTLS
+
+    BranchTLS(folder, SECRET.encode())
+    return folder / "ca.pem"
 
 
 def write_member_config(member: Member, peers: list[str], keys: dict, node_keys: dict) -> None:

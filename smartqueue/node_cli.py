@@ -81,6 +81,10 @@ def run_node(args: argparse.Namespace) -> int:
 
     setup_logging()
     config = _config(args)
+    data_dir = _data_dir(args, config)
+    refused = _refuse_damaged_member(config, data_dir)  # before the API answers anything
+    if refused is not None:
+        return refused
     _raise_open_files_limit()
     import faulthandler
     import signal
@@ -88,7 +92,7 @@ def run_node(args: argparse.Namespace) -> int:
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 PID`: every thread's stack on stderr
 
     async def main() -> None:
-        node = build_node(config, _data_dir(args, config))
+        node = build_node(config, data_dir)
         server = NodeServer(node)
         host = args.host or config.node.host
         port = await server.start(host, args.port if args.port is not None else config.node.port,
@@ -103,8 +107,49 @@ def run_node(args: argparse.Namespace) -> int:
         watchdog.cancel()
         await server.stop()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except RuntimeError as err:  # the same refusals, found by the Raft start itself
+        refused = _refusal(err)
+        if refused is None:
+            raise
+        return refused
     return 0
+
+
+def _refuse_damaged_member(config, data_dir: Path) -> int | None:
+    """A cluster member whose Raft files are damaged, or whose database is past its journal, stops here with one
+    clear message and its own exit code (see branch/cluster/preflight.py), never with a traceback."""
+    from config.cluster import cluster_of
+
+    if cluster_of(config) is None:
+        return None
+    from branch.cluster.preflight import check_member_files
+
+    try:
+        check_member_files(data_dir)
+    except RuntimeError as err:
+        refused = _refusal(err)
+        if refused is None:
+            raise
+        return refused
+    return None
+
+
+def _refusal(err: RuntimeError) -> int | None:
+    import logging
+
+    from branch.cluster.journal import JournalDamaged
+    from branch.cluster.runtime import Diverged
+
+    if not isinstance(err, JournalDamaged | Diverged):
+        return None
+    from branch.cluster.preflight import refusal
+
+    code, message = refusal(err)
+    logging.getLogger("smartqueue.node").critical("%s", message)
+    print(f"\nsmartqueue node: {message}", file=sys.stderr, flush=True)
+    return code
 
 
 async def _watchdog(node, notifier) -> None:

@@ -12,10 +12,24 @@ commit index). This class keeps the same interface (duck-typed: it imports nothi
   `setCurrentTerm` returns, i.e. before the vote is sent. The commit index rides along once a second (after the
   log itself is synced): a lower commit index after a restart is harmless, it is learned again.
 
-File format: an 8-byte magic, then records `<u32 length><u32 crc32><u64 index><u64 term><command>`. Loading stops
-at the first record that is short, fails its CRC, does not follow its predecessor's index or has a lower term than
-it (the tail of a write the power cut tore), and cuts the file there. Compaction (`deleteEntriesTo`) rewrites the
-file into a new one and renames it over the old (fsynced file and directory).
+File format: an 8-byte magic, then records `<u32 length><u32 crc32><u64 index><u64 term><command>`. Loading reads
+the valid prefix: it stops at the first record that is short, fails its CRC, does not follow its predecessor's
+index or has a lower term than it. Compaction (`deleteEntriesTo`) rewrites the file into a new one and renames it
+over the old (fsynced file and directory).
+
+**A torn tail or damage?** A power cut can only tear what was written after the last fsync; a disk can persist
+those sectors in any order, so a torn tail may hold a bad record *followed by* valid-looking ones: "more valid
+records after a bad one" does not tell damage from a cut. What does is a durable watermark: the meta file records
+`synced`, an index every entry up to which had been fsynced when the meta was written (raised with the commit
+index once a second, lowered — durably, before the file changes — when entries are truncated or the journal is
+cleared). At load:
+- the valid prefix reaches the watermark: whatever follows was never durable (a crash-torn tail), it is cut;
+- it stops before the watermark: entries this member had made durable, and may have acknowledged, are damaged.
+  Nothing is cut (the file is kept for support) and `JournalDamaged` stops the member;
+- a wrong header, an unreadable meta, or no meta beside a non-empty journal (the term and vote are lost: the member
+  could vote twice in a term) are damage too. The meta is created (durably) before the journal file, so a journal
+  never legitimately exists without it (a journal file missing beside its meta is started empty: the term and vote
+  are kept, the watermark reset).
 """
 
 from __future__ import annotations
@@ -37,6 +51,14 @@ ENTRY = struct.Struct("<QQ")
 
 Entry = tuple[bytes, int, int]  # (command, index, term): pysyncobj's shape
 STALL_S = 0.05  # a sync longer than this held up pysyncobj's thread (heartbeats wait unread meanwhile)
+
+
+class JournalDamaged(RuntimeError):
+    """A Raft file of this member cannot be trusted: it must neither vote nor serve until it is reinstalled."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
 
 
 def fsync_dir(path: Path) -> None:
@@ -97,11 +119,33 @@ class DurableJournal:
         #: slow disk must not look like a silent leader (replica.py pushes the election deadline back)
         self.on_stall: Callable[[float], None] | None = None
         if not self.path.exists():
+            # the meta first: a journal never exists without it. A meta left alone (a wipe cut short) keeps its term
+            # and vote but claims no entry any more
+            kept = {k: v for k, v in (self._read_meta() or {}).items() if k != "synced"}
+            write_durably(self.meta_path, json.dumps(kept, sort_keys=True).encode())
             write_durably(self.path, MAGIC)
         data = self.path.read_bytes()
         if not data.startswith(MAGIC):
-            raise RuntimeError(f"{self.path} is not a SmartQueue Raft journal")
+            raise JournalDamaged(self.path, f"it does not start with the journal header {MAGIC!r}: not a SmartQueue "
+                                 "Raft journal, or its first block is damaged")
         self._entries, self._offsets, end = read_records(data)
+        meta = self._read_meta()
+        if meta is None:
+            if self._entries:
+                raise JournalDamaged(self.meta_path, f"is missing beside a journal of {len(self._entries)} entries "
+                                     f"(up to index {self._entries[-1][1]}): this member's term and vote are lost, "
+                                     "it could vote twice in one term")
+            meta = {}
+            write_durably(self.meta_path, b"{}")
+        self._meta = meta
+        last = self.last_index
+        watermark = int(meta.get("synced", 0))
+        if last < watermark:
+            where = f"a damaged record at byte {end}" if end < len(data) else f"the file ends at byte {end}"
+            raise JournalDamaged(self.path, f"its valid part ends at index {last} ({where} of {len(data)}) but "
+                                 f"entries up to index {watermark} had been made durable: the disk lost or damaged "
+                                 "them (the file is left untouched)")
+        self._synced_index = last  # what the file holds now is what the disk gave back: durable
         self._fd = os.open(self.path, os.O_RDWR)
         if end < len(data):
             self.torn_bytes = len(data) - end
@@ -111,16 +155,27 @@ class DurableJournal:
             os.fsync(self._fd)
         self._end = end
         self._dirty = False
-        self._meta = self._read_meta()
         self._meta_dirty = False
 
-    def _read_meta(self) -> dict:
+    def _read_meta(self) -> dict | None:
+        """The term, vote, commit index and durable watermark; None when the file does not exist."""
         try:
-            return json.loads(self.meta_path.read_bytes())
+            meta = json.loads(self.meta_path.read_bytes())
         except FileNotFoundError:
-            return {}
-        except ValueError as err:  # only ever replaced whole (write_durably): corrupt means the disk lied
-            raise RuntimeError(f"{self.meta_path} is unreadable ({err}): this member's Raft state is lost") from err
+            return None
+        except ValueError as err:  # only ever replaced whole (write_durably): unreadable means the disk lied
+            raise JournalDamaged(self.meta_path, f"is unreadable ({err}): this member's term and vote are lost"
+                                 ) from err
+        if not isinstance(meta, dict):
+            raise JournalDamaged(self.meta_path, "does not hold the term and vote (not a JSON object)")
+        return meta
+
+    def _lower_watermark(self, index: int) -> None:
+        """Entries after `index` are about to go (a conflict, a clear): the durable watermark must not claim them,
+        and must say so on disk *before* the journal changes."""
+        self._synced_index = min(self._synced_index, index)
+        if self._meta.get("synced", 0) > index:
+            self._store_meta()
 
     # -- the log ----------------------------------------------------------------------------------------------
 
@@ -136,6 +191,7 @@ class DurableJournal:
     def deleteEntriesFrom(self, entryFrom: int) -> None:
         if entryFrom >= len(self._entries):
             return
+        self._lower_watermark(self._entries[entryFrom - 1][1] if entryFrom > 0 else 0)
         self._end = self._offsets[entryFrom]
         del self._entries[entryFrom:]
         del self._offsets[entryFrom:]
@@ -153,6 +209,7 @@ class DurableJournal:
 
     def _rewrite(self, entries: list[Entry]) -> None:
         """Compaction: a new file with `entries`, fsynced and renamed over the old one."""
+        self._lower_watermark(entries[-1][1] if entries else 0)
         blob = bytearray(MAGIC)
         offsets = []
         for entry in entries:
@@ -162,6 +219,7 @@ class DurableJournal:
         os.close(self._fd)
         self._fd = os.open(self.path, os.O_RDWR)
         self._entries, self._offsets, self._end = list(entries), offsets, len(blob)
+        self._synced_index = self.last_index
         self._dirty = False
 
     def __getitem__(self, item):
@@ -180,6 +238,7 @@ class DurableJournal:
             started = time.monotonic()
             os.fdatasync(self._fd)
             self._dirty = False
+            self._synced_index = self.last_index
             self.syncs += 1
             self._stalled(started)
 
@@ -195,6 +254,7 @@ class DurableJournal:
 
     def _store_meta(self) -> None:
         started = time.monotonic()
+        self._meta["synced"] = self._synced_index  # only ever an index this file had fsynced
         write_durably(self.meta_path, json.dumps(self._meta, sort_keys=True).encode())
         self._meta_dirty = False
         self._stalled(started)
@@ -218,13 +278,16 @@ class DurableJournal:
     def getVotedForNodeId(self):
         return self._meta.get("voted")
 
+    def _meta_behind(self) -> bool:
+        return self._meta_dirty or self._meta.get("synced", 0) != self._synced_index
+
     def onOneSecondTimer(self) -> None:
-        if self._meta_dirty:
-            self.sync()  # the commit index never points past what is durable here
+        self.sync()  # the commit index and the watermark never point past what is durable here
+        if self._meta_behind():
             self._store_meta()
 
     def _destroy(self) -> None:
         self.sync()
-        if self._meta_dirty:
+        if self._meta_behind():
             self._store_meta()
         os.close(self._fd)

@@ -26,6 +26,12 @@ What pysyncobj does, checked in its source (0.3.17) and relied on here:
   transport trims such a message first (`trim_known_entries`): entries the member already holds with the same term
   are dropped, and the follower keeps its tail when its last entry is of the leader's own term.
 - `leaderFallbackTimeout` (default 30 s!) is how long a leader cut from the majority keeps believing it leads.
+- **One machine with another branch file cannot lead** (its commands would stop every member that decides
+  otherwise). A vote request carries the candidate's `[config index, setup digest]` (`sq_setup`, an extra key
+  pysyncobj ignores); a member at the same config index with another digest does not vote (the request never
+  reaches pysyncobj: its term is not raised either) and answers `sq_setup_refused`. A candidate refused by so many
+  members that it can no longer win stops (exit 4, via `on_setup_refused`): the majority's setup is not its own.
+  Stamps at different config indexes (a push being applied) are not compared: Raft's own rules decide.
 """
 
 from __future__ import annotations
@@ -76,22 +82,31 @@ pysyncobj.syncobj.createJournal = _create_journal  # see the module docstring: t
 def journal_paths(data_dir: Path) -> list[Path]:
     raft = data_dir / "raft"
     return [raft / "log", raft / "log.meta", raft / "dump", raft / "dump.tmp", raft / "dump.1.tmp", raft / "dump.bg",
-            raft / "log.tmp", raft / "log.meta.tmp", raft / "journal", raft / "journal.meta"]
+            raft / "log.tmp", raft / "log.meta.tmp", raft / "journal", raft / "journal.meta", raft / "log.converting",
+            raft / "log.converting.meta"]
 
 
 def convert_old_journal(raft: Path) -> None:
-    """A data dir from before the durable journal: copy pysyncobj's mmap journal and meta into ours, once."""
+    """A data dir from before the durable journal: copy pysyncobj's mmap journal and meta into ours, once.
+
+    Built beside (`log.converting`, with its term and vote) and renamed into place meta first: a crash half way
+    leaves the old journal, converted again at the next start, never a journal without its term and vote."""
     old, new = raft / "journal", raft / "log"
     if not old.exists() or new.exists():
         return
+    building = raft / "log.converting"
+    for path in (building, building.with_name(building.name + ".meta")):
+        path.unlink(missing_ok=True)
     source = FileJournal(str(old))
-    target = DurableJournal(new)
+    target = DurableJournal(building)
+    target.setCurrentTerm(source.getCurrentTerm(), source.getVotedForNodeId())
     for i in range(len(source)):
         target.add(*source[i])
-    target.sync()
-    target.setCurrentTerm(source.getCurrentTerm(), source.getVotedForNodeId())
     target._destroy()
     source._destroy()
+    os.replace(target.meta_path, raft / "log.meta")
+    os.replace(building, new)
+    fsync_dir(raft)
     old.unlink()
     (raft / "journal.meta").unlink(missing_ok=True)
     fsync_dir(raft)
@@ -180,6 +195,7 @@ class DurableTransport(TCPTransport):
 
     def __init__(self, syncObj, selfNode, otherNodes) -> None:
         self._journal = syncObj._SyncObj__raftLog  # built just before the transport in SyncObj.__init__
+        self._replica: Replica | None = getattr(syncObj, "_replica", None)
         #: set when this member belongs to an older generation (force-single elsewhere): it then neither sends nor
         #: hears Raft messages (no vote, no append, no leadership) but still answers utility messages (status)
         self.silenced = getattr(syncObj, "_replica", None) is not None and syncObj._replica.start_silenced
@@ -189,14 +205,35 @@ class DurableTransport(TCPTransport):
         if self.silenced:
             return False
         self._journal.sync()
+        if isinstance(message, dict) and message.get("type") == "request_vote" and self._replica is not None:
+            stamp = self._replica.setup_stamp()
+            if stamp is not None:
+                message = {**message, "sq_setup": list(stamp)}
         return super().send(node, message)
 
     def _onMessageReceived(self, node, message) -> None:
         if self.silenced:
             return
-        if isinstance(message, dict) and message.get("type") == "append_entries":
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "append_entries":
             message = trim_known_entries(self._journal, message)
+        elif kind == "request_vote" and self._replica is not None:
+            mine = self._replica.setup_stamp()
+            if setups_differ(message.get("sq_setup"), mine):
+                self._replica.refuse_vote(node.address, message)
+                self.send(node, {"type": "sq_setup_refused", "term": message.get("term"), "sq_setup": list(mine)})
+                return
+        elif kind == "sq_setup_refused":
+            if self._replica is not None:
+                self._replica.refused(node.address, message)
+            return
         super()._onMessageReceived(node, message)
+
+
+def setups_differ(theirs, mine) -> bool:
+    """Two `[config index, setup digest]` stamps under the same configuration entry but with other digests."""
+    return (isinstance(theirs, list | tuple) and len(theirs) == 2 and mine is not None
+            and theirs[0] == mine[0] and theirs[1] != mine[1])
 
 
 def has_raft_state(data_dir: Path) -> bool:
@@ -394,13 +431,20 @@ class Replica:
                  apply: Apply, replayed: Replayed, applied_index: Callable[[], int],
                  wait_applied: Callable[[int, float], bool], install_dump: Callable[[str, int], None],
                  settings: Any, witness: bool = False, bind_address: str | None = None,
-                 start_silenced: bool = False, at_applied: AtApplied | None = None) -> None:
+                 start_silenced: bool = False, at_applied: AtApplied | None = None,
+                 setup_stamp: Callable[[], tuple[int, str] | None] = lambda: None,
+                 on_setup_refused: Callable[[str], None] | None = None) -> None:
         self.data_dir, self.db_path = data_dir, db_path
         self.self_address = self_address
         self.witness = witness
         self._apply, self._replayed, self._applied_index, self._install = apply, replayed, applied_index, install_dump
         self._wait_applied = wait_applied
         self.start_silenced = start_silenced
+        #: [config index, setup digest] this member decides under (read on pysyncobj's thread: a tuple, swapped whole)
+        self.setup_stamp = setup_stamp
+        self._on_setup_refused = on_setup_refused
+        self._refusals: dict[int, set[str]] = {}  # term -> members that refused this member's vote request
+        self._refused_logged: dict[str, float] = {}
         raft = data_dir / "raft"
         raft.mkdir(parents=True, exist_ok=True)
         convert_old_journal(raft)
@@ -460,6 +504,32 @@ class Replica:
             self._install(filename, index)
             self.installs += 1
         return meta
+
+    def refuse_vote(self, candidate: str, message: dict) -> None:
+        """Not voting for a candidate that would decide under another setup (said once a minute per candidate)."""
+        now = time.monotonic()
+        if now - self._refused_logged.get(candidate, -60.0) >= 60.0:
+            self._refused_logged[candidate] = now
+            log.error("not voting for %s: it runs setup %s under configuration entry %s, this member %s. Give every "
+                      "member the same branch configuration file", candidate, message["sq_setup"][1],
+                      message["sq_setup"][0], self.setup_stamp()[1])
+
+    def refused(self, voter: str, message: dict) -> None:
+        """A member refused this candidate over its setup: once it can no longer win, it stops for good."""
+        term = message.get("term")
+        if term != self._raft.raftCurrentTerm:
+            return
+        refusals = self._refusals.setdefault(term, set())
+        refusals.add(voter)
+        for old in [t for t in self._refusals if t < term]:
+            del self._refusals[old]
+        members = len(self._raft.otherNodes) + 1
+        if members - len(refusals) <= members / 2 and self._on_setup_refused is not None:
+            theirs = message.get("sq_setup") or ["?", "?"]
+            self._on_setup_refused(
+                f"{len(refusals)} of the {members} members ({', '.join(sorted(refusals))}) run setup {theirs[1]} "
+                f"under configuration entry {theirs[0]} and refuse to elect this member, whose setup is "
+                f"{self.setup_stamp()[1]}")
 
     def _after_stall(self, blocked: float) -> None:
         """This thread just spent `blocked` s in an fsync (a slow disk) without reading its sockets: the leader's

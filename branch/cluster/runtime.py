@@ -128,6 +128,8 @@ class ReplicatedRunner:
         self._stopping = False
         self._last_at = 0
         self.config_index = 0  # the Raft index of the last configuration entry applied here (0: the local files)
+        #: (config index, setup digest) announced in vote requests: set once both are current, never half-updated
+        self.vote_stamp: tuple[int, str] | None = None
         self._proposed_rows: dict[int, float] = {}
         self._announced = 0.0
         self.applies = 0
@@ -169,6 +171,7 @@ class ReplicatedRunner:
         self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self.config_index = self._stored_config_index()
+        self.vote_stamp = (self.config_index, context.setup_digest())
         self.generation = store.query("SELECT generation FROM cluster_state WHERE id = 1")[0][0]
         # an empty member (no Raft state, nothing applied: the README's "wipe it, then add it again") holds nothing
         # of an older generation: it joins the newest one it meets instead of being superseded by it
@@ -223,7 +226,8 @@ class ReplicatedRunner:
             peers=list(cfg.peers), password=raft_password(cfg.secret.get_secret_value()), apply=self._hand_over,
             replayed=self._hand_over_replayed, applied_index=lambda: self.applied_index,
             wait_applied=self.wait_applied, install_dump=self._install_blocking, settings=cfg, witness=cfg.witness,
-            bind_address=cfg.bind_address, start_silenced=self.superseded is not None, at_applied=self._at_applied)
+            bind_address=cfg.bind_address, start_silenced=self.superseded is not None, at_applied=self._at_applied,
+            setup_stamp=lambda: self.vote_stamp, on_setup_refused=self._setup_differs)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -586,6 +590,7 @@ class ReplicatedRunner:
         except Exception as err:
             self._setup_differs(f"the configuration push v{payload['version']} at raft index {index} does not fit "
                                 f"this member's configuration file: {err}")
+        self.vote_stamp = (index, context.setup_digest())
         log.info("configuration push v%s applied at raft index %d (setup %s)", payload["version"], index,
                  context.setup_digest())
         waiter = self._waiters.get(payload["id"]) if payload.get("origin") == context.node_id else None
@@ -731,6 +736,7 @@ class ReplicatedRunner:
             context.apply_pushed(stored_push(store))
         except Exception as err:
             self._setup_differs(f"the configuration push in the leader's dump does not fit this member's file: {err}")
+        self.vote_stamp = (self.config_index, context.setup_digest())
         context.database_replaced()
 
 

@@ -5,6 +5,7 @@ gives another setup stops applying, loudly."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -126,27 +127,80 @@ def test_a_config_push_reaches_every_member_through_the_log_and_calls_agree(tmp_
         cluster.close()
 
 
-@pytest.mark.slow
-def test_a_member_whose_file_gives_another_setup_stops_applying_loudly(tmp_path):
+def _odd_cluster(tmp_path) -> tuple[Cluster, object]:
+    """Three members, the third with another branch file; the two good ones started first and electing a leader."""
     cluster = make_cluster(tmp_path)
     odd = cluster.members[2]
     text = odd.config.read_text(encoding="utf-8")
     odd.config.write_text(text.replace('mode = "ordered"                   # cash first, then accounts',
                                        'mode = "fifo"'), encoding="utf-8")
+    cluster.token = cluster.issue_token(cluster.members[0])
+    good = cluster.members[:2]
+    for member in good:
+        cluster.start(member, wait=False)
+    cluster.leader(among=good, timeout=30)
+    cluster.wait_token_everywhere(cluster.token, members=good)
+    return cluster, odd
+
+
+def _exits(cluster: Cluster, member, code: int, *marks: str) -> None:
+    got = member.process.wait(30)
+    log = (cluster.root / f"{member.name}.log").read_text()
+    assert got == code, log[-2000:]
+    assert "CRITICAL" in log and all(mark in log for mark in marks), log[-2000:]
+    member.process = None
+
+
+@pytest.mark.slow
+def test_a_member_whose_file_gives_another_setup_stops_applying_loudly(tmp_path):
+    cluster, odd = _odd_cluster(tmp_path)
     try:
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        leader = cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
-        cluster.client(retries=0).issue_ticket("cash")
-        # the members whose setup is not the leader's stop at the first command they apply
-        stopping = [m for m in cluster.members if (m is odd) != (leader is odd)]
-        for member in stopping:
-            code = member.process.wait(30)
-            log = (tmp_path / f"{member.name}.log").read_text()
-            assert code == 4, log[-2000:]
-            assert "was decided under setup" in log and "CRITICAL" in log
-            member.process = None
-        assert leader.process.poll() is None
+        cluster.start(odd)
+        cluster.client(retries=3).issue_ticket("cash")
+        _exits(cluster, odd, 4, "was decided under setup")  # at the first command it applies
+        assert all(m.process.poll() is None for m in cluster.members[:2])
     finally:
         cluster.close()
+
+
+@pytest.mark.slow
+def test_a_member_with_another_branch_file_cannot_take_the_lead_and_stop_the_branch(tmp_path):
+    """Review 16, finding 7: elected, the odd member's commands used to stop both others (exit 4): one bad machine
+    took the branch down. Now the others do not vote for it, it stops, and the branch serves on."""
+    from branch.cluster.replica import admin_command, raft_password
+    from devtools.cluster_harness import SECRET
+
+    cluster, odd = _odd_cluster(tmp_path)
+    good = cluster.members[:2]
+    try:
+        cluster.start(odd)
+        deadline = time.monotonic() + 20
+        while odd.process.poll() is None:  # hand it the lead (Raft TimeoutNow) once it has caught up
+            assert time.monotonic() < deadline, "the odd member never stood for election"
+            assert (odd.health() or {}).get("role") != "leader", "the odd member was elected"
+            leader = cluster.leader(among=good)
+            with contextlib.suppress(ConnectionError):
+                admin_command(leader.raft, raft_password(SECRET), ["transfer", odd.raft], 2.0)
+            time.sleep(0.3)
+        _exits(cluster, odd, 4, "refuse to elect this member")
+        for good_log in (cluster.root / f"{m.name}.log" for m in good):
+            assert f"not voting for {odd.raft}" in good_log.read_text()
+        kiosk = cluster.client(retries=12)
+        for _ in range(3):
+            kiosk.issue_ticket("cash")
+        assert cluster.leader(among=good) in good
+        assert all(m.process.poll() is None for m in good)
+        cluster.wait_converged(members=good)
+        assert_identical_chains(good)
+    finally:
+        cluster.close()
+
+
+def test_setups_are_compared_only_under_the_same_configuration_entry():
+    from branch.cluster.replica import setups_differ
+
+    assert setups_differ([7, "aaa"], (7, "bbb"))
+    assert not setups_differ([7, "aaa"], (7, "aaa"))
+    assert not setups_differ([7, "aaa"], (9, "bbb"))  # a push applied on one member and not yet on the other
+    assert not setups_differ(None, (7, "aaa"))  # a member from before the stamp: Raft's rules alone
+    assert not setups_differ([7, "aaa"], None)

@@ -28,26 +28,47 @@ def fuse_missing() -> str | None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(400)
-def test_twenty_power_cuts_of_the_whole_branch_lose_no_acknowledged_ticket(tmp_path):
+def test_power_cuts_of_the_whole_branch_lose_no_acknowledged_ticket(tmp_path):
+    """17 cuts over plain HTTP here and 3 with TLS below: the issue's 20 random cuts in the suite."""
     reason = fuse_missing()
     if reason is not None:
         pytest.skip(f"the power-cut layer needs FUSE: {reason}")
-    report = power_cut.run(tmp_path, cuts=20, seed=16)
-    assert report.rounds == 20
-    assert sum(1 for n in report.per_round if n > 0) >= 15, report.per_round  # the cuts hit a live stream
-    assert len(report.acknowledged) > 200
+    report = power_cut.run(tmp_path, cuts=17, seed=16)
+    assert report.rounds == 17 and report.device_followed == 18
+    assert sum(1 for n in report.per_round if n > 0) >= 12, report.per_round  # the cuts hit a live stream
+    assert len(report.acknowledged) > 170
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(200)
+def test_power_cuts_with_tls_on_and_devices_pinning_the_branch_ca_follow_the_new_leader(tmp_path):
+    """Every member serves HTTPS ([node] tls = "on"): after each restart the leaf certificates are new, and a device
+    made before the first cut, pinning the branch CA, finds and uses the newly elected leader."""
+    reason = fuse_missing()
+    if reason is not None:
+        pytest.skip(f"the power-cut layer needs FUSE: {reason}")
+    report = power_cut.run(tmp_path, cuts=3, seed=1616, tls=True)
+    assert report.rounds == 3 and report.device_followed == 4
+    assert sum(1 for n in report.per_round if n > 0) >= 2, report.per_round
+    assert len(report.acknowledged) > 20
+
+
+def _crash(journal: DurableJournal) -> None:
+    """The process dies: what was written stays in the file (the page cache), nothing more is synced or stored."""
+    os.close(journal._fd)
 
 
 def test_journal_keeps_what_was_synced_and_cuts_a_torn_tail(tmp_path):
     path = tmp_path / "log"
     journal = DurableJournal(path)
-    for index in range(1, 6):
+    for index in range(1, 5):
         journal.add(b"\x01cmd%d" % index, index, 1)
     journal.sync()
-    journal.setCurrentTerm(2, "a:1")
-    journal._destroy()
+    journal.setCurrentTerm(2, "a:1")  # the meta's durable watermark: 4
+    journal.add(b"\x01cmd5", 5, 1)  # written, never synced
+    _crash(journal)
     data = path.read_bytes()
-    path.write_bytes(data[:-3])  # the last record torn by a cut
+    path.write_bytes(data[:-3])  # the unsynced record torn by a cut
     again = DurableJournal(path)
     assert [e[1] for e in again] == [1, 2, 3, 4]
     assert again.torn_bytes > 0 and (again.getCurrentTerm(), again.getVotedForNodeId()) == (2, "a:1")
@@ -59,13 +80,14 @@ def test_journal_keeps_what_was_synced_and_cuts_a_torn_tail(tmp_path):
     entries, _, _ = read_records(path.read_bytes())
     assert path.read_bytes().startswith(MAGIC)
     assert [(e[1], e[2]) for e in entries] == [(2, 1), (3, 2)]
+    assert [e[1] for e in DurableJournal(path)] == [2, 3]
 
 
 def test_a_record_whose_term_goes_back_ends_the_log(tmp_path):
     journal = DurableJournal(tmp_path / "log")
     journal.add(b"a", 1, 3)
-    journal.add(b"b", 2, 2)  # never in a valid Raft log: what a torn rewrite could leave behind
-    journal._destroy()
+    journal.add(b"b", 2, 2)  # never in a valid Raft log: what a torn tail could leave behind
+    _crash(journal)
     assert [e[1] for e in DurableJournal(tmp_path / "log")] == [1]
 
 
@@ -123,12 +145,21 @@ def test_a_replayed_entry_that_differs_from_the_applied_one_stops_the_member(tmp
 
 
 def test_a_database_past_its_journal_refuses_to_start(tmp_path):
+    import json
+
+    from branch.cluster.preflight import PROCEDURE
+
     cluster, member = _single_member(tmp_path)
     try:
-        (member.data / "raft" / "log").write_bytes(MAGIC)  # the journal lost what the database applied
+        raft = member.data / "raft"
+        (raft / "log").write_bytes(MAGIC)  # the journal lost what the database applied ...
+        meta = json.loads((raft / "log.meta").read_bytes())
+        meta.pop("synced")  # ... and its meta the watermark that would tell (or a meta from before it existed)
+        (raft / "log.meta").write_text(json.dumps(meta))
         code, log = _start_and_wait_exit(cluster, member)
-        assert code != 0
+        assert code == 3, log[-2000:]
         assert "this member's journal ends at 0" in log and "will not vote or serve" in log
+        assert PROCEDURE in log and "Traceback" not in log
     finally:
         cluster.close()
 
@@ -172,3 +203,18 @@ def test_a_data_dir_from_before_the_durable_journal_is_converted_once(tmp_path):
     new = DurableJournal(tmp_path / "log")
     assert [(e[1], e[2]) for e in new] == [(1, 2), (2, 2), (3, 2), (4, 2)]
     assert (new.getCurrentTerm(), new.getVotedForNodeId()) == (3, "peer:1")
+
+
+def test_lost_and_duplicated_tickets_are_found(tmp_path):
+    """What bench/bench_cluster.py checks after every failover trial and the power cuts on every member."""
+    import sqlite3
+
+    db = tmp_path / "branch.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE tickets (id TEXT PRIMARY KEY, day TEXT, number TEXT)")
+        conn.executemany("INSERT INTO tickets VALUES (?, '2026-12-01', ?)", [("t1", "C001"), ("t2", "C002"),
+                                                                              ("t3", "C002")])
+    lost, duplicated = power_cut.lost_and_duplicated(db, {"t1": "C001", "t2": "C002", "t4": "C004", "t3": "C009"})
+    assert lost == {"t4": "C004", "t3": "C009"}
+    assert duplicated == [("2026-12-01", "C002", 2)]
+    assert power_cut.lost_and_duplicated(db, {"t1": "C001"})[0] == {}
