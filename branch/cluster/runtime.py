@@ -168,7 +168,7 @@ class ReplicatedRunner:
                     "`smartqueue node cluster add`")
             self.applied_index = await context.writer.run(lambda: self._bootstrap([]))
             log.info("founding the cluster from this node's database (seq %d)", seq)
-        self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
+        self._last_at = store.last_at_ms()  # the archive checkpoint's when every event was archived
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self.config_index = self._stored_config_index()
         self.vote_stamp = (self.config_index, context.setup_digest())
@@ -729,7 +729,7 @@ class ReplicatedRunner:
         context.committer.core.reload()
         self.applied_index = index
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
-        self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
+        self._last_at = store.last_at_ms()  # the archive checkpoint's when every event was archived
         self.config_index = self._stored_config_index()
         self.generation = store.query("SELECT generation FROM cluster_state WHERE id = 1")[0][0]
         try:
