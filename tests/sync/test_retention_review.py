@@ -60,3 +60,44 @@ def test_a_node_whose_every_event_was_archived_goes_on_from_the_checkpoint_after
             stop_node(running)
         central.stop()
 
+
+
+def test_an_archive_file_left_from_an_older_log_never_swallows_the_new_logs_events(tmp_path, broker):
+    """A technician "wipes" a node by deleting its database and Raft files but keeps events-archive.sqlite3 (the
+    docs call it the ledger, never deleted). The new log starts again at seq 1: archiving it must not keep the old
+    log's rows at the same seqs (INSERT OR IGNORE) while the new events are deleted from the live table."""
+    central = CentralReceiver(central_config(broker.port, tmp_path / "central" / "central.sqlite3"))
+    central.start()
+    shift = [0.0]
+    data = tmp_path / "node"
+    app = example_config(ticket_rate_per_minute=6000, ticket_burst=1000, event_retention_days=0.5)
+    running = service = None
+    try:
+        for round_ in range(2):
+            running = start_node(data, app, clock=lambda: time.time() + shift[0])
+            node = running.node
+            service = SyncService(node, sync_config(broker.port))
+            running.call(service.start())
+            kiosk = running.client("kiosk")
+            for _ in range(3 + round_):
+                kiosk.issue_ticket("accounts")
+            acked = node.core.seq
+            wait_for(lambda n=node, a=acked: n.store.meta("sync.watermark") == str(a), what="the ack recorded")
+            shift[0] += 0.6 * DAY_S
+            running.call(node.archive_events())
+            assert checkpoint(node.store).seq == acked
+            running.call(service.stop())
+            stop_node(running)
+            running = None
+            if round_ == 0:
+                for name in ("branch.sqlite3", "branch.sqlite3-wal", "branch.sqlite3-shm"):
+                    (data / name).unlink(missing_ok=True)  # the "wipe", archive file kept
+        report = subprocess.run([sys.executable, "-m", "smartqueue", "node", "verify", "--data-dir", str(data)],
+                                capture_output=True, text=True, timeout=60)
+        assert report.returncode == 0, report.stdout + report.stderr
+        assert len(list(data.glob("events-archive.other-log-*.sqlite3"))) == 1  # the old log's, kept aside
+    finally:
+        if running is not None:
+            running.call(service.stop())
+            stop_node(running)
+        central.stop()
