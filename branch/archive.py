@@ -107,7 +107,9 @@ def copy_to_archive(store: Store, upto: int) -> Checkpoint | None:
     created = not path.exists()
     archive = sqlite3.connect(path, isolation_level=None)
     try:
-        archive.execute("PRAGMA synchronous=FULL")  # rollback journal: the commit is fsynced before we go on
+        # rollback journal, committed by unlinking it: EXTRA also fsyncs the directory after that unlink (FULL does
+        # not), or a power cut could bring the journal back and roll these rows back once the live ones are gone
+        archive.execute("PRAGMA synchronous=EXTRA")
         archive.execute(ARCHIVE_SCHEMA)
         archive.execute("BEGIN IMMEDIATE")
         archive.executemany(f"INSERT OR IGNORE INTO events ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
