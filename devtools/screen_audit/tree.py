@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
-from PySide6.QtQml import QQmlEngine, QQmlExpression
 from PySide6.QtQuick import QQuickItem, QQuickWindow
 
 #: QML declares `property bool auditBackdrop: true` on a catch-all press area (the kiosk's "any touch keeps the
@@ -171,34 +170,20 @@ def _text(item: QQuickItem) -> TextInfo | None:
                     overflow_h=float(item.property("contentHeight")) - item.height(), ink=_ink(item, text, font, box))
 
 
-def _size_mode(item: QQuickItem) -> int:
-    """A Text's `fontSizeMode` (0: fixed size); PySide cannot convert the enum, QML reads it as a number."""
-    context = QQmlEngine.contextForObject(item)
-    if context is None:
-        return 0
-    value, undefined = QQmlExpression(context, item, "fontSizeMode + 0").evaluate()
-    return 0 if undefined or value is None else int(value)
-
-
 def _drawn_font(item: QQuickItem, text: str, font: QFont) -> QFont:
-    """The font a Text is drawn in. With `fontSizeMode` Qt shrinks the glyphs but leaves `font` at the declared
-    size: a label declared at 30 px and drawn at 12 px would be judged as large text (3:1 contrast) and its ink
-    measured 2.5 times too tall. The drawn size is the one whose laid-out width (one line) or height (several)
-    matches what Qt laid out."""
-    if not item.inherits("QQuickText") or _size_mode(item) == 0 or font.pixelSize() <= 0:
+    """The font a Text draws with: under `fontSizeMode` (Fit, HorizontalFit, VerticalFit) Qt shrinks it below the
+    requested `font.pixelSize`, which the property still reports; the laid-out width of a whole single line tells
+    the size drawn (the enum itself has no Python converter in PySide6 6.11)."""
+    if (not item.inherits("QQuickText") or font.pixelSize() <= 0 or bool(item.property("truncated"))
+            or int(item.property("lineCount") or 1) != 1 or "\n" in text):
         return font
-    declared, lines = font.pixelSize(), max(1, int(item.property("lineCount") or 1))
-    metrics = QFontMetricsF(font)
-    if lines == 1 and "\n" not in text:
-        natural, laid_out = metrics.horizontalAdvance(text), float(item.property("contentWidth"))
-    else:
-        natural, laid_out = metrics.lineSpacing() * lines, float(item.property("contentHeight"))
-    if natural <= 0 or laid_out <= 0 or laid_out >= natural - 0.5:
+    widest = QFontMetricsF(font).horizontalAdvance(text)
+    drawn = float(item.property("contentWidth"))
+    if widest <= 0 or drawn <= 0 or drawn >= widest:
         return font
-    floor = max(1, int(item.property("minimumPixelSize") or 1))
-    drawn = QFont(font)
-    drawn.setPixelSize(max(floor, min(declared, round(declared * laid_out / natural))))
-    return drawn
+    fitted = QFont(font)
+    fitted.setPixelSize(max(1, round(font.pixelSize() * drawn / widest)))
+    return fitted
 
 
 def _ink(item: QQuickItem, text: str, font: QFont, box: QRectF) -> Rect | None:
