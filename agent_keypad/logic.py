@@ -88,6 +88,8 @@ class KeypadController(CounterActions, QObject):
         self.agent_input, self.pin_input, self.login_field = "", "", "agent"
         self._agent_chosen = False  # agent_input holds a tapped name's id: typing starts a new number
         self.message, self.message_is_error = "", False
+        # how the message shown reads in any language: a language switch re-words it (else it stays in the old one)
+        self._message_words: Callable[[str], str] | None = None
         self.unreachable = False
         self._head_seq: int | None = None
         self._last_press: tuple[str, float] = ("", 0.0)  # a double press: the same key twice in a row, fast
@@ -244,7 +246,10 @@ class KeypadController(CounterActions, QObject):
 
     def set_language(self, language: str) -> None:
         if language != self.language and language in self.languages:
+            words, before = self._message_words, self.language
             self.language = language
+            if words is not None and self.message and self.message == words(before):
+                self.message = words(language)
             self.languageSwitched.emit(language)
             self.changed.emit()
 
@@ -289,7 +294,7 @@ class KeypadController(CounterActions, QObject):
         self.busy, self.unreachable = False, False
         if action == "call_number":
             self.entry = ""
-        self.message, self.message_is_error = self._done_message(action, number, answer), False
+        self._show_message(lambda language: self._done_message(action, number, answer, language), error=False)
         self._apply_counter(answer["counter"])
         self.actionDone.emit(action)
         if action in ("park", "return_parked", "transfer"):
@@ -300,21 +305,21 @@ class KeypadController(CounterActions, QObject):
         if then is not None and action == "no_show":
             self._dispatch(then)
 
-    def _done_message(self, action: str, number: str, answer: dict[str, Any]) -> str:
+    def _done_message(self, action: str, number: str, answer: dict[str, Any], language: str) -> str:
         """What the agent reads after an action: where a transfer went, how many times a ticket was recalled."""
         if action == "transfer":
-            return translate(self.language, N_("Ticket {number} transferred to {target}."), number=number,
+            return translate(language, N_("Ticket {number} transferred to {target}."), number=number,
                              target=self._transfer_to)
         if action == "recall":
             current = (answer.get("counter") or {}).get("current") or {}
             if current.get("number") != number:  # the recall limit: the node marked the ticket no-show instead
                 no_show = DONE_MESSAGES["no_show"]  # a msgid: not a literal inside translate() (the extractor)
-                return translate(self.language, no_show, number=number)
+                return translate(language, no_show, number=number)
             recalls = int(current.get("recalls") or 0)
-            return translate(self.language, N_("Ticket {number} called again (recall {count})."),
-                             number=number, count=Formatter(self.language).number(recalls))
+            return translate(language, N_("Ticket {number} called again (recall {count})."),
+                             number=number, count=Formatter(language).number(recalls))
         done = DONE_MESSAGES.get(action)
-        return translate(self.language, done, number=number) if done else ""
+        return translate(language, done, number=number) if done else ""
 
     def _action_failed(self, action: str, err: BaseException) -> None:
         self.busy = False
@@ -417,7 +422,10 @@ class KeypadController(CounterActions, QObject):
         # the next person at the counter may be someone else: nobody preselected (see __init__)
         self.picker, self.entry, self.pin_input, self.login_field = None, "", "", "agent"
         self.agent_input, self._agent_chosen = "", False
-        self.message, self.message_is_error = (error_text(self.language, code), True) if code else ("", False)
+        if code:
+            self._show_message(lambda language: error_text(language, code), error=True)
+        else:
+            self.message, self.message_is_error = "", False
         self._update_alert()
         if self.fingerprint is not None:
             self.fingerprint.start()
@@ -555,5 +563,9 @@ class KeypadController(CounterActions, QObject):
             self._say("fingerprint_unknown", error=True)
 
     def _say(self, code: str, *, error: bool, fallback: str = "") -> None:
-        self.message, self.message_is_error = error_text(self.language, code, fallback), error
+        self._show_message(lambda language: error_text(language, code, fallback), error=error)
         self.changed.emit()
+
+    def _show_message(self, words: Callable[[str], str], *, error: bool) -> None:
+        self._message_words = words
+        self.message, self.message_is_error = words(self.language), error

@@ -22,6 +22,7 @@ import numpy as np
 from devtools.screen_audit.tree import ItemInfo, Rect, Snapshot
 
 MM_PER_INCH = 25.4
+SEEN = 0.05  # below this opacity an item is not seen
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ def check_touch(snap: Snapshot, rules: Rules, window: Rect) -> list[Finding]:
                                  f"{item.rect} is not wholly inside the window or its clipping parent"))
         if not item.name:
             found.append(Finding(snap.key, "unnamed", item.label(), "an interactive item needs an objectName"))
+        if item.opacity < SEEN and item.enabled:
+            found.append(Finding(snap.key, "hidden", item.label(),
+                                 f"{item.rect} takes taps but is not seen (opacity {item.opacity:.2f})"))
     for n, a in enumerate(targets):
         for b in targets[n + 1:]:
             if _related(a, b):
@@ -129,6 +133,23 @@ def background_under(image: np.ndarray, box: Rect, ink: tuple[int, int, int], ma
     return (top >> 16) & 255, (top >> 8) & 255, top & 255
 
 
+def _ink_drawn(image: np.ndarray, box: Rect, ink: tuple[int, int, int], background: tuple[int, int, int],
+               opacity: float) -> bool:
+    """Whether any pixel in the text's box has (about) its ink's colour: a text painted over by an opaque item has
+    none, and its contrast would be measured on the item that hides it. Text the same colour as its background is
+    the contrast check's business."""
+    height, width = image.shape[:2]
+    x0, y0 = max(int(box.x), 0), max(int(box.y), 0)
+    x1, y1 = min(math.ceil(box.right), width), min(math.ceil(box.bottom), height)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return True
+    expected = np.array(_blend(ink, background, opacity))
+    if np.abs(expected - np.array(background)).max() < 40:
+        return True
+    pixels = image[y0:y1, x0:x1].reshape(-1, 3).astype(np.float64)
+    return bool((np.abs(pixels - expected).max(axis=1) < 40).any())
+
+
 def _blend(ink: tuple[int, int, int], background: tuple[int, int, int], opacity: float) -> tuple[float, ...]:
     return tuple(i * opacity + b * (1 - opacity) for i, b in zip(ink, background, strict=True))
 
@@ -166,7 +187,7 @@ def _check_marquee(snap: Snapshot, item: ItemInfo, window: Rect) -> list[Finding
 def check_text(snap: Snapshot, rules: Rules, window: Rect, image: np.ndarray) -> list[Finding]:
     found: list[Finding] = []
     by_index = {item.index: item for item in snap.items}
-    texts = [item for item in snap.items if item.text is not None and item.opacity >= 0.05]
+    texts = [item for item in snap.items if item.text is not None and item.opacity >= SEEN]
     extents = {item.index: _extent(item) for item in texts}
     for n, a in enumerate(texts):
         for b in texts[n + 1:]:
@@ -202,6 +223,11 @@ def check_text(snap: Snapshot, rules: Rules, window: Rect, image: np.ndarray) ->
                                  f"the text {extent} spills out of its control {control.label()} {control.rect}"))
         background = background_under(image, extent, text.color)
         if background is None:
+            continue
+        if not _ink_drawn(image, extent, text.color, background, item.opacity):
+            found.append(Finding(snap.key, "covered", label,
+                                 f"none of its ink ({'#{:02x}{:02x}{:02x}'.format(*text.color)}) is in the pixels "
+                                 f"of {extent}: something is drawn over it"))
             continue
         ratio = contrast_ratio(_blend(text.color, background, item.opacity), background)
         needed = rules.large_contrast if is_large(text.pixel_size, text.bold) else rules.normal_contrast
@@ -260,7 +286,8 @@ def check_structure(snaps: list[Snapshot]) -> list[Finding]:
 
 def _sized(snap: Snapshot) -> dict[str, ItemInfo]:
     """Named items that take room on the screen (a Repeater or a Timer with a name has none)."""
-    return {name: item for name, item in snap.named().items() if item.rect.w >= 1 and item.rect.h >= 1}
+    return {name: item for name, item in snap.named().items()
+            if item.rect.w >= 1 and item.rect.h >= 1 and item.opacity >= SEEN}
 
 
 def _similar(a: Rect, b: Rect) -> bool:

@@ -202,9 +202,10 @@ def read_tree(window: QQuickWindow) -> list[ItemInfo]:
 
     def visit(item: QQuickItem, path: tuple[int, ...], opacity: float, clip: Rect | None, fixed: bool,
               marquee: Rect | None) -> None:
-        if not item.isVisible() or item.opacity() <= 0.0:
+        if not item.isVisible():
             return
-        opacity *= item.opacity()
+        # an item at opacity 0 is kept: it is not seen, but it still takes taps (Qt: opacity does not affect input)
+        opacity *= max(item.opacity(), 0.0)
         fixed = fixed or bool(item.property(FIXED_DIRECTION))
         rect = _scene_rect(item, 0, 0, item.width(), item.height())
         interactive = _takes_input(item)

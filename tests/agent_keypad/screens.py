@@ -50,6 +50,7 @@ class KeypadScreens:
         reader = FingerprintLogin(FingerprintConfig(enabled=True, simulated=True, timeout_s=0.3)) if fingerprint \
             else None
         self.rig = make_rig(node, tmp_path, alert_enabled=False, fingerprint=reader)
+        self._state, self._presses = "", 0
         self.diagonal_inches = self.rig.keypad.settings.screen_diagonal_inches
         self.rig.keypad.show(fullscreen=False)
         self.window = self.rig.keypad.window
@@ -66,8 +67,22 @@ class KeypadScreens:
     def show(self, language: str, mode: str, size: tuple[int, int]) -> None:
         if (self.window.width(), self.window.height()) != size:
             self.window.resize(*size)
-        self.c.set_language(language)
+        if language != self.c.language:
+            self.c.set_language(language)
+            self._reopen_picker()
         pump(40)
+
+    def _reopen_picker(self) -> None:
+        """A picker's options are worded when it opens (an agent cannot switch language with one open): open it
+        again, so each language's own words are laid out and audited, not the first language's."""
+        if self.c.picker is None:
+            return
+        self.c.picker = None
+        if self._state == "staff_alerts":
+            self.rig.vm.showAlerts()
+            wait_for(lambda: self.c.picker is not None, what="the staff alerts list")
+        else:
+            self._picker({"picker": "transfer", "question": "call_next", "menu": "menu"}[self._state])
 
     def _logged_in(self) -> None:
         if self.c.logged_in:
@@ -113,10 +128,13 @@ class KeypadScreens:
         self._acted(lambda: self.c.choose("lunch"), "paused")
 
     def _picker(self, action: str) -> None:
-        self.c.press(action, f"audit:{action}")  # not the button's source: a repeat inside 700 ms would be dropped
+        # a source of its own, each time: a repeat of one source inside the double-press time would be dropped
+        self._presses += 1
+        self.c.press(action, f"audit:{action}:{self._presses}")
         wait_for(lambda: self.c.picker is not None, what=f"the {action} picker")
 
     def enter(self, state: str) -> None:
+        self._state = state
         if state.endswith(("_message", "_fingerprint")) or state == "staff_alerts":
             self._staff_alert()
         if state == "login_fingerprint":
