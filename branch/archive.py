@@ -21,7 +21,10 @@ finishes. Readers of the archive ignore rows past the checkpoint.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,8 @@ from branch.core import BranchCore
 from branch.store import GENESIS, Batch, Store, VerifyReport, canonical, chain_hash, connect
 from branch.writer import Writer
 from ground.files import fsync_dir
+
+log = logging.getLogger(__name__)
 
 ARCHIVE_FILE = "events-archive.sqlite3"
 WATERMARK_KEY = "sync.watermark"  # written by sync (sync/branch_persistence.py): central stored every seq <= it
@@ -98,10 +103,13 @@ def copy_to_archive(store: Store, upto: int) -> Checkpoint | None:
     first = store.writer_query("SELECT hash FROM events WHERE seq = 1")
     log_id = first[0][0] if first else store.writer_query("SELECT log_id FROM event_archive WHERE id = 1")[0][0]
     path = archive_path(store)
+    set_aside_other_log(path, rows)
     created = not path.exists()
     archive = sqlite3.connect(path, isolation_level=None)
     try:
-        archive.execute("PRAGMA synchronous=FULL")  # rollback journal: the commit is fsynced before we go on
+        # rollback journal, committed by unlinking it: EXTRA also fsyncs the directory after that unlink (FULL does
+        # not), or a power cut could bring the journal back and roll these rows back once the live ones are gone
+        archive.execute("PRAGMA synchronous=EXTRA")
         archive.execute(ARCHIVE_SCHEMA)
         archive.execute("BEGIN IMMEDIATE")
         archive.executemany(f"INSERT OR IGNORE INTO events ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -111,6 +119,28 @@ def copy_to_archive(store: Store, upto: int) -> Checkpoint | None:
     if created:
         fsync_dir(path.parent)  # the new file's name too must survive a power cut before the live rows go
     return Checkpoint(rows[-1][0], rows[-1][8], log_id)
+
+
+def set_aside_other_log(path: Path, rows: list[tuple]) -> None:
+    """An archive file holding *other* events at the seqs about to be archived (left from an older log: a data dir
+    wiped without it) would keep them through INSERT OR IGNORE while the live ones are deleted: it is renamed
+    aside (kept, never deleted) and a new one started."""
+    if not path.exists():
+        return
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        held = dict(conn.execute("SELECT seq, hash FROM events WHERE seq >= ? AND seq <= ?", (rows[0][0], rows[-1][0])))
+    except sqlite3.OperationalError:
+        return  # created, not yet written
+    finally:
+        conn.close()
+    if all(held.get(row[0], row[8]) == row[8] for row in rows):
+        return
+    aside = path.with_name(f"{path.stem}.other-log-{int(time.time())}{path.suffix}")
+    os.replace(path, aside)
+    fsync_dir(path.parent)
+    log.warning("%s holds other events than this log at the seqs being archived (left from an older log, e.g. a "
+                "data dir wiped without it): renamed to %s, a new archive file is started", path, aside.name)
 
 
 def archive_statements(made: Checkpoint, at_ms: int, snapshot_seq: int, snapshot: str) -> list[tuple[str, tuple]]:

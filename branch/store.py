@@ -216,12 +216,19 @@ class Store:
         return self._reader.execute(sql, params).fetchall()
 
     def last_event(self) -> tuple[int, str]:
+        """(seq, hash) of the last event: the live table's, or the archive checkpoint's when every event was
+        archived (a quiet day under a short retention, branch.archive); (0, GENESIS) for an empty log."""
         row = self._reader.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        if row is None:
+            row = self._reader.execute("SELECT seq, hash FROM event_archive WHERE id = 1").fetchone()
         return (row[0], row[1]) if row else (0, GENESIS)
 
     def last_at_ms(self) -> int:
-        """The time stamped on the last event (0 for an empty log)."""
+        """The time stamped on the last event (0 for an empty log). Every event archived: the archive step's time
+        (the last event is no later than it)."""
         row = self._reader.execute("SELECT at_ms FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        if row is None:
+            row = self._reader.execute("SELECT archived_ms FROM event_archive WHERE id = 1").fetchone()
         return row[0] if row else 0
 
     def latest_snapshot(self) -> tuple[int, dict[str, Any]] | None:

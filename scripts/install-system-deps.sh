@@ -13,6 +13,7 @@ pkgs=(python3 python3-venv mosquitto mosquitto-clients libzbar0 socat espeak-ng 
       libfontconfig1 libdbus-1-3 libglib2.0-0 iproute2 openssl curl postgresql chromium pulseaudio pulseaudio-utils
       gcc libc6-dev  # gcc: bench_fsync builds its LD_PRELOAD shim
       libfuse2  # devtools/lazyfs.py (fusepy): the cluster's power-cut tests
+      strace  # tests/branch/test_archive_durability_review.py: which fsyncs SQLite really issues
       xvfb xauth x11-utils debootstrap apt-utils gnupg patchelf lintian)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -433,7 +433,8 @@ class Replica:
                  settings: Any, witness: bool = False, bind_address: str | None = None,
                  start_silenced: bool = False, at_applied: AtApplied | None = None,
                  setup_stamp: Callable[[], tuple[int, str] | None] = lambda: None,
-                 on_setup_refused: Callable[[str], None] | None = None) -> None:
+                 on_setup_refused: Callable[[str], None] | None = None,
+                 cannot_apply: Callable[[], bool] = lambda: False) -> None:
         self.data_dir, self.db_path = data_dir, db_path
         self.self_address = self_address
         self.witness = witness
@@ -450,6 +451,9 @@ class Replica:
         convert_old_journal(raft)
         finish_interrupted_compaction(raft)
         self._last_transfer = 0.0
+        #: True while this member has been failing to apply an entry for a while (read on pysyncobj's thread): a
+        #: leader then hands the lead over, as a witness does, or it would hold the branch without answering
+        self._cannot_apply = cannot_apply
         self._leader_gone_since: float | None = None
         self.fast_failover = getattr(settings, "fast_failover", True)
         self.installs = 0
@@ -545,9 +549,12 @@ class Replica:
             raft._SyncObj__raftElectionDeadline = soon  # type: ignore[attr-defined]
 
     def _tick(self) -> None:
-        if self.witness and self._raft._isLeader() and time.monotonic() - self._last_transfer > 0.3:
+        if (self.witness or self._cannot_apply()) and self._raft._isLeader() and \
+                time.monotonic() - self._last_transfer > 0.3:
             self._last_transfer = time.monotonic()
-            self._raft.transferLeadership()  # a witness only breaks ties: hand the lead to a caught-up node
+            # a witness only breaks ties; a leader stuck applying answers no command: hand the lead to a caught-up
+            # node (a stuck leader still heartbeats, so no follower would ever take over by itself)
+            self._raft.transferLeadership()
         if self.fast_failover:
             self._elect_soon_when_the_leader_is_gone()
 

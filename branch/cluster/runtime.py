@@ -68,6 +68,7 @@ EXIT_DIVERGED = 3  # the process ends with this code when its database and the l
 EXIT_SETUP_DIFFERS = 4  # ... when it would decide under another setup than the command's leader
 APPLY_RETRY_FIRST_S = 0.05  # a failed apply is retried after this, doubling up to APPLY_RETRY_MAX_S
 APPLY_RETRY_MAX_S = 4.0
+STUCK_LEADER_S = 3.0  # a leader failing to apply an entry this long hands the lead over (Replica._tick)
 SET_CONFIG_INDEX = "INSERT OR REPLACE INTO meta (key, value) VALUES ('cluster.config_index', ?)"
 
 
@@ -168,7 +169,7 @@ class ReplicatedRunner:
                     "`smartqueue node cluster add`")
             self.applied_index = await context.writer.run(lambda: self._bootstrap([]))
             log.info("founding the cluster from this node's database (seq %d)", seq)
-        self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
+        self._last_at = store.last_at_ms()  # the archive checkpoint's when every event was archived
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
         self.config_index = self._stored_config_index()
         self.vote_stamp = (self.config_index, context.setup_digest())
@@ -227,7 +228,8 @@ class ReplicatedRunner:
             replayed=self._hand_over_replayed, applied_index=lambda: self.applied_index,
             wait_applied=self.wait_applied, install_dump=self._install_blocking, settings=cfg, witness=cfg.witness,
             bind_address=cfg.bind_address, start_silenced=self.superseded is not None, at_applied=self._at_applied,
-            setup_stamp=lambda: self.vote_stamp, on_setup_refused=self._setup_differs)
+            setup_stamp=lambda: self.vote_stamp, on_setup_refused=self._setup_differs,
+            cannot_apply=self._cannot_apply)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -514,6 +516,11 @@ class ReplicatedRunner:
                             self.stuck["attempts"] + 1)
                 self.stuck = None
 
+    def _cannot_apply(self) -> bool:
+        """On pysyncobj's thread: stuck applying one entry for STUCK_LEADER_S (`stuck` is replaced whole)."""
+        stuck = self.stuck
+        return stuck is not None and time.time() - stuck["since"] >= STUCK_LEADER_S
+
     def _stuck_on(self, index: int, err: Exception, last: str | None) -> str:
         """Record that this member cannot apply `index` (shown by `cluster status`); log each distinct failure
         once, with its traceback, not once per attempt."""
@@ -729,7 +736,7 @@ class ReplicatedRunner:
         context.committer.core.reload()
         self.applied_index = index
         self.members = {r[0]: r[1] for r in store.query("SELECT raft_address, api_url FROM cluster_members")}
-        self._last_at = max([r[0] or 0 for r in store.query("SELECT MAX(at_ms) FROM events")] + [0])
+        self._last_at = store.last_at_ms()  # the archive checkpoint's when every event was archived
         self.config_index = self._stored_config_index()
         self.generation = store.query("SELECT generation FROM cluster_state WHERE id = 1")[0][0]
         try:
