@@ -23,14 +23,15 @@ from agent_keypad.actions import CounterActions, Picker
 from agent_keypad.alert import IdleAlert
 from agent_keypad.counter import CounterInfo
 from agent_keypad.fingerprint import FingerprintLogin
-from agent_keypad.labels import error_text
+from agent_keypad.labels import error_words
 from agent_keypad.memory import AgentMemory
 from agent_keypad.reads import CoalescedRead
 from agent_keypad.staff import StaffAlerts
+from agent_keypad.words import Text, Words
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
 from config.keypad import KeypadConfig
-from ground.i18n import N_, Formatter, translate
+from ground.i18n import N_
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ class KeypadController(CounterActions, QObject):
         self.allowed_agents: list[dict[str, Any]] = []  # who may log in here (GET /counters/{id}/agents)
         self.alerts = StaffAlerts()
         self._then: str | None = None  # an action to run once the current one succeeded (no-show, then next)
-        self._transfer_to = ""  # where the last transfer went, in words
+        self._transfer_to: Text = ""  # where the last transfer went, in words
         self.state: dict[str, Any] = {}
         self.counter: CounterInfo | None = None
         self.agent: str | None = None
@@ -87,7 +88,9 @@ class KeypadController(CounterActions, QObject):
         # preselected, so digits typed first are always an agent number, never a PIN for the last agent.
         self.agent_input, self.pin_input, self.login_field = "", "", "agent"
         self._agent_chosen = False  # agent_input holds a tapped name's id: typing starts a new number
-        self.message, self.message_is_error = "", False
+        # the message bar: kept untranslated (a msgid and its values), worded when shown, so it follows the language
+        self.message: Text = ""
+        self.message_is_error = False
         self.unreachable = False
         self._head_seq: int | None = None
         self._last_press: tuple[str, float] = ("", 0.0)  # a double press: the same key twice in a row, fast
@@ -300,21 +303,19 @@ class KeypadController(CounterActions, QObject):
         if then is not None and action == "no_show":
             self._dispatch(then)
 
-    def _done_message(self, action: str, number: str, answer: dict[str, Any]) -> str:
+    def _done_message(self, action: str, number: str, answer: dict[str, Any]) -> Text:
         """What the agent reads after an action: where a transfer went, how many times a ticket was recalled."""
         if action == "transfer":
-            return translate(self.language, N_("Ticket {number} transferred to {target}."), number=number,
-                             target=self._transfer_to)
+            return Words(N_("Ticket {number} transferred to {target}."),
+                         {"number": number, "target": self._transfer_to})
         if action == "recall":
             current = (answer.get("counter") or {}).get("current") or {}
             if current.get("number") != number:  # the recall limit: the node marked the ticket no-show instead
-                no_show = DONE_MESSAGES["no_show"]  # a msgid: not a literal inside translate() (the extractor)
-                return translate(self.language, no_show, number=number)
+                return Words(DONE_MESSAGES["no_show"], {"number": number})
             recalls = int(current.get("recalls") or 0)
-            return translate(self.language, N_("Ticket {number} called again (recall {count})."),
-                             number=number, count=Formatter(self.language).number(recalls))
+            return Words(N_("Ticket {number} called again (recall {count})."), {"number": number, "count": recalls})
         done = DONE_MESSAGES.get(action)
-        return translate(self.language, done, number=number) if done else ""
+        return Words(done, {"number": number}) if done else ""
 
     def _action_failed(self, action: str, err: BaseException) -> None:
         self.busy = False
@@ -417,7 +418,7 @@ class KeypadController(CounterActions, QObject):
         # the next person at the counter may be someone else: nobody preselected (see __init__)
         self.picker, self.entry, self.pin_input, self.login_field = None, "", "", "agent"
         self.agent_input, self._agent_chosen = "", False
-        self.message, self.message_is_error = (error_text(self.language, code), True) if code else ("", False)
+        self.message, self.message_is_error = (error_words(code), True) if code else ("", False)
         self._update_alert()
         if self.fingerprint is not None:
             self.fingerprint.start()
@@ -515,7 +516,7 @@ class KeypadController(CounterActions, QObject):
     def _on_connected(self, connected: bool) -> None:
         if connected:
             self.unreachable = False
-            if self.message == error_text(self.language, "node_unavailable"):
+            if self.message == error_words("node_unavailable"):
                 self.message = ""
             self._refresh_counter()
             self._refresh_state()
@@ -555,5 +556,5 @@ class KeypadController(CounterActions, QObject):
             self._say("fingerprint_unknown", error=True)
 
     def _say(self, code: str, *, error: bool, fallback: str = "") -> None:
-        self.message, self.message_is_error = error_text(self.language, code, fallback), error
+        self.message, self.message_is_error = error_words(code, fallback), error
         self.changed.emit()
