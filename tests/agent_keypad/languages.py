@@ -95,3 +95,14 @@ def wrong_language(texts: list[str], language: str, *, names: list[dict[str, str
         if pieces:
             found.append(f"{text!r}: {', '.join(pieces)}")
     return found
+
+
+def keypad_words(controller) -> tuple[list[dict[str, str]], tuple[str, ...]]:
+    """What a keypad's screen may show besides its catalog's words: the branch's names of services and counters
+    (each language its own), and what no language changes (agents' and devices' names, the language buttons)."""
+    state = controller.state
+    names = [dict(item.get("names") or {}) for item in (state.get("services") or []) + (state.get("counters") or [])]
+    verbatim = (controller.agent_name, *(str(a.get("name") or "") for a in controller.allowed_agents),
+                *(str(a.get("name") or "") for a in controller.alerts.items),
+                *(code.upper() for code in controller.languages))
+    return names, verbatim

@@ -9,14 +9,17 @@ menu showed Arabic options).
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from agent_keypad.labels import ERRORS, MENU, OUTCOMES, PAUSE_REASONS, POSITIONS
 from ground.i18n import Formatter, translate
 from tests.agent_keypad.conftest import issue, login, make_rig, press_and_wait
-from tests.agent_keypad.languages import visible_texts, wrong_language
+from tests.agent_keypad.languages import keypad_words, visible_texts, wrong_language
 
 Expected = Callable[[str], str]  # a language → the words that must be on screen in it
 SWITCHES = ("ar", "en", "fr")  # from fr, where each message and picker is opened; back to fr for the next one
@@ -45,21 +48,20 @@ def shown(node, tmp_path, qtbot):
     qtbot.wait(10)
 
 
-def names_of(rig) -> list[dict[str, str]]:
-    state = rig.controller.state
-    return [dict(item["names"]) for item in (state.get("services") or []) + (state.get("counters") or [])]
-
-
 def switch_and_check(rig, qtbot, what: str, expected: list[Expected]) -> None:
     """fr → ar → en → fr: the whole screen in each language, and the expected words on it."""
     assert rig.controller.language == "fr"
-    verbatim = (rig.controller.agent_name, *(str(a.get("name") or "") for a in rig.controller.alerts.items),
-                *(code.upper() for code in rig.controller.languages))  # the login screen's language buttons
+    names, verbatim = keypad_words(rig.controller)
     for language in SWITCHES:
         rig.controller.set_language(language)
         qtbot.wait(30)
         texts = visible_texts(rig.keypad.window)
-        wrong = wrong_language(texts, language, names=names_of(rig), verbatim=verbatim)
+        if os.environ.get("SMARTQUEUE_SCREENSHOTS"):  # to look at: after the switch, not as first shown
+            folder = Path(os.environ["SMARTQUEUE_SCREENSHOTS"]) / "language-switch"
+            folder.mkdir(parents=True, exist_ok=True)
+            slug = re.sub(r"\W+", "-", what).strip("-")
+            rig.keypad.window.grabWindow().save(str(folder / f"{slug}-{language}.png"))
+        wrong = wrong_language(texts, language, names=names, verbatim=verbatim)
         assert not wrong, f"{what} in {language}: " + "; ".join(wrong)
         for want in expected:
             assert any(want(language) in text for text in texts), \
