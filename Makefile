@@ -32,7 +32,7 @@ catalogs: venv
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m ruff check .
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider -m "not install"
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider -m "not install" --durations=15
 
 demo: setup
 	$(PY) -m smartqueue demo

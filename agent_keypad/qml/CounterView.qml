@@ -109,6 +109,9 @@ Item {
                         color: theme.text
                         font.pixelSize: 84
                         font.bold: true
+                        // a ticket number is Latin letters and digits: sized by Noto Sans's line (1.36 em), not by
+                        // the Arabic fallback's 2.1 em line, which let Text.Fit push the glyphs out of the box
+                        font.family: "Noto Sans"
                         fontSizeMode: Text.Fit
                         minimumPixelSize: 24
                         Layout.fillWidth: true

@@ -159,7 +159,7 @@ def _text(item: QQuickItem) -> TextInfo | None:
         return None
     if not text.strip():
         return None
-    font = item.property("font")
+    font = _drawn_font(item, text, item.property("font"))
     # boundingRect() is where the laid-out glyphs are, alignment (and mirroring) applied
     box = item.boundingRect()
     pixel_size = font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * 96 / 72
@@ -168,6 +168,22 @@ def _text(item: QQuickItem) -> TextInfo | None:
                     painted=_scene_rect(item, box.x(), box.y(), box.width(), box.height()), truncated=truncated,
                     overflow_w=float(item.property("contentWidth")) - item.width(),
                     overflow_h=float(item.property("contentHeight")) - item.height(), ink=_ink(item, text, font, box))
+
+
+def _drawn_font(item: QQuickItem, text: str, font: QFont) -> QFont:
+    """The font a Text draws with: under `fontSizeMode` (Fit, HorizontalFit, VerticalFit) Qt shrinks it below the
+    requested `font.pixelSize`, which the property still reports; the laid-out width of a whole single line tells
+    the size drawn (the enum itself has no Python converter in PySide6 6.11)."""
+    if (not item.inherits("QQuickText") or font.pixelSize() <= 0 or bool(item.property("truncated"))
+            or int(item.property("lineCount") or 1) != 1 or "\n" in text):
+        return font
+    widest = QFontMetricsF(font).horizontalAdvance(text)
+    drawn = float(item.property("contentWidth"))
+    if widest <= 0 or drawn <= 0 or drawn >= widest:
+        return font
+    fitted = QFont(font)
+    fitted.setPixelSize(max(1, round(font.pixelSize() * drawn / widest)))
+    return fitted
 
 
 def _ink(item: QQuickItem, text: str, font: QFont, box: QRectF) -> Rect | None:

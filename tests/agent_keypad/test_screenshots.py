@@ -53,7 +53,8 @@ def test_screenshots(node, tmp_path, qtbot, language, screenshots_dir):
         qtbot.waitUntil(lambda: not rig.controller.busy and rig.vm.servedToday == 1, timeout=3000)
         press_and_wait(rig, qtbot, "call_next", "key:Plus")
         node.client("display").ack_call(rig.controller.counter.current.id, 0, shown=True)
-        qtbot.waitUntil(lambda: rig.vm.shownOk, timeout=3000)
+        # the acknowledgement travels node → event stream → keypad: seconds on a loaded machine
+        qtbot.waitUntil(lambda: rig.vm.shownOk, timeout=10000)
         grab(qtbot, window, f"keypad-{language}.png", screenshots_dir)
         rig.controller.press("transfer")
         grab(qtbot, window, f"keypad-transfer-{language}.png", screenshots_dir)

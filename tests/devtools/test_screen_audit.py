@@ -136,6 +136,15 @@ def test_glyphs_out_of_a_fixed_line_height(render):
     assert checks(render(tall)) == set()
 
 
+def test_a_text_shrunk_to_fit_is_measured_at_the_size_drawn(render):
+    """Text.Fit draws below the requested `font.pixelSize` (which still reports it): the ink is the drawn glyphs'."""
+    fitted = "Text { y: 50; width: 300; height: 40; font.pixelSize: 120; fontSizeMode: Text.Fit; " \
+             "minimumPixelSize: 10; verticalAlignment: Text.AlignVCenter; text: 'A-001'; color: '#1b2430' }"
+    assert checks(render(fitted)) == set()
+    fixed = fitted.replace("fontSizeMode: Text.Fit; ", "")
+    assert "clipped" in checks(render(fixed))
+
+
 def test_glyphs_over_a_neighbour_found_by_their_ink(render):
     window = render("Text { y: 50; height: 20; lineHeightMode: Text.FixedHeight; lineHeight: 20; font.pixelSize: 40;"
                     " text: 'Upper'; color: '#1b2430' }"
