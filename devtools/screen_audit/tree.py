@@ -191,24 +191,9 @@ def _ink(item: QQuickItem, text: str, font: QFont, box: QRectF) -> Rect | None:
     item's baseline; horizontally the laid-out line. None for wrapped or multi-line text."""
     if item.inherits("QQuickTextInput") or int(item.property("lineCount") or 1) != 1 or "\n" in text:
         return None
-    font = _fitted(item, text, font, box)
     tight = QFontMetricsF(font).tightBoundingRect(text)
     baseline = float(item.property("baselineOffset"))
     return _scene_rect(item, box.x(), baseline + tight.y(), box.width(), tight.height())
-
-
-def _fitted(item: QQuickItem, text: str, font: QFont, box: QRectF) -> QFont:
-    """The font a `fontSizeMode` text was laid out in: Qt shrinks it to fit but `font` keeps the declared size, so
-    the ink measured with it is taller than what is drawn. Scaled by the laid-out line's width to its natural one
-    (narrower only when fitted: an elided line is reported as such; PySide cannot read `fontSizeMode` itself)."""
-    if font.pixelSize() <= 0 or item.property("truncated"):
-        return font
-    natural = QFontMetricsF(font).horizontalAdvance(text)
-    if natural <= 0 or box.width() >= natural - 0.5:
-        return font
-    fitted = QFont(font)
-    fitted.setPixelSize(max(1, round(font.pixelSize() * box.width() / natural)))
-    return fitted
 
 
 def read_tree(window: QQuickWindow) -> list[ItemInfo]:
