@@ -11,15 +11,18 @@ from dataclasses import dataclass, field
 
 from agent_keypad import pickers
 from agent_keypad.counter import resolve_ticket
-from ground.i18n import N_, translate
+from agent_keypad.labels import POSITIONS
+from agent_keypad.pickers import Option, option
+from agent_keypad.words import Words
+from ground.i18n import N_
 
 
 @dataclass
 class Picker:
-    """An open choice: its title (a msgid), the options, and what choosing one does."""
+    """An open choice: its title (a msgid), the options (labels untranslated: pickers.py), what choosing one does."""
 
     title: str
-    options: list[dict[str, str]]
+    options: list[Option]
     choose: Callable[[str], None]
     values: dict[str, str] = field(default_factory=dict)  # filled into the title (a ticket's number)
 
@@ -79,16 +82,15 @@ class CounterActions:
             return
         paused = bool(self.counter and self.counter.paused)
         has_current = bool(self.counter and self.counter.current)
-        self._open(N_("Menu"), pickers.menu(self.language, paused, has_current), self._dispatch)
+        self._open(N_("Menu"), pickers.menu(paused, has_current), self._dispatch)
 
     def show_alerts(self) -> None:
         """Every staff alert in a list (the strip shows the first); choosing one just closes the list."""
-        lines = self.alerts.lines(self.language)
+        lines = self.alerts.words()
         if lines:
-            self._open(N_("Staff alerts"), [{"key": str(i), "label": line} for i, line in enumerate(lines)],
-                       lambda _key: None)
+            self._open(N_("Staff alerts"), [option(str(i), line) for i, line in enumerate(lines)], lambda _key: None)
 
-    def _open(self, title: str, options: list[dict[str, str]], choose: Callable[[str], None],
+    def _open(self, title: str, options: list[Option], choose: Callable[[str], None],
               **values: str) -> None:
         if not options:
             self._say("queue_empty" if title == N_("Parked tickets") else "no_current_ticket", error=True)
@@ -105,8 +107,8 @@ class CounterActions:
         if current is None or current.status != "called":
             return False
         self._open(N_("Ticket {number} was called but not served"), [
-            {"key": "no_show_next", "label": translate(self.language, N_("Did not come: no-show, then next"))},
-            {"key": "start", "label": translate(self.language, N_("Here: start serving"))},
+            option("no_show_next", Words(N_("Did not come: no-show, then next"))),
+            option("start", Words(N_("Here: start serving"))),
         ], lambda choice: self._after_unserved(choice, then), number=current.number)
         return True
 
@@ -143,7 +145,7 @@ class CounterActions:
             return
         number = self.counter.current.number if self.counter and self.counter.current else ""
         self._open(N_("Mark ticket {number} as no-show?"), [
-            {"key": "yes", "label": translate(self.language, N_("Yes: no-show"))},
+            option("yes", Words(N_("Yes: no-show"))),
         ], lambda _choice: self._node("no_show", "no-show"), number=number)
 
     def _do_park(self) -> None:
@@ -153,7 +155,7 @@ class CounterActions:
         self._node("resume", "resume")
 
     def _do_pause(self) -> None:
-        self._open(N_("Pause reason"), pickers.pause_reasons(self.language, self.state),
+        self._open(N_("Pause reason"), pickers.pause_reasons(self.state),
                    lambda reason: self._node("pause", "pause", {"reason": reason}))
 
     def _do_pause_toggle(self) -> None:
@@ -163,29 +165,29 @@ class CounterActions:
         if self.settings.default_outcome:
             self._node("finish", "finish", {"outcome": self.settings.default_outcome})
             return
-        self._open(N_("Outcome"), pickers.outcomes(self.language, self.state),
+        self._open(N_("Outcome"), pickers.outcomes(self.state),
                    lambda outcome: self._node("finish", "finish", {"outcome": outcome}))
 
     def _do_transfer(self) -> None:
-        targets = pickers.transfer_targets(self.language, self.state, self.counter_id)
+        targets = pickers.transfer_targets(self.state, self.counter_id)
 
         def target_chosen(target: str) -> None:
             kind, _, ident = target.partition(":")
             target_label = next((o["label"] for o in targets if o["key"] == target), ident)
-            positions = pickers.positions(self.language)
 
             def position_chosen(position: str) -> None:
-                where = next((o["label"] for o in positions if o["key"] == position), position)
-                self._transfer_to = f"{target_label} ({where.lower()})"
+                where = Words(POSITIONS[position], lower=True)  # the picker offers POSITIONS only
+                # TRANSLATORS: where a ticket went: a service or counter, then where in its queue (lower case)
+                self._transfer_to = Words(N_("{target} ({position})"), {"target": target_label, "position": where})
                 self._node("transfer", "transfer", {kind: ident, "position": position})
 
-            self._open(N_("Where in the queue?"), positions, position_chosen)
+            self._open(N_("Where in the queue?"), pickers.positions(), position_chosen)
 
         self._open(N_("Transfer to"), targets, target_chosen)
 
     def _do_return_parked(self) -> None:
         def ticket_chosen(ticket: str) -> None:
-            self._open(N_("Where in the queue?"), pickers.positions(self.language),
+            self._open(N_("Where in the queue?"), pickers.positions(),
                        lambda position: self._node("return_parked", "return", {"ticket": ticket, "position": position}))
 
         services = self.counter.services if self.counter else ()

@@ -6,7 +6,8 @@ table does not know is shown as the node's own English message or the raw id, ne
 
 from __future__ import annotations
 
-from ground.i18n import N_, translate
+from agent_keypad.words import Text, Words, render
+from ground.i18n import N_
 
 ERRORS: dict[str, str] = {
     "queue_empty": N_("Nobody is waiting for this counter."),
@@ -66,15 +67,21 @@ MENU: dict[str, str] = {
 }
 
 
-def error_text(language: str, code: str, fallback: str = "") -> str:
+def error_words(code: str, fallback: str = "") -> Text:
     """The agent's words for a node error code; the node's English message when the code is unknown here."""
     msgid = ERRORS.get(code)
-    if msgid is None:
-        return fallback or code
-    return translate(language, msgid)
+    return Words(msgid) if msgid else (fallback or code)
+
+
+def error_text(language: str, code: str, fallback: str = "") -> str:
+    return render(language, error_words(code, fallback))
+
+
+def label_words(table: dict[str, str], key: str) -> Text:
+    """The label for an id from one of the tables above; the id itself for ids the branch added."""
+    msgid = table.get(key)
+    return Words(msgid) if msgid else key
 
 
 def label(language: str, table: dict[str, str], key: str) -> str:
-    """A translated label for an id from one of the tables above; the id itself for ids the branch added."""
-    msgid = table.get(key)
-    return translate(language, msgid) if msgid else key
+    return render(language, label_words(table, key))

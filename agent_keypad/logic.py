@@ -23,14 +23,15 @@ from agent_keypad.actions import CounterActions, Picker
 from agent_keypad.alert import IdleAlert
 from agent_keypad.counter import CounterInfo
 from agent_keypad.fingerprint import FingerprintLogin
-from agent_keypad.labels import error_text
+from agent_keypad.labels import error_words
 from agent_keypad.memory import AgentMemory
 from agent_keypad.reads import CoalescedRead
 from agent_keypad.staff import StaffAlerts
+from agent_keypad.words import Text, Words
 from appkit.feed import EventFeed
 from appkit.tasks import TaskRunner
 from config.keypad import KeypadConfig
-from ground.i18n import N_, Formatter, translate
+from ground.i18n import N_
 from nodeclient.client import NodeClient, NodeError, NodeUnavailable
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ class KeypadController(CounterActions, QObject):
         self.allowed_agents: list[dict[str, Any]] = []  # who may log in here (GET /counters/{id}/agents)
         self.alerts = StaffAlerts()
         self._then: str | None = None  # an action to run once the current one succeeded (no-show, then next)
-        self._transfer_to = ""  # where the last transfer went, in words
+        self._transfer_to: Text = ""  # where the last transfer went, in words
         self.state: dict[str, Any] = {}
         self.counter: CounterInfo | None = None
         self.agent: str | None = None
@@ -87,9 +88,9 @@ class KeypadController(CounterActions, QObject):
         # preselected, so digits typed first are always an agent number, never a PIN for the last agent.
         self.agent_input, self.pin_input, self.login_field = "", "", "agent"
         self._agent_chosen = False  # agent_input holds a tapped name's id: typing starts a new number
-        self.message, self.message_is_error = "", False
-        # how the message shown reads in any language: a language switch re-words it (else it stays in the old one)
-        self._message_words: Callable[[str], str] | None = None
+        # the message bar: kept untranslated (a msgid and its values), worded when shown, so it follows the language
+        self.message: Text = ""
+        self.message_is_error = False
         self.unreachable = False
         self._head_seq: int | None = None
         self._last_press: tuple[str, float] = ("", 0.0)  # a double press: the same key twice in a row, fast
@@ -246,10 +247,7 @@ class KeypadController(CounterActions, QObject):
 
     def set_language(self, language: str) -> None:
         if language != self.language and language in self.languages:
-            words, before = self._message_words, self.language
             self.language = language
-            if words is not None and self.message and self.message == words(before):
-                self.message = words(language)
             self.languageSwitched.emit(language)
             self.changed.emit()
 
@@ -294,7 +292,7 @@ class KeypadController(CounterActions, QObject):
         self.busy, self.unreachable = False, False
         if action == "call_number":
             self.entry = ""
-        self._show_message(lambda language: self._done_message(action, number, answer, language), error=False)
+        self.message, self.message_is_error = self._done_message(action, number, answer), False
         self._apply_counter(answer["counter"])
         self.actionDone.emit(action)
         if action in ("park", "return_parked", "transfer"):
@@ -305,21 +303,19 @@ class KeypadController(CounterActions, QObject):
         if then is not None and action == "no_show":
             self._dispatch(then)
 
-    def _done_message(self, action: str, number: str, answer: dict[str, Any], language: str) -> str:
+    def _done_message(self, action: str, number: str, answer: dict[str, Any]) -> Text:
         """What the agent reads after an action: where a transfer went, how many times a ticket was recalled."""
         if action == "transfer":
-            return translate(language, N_("Ticket {number} transferred to {target}."), number=number,
-                             target=self._transfer_to)
+            return Words(N_("Ticket {number} transferred to {target}."),
+                         {"number": number, "target": self._transfer_to})
         if action == "recall":
             current = (answer.get("counter") or {}).get("current") or {}
             if current.get("number") != number:  # the recall limit: the node marked the ticket no-show instead
-                no_show = DONE_MESSAGES["no_show"]  # a msgid: not a literal inside translate() (the extractor)
-                return translate(language, no_show, number=number)
+                return Words(DONE_MESSAGES["no_show"], {"number": number})
             recalls = int(current.get("recalls") or 0)
-            return translate(language, N_("Ticket {number} called again (recall {count})."),
-                             number=number, count=Formatter(language).number(recalls))
+            return Words(N_("Ticket {number} called again (recall {count})."), {"number": number, "count": recalls})
         done = DONE_MESSAGES.get(action)
-        return translate(language, done, number=number) if done else ""
+        return Words(done, {"number": number}) if done else ""
 
     def _action_failed(self, action: str, err: BaseException) -> None:
         self.busy = False
@@ -422,10 +418,7 @@ class KeypadController(CounterActions, QObject):
         # the next person at the counter may be someone else: nobody preselected (see __init__)
         self.picker, self.entry, self.pin_input, self.login_field = None, "", "", "agent"
         self.agent_input, self._agent_chosen = "", False
-        if code:
-            self._show_message(lambda language: error_text(language, code), error=True)
-        else:
-            self.message, self.message_is_error = "", False
+        self.message, self.message_is_error = (error_words(code), True) if code else ("", False)
         self._update_alert()
         if self.fingerprint is not None:
             self.fingerprint.start()
@@ -523,7 +516,7 @@ class KeypadController(CounterActions, QObject):
     def _on_connected(self, connected: bool) -> None:
         if connected:
             self.unreachable = False
-            if self.message == error_text(self.language, "node_unavailable"):
+            if self.message == error_words("node_unavailable"):
                 self.message = ""
             self._refresh_counter()
             self._refresh_state()
@@ -563,9 +556,5 @@ class KeypadController(CounterActions, QObject):
             self._say("fingerprint_unknown", error=True)
 
     def _say(self, code: str, *, error: bool, fallback: str = "") -> None:
-        self._show_message(lambda language: error_text(language, code, fallback), error=error)
+        self.message, self.message_is_error = error_words(code, fallback), error
         self.changed.emit()
-
-    def _show_message(self, words: Callable[[str], str], *, error: bool) -> None:
-        self._message_words = words
-        self.message, self.message_is_error = words(self.language), error

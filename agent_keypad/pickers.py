@@ -1,50 +1,49 @@
 """The choices an agent picks from (menu, outcome, pause reason, transfer target, position, parked ticket).
 
-Each option is a dict the QML list shows ({"key", "label"}); digits 1..9 on the keypad pick the nth option.
-Built from the node's state view so a branch's own reasons, outcomes, services and counters appear as configured.
+Each option is a dict ({"key", "label"}); the label is kept untranslated (agent_keypad/words.py) and the
+view-model words it in the current language, so an open picker follows a language switch. Digits 1..9 on the
+keypad pick the nth option. Built from the node's state view so a branch's own reasons, outcomes, services and
+counters appear as configured.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from agent_keypad.labels import MENU, OUTCOMES, PAUSE_REASONS, POSITIONS, label
-from ground.i18n import N_, translate
+from agent_keypad.labels import MENU, OUTCOMES, PAUSE_REASONS, POSITIONS, label_words
+from agent_keypad.words import Names, Text, Words
+from ground.i18n import N_
 
-Option = dict[str, str]
-
-
-def _names(item: dict[str, Any], language: str) -> str:
-    names = item.get("names") or {}
-    return names.get(language) or next(iter(names.values()), item.get("id", "?"))
+Option = dict[str, Any]  # {"key": str, "label": Text}
 
 
-def menu(language: str, paused: bool, has_current: bool) -> list[Option]:
+def option(key: str, text: Text) -> Option:
+    return {"key": key, "label": text}
+
+
+def menu(paused: bool, has_current: bool) -> list[Option]:
     wanted = ["start", "finish", "no_show", "transfer", "park"] if has_current else []
     wanted += ["return_parked", "pause_toggle", "toggle_bar", "logout"]
-    options = [{"key": key, "label": label(language, MENU, key)} for key in wanted]
-    for option in options:
-        if option["key"] == "pause_toggle":
-            option["label"] = translate(language, N_("Resume") if paused else N_("Pause"))
-    return options
+    pause = Words(N_("Resume") if paused else N_("Pause"))
+    return [option(key, pause if key == "pause_toggle" else label_words(MENU, key)) for key in wanted]
 
 
-def outcomes(language: str, state: dict[str, Any]) -> list[Option]:
-    return [{"key": o, "label": label(language, OUTCOMES, o)} for o in state.get("outcomes") or ["done"]]
+def outcomes(state: dict[str, Any]) -> list[Option]:
+    return [option(o, label_words(OUTCOMES, o)) for o in state.get("outcomes") or ["done"]]
 
 
-def pause_reasons(language: str, state: dict[str, Any]) -> list[Option]:
-    return [{"key": r, "label": label(language, PAUSE_REASONS, r)} for r in state.get("pause_reasons") or ["other"]]
+def pause_reasons(state: dict[str, Any]) -> list[Option]:
+    return [option(r, label_words(PAUSE_REASONS, r)) for r in state.get("pause_reasons") or ["other"]]
 
 
-def positions(language: str) -> list[Option]:
-    return [{"key": p, "label": label(language, POSITIONS, p)} for p in POSITIONS]
+def positions() -> list[Option]:
+    return [option(p, label_words(POSITIONS, p)) for p in POSITIONS]
 
 
-def transfer_targets(language: str, state: dict[str, Any], own_counter: str) -> list[Option]:
+def transfer_targets(state: dict[str, Any], own_counter: str) -> list[Option]:
     """Services first ("service:<id>"), then the other counters ("counter:<id>")."""
-    services = [{"key": f"service:{s['id']}", "label": _names(s, language)} for s in state.get("services") or []]
-    counters = [{"key": f"counter:{c['id']}", "label": _names(c, language)}
+    services = [option(f"service:{s['id']}", _names(s)) for s in state.get("services") or []]
+    counters = [option(f"counter:{c['id']}", _names(c))
                 for c in state.get("counters") or [] if c.get("id") != own_counter]
     return services + counters
 
@@ -53,4 +52,8 @@ def parked(state: dict[str, Any], services: tuple[str, ...]) -> list[Option]:
     """Parked tickets, this counter's services first (an agent usually returns the ticket they parked)."""
     items = state.get("parked") or []
     ordered = sorted(items, key=lambda t: (t.get("service") not in services, t.get("number", "")))
-    return [{"key": t["id"], "label": t["number"]} for t in ordered]
+    return [option(t["id"], t["number"]) for t in ordered]
+
+
+def _names(item: dict[str, Any]) -> Names:
+    return Names(dict(item.get("names") or {}), item.get("id", "?"))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ground.i18n import N_, translate
+from agent_keypad.words import Text, Words, render
+from ground.i18n import N_
 
 WORDS: dict[str, str] = {
     "printer_paper_out": N_("{device}: printer out of paper"),
@@ -36,11 +37,14 @@ class StaffAlerts:
     def urgent(self) -> bool:
         return any(a.get("severity") == "action" for a in self.items)
 
-    def lines(self, language: str) -> list[str]:
-        """One line per alert, most urgent first (the node sorts them)."""
-        out = []
+    def words(self) -> list[Text]:
+        """One line per alert, most urgent first (the node sorts them), untranslated (agent_keypad/words.py)."""
+        out: list[Text] = []
         for alert in self.items:
             msgid = WORDS.get(str(alert.get("kind")))
             device = str(alert.get("name") or alert.get("device") or "?")
-            out.append(translate(language, msgid, device=device) if msgid else f"{device}: {alert.get('kind')}")
+            out.append(Words(msgid, {"device": device}) if msgid else f"{device}: {alert.get('kind')}")
         return out
+
+    def lines(self, language: str) -> list[str]:
+        return [render(language, line) for line in self.words()]

@@ -1,7 +1,9 @@
 """The QML surface of the keypad: camelCase properties (all notified by `changed`) and slots.
 
 QML only binds to these and calls the slots; every decision is in `KeypadController`. Words computed here are
-translated with the same catalogs as QML's qsTr (ground.i18n), and numbers use the language's digits.
+translated with the same catalogs as QML's qsTr (ground.i18n), and numbers use the language's digits. Nothing is
+translated ahead: the controller keeps messages and picker options as msgids with their values (words.py), worded
+here each time QML reads them, so a language switch (which emits `changed`) re-words everything on screen.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 from agent_keypad.counter import CurrentTicket
 from agent_keypad.labels import FINGERPRINT_STATES, PAUSE_REASONS, error_text, label
 from agent_keypad.logic import KeypadController
+from agent_keypad.words import render
 from ground.i18n import N_, Formatter, is_rtl, ngettext, translate
 
 STATUS = {"called": N_("Called"), "serving": N_("Serving")}
@@ -97,7 +100,7 @@ class KeypadViewModel(QObject):
         return self.controller.busy
 
     def _message(self) -> str:
-        return self.controller.message
+        return render(self.controller.language, self.controller.message)
 
     def _message_is_error(self) -> bool:
         return self.controller.message_is_error
@@ -310,9 +313,10 @@ class KeypadViewModel(QObject):
     def _picker_options(self) -> list[dict[str, str]]:
         if self.controller.picker is None:
             return []
-        fmt = self._fmt()
-        options = self.controller.picker.options
-        return [{**option, "hint": fmt.digits(str(i + 1)) if i < 9 else ""} for i, option in enumerate(options)]
+        language, fmt = self.controller.language, self._fmt()
+        return [{"key": option["key"], "label": render(language, option["label"]),
+                 "hint": fmt.digits(str(i + 1)) if i < 9 else ""}
+                for i, option in enumerate(self.controller.picker.options)]
 
     figuresText = Property(str, _figures_text, notify=changed)
     staffAlerts = Property(list, _alert_lines, notify=changed)

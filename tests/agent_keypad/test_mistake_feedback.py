@@ -58,7 +58,7 @@ def test_a_recall_over_the_limit_says_no_show_not_recall_0(node, tmp_path, qtbot
         for _ in range(3):
             press_and_wait(rig, qtbot, "recall", f"key:{_}")
         assert [t for t, _ in ticket_events(node, ticket["id"])][-1] == "TicketMarkedNoShow"
-        assert "recall 0" not in rig.controller.message
-        assert "no-show" in rig.controller.message
+        assert "recall 0" not in rig.vm.messageText
+        assert "no-show" in rig.vm.messageText
     finally:
         rig.keypad.close()

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from agent_keypad import pickers
 from agent_keypad.counter import resolve_ticket
+from agent_keypad.words import render
 from config.keypad import KeypadConfig
 from config.loader import load_config
 from tests.agent_keypad.conftest import KEYPAD_EXAMPLE
@@ -28,18 +29,24 @@ def test_typed_numbers(typed, expected):
     assert resolve_ticket(typed, tickets, ("accounts", "cash")) == expected
 
 
+def worded(options: list[dict], language: str) -> list[dict[str, str]]:
+    return [{"key": o["key"], "label": render(language, o["label"])} for o in options]
+
+
 def test_pickers_use_the_branch_data_and_translate_known_ids():
     state = {"outcomes": ["done", "vip_followup"], "pause_reasons": ["lunch"],
              "services": [{"id": "cash", "names": {"fr": "Caisse", "en": "Cash desk"}}],
              "counters": [{"id": "1", "names": {"fr": "Guichet 1"}}, {"id": "2", "names": {"en": "Counter 2"}}],
              "parked": [{"id": "p2", "number": "C-003", "service": "cash"},
                         {"id": "p1", "number": "B-001", "service": "loans"}]}
-    assert pickers.outcomes("fr", state) == [{"key": "done", "label": "Terminé"},
-                                             {"key": "vip_followup", "label": "vip_followup"}]
-    assert pickers.transfer_targets("fr", state, "1") == [{"key": "service:cash", "label": "Caisse"},
-                                                         {"key": "counter:2", "label": "Counter 2"}]
+    assert worded(pickers.outcomes(state), "fr") == [{"key": "done", "label": "Terminé"},
+                                                     {"key": "vip_followup", "label": "vip_followup"}]
+    targets = pickers.transfer_targets(state, "1")
+    assert worded(targets, "fr") == [{"key": "service:cash", "label": "Caisse"},
+                                     {"key": "counter:2", "label": "Counter 2"}]
+    assert worded(targets, "en")[0]["label"] == "Cash desk"  # the same options, worded in the language shown
     assert [o["label"] for o in pickers.parked(state, ("cash",))] == ["C-003", "B-001"]
-    assert pickers.menu("ar", paused=True, has_current=False)[1]["label"] == "استئناف"
+    assert render("ar", pickers.menu(paused=True, has_current=False)[1]["label"]) == "استئناف"
 
 
 def test_keypad_section_ranges_and_the_example_file():
