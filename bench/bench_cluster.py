@@ -45,10 +45,7 @@ def _post(session: requests.Session, url: str, token: str, i: int) -> float:
 def start_cluster(root: Path, **cluster_keys) -> Cluster:
     root.mkdir(parents=True, exist_ok=True)
     cluster = make_cluster(root, cluster_keys=cluster_keys)
-    cluster.token = cluster.issue_token(cluster.members[0])
-    cluster.start_all()
-    cluster.leader()
-    cluster.wait_token_everywhere(cluster.token)
+    cluster.start_serving()
     return cluster
 
 

@@ -37,10 +37,7 @@ def run(root: Path, shim: Path, delay_ms: int, who: str, duration: float) -> dic
     root.mkdir(parents=True, exist_ok=True)
     cluster = make_cluster(root)
     try:
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        leader = cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
+        leader = cluster.start_serving()
         slow = leader if who == "leader" else next(m for m in cluster.members if m is not leader)
         if delay_ms:  # restart the chosen member on the slow disk
             cluster.stop(slow)

@@ -230,6 +230,15 @@ class Cluster:
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
 
+    def start_serving(self) -> Member:
+        """The usual opening: a kiosk token on the first member, every member started, a leader elected and the
+        token accepted everywhere; the leader."""
+        self.token = self.issue_token(self.members[0])
+        self.start_all()
+        leader = self.leader()
+        self.wait_token_everywhere(self.token)
+        return leader
+
     def wait_token_everywhere(self, token: str, members: list[Member] | None = None, timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
         for member in members or self.running():

@@ -34,10 +34,7 @@ def _post(url: str, token: str, key: str):
 @pytest.fixture
 def cluster(tmp_path):
     cluster = make_cluster(tmp_path)
-    cluster.token = cluster.issue_token(cluster.members[0])
-    cluster.start_all()
-    cluster.leader()
-    cluster.wait_token_everywhere(cluster.token)
+    cluster.start_serving()
     yield cluster
     cluster.close()
 

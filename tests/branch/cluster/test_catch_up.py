@@ -51,10 +51,7 @@ def issue_many(url: str, token: str, count: int, threads: int = 8) -> None:
 def test_a_member_catching_up_thousands_of_commands_causes_no_election(tmp_path):
     cluster = make_cluster(tmp_path)
     try:
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        leader = cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
+        leader = cluster.start_serving()
         late = next(m for m in cluster.members if m is not leader)
         cluster.stop(late)
         issue_many(leader.url, cluster.token, COMMANDS)

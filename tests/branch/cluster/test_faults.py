@@ -58,10 +58,7 @@ def namespaced_cluster(tmp_path, net: Net) -> Cluster:
 
 
 def _start(cluster: Cluster) -> None:
-    cluster.token = cluster.issue_token(cluster.members[0])
-    cluster.start_all()
-    cluster.leader()
-    cluster.wait_token_everywhere(cluster.token)
+    cluster.start_serving()
 
 
 def probe(net: Net, index: int, url: str, token: str, seconds: float) -> list:

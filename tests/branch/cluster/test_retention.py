@@ -55,10 +55,7 @@ def test_every_member_archives_what_central_acknowledged_and_a_restored_member_c
                            cluster_keys={"log_compaction_entries": 100})
     with_sync(cluster, broker.port)
     try:
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        leader = cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
+        leader = cluster.start_serving()
         kiosk = cluster.client()
         for i in range(150):
             kiosk.issue_ticket("cash" if i % 2 else "accounts")

@@ -95,10 +95,7 @@ def test_config_pushes_racing_leader_kills_leave_one_setup_and_every_ticket(tmp_
 
     try:
         wait_for(lambda: receiver.link.connected, what="central connected")
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
+        cluster.start_serving()
         workers = [threading.Thread(target=stream, args=(i,), daemon=True) for i in range(2)]
         for worker in workers:
             worker.start()

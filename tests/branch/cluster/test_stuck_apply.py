@@ -30,10 +30,7 @@ def db_execute(path, sql: str) -> None:
 def test_a_member_that_cannot_apply_backs_off_logs_once_and_says_it_is_stuck(tmp_path):
     cluster = make_cluster(tmp_path)
     try:
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        leader = cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
+        leader = cluster.start_serving()
         client = cluster.client()
         client.issue_ticket("cash")
         cluster.wait_converged()

@@ -18,10 +18,7 @@ from .test_stuck_apply import REFUSE, db_execute
 def test_a_leader_stuck_applying_does_not_hold_the_branch(tmp_path):
     cluster = make_cluster(tmp_path)
     try:
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        leader = cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
+        leader = cluster.start_serving()
         client = cluster.client()
         client.issue_ticket("cash")
         cluster.wait_converged()

@@ -152,10 +152,7 @@ def test_losing_two_of_three_answers_no_quorum_at_once(tmp_path):
 
     cluster = make_cluster(tmp_path)
     try:
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        leader = cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
+        leader = cluster.start_serving()
         cluster.client().issue_ticket("cash")
         for member in cluster.members:
             if member is not leader:
@@ -184,10 +181,7 @@ def test_a_device_configured_with_every_member_follows_the_leader(tmp_path):
 
     cluster = make_cluster(tmp_path)
     try:
-        cluster.token = cluster.issue_token(cluster.members[0])
-        cluster.start_all()
-        leader = cluster.leader()
-        cluster.wait_token_everywhere(cluster.token)
+        leader = cluster.start_serving()
         text = (ROOT / "config" / "examples" / "kiosk.toml").read_text(encoding="utf-8")
         urls = ", ".join(f'"{m.url}"' for m in cluster.members)
         text = re.sub(r'(?m)^node_url = .*$', f"node_urls = [{urls}]", text)
