@@ -13,16 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from agent_keypad.theme import TOUCH_MM
+from agent_keypad.theme import TOUCH_MM, VIEWING_CM
 from devtools.screen_audit import Rules, audit_window, check_structure, pump
 from tests.agent_keypad.conftest import issue, login, make_rig, press_and_wait
 
 BAR_MONITOR = ((1920, 1080), 24.0)
+#: a desktop monitor is read from farther than the pad: 60 cm (16 arcmin: a 2.79 mm cap, 15 px Noto Sans there)
+BAR_VIEWING_CM = 60.0
 LANGUAGES = ("fr", "en", "ar")
 
 
 def audit_bar(rig, state: str, out: Path) -> list[str]:
-    rules = Rules.for_screen(BAR_MONITOR[0], BAR_MONITOR[1], touch_mm=TOUCH_MM)
+    rules = Rules.for_screen(BAR_MONITOR[0], BAR_MONITOR[1], viewing_cm=BAR_VIEWING_CM, touch_mm=TOUCH_MM)
     findings, snaps = [], []
     for language in LANGUAGES:
         rig.controller.set_language(language)
@@ -70,7 +72,8 @@ def test_keys_are_at_least_twelve_millimetres_on_the_pad(node, tmp_path, qtbot, 
         window.resize(*size)
         qtbot.waitExposed(window)
         pump(60)
-        rules = Rules.for_screen(size, rig.keypad.settings.screen_diagonal_inches, touch_mm=TOUCH_MM)
+        rules = Rules.for_screen(size, rig.keypad.settings.screen_diagonal_inches, viewing_cm=VIEWING_CM,
+                                 touch_mm=TOUCH_MM)
         assert window.property("touch") == pytest.approx(rules.touch_px, abs=1.0)
     finally:
         rig.keypad.close()
