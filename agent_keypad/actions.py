@@ -78,14 +78,14 @@ class CounterActions:
         self.changed.emit()
 
     def _do_menu(self) -> None:
-        """The actions without a key of their own: before login the languages and the bar mode, after it the
-        transfer, park, return, bar mode and log out (the counter's keys are the frequent ones; issue 15)."""
+        """Before login the languages and the bar mode; after it every action by digit (pickers.menu) — on the
+        screen the way to the rare ones, which have no key (issue 15)."""
         if not self.logged_in:
             self._open(N_("Menu"), pickers.login_menu(self.languages, self.language), self._login_menu_chosen)
             return
         paused = bool(self.counter and self.counter.paused)
         has_current = bool(self.counter and self.counter.current)
-        self._open(N_("Menu"), pickers.menu(paused, has_current, self.bar_mode), self._dispatch)
+        self._open(N_("Menu"), pickers.menu(paused, has_current), self._dispatch)
 
     def _login_menu_chosen(self, key: str) -> None:
         code = key.removeprefix("lang:")

@@ -21,12 +21,11 @@ def option(key: str, text: Text) -> Option:
     return {"key": key, "label": text}
 
 
-def menu(paused: bool, has_current: bool, bar: bool = False) -> list[Option]:
-    """The actions without a key on the screen: on the full screen (Next, Recall, Start, Finish, No-show, Pause
-    have keys) the rare ones; on the compact bar (Next, Recall, Start, Finish) the others too."""
-    wanted = (["start", "finish", "no_show"] if has_current and bar else []) + (
-        ["transfer", "park"] if has_current else [])
-    wanted += ["return_parked", *(["pause_toggle"] if bar else []), "toggle_bar", "logout"]
+def menu(paused: bool, has_current: bool) -> list[Option]:
+    """Every action but Next and Recall, by digit: a USB numeric keypad reaches them all through its menu key;
+    on the screen, the rare ones (transfer, park, return, bar mode, log out) have no key of their own."""
+    wanted = ["start", "finish", "no_show", "transfer", "park"] if has_current else []
+    wanted += ["return_parked", "pause_toggle", "toggle_bar", "logout"]
     pause = Words(N_("Resume") if paused else N_("Pause"))
     return [option(key, pause if key == "pause_toggle" else label_words(MENU, key)) for key in wanted]
 
