@@ -79,6 +79,7 @@ def sizes(diagonal_inches: float, distance_m: float, width_px: int, height_px: i
     short_side = min(width_px, height_px)
     margin = max(6, round(short_side / 90))
     return Sizes(mm_per_px=pitch, limit_cap_mm=limit, headline_px=headline, secondary_px=secondary,
-                 small_px=small, floor_px=font_px_for_cap(floor_cap_mm(distance_m), pitch), row_px=math.ceil(secondary * 1.4),
+                 small_px=small, floor_px=font_px_for_cap(floor_cap_mm(distance_m), pitch),
+                 row_px=math.ceil(secondary * 1.4),
                  header_px=math.ceil(secondary * 1.5),
                  margin_px=margin)

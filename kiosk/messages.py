@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ground.i18n import NATIVE_NAMES, N_
+from ground.i18n import N_, NATIVE_NAMES
 
 #: The node's error codes, as a customer should read them.
 NODE_ERRORS: dict[str, str] = {

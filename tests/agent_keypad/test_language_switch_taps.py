@@ -1,7 +1,7 @@
 """A message on the screen follows a language switch (review 15b).
 
-The agent switches the language from the login screen's menu (two taps) while a message is shown ("Type your PIN."): it stayed in the
-previous language until the next press. Real taps on the real window, a real node.
+The agent switches the language from the login screen's menu (two taps) while a message is shown ("Type your
+PIN."): it stayed in the previous language until the next press. Real taps on the real window, a real node.
 """
 
 from __future__ import annotations
