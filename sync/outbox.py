@@ -82,7 +82,7 @@ class OutboxPump:
         self._probe: int | None = None  # last seq of the resend probe awaiting central's answer
         self._probe_batches = 1
         self._fresh: int | None = None  # central's watermark as central itself last said it (not the broker)
-        self._heard = False  # an ack of this log accepted since start (retained ones too)
+        self.heard = False  # an ack of this log accepted since start (retained ones too)
         self._archive_hole: tuple[str | None, int] | None = None  # (epoch, watermark) the resend was announced for
         #: why central's watermark cannot pass the archive checkpoint (the archive file cannot give the events)
         self.archive_problem: str | None = None
@@ -164,7 +164,7 @@ class OutboxPump:
             self._fresh = self.watermark
         elif self._fresh is not None:
             self._fresh = min(self._fresh, self.watermark)
-        self._heard = True
+        self.heard = True
         self._check_hole()
         if self._probe is not None and ack.watermark >= self._probe:
             self._probe = None
@@ -248,7 +248,7 @@ class OutboxPump:
         the checkpoint), else from the outbox. An archive that cannot give them is reported (log, health) and the
         live outbox is sent anyway: central keeps what it gets; its watermark waits for the archive's events."""
         upto = persistence.archived_upto(self.store)
-        if after >= upto or not self._heard:
+        if after >= upto or not self.heard:
             # before central's first ack the watermark is this machine's memory (a member that never led has
             # none): send the live events; the ack tells whether central lacks archived ones (`_check_hole`)
             return persistence.read_batch(self.store, max(after, upto), self.batch_size)
