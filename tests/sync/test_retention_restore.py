@@ -9,6 +9,7 @@ import logging
 import math
 import shutil
 
+from commissioning.doctor import check_sync
 from smartqueue.node_cli import _sync_health
 from tests.sync.conftest import wait_for
 from tests.sync.retention_helpers import DAY_S, Central, Clock, SyncedNode, retention_config, verify
@@ -87,9 +88,11 @@ def test_central_restored_below_the_checkpoint_gets_the_archived_events_again(tm
         synced.issue(2, "cash")
         wait_for(lambda: central.log_row()[1] == synced.seq, timeout=20, what="central stored the live events")
         assert central.log_row()[0] == kept  # what the node cannot resend keeps central's watermark down
-        problem = wait_for(lambda: synced.running.http("GET", "/api/v1/health", role=None).json()["sync"]["archive_problem"],
-                           what="the problem in /health")
-        assert "events-archive.sqlite3 is missing" in problem
+        health = wait_for(lambda: (h := synced.running.http("GET", "/api/v1/health", role=None).json())["sync"][
+            "archive_problem"] and h, what="the problem in /health")
+        assert "events-archive.sqlite3 is missing" in health["sync"]["archive_problem"]
+        doctor = check_sync(health)  # what `smartqueue doctor` tells the technician
+        assert doctor.ok is False and "events-archive.sqlite3" in doctor.fix
         assert any(r.levelno == logging.ERROR and "cannot resend" in r.getMessage() for r in caplog.records)
 
         shutil.move(tmp_path / "moved-archive.sqlite3", archive)  # a technician brings it back
