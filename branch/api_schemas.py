@@ -63,7 +63,8 @@ HEALTH = obj({"status": S, "node_id": S, "branch": S, "api": S, "seq": I, "day":
               "uptime_s": {"type": "number"}, "role": S},
              {"term": I, "leader": nullable(S), "cluster": {"type": "object"}, "clock": S,
               "sync": obj({"state": {"type": "string", "enum": ["connected", "disconnected", "standby"]},
-                           "lag_events": I, "halted": {"type": "boolean"}})})
+                           "lag_events": I, "halted": {"type": "boolean"}},
+                          {"archive_problem": nullable(S)})})
 
 SERVICES = obj({"services": arr(ref("Service")),
                 "groups": arr(obj({"id": S, "names": NAMES, "parent": nullable(S)})),

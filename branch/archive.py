@@ -6,7 +6,8 @@ What is kept where (docs/architecture.md, "Event retention"):
   part from there and the archive file up to it;
 - `data_dir/events-archive.sqlite3` holds the archived events, the same columns, never deleted by the node.
 
-Only events central stored (at or below the durably recorded watermark, `meta 'sync.watermark'`) and older than
+Only events central stored (at or below the watermark the leader's sync heard from central itself since it started,
+never the one remembered in `meta 'sync.watermark'`: central may have been restored since) and older than
 `[node] event_retention_days` are archived. A single node does it between two commands; in a cluster the leader
 proposes "archive up to seq N" through the log and every member does the same at the same log position.
 
@@ -36,7 +37,6 @@ from ground.files import fsync_dir
 log = logging.getLogger(__name__)
 
 ARCHIVE_FILE = "events-archive.sqlite3"
-WATERMARK_KEY = "sync.watermark"  # written by sync (sync/branch_persistence.py): central stored every seq <= it
 DAY_MS = 24 * 3600 * 1000
 #: events moved per step: one step is one transaction of the writer thread, kept short beside customers' commits
 STEP_EVENTS = 5000
@@ -57,18 +57,14 @@ def checkpoint(store: Store) -> Checkpoint:
     return Checkpoint(rows[0][0], rows[0][1], rows[0][2]) if rows else Checkpoint(0, GENESIS, None)
 
 
-def central_watermark(store: Store) -> int:
-    value = store.meta(WATERMARK_KEY)
-    return int(value) if value is not None else 0
-
-
-def archivable(store: Store, retention_days: int, now_ms: int, upto_seq: int) -> int:
-    """The highest seq that may be archived now: acknowledged by central, older than the retention, at most
-    `STEP_EVENTS` past the checkpoint, not past `upto_seq` (the last committed event). 0: nothing to do."""
+def archivable(store: Store, retention_days: float, now_ms: int, upto_seq: int, central_watermark: int) -> int:
+    """The highest seq that may be archived now: at or below `central_watermark` (what central said it stored,
+    heard fresh: see `BranchNode.central_ack`), older than the retention, at most `STEP_EVENTS` past the
+    checkpoint, not past `upto_seq` (the last committed event). 0: nothing to do."""
     if retention_days <= 0:
         return 0
     done = checkpoint(store).seq
-    limit = min(central_watermark(store), upto_seq, done + STEP_EVENTS)
+    limit = min(central_watermark, upto_seq, done + STEP_EVENTS)
     rows = store.query("SELECT MAX(seq) FROM events WHERE seq > ? AND seq <= ? AND at_ms < ?",
                        (done, limit, now_ms - retention_days * DAY_MS))
     return rows[0][0] or 0
@@ -90,6 +86,35 @@ def archived_rows(store: Store, sql: str, params: tuple) -> list[tuple]:
         return []  # created, not yet written
     finally:
         conn.close()
+
+
+class ArchiveUnreadable(Exception):
+    """The archive file cannot give the events asked for (missing, damaged, or holding only part of them)."""
+
+
+def resend_rows(store: Store, after: int, upto: int, limit: int) -> list[tuple]:
+    """Archived events after `after`, up to `upto` (the checkpoint), at most `limit`, in seq order, in sync's
+    outbox form (seq, id, type, at, actor, data, prev_hash, hash): for central, when it lacks archived events (its
+    store was restored from a backup older than the checkpoint). Raises ArchiveUnreadable unless they are all
+    there, gapless from `after + 1`."""
+    path = archive_path(store)
+    if not path.exists():
+        raise ArchiveUnreadable(f"{path} is missing")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT seq, id, type, at, actor, data, prev_hash, hash FROM events"
+                                " WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", (after, upto, limit)).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as err:
+        raise ArchiveUnreadable(f"{path} cannot be read ({err})") from err
+    for expected, row in enumerate(rows, after + 1):
+        if row[0] != expected:
+            raise ArchiveUnreadable(f"{path} lacks event {expected}")
+    if not rows:
+        raise ArchiveUnreadable(f"{path} lacks event {after + 1}")
+    return rows
 
 
 def copy_to_archive(store: Store, upto: int) -> Checkpoint | None:

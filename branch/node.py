@@ -108,6 +108,11 @@ class BranchNode:
         self.services = ServiceSupervisor()
         #: more parts of the health answer (e.g. "sync": the MQTT link's state), added by the composition root too
         self.health_parts: dict[str, Callable[[], dict[str, Any]]] = {}
+        #: central's watermark as this node's sync heard it from central since it started (None: not heard yet),
+        #: set by the sync service while it runs (it receives the node; the node never imports sync). Archiving
+        #: trusts only this, never the watermark stored in meta: central may have been restored since.
+        self.central_ack: Callable[[], int | None] | None = None
+        self._archive_waits: str | None = None  # why archiving waits, as last logged (logged once per reason)
         self._tasks: list[asyncio.Task] = []
         self.port: int | None = None
 
@@ -257,10 +262,18 @@ class BranchNode:
         """On the leader: move what central acknowledged and `event_retention_days` made old to the archive file
         (`branch.archive`), a bounded step at a time; the last seq archived (0: nothing)."""
         done = 0
+        retention = self.config.node.event_retention_days
         for _ in range(steps):
-            if not self.commands.is_leader:
+            if not self.commands.is_leader or retention <= 0:
                 break
-            upto = archivable(self.store, self.config.node.event_retention_days, self.now_ms(), self.core.seq)
+            watermark = self.central_ack() if self.central_ack is not None else None
+            if watermark is None:
+                self._archive_wait("sync with central is not running on this node" if self.central_ack is None else
+                                   "central has not answered since sync started (an ack the broker kept does not "
+                                   "count: central may have been restored since)")
+                break
+            self._archive_wait(None)
+            upto = archivable(self.store, retention, self.now_ms(), self.core.seq, watermark)
             if upto <= done:
                 break
             await self.commands.archive(upto)
@@ -268,6 +281,12 @@ class BranchNode:
             log.info("events up to seq %d archived (acknowledged by central, older than %g days)", upto,
                      self.config.node.event_retention_days)
         return done
+
+    def _archive_wait(self, why: str | None) -> None:
+        """Say once (not every housekeeping round) why events that may be old enough are not archived."""
+        if why is not None and why != self._archive_waits:
+            log.info("archiving events waits: %s; nothing is archived until central says what it holds", why)
+        self._archive_waits = why
 
     def forget_stale(self) -> None:
         """Bound what memory keeps per client over months: idle sessions, old login failures, full buckets."""

@@ -292,6 +292,10 @@ def check_sync(health: dict[str, Any] | None) -> Check:
     state, lag = sync.get("state"), sync.get("lag_events", 0)
     if state == "standby":
         return Check("sync", None, N_("this node is a follower: the cluster's leader syncs"))
+    if sync.get("archive_problem"):  # central's watermark is stuck below the archive checkpoint until it is fixed
+        return Check("sync", False, N_("central lacks archived events this node cannot resend: {problem}"),
+                     N_("put events-archive.sqlite3 back in the node's data folder (from a backup or another "
+                        "member of the cluster)"), detail_args={"problem": sync["archive_problem"]})
     if state == "connected":
         return Check("sync", True, N_("connected to central's broker, {lag} events to send"), detail_args={"lag": lag})
     return Check("sync", False, N_("not connected to central's broker, {lag} events waiting"),

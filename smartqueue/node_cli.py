@@ -210,7 +210,8 @@ def _sync_health(node, service) -> dict:
     (the leader syncs)."""
     link = service.health()
     state = "connected" if link["connected"] else "disconnected" if node.is_leader else "standby"
-    return {"state": state, "lag_events": link["lag_events"], "halted": link["halted"]}
+    return {"state": state, "lag_events": link["lag_events"], "halted": link["halted"],
+            "archive_problem": link["archive_problem"]}
 
 
 def _store(args: argparse.Namespace):

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from branch.archive import WATERMARK_KEY, checkpoint
+from branch.archive import checkpoint
 from branch.store import Store
 
+WATERMARK_KEY = "sync.watermark"  # central stored every seq <= it (as last heard; it may have been restored since)
 EPOCH_KEY = "sync.central_epoch"  # central's store incarnation the watermark was acknowledged by
 
 
@@ -73,6 +74,11 @@ def read_batch(store: Store, after: int, limit: int) -> list[tuple]:
     return store.query(
         "SELECT e.seq, e.id, e.type, e.at, e.actor, e.data, e.prev_hash, e.hash FROM outbox o"
         " JOIN events e ON e.seq = o.seq WHERE o.seq > ? ORDER BY o.seq LIMIT ?", (after, limit))
+
+
+def archived_upto(store: Store) -> int:
+    """The last archived seq (0: nothing archived): events up to it are in the archive file, not the outbox."""
+    return checkpoint(store).seq
 
 
 def oldest_unacked_ms(store: Store, watermark: int) -> int | None:

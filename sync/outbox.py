@@ -10,6 +10,11 @@ the hash of seq 1: a wiped data dir starts a new one); below the durably recorde
 central `epoch` (its store was replaced or restored) — an old retained ack re-served by a broker restored from an
 older save, or acks of two receivers arriving out of order, never make the branch resend what central has.
 
+Which watermark the node may archive up to (`fresh_watermark`): only one central itself sent while this pump runs
+— a retained ack is the broker's memory and may predate a restore of central's store (docs/architecture.md, "Event
+retention"). When central lacks events the node already archived (its store restored from a backup older than the
+archive checkpoint), they are resent from the archive file, then the live outbox follows.
+
 Everything here runs on the node's event-loop thread; database writes go through `write` (the writer thread).
 """
 
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from branch.archive import ArchiveUnreadable, resend_rows
 from branch.store import Store
 from sync import branch_persistence as persistence
 from sync.link import FAILURE
@@ -75,6 +81,11 @@ class OutboxPump:
         self._last_gap_rewind: int | None = None
         self._probe: int | None = None  # last seq of the resend probe awaiting central's answer
         self._probe_batches = 1
+        self._fresh: int | None = None  # central's watermark as central itself last said it (not the broker)
+        self.heard = False  # an ack of this log accepted since start (retained ones too)
+        self._archive_hole: tuple[str | None, int] | None = None  # (epoch, watermark) the resend was announced for
+        #: why central's watermark cannot pass the archive checkpoint (the archive file cannot give the events)
+        self.archive_problem: str | None = None
         self._db_task: asyncio.Task | None = None
         self._side_tasks: set[asyncio.Task] = set()
         self.sent_messages = 0
@@ -111,8 +122,15 @@ class OutboxPump:
             self.drain()
         return True
 
-    def on_ack(self, ack: Ack) -> None:
-        """Central's end-to-end acknowledgement (or rejection), judged by the contract's rules."""
+    def fresh_watermark(self) -> int | None:
+        """Central's watermark as central itself said it since this pump started, after the contract's rules
+        (None until then): what the node may archive up to. An ack the broker kept (retained) may be older than
+        a restore of central's store, so it can only lower this, never raise or set it."""
+        return self._fresh
+
+    def on_ack(self, ack: Ack, retained: bool = False) -> None:
+        """Central's end-to-end acknowledgement (or rejection), judged by the contract's rules. `retained`: the
+        broker's stored copy (sent on subscribing), not central speaking now."""
         if ack.reason == "rejected":
             self._rejected(ack)
             return
@@ -142,6 +160,12 @@ class OutboxPump:
             self._last_progress = self._clock()
             self._stall_timeout = self.ack_timeout_s
             self.cursor = max(self.cursor, ack.watermark)
+        if not retained:
+            self._fresh = self.watermark
+        elif self._fresh is not None:
+            self._fresh = min(self._fresh, self.watermark)
+        self.heard = True
+        self._check_hole()
         if self._probe is not None and ack.watermark >= self._probe:
             self._probe = None
             if (ack.stored_max or ack.watermark) <= ack.watermark < self.cursor:
@@ -185,7 +209,7 @@ class OutboxPump:
         """Publish `batches` batches of the outbox after seq `after`; the last seq sent, or None (nothing sent)."""
         sent = None
         for _ in range(batches):
-            rows = persistence.read_batch(self.store, after, self.batch_size)
+            rows = self._read(after)
             if not rows:
                 break
             if self.log is None:
@@ -201,6 +225,46 @@ class OutboxPump:
             self.sent_messages += 1
             sent = after = last
         return sent
+
+    def _check_hole(self) -> None:
+        """After an accepted ack: central's watermark below the archive checkpoint means central lacks archived
+        events (its store restored from an older backup): say so once and resend from its watermark."""
+        upto = persistence.archived_upto(self.store)
+        if self.watermark >= upto:
+            self._archive_hole = None
+            if self.archive_problem is not None:
+                log.info("central holds the archived events again")
+                self.archive_problem = None
+            return
+        if self._archive_hole != (self.epoch, self.watermark):  # once per hole
+            self._archive_hole = (self.epoch, self.watermark)
+            log.warning("central lacks %d archived events (seq %d-%d): resending from the archive",
+                        upto - self.watermark, self.watermark + 1, upto)
+            if self.cursor > self.watermark:
+                self._rewind()
+
+    def _read(self, after: int) -> list[tuple]:
+        """The next batch after seq `after`: from the archive file while central lacks archived events (seq up to
+        the checkpoint), else from the outbox. An archive that cannot give them is reported (log, health) and the
+        live outbox is sent anyway: central keeps what it gets; its watermark waits for the archive's events."""
+        upto = persistence.archived_upto(self.store)
+        if after >= upto or not self.heard:
+            # before central's first ack the watermark is this machine's memory (a member that never led has
+            # none): send the live events; the ack tells whether central lacks archived ones (`_check_hole`)
+            return persistence.read_batch(self.store, max(after, upto), self.batch_size)
+        try:
+            rows = resend_rows(self.store, after, upto, self.batch_size)
+        except ArchiveUnreadable as err:
+            if self.archive_problem != str(err):
+                log.error("central lacks archived events this node cannot resend: %s. Central's watermark stays "
+                          "at seq %d until the archive file is restored (a copy from another member or a backup); "
+                          "the live events are sent meanwhile", err, self.watermark)
+            self.archive_problem = str(err)
+            return persistence.read_batch(self.store, max(after, upto), self.batch_size)
+        if self.archive_problem is not None:
+            log.info("the archive file gives the events central lacks again: resending them")
+            self.archive_problem = None
+        return rows
 
     def tick(self) -> None:
         """Once a second: end a dead-letter pause, probe after a stall, and drain (a fallback doorbell).

@@ -79,10 +79,13 @@ class SyncService:
         self._hub_sub = node.hub.subscribe()
         self._tasks = [loop.create_task(self._doorbell(), name="sq-sync-doorbell"),
                        loop.create_task(self._ticker(), name="sq-sync-ticker")]
+        node.central_ack = self.pump.fresh_watermark  # what the node may archive up to (None: nothing yet)
         self.link.start()
         log.info("sync to central started: topics %s*, client id %s", self.topics.prefix, self.client_id)
 
     async def stop(self) -> None:
+        if self.pump is not None and self.node.central_ack == self.pump.fresh_watermark:
+            self.node.central_ack = None  # a stopped link hears nothing: archiving waits for the next start
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -106,7 +109,8 @@ class SyncService:
         return {"connected": bool(self.link and self.link.connected), "watermark": pump.watermark if pump else 0,
                 "cursor": pump.cursor if pump else 0, "lag_events": pump.lag_events() if pump else 0,
                 "inflight": len(pump.inflight) if pump else 0, "config_version": self.config_version,
-                "halted": bool(pump and pump.halted_until is not None)}
+                "halted": bool(pump and pump.halted_until is not None),
+                "archive_problem": pump.archive_problem if pump else None}
 
     # -- link callbacks (on the loop thread) -------------------------------------------------------------------------
 
@@ -171,7 +175,7 @@ class SyncService:
             log.warning("bad events/ack from central ignored: %s", err)
             return
         assert self.pump is not None
-        self.pump.on_ack(Ack.from_body(body))
+        self.pump.on_ack(Ack.from_body(body), retained=message.retain)
 
     async def _on_config(self, message: Inbound) -> None:
         if not message.payload:

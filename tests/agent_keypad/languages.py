@@ -6,7 +6,7 @@ placeholders, and the branch's names (services, counters) in those languages. A 
 the language shown does not use the same words itself ("Pause" is French and English). In Arabic, Latin letters are
 foreign too (but for those its own translations use: "PIN"), and so are Latin digits where the language's locale
 has its own (ground.i18n.Formatter: the default "ar" locale writes 0-9), except in ticket numbers and in what the
-test says is verbatim (an agent's name, a device's name, the languages' own names).
+test says is verbatim (an agent's name, a device's name or id, the languages' own names).
 """
 
 from __future__ import annotations
@@ -87,7 +87,8 @@ def wrong_language(texts: list[str], language: str, *, names: list[dict[str, str
     for text in texts:
         pieces = sorted(piece for piece in foreign if piece in text)
         rest = TICKET_NUMBER.sub("", text)
-        for allowed in (*verbatim, *(n.get(language, "") for n in names)):
+        # longest first: a device named "kiosk" must not eat the middle of its id "dev-kiosk"
+        for allowed in sorted((*verbatim, *(n.get(language, "") for n in names)), key=len, reverse=True):
             rest = rest.replace(allowed, "") if allowed else rest
         rest = LATIN_WORD.sub(lambda word: "" if word[0] in own_latin_words(language) else word[0], rest)
         if is_rtl(language) and re.search(f"[{latin}]", rest):
@@ -104,6 +105,6 @@ def keypad_words(controller) -> tuple[list[dict[str, str]], tuple[str, ...]]:
     state = controller.state
     names = [dict(item.get("names") or {}) for item in (state.get("services") or []) + (state.get("counters") or [])]
     verbatim = (controller.agent_name, *(str(a.get("name") or "") for a in controller.allowed_agents),
-                *(str(a.get("name") or "") for a in controller.alerts.items),
+                *(str(a.get(key) or "") for a in controller.alerts.items for key in ("name", "device")),
                 *(NATIVE_NAMES.get(code, code) for code in controller.languages))
     return names, verbatim

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from agent_keypad.labels import ERRORS, MENU, OUTCOMES, PAUSE_REASONS, POSITIONS
+from agent_keypad.staff import device_label
+from agent_keypad.words import render
 from ground.i18n import Formatter, translate
 from tests.agent_keypad.conftest import issue, login, make_rig, press_and_wait
 from tests.agent_keypad.languages import keypad_words, visible_texts, wrong_language
@@ -29,6 +31,12 @@ def words(msgid: str, **values: object) -> Expected:
     """A catalog lookup; int values in the language's digits."""
     return lambda language: translate(language, msgid, **{
         key: Formatter(language).number(value) if isinstance(value, int) else value for key, value in values.items()})
+
+
+def paper_out(alert: dict) -> Expected:
+    """The staff strip's line for a kiosk out of paper: its device worded in the language too ("Borne …")."""
+    label = device_label(alert)
+    return lambda language: translate(language, "{device}: printer out of paper", device=render(language, label))
 
 
 def name(names: dict[str, str]) -> Expected:
@@ -136,9 +144,8 @@ def test_each_picker_follows_a_language_switch(shown, qtbot, node):
     qtbot.waitUntil(lambda: bool(rig.vm.staffAlerts), timeout=8000)
     rig.vm.showAlerts()
     qtbot.waitUntil(lambda: rig.controller.picker is not None, timeout=3000)
-    device = rig.controller.alerts.items[0]["name"]
     switch_and_check(rig, qtbot, "the staff alerts list", [
-        words("Staff alerts"), words("{device}: printer out of paper", device=device)])
+        words("Staff alerts"), paper_out(rig.controller.alerts.items[0])])
 
 
 def test_each_message_follows_a_language_switch(shown, qtbot, node):
@@ -147,8 +154,7 @@ def test_each_message_follows_a_language_switch(shown, qtbot, node):
     rig = shown
     node.client("kiosk").report_status("me", {"state": "degraded", "components": {"printer": "paper_out"}})
     qtbot.waitUntil(lambda: bool(rig.vm.staffAlerts), timeout=8000)
-    device = rig.controller.alerts.items[0]["name"]
-    strip = words("{device}: printer out of paper", device=device)
+    strip = paper_out(rig.controller.alerts.items[0])
     issue(rig, "accounts", 3)
     press_and_wait(rig, qtbot, "call_next")
     number = rig.controller.counter.current.number

@@ -140,3 +140,29 @@ def test_which_acks_are_believed(tmp_path: Path) -> None:
     asyncio.run(scenario())
     assert "central rejected events 6-8: bad hash" in store.query("SELECT reason FROM sync_dead_letters")[0][0]
     store.close()
+
+
+def test_only_central_speaking_now_says_what_may_be_archived(tmp_path: Path) -> None:
+    """`fresh_watermark` (what the node archives up to): an ack the broker kept (retained) may predate a restore of
+    central's store, so it never sets or raises it; it only lowers it. Ignored acks change nothing."""
+    store, pump, _, _ = make(tmp_path, window=10)
+
+    async def scenario():
+        pump.on_connected()
+        pump.on_ack(ack(pump, 8, "stored"), retained=True)
+        assert pump.watermark == 8 and pump.fresh_watermark() is None
+        pump.on_ack(ack(pump, 6, "hello", epoch="c-2"))  # central itself: its restored store holds 6
+        assert pump.fresh_watermark() == 6
+        pump.on_ack(ack(pump, 9, "stored", epoch="c-1"), retained=True)  # the old epoch's, kept by the broker
+        assert pump.watermark == 9 and pump.fresh_watermark() == 6
+        pump.on_ack(ack(pump, 4, "stored", epoch="c-3"), retained=True)  # lower, even retained: believed
+        assert pump.fresh_watermark() == 4
+        pump.on_ack(ack(pump, 2, "gap", epoch="c-3"))  # stale (same epoch, below): ignored
+        pump.on_ack(ack(pump, 7, "stored", log="f" * 64))  # another log's
+        assert pump.fresh_watermark() == 4
+        pump.on_ack(ack(pump, 7, "stored", epoch="c-3"))
+        assert pump.fresh_watermark() == 7
+        await pump.flush()
+
+    asyncio.run(scenario())
+    store.close()
