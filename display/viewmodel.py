@@ -375,7 +375,7 @@ class DisplayViewModel(QObject):
         lines = self._counter_lines(call.counter)
         px, fitted = self._fit_counter(call.counter, self._language, lines)
         return {**self._call_view(call, serving=serving), "heading": "", "counterLines": fitted, "counterPx": px,
-                "height": self._sizes.row_px * lines, "rule": False}
+                "height": self._sizes.row_px * lines}
 
     def _gap_after(self, row: dict[str, object]) -> int:
         """A call row's height in the list with the gap after it."""
@@ -424,7 +424,7 @@ class DisplayViewModel(QObject):
             rows.append({"heading": translate(self._language, N_("Done")), "serving": False, "page": ""})
             rows += done
         # a rule between two calls: a name on several lines must not read as one with the next row's
-        return [{**row, "rule": True} if i and not row["heading"] and not rows[i - 1]["heading"] else row
+        return [{**row, "rule": i > 0 and not row["heading"] and not rows[i - 1]["heading"]}
                 for i, row in enumerate(rows)]
 
     def _recent_need(self) -> int:
