@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ground.i18n import name_in
+
 
 def iso_to_ms(text: str | None) -> int | None:
     if not text:
@@ -62,7 +64,7 @@ class CounterInfo:
                    waiting=int(view.get("waiting") or 0), current=current)
 
     def name(self, language: str) -> str:
-        return self.names.get(language) or next(iter(self.names.values()), self.id)
+        return name_in(self.names, language, self.id)
 
     def with_shown(self, ticket_id: str, recalls: int, shown_on: int, displays: int) -> CounterInfo:
         """A CallShown message for the current call (same ticket, same recall) updates the tally."""

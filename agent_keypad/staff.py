@@ -6,10 +6,11 @@ which device (by the name it was paired with) and what a person must do.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from agent_keypad.words import Text, Words, render
-from ground.i18n import N_
+from ground.i18n import N_, embed
 
 WORDS: dict[str, str] = {
     "printer_paper_out": N_("{device}: printer out of paper"),
@@ -18,6 +19,34 @@ WORDS: dict[str, str] = {
     "device_offline": N_("{device}: offline"),
     "display_no_audio": N_("{device}: calls are not heard (no sound)"),
 }
+
+#: a device paired without a name (the node then names it after its role) is called by its kind and short id
+UNNAMED: dict[str, str] = {
+    "kiosk": N_("Kiosk {id}"),
+    "display": N_("Display {id}"),
+}
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A device id inside a sentence: kept left to right in Arabic (ground.i18n.embed)."""
+
+    text: str
+
+    def render(self, language: str) -> str:
+        return str(embed(language, self.text))
+
+
+def device_label(alert: dict[str, Any]) -> Text:
+    """The device as the agent knows it: the name it was paired with ("Entrance kiosk"), else its kind and id in
+    the agent's language ("Borne 3f2a…"), never the role's English word alone."""
+    device, role, name = (str(alert.get(key) or "") for key in ("device", "role", "name"))
+    if name and name not in (role, device):
+        return name
+    msgid = UNNAMED.get(role)
+    if msgid is None:
+        return name or device or "?"
+    return Words(msgid, {"id": Identifier(device.removeprefix(f"{role}-") or device)})
 
 
 class StaffAlerts:
@@ -42,8 +71,9 @@ class StaffAlerts:
         out: list[Text] = []
         for alert in self.items:
             msgid = WORDS.get(str(alert.get("kind")))
-            device = str(alert.get("name") or alert.get("device") or "?")
-            out.append(Words(msgid, {"device": device}) if msgid else f"{device}: {alert.get('kind')}")
+            device = device_label(alert)
+            out.append(Words(msgid, {"device": device}) if msgid else Words(N_("{device}: {kind}"), {
+                "device": device, "kind": str(alert.get("kind"))}))
         return out
 
     def lines(self, language: str) -> list[str]:

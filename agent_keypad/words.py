@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ground.i18n import Formatter, translate
+from ground.i18n import Formatter, name_in, translate
 
 
 class Wording(Protocol):
@@ -44,7 +44,7 @@ class Names:
     fallback: str = "?"
 
     def render(self, language: str) -> str:
-        return self.names.get(language) or next(iter(self.names.values()), self.fallback)
+        return name_in(self.names, language, self.fallback)
 
 
 def render(language: str, value: Text | int) -> str:

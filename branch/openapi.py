@@ -85,7 +85,8 @@ def build_document() -> dict[str, Any]:
     cancel = _op("Cancel a ticket", "admin, or the agent at the ticket's counter", ref("Ticket"), defs,
                  body=bodies.CancelBody, params=[ticket_id])
     cancel["operationId"] = "cancelTicket"
-    events = _op("Server-Sent Events; resume with Last-Event-ID", "any device or agent session", None, defs,
+    events = _op("Server-Sent Events; resume with Last-Event-ID (below the archive checkpoint: an EventsArchived "
+                 "notice first)", "any device or agent session", None, defs,
                  media="text/event-stream", params=[{"name": "Last-Event-ID", "in": "header",
                                                      "schema": {"type": "integer", "minimum": 0}}])
     paths: dict[str, Any] = {

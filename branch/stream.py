@@ -2,19 +2,27 @@
 
 Subscribe first, then send the backlog from the store, then live events, skipping any seq already sent:
 so a client that reconnects sees every event exactly once, in order.
+
+Events central acknowledged and the retention made old are archived (branch.archive) and no longer streamed: a
+client resuming below the archive checkpoint first gets an `EventsArchived` notice (no id) saying which seqs it
+will not see, then the live backlog. The apps re-read the state on every connection and need none of them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from aiohttp import web
 
 from branch.api_errors import ApiError
+from branch.archive import checkpoint
 from branch.auth import require
 from branch.http import node_of, principal_of
-from branch.hub import CLOSE, EPHEMERAL, Subscriber, encode_sse
+from branch.hub import CLOSE, EPHEMERAL, Subscriber, encode_ephemeral, encode_sse
+
+log = logging.getLogger(__name__)
 
 #: A client that has not taken a write for this long (it stopped reading: its TCP window is full) is dropped.
 STALLED_WRITE_S = 30.0
@@ -68,6 +76,12 @@ async def events(request: web.Request) -> web.StreamResponse:
     try:
         await response.prepare(request)
         await _send(response, sub, b"retry: 2000\n\n")
+        archived = checkpoint(node.store).seq
+        if cursor < archived:
+            log.info("%s %s resumes its event stream after seq %d; seqs %d-%d are archived: told so, streaming from "
+                     "seq %d", principal.role, principal.device or "-", cursor, cursor + 1, archived, archived + 1)
+            await _send(response, sub, encode_ephemeral("EventsArchived", {"after": cursor, "archived_to": archived}))
+            cursor = archived
         while True:  # backlog, in chunks, until caught up with what the hub will deliver
             chunk = node.store.events_after(cursor, 500)
             if not chunk:

@@ -25,7 +25,7 @@ from display.board import BoardModel, Call, Service
 from display.calling import CallingState, Selection, parse_time, select
 from display.legibility import Sizes, sizes
 from display.media import MediaPlaylist
-from ground.i18n import N_, Formatter, is_rtl, ngettext, translate
+from ground.i18n import N_, Formatter, is_rtl, name_in, ngettext, translate
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _halves(text: str) -> list[str]:
 
 def _pick(names: dict[str, str], language: str, fallback: str = "") -> str:
     """A text in the wanted language, else in any language there is (the branch may not translate everything)."""
-    return names.get(language) or next(iter(names.values()), fallback)
+    return name_in(names, language, fallback)
 
 
 class DisplayViewModel(QObject):

@@ -13,6 +13,7 @@ import gettext as gettext_module
 import io
 import math
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +66,12 @@ def translate(language: str, message: str, **values: object) -> str:
     """gettext, then str.format with named values (format them with the helpers below first)."""
     text = gettext(language, message)
     return text.format(**values) if values else text
+
+
+def name_in(names: Mapping[str, str], language: str, fallback: str = "") -> str:
+    """A name in the wanted language, else in the first language it has (a branch may not translate everything),
+    else `fallback`."""
+    return names.get(language) or next(iter(names.values()), fallback)
 
 
 def is_rtl(language: str) -> bool:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from appkit.tasks import TaskRunner
 from config.printer import PrinterConfig
 from config.schema import AppConfig
+from ground.i18n import name_in
 from hardware.printer.device import PrinterDevice, PrintOutcome
 from hardware.printer.status import PrinterState, PrinterStatus
 from hardware.printer.ticket import TicketPrint
@@ -32,9 +33,9 @@ def ticket_print(config: AppConfig, ticket: dict[str, Any], language: str, qr_pa
     issued = _instant(ticket["issued_at"])
     assert issued is not None
     return TicketPrint(
-        branch_name=names.get(language) or next(iter(names.values())),
+        branch_name=name_in(names, language),
         number=ticket["number"],
-        service_name=service_names.get(language) or next(iter(service_names.values()), ticket["service"]),
+        service_name=name_in(service_names, language, ticket["service"]),
         language=language,  # type: ignore[arg-type]
         issued_at=issued,
         tz_name=config.branch.timezone,

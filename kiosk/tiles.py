@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ground.i18n import Formatter, translate
+from ground.i18n import Formatter, name_in, translate
 from kiosk import messages as M
 
 #: A tile is never taller than this (px, normal text; large text scales it): a few services sit in the middle
@@ -110,10 +110,6 @@ def tile_grid(tiles: list[dict[str, Any]], width: float, height: float, scale: f
         font_scale = max(font_scale * 0.9, floor)
 
 
-def _name(names: dict[str, str], language: str) -> str:
-    return names.get(language) or next(iter(names.values()), "")
-
-
 def _opens(opens_at: str | None, language: str, now: dt.datetime) -> str:
     """ "Opens at 13:30" today, "Opens tomorrow at 08:30", "Opens Monday at 08:30"; plain "Closed" otherwise."""
     if not opens_at:
@@ -160,15 +156,15 @@ def menu_tiles(services: list[dict[str, Any]], groups: list[dict[str, Any]], gro
     for g in groups:
         if g.get("parent") != group:
             continue
-        inside = [_name(s["names"], language) for s in services if s.get("group") == g["id"]]
-        inside += [_name(sub["names"], language) for sub in groups if sub.get("parent") == g["id"]]
-        tiles.append({"kind": "group", "id": g["id"], "name": _name(g["names"], language),
+        inside = [name_in(s["names"], language) for s in services if s.get("group") == g["id"]]
+        inside += [name_in(sub["names"], language) for sub in groups if sub.get("parent") == g["id"]]
+        tiles.append({"kind": "group", "id": g["id"], "name": name_in(g["names"], language),
                       "lines": [" · ".join(inside)] if inside else [],
                       "open": True})
     for service in services:
         if service.get("group") != group:
             continue
-        tiles.append({"kind": "service", "id": service["id"], "name": _name(service["names"], language),
+        tiles.append({"kind": "service", "id": service["id"], "name": name_in(service["names"], language),
                       "lines": service_lines(service, language, now), "open": bool(service.get("open_now", True))})
     if priority_entry and group is None:
         tiles.append({"kind": "priority", "id": "priority", "name": translate(language, M.PRIORITY_ENTRY),

@@ -20,7 +20,7 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from appkit.status_file import remove_status, write_status
 from appkit.tasks import TaskRunner
 from config.schema import AppConfig
-from ground.i18n import Formatter, is_rtl, translate
+from ground.i18n import Formatter, is_rtl, name_in, translate
 from ground.phone_link import ticket_url
 from ground.version import VERSION as __version__
 from hardware.scanner.codes import AppointmentCode, CodeParser, ETicketCode, InvalidCode, InvalidReason, sign_ticket
@@ -179,7 +179,7 @@ class KioskViewModel(QObject):
         return translate(self._language, message, **values)
 
     def _name(self, names: dict[str, str]) -> str:
-        return names.get(self._language) or next(iter(names.values()), "")
+        return name_in(names, self._language)
 
     def branch_name(self) -> str:
         return self._name(self.config.branch.name.as_dict())
@@ -230,7 +230,7 @@ class KioskViewModel(QObject):
         language = language or self._language
         entry = None
         if self.kiosk.priority_question == "entry" and self._categories and self._priority_category is None:
-            entry = [c["names"].get(language) or next(iter(c["names"].values()), "") for c in self._categories]
+            entry = [name_in(c["names"], language) for c in self._categories]
         return menu_tiles(self._services, self._groups, self._group, language, self._now(), priority_entry=entry)
 
     def _heading(self) -> str:

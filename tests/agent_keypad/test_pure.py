@@ -58,3 +58,20 @@ def test_keypad_section_ranges_and_the_example_file():
         KeypadConfig(keys={"Plus": "launch_rocket"})
     with pytest.raises(ValidationError, match="bogus"):
         KeypadConfig(bogus=1)
+
+
+def test_a_device_is_named_as_paired_else_by_its_kind_in_the_agents_language():
+    """A device paired without a name is named after its role by the node: the strip must not read "kiosk: …"
+    in a French or Arabic sentence."""
+    from agent_keypad.staff import StaffAlerts
+
+    alerts = StaffAlerts()
+    alerts.update([
+        {"kind": "printer_paper_out", "device": "kiosk-3f2a9c01", "role": "kiosk", "name": "kiosk"},
+        {"kind": "device_offline", "device": "display-77aa0b1c", "role": "display", "name": "Salle d'attente"},
+        {"kind": "printer_jammed", "device": "kiosk-0c0c0c0c", "role": "kiosk", "name": None},
+    ])
+    assert alerts.lines("fr") == ["Borne 3f2a9c01 : plus de papier dans l'imprimante",
+                                  "Salle d'attente : hors ligne", "Borne 0c0c0c0c : printer_jammed"]
+    assert alerts.lines("ar")[0] == "كشك التذاكر \u20663f2a9c01\u2069: نفد ورق الطابعة"
+    assert alerts.lines("en")[1] == "Salle d'attente: offline"

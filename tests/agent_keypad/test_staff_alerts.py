@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from display.announcer import AudioState, RecordingAnnouncer
 from display.app import build
+from ground.i18n import LRI, PDI
 from hardware.printer.simulator import with_faults
 from tests.agent_keypad.conftest import make_rig, started
 from tests.display.conftest import display_config
@@ -35,18 +36,20 @@ def test_paper_out_and_a_silent_display_reach_the_keypad_not_the_board(tmp_path,
         with_faults(kiosk.virtual, near_end_after=0)
         kiosk.printer.refresh()
         qtbot.waitUntil(lambda: kiosk.printer.state == "paper_near_end", timeout=5000)
-        qtbot.waitUntil(lambda: keypad.vm.staffAlerts == ["kiosk : papier bientôt épuisé"], timeout=8000)
+        qtbot.waitUntil(lambda: keypad.vm.staffAlerts == ["Borne dev-kiosk : papier bientôt épuisé"], timeout=8000)
         assert not keypad.vm.staffAlertsUrgent  # plan for it, nobody needs to run
         with_faults(kiosk.virtual, paper_out_after=0)
         kiosk.printer.refresh()
-        qtbot.waitUntil(lambda: keypad.vm.staffAlerts == ["kiosk : plus de papier dans l'imprimante"], timeout=8000)
+        out = ["Borne dev-kiosk : plus de papier dans l'imprimante"]
+        qtbot.waitUntil(lambda: keypad.vm.staffAlerts == out, timeout=8000)
         assert keypad.vm.staffAlertsUrgent
         announcer.set_state(AudioState.NO_OUTPUT)  # the display's sound is gone: it says so to the node
         qtbot.waitUntil(lambda: len(keypad.vm.staffAlerts) == 2, timeout=8000)
-        assert "display : les appels ne sont pas entendus (pas de son)" in keypad.vm.staffAlerts
+        assert "Écran d'appel dev-display : les appels ne sont pas entendus (pas de son)" in keypad.vm.staffAlerts
         keypad.controller.set_language("ar")
-        assert keypad.vm.staffAlerts == ["display: النداءات غير مسموعة (لا صوت)", "kiosk: نفد ورق الطابعة"]
-        assert keypad.vm.staffAlertSummary == "display: النداءات غير مسموعة (لا صوت)  (+1)"  # tap for the rest
+        silent = f"شاشة النداء {LRI}dev-display{PDI}: النداءات غير مسموعة (لا صوت)"  # the id stays left to right
+        assert keypad.vm.staffAlerts == [silent, f"كشك التذاكر {LRI}dev-kiosk{PDI}: نفد ورق الطابعة"]
+        assert keypad.vm.staffAlertSummary == f"{silent}  (+1)"  # tap for the rest
         keypad.vm.showAlerts()
         assert keypad.vm.pickerOpen and len(keypad.vm.pickerOptions) == 2
         # the public board: nothing of it, in any of its words; the node refuses it the alerts

@@ -160,3 +160,19 @@ def test_a_revoked_client_that_stopped_reading_is_cut_off(node):
         pytest.fail("the revoked stream was still open (its writer stuck on a client that reads nothing)")
     finally:
         sock.close()
+
+
+def test_a_client_resuming_below_the_archive_checkpoint_is_told_what_it_will_not_see(node):
+    """Archived events are not streamed: a client resuming below the checkpoint gets an EventsArchived notice
+    (no id, its cursor unmoved by it) before the live backlog, instead of a silent jump."""
+    kiosk = node.client("kiosk")
+    for _ in range(6):
+        kiosk.issue_ticket("accounts")
+    archived = node.node.core.seq - 2
+    node.call(node.node.commands.archive(archived))
+    events = collect(node.client("display").events(1), 3)
+    assert events[0].seq == 0 and events[0].type == "EventsArchived"
+    assert events[0].data["data"] == {"after": 1, "archived_to": archived}
+    assert [e.seq for e in events[1:]] == [archived + 1, archived + 2]
+    current = collect(node.client("display").events(archived), 1)  # at the checkpoint: nothing to be told
+    assert [e.seq for e in current] == [archived + 1]

@@ -101,7 +101,11 @@ def test_paper_out_still_gives_a_ticket_on_screen_and_reports_it(qtbot, rig):
 def test_appointment_scan_checks_in(qtbot, rig):
     ready(qtbot, rig)
     tz = ZoneInfo("Africa/Casablanca")
-    slot = (dt.datetime.now(tz) + dt.timedelta(minutes=5)).replace(second=0, microsecond=0, tzinfo=None)
+    now = dt.datetime.now(tz)
+    slot = (now + dt.timedelta(minutes=5)).replace(second=0, microsecond=0, tzinfo=None)
+    day_start = now.replace(hour=4, minute=0, second=0, microsecond=0, tzinfo=None)  # [branch] day_starts_at
+    if now.replace(tzinfo=None) < day_start <= slot:  # in five minutes it is tomorrow's business day
+        slot = now.replace(second=0, microsecond=0, tzinfo=None)
     code = sign_appointment(KEY.encode(), branch_id="BR042", appointment_ref="APT-77", service="accounts", slot=slot)
     rig.vm.scanned(code)
     qtbot.waitUntil(lambda: rig.vm.screen == "ticket", timeout=5000)
