@@ -73,11 +73,6 @@ def _halves(text: str) -> list[str]:
     return [" ".join(words[:cut]), " ".join(words[cut:])]
 
 
-def _pick(names: dict[str, str], language: str, fallback: str = "") -> str:
-    """A text in the wanted language, else in any language there is (the branch may not translate everything)."""
-    return name_in(names, language, fallback)
-
-
 class DisplayViewModel(QObject):
     languageChanged = Signal()
     clockChanged = Signal()
@@ -177,7 +172,7 @@ class DisplayViewModel(QObject):
         return is_rtl(self._language)
 
     def _get_branch_name(self) -> str:
-        return _pick(self.board.branch_names, self._language)
+        return name_in(self.board.branch_names, self._language)
 
     language = Property(str, _get_language, notify=languageChanged)
     rtl = Property(bool, _get_rtl, notify=languageChanged)
@@ -298,7 +293,7 @@ class DisplayViewModel(QObject):
         language = language or self._language
         counter = self.board.counters.get(counter_id)
         default = translate(language, "Counter {number}", number=counter_id)
-        return _pick(counter.names, language, default) if counter else default
+        return name_in(counter.names, language, default) if counter else default
 
     def counter_code(self, counter_id: str, language: str | None = None) -> str:
         """What the large calls print under the "Counter" heading: a short id ("1", "12", "B2": the number on the
@@ -313,7 +308,7 @@ class DisplayViewModel(QObject):
         status = N_("At the counters") if serving else N_("Done")
         return {"number": call.number, "counter": self.counter_code(call.counter),
                 "counterName": self.counter_label(call.counter),
-                "service": _pick(service.names, self._language) if service else "", "recalled": call.recalls > 0,
+                "service": name_in(service.names, self._language) if service else "", "recalled": call.recalls > 0,
                 "newest": newest, "serving": serving, "status": translate(self._language, status)}
 
     def _calling_rows(self) -> list[dict[str, object]]:
@@ -520,7 +515,7 @@ class DisplayViewModel(QObject):
 
     def _two_line_name(self, service: Service) -> bool:
         """Does the service's name need two lines in any language of the board (then it takes two in all)?"""
-        return any(len(self._fit_name(_pick(service.names, lang), self._services_width)[1]) > 1
+        return any(len(self._fit_name(name_in(service.names, lang), self._services_width)[1]) > 1
                    for lang in {*self._languages, self._language})
 
     def _service_views(self) -> list[dict[str, object]]:
@@ -529,11 +524,11 @@ class DisplayViewModel(QObject):
         for service in self.board.services:
             closed = not service.open_now or service.open_counters == 0
             waiting, estimate = self._waits(service, lang)
-            name_px, name_lines = self._fit_name(_pick(service.names, lang), self._services_width,
+            name_px, name_lines = self._fit_name(name_in(service.names, lang), self._services_width,
                                                  lines=2 if self._two_line_name(service) else 1)
             detail = f"{waiting} · {estimate}"
             detail_lines = [waiting, estimate] if self._split_waits(service) else [detail]
-            out.append({"id": service.id, "prefix": service.prefix, "name": _pick(service.names, lang),
+            out.append({"id": service.id, "prefix": service.prefix, "name": name_in(service.names, lang),
                         "nameLines": name_lines, "namePx": name_px, "detailLines": detail_lines,
                         "waiting": service.waiting, "waitingText": waiting, "estimateText": estimate,
                         "count": fmt.number(service.waiting), "detail": detail, "open": not closed})
@@ -550,7 +545,7 @@ class DisplayViewModel(QObject):
 
     def _message(self) -> str:
         texts = self._pushed_message[0] if self._pushed_message else self._message_texts
-        return _pick(texts, self._language) if texts else ""
+        return name_in(texts, self._language) if texts else ""
 
     messageText = Property(str, _message, notify=messageChanged)
 
