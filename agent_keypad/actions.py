@@ -78,11 +78,21 @@ class CounterActions:
         self.changed.emit()
 
     def _do_menu(self) -> None:
+        """Before login the languages and the bar mode; after it every action by digit (pickers.menu) — on the
+        screen the way to the rare ones, which have no key (issue 15)."""
         if not self.logged_in:
+            self._open(N_("Menu"), pickers.login_menu(self.languages, self.language), self._login_menu_chosen)
             return
         paused = bool(self.counter and self.counter.paused)
         has_current = bool(self.counter and self.counter.current)
         self._open(N_("Menu"), pickers.menu(paused, has_current), self._dispatch)
+
+    def _login_menu_chosen(self, key: str) -> None:
+        code = key.removeprefix("lang:")
+        if code != key:
+            self.set_language(code)
+        else:
+            self._dispatch(key)
 
     def show_alerts(self) -> None:
         """Every staff alert in a list (the strip shows the first); choosing one just closes the list."""

@@ -24,6 +24,7 @@ from agent_keypad.theme import theme_for
 from agent_keypad.viewmodel import KeypadViewModel
 from appkit.bootstrap import AppBootstrap, AppSetupError, AppSpec, LaunchOptions, RunContext
 from appkit.feed import EventFeed
+from appkit.fonts import cap_ratio
 from appkit.qml_host import QmlHost
 from appkit.tasks import TaskRunner
 from config.schema import AppConfig
@@ -32,7 +33,7 @@ from nodeclient.client import NodeClient
 log = logging.getLogger(__name__)
 QML = Path(__file__).resolve().parent / "qml" / "Main.qml"
 WINDOW_SIZE = (800, 480)
-BAR_HEIGHT, BAR_PICKER_HEIGHT = 64, 380
+BAR_HEIGHT, BAR_PICKER_HEIGHT = 64, 440  # the menu's nine options in two columns at the bar's 15 px
 
 
 class Keypad:
@@ -66,7 +67,7 @@ class Keypad:
 
     def show(self, *, fullscreen: bool) -> QmlHost:
         """Load the QML (its translator in the controller's language) and hook the keys and the window mode."""
-        theme = theme_for(self.settings.screen_diagonal_inches)
+        theme = theme_for(self.settings.screen_diagonal_inches, cap_ratio())
         self.host = QmlHost(QML, {"vm": self.vm, "theme": theme}, fullscreen=fullscreen,
                             language=self.controller.language)
         self.window: QQuickWindow = self.host.window

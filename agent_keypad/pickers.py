@@ -1,4 +1,4 @@
-"""The choices an agent picks from (menu, outcome, pause reason, transfer target, position, parked ticket).
+"""The choices an agent picks from (menu, login menu, outcome, pause reason, transfer target, position, parked ticket).
 
 Each option is a dict ({"key", "label"}); the label is kept untranslated (agent_keypad/words.py) and the
 view-model words it in the current language, so an open picker follows a language switch. Digits 1..9 on the
@@ -12,7 +12,7 @@ from typing import Any
 
 from agent_keypad.labels import MENU, OUTCOMES, PAUSE_REASONS, POSITIONS, label_words
 from agent_keypad.words import Names, Text, Words
-from ground.i18n import N_
+from ground.i18n import N_, NATIVE_NAMES
 
 Option = dict[str, Any]  # {"key": str, "label": Text}
 
@@ -22,10 +22,18 @@ def option(key: str, text: Text) -> Option:
 
 
 def menu(paused: bool, has_current: bool) -> list[Option]:
+    """Every action but Next and Recall, by digit: a USB numeric keypad reaches them all through its menu key;
+    on the screen, the rare ones (transfer, park, return, bar mode, log out) have no key of their own."""
     wanted = ["start", "finish", "no_show", "transfer", "park"] if has_current else []
     wanted += ["return_parked", "pause_toggle", "toggle_bar", "logout"]
     pause = Words(N_("Resume") if paused else N_("Pause"))
     return [option(key, pause if key == "pause_toggle" else label_words(MENU, key)) for key in wanted]
+
+
+def login_menu(languages: tuple[str, ...], current: str) -> list[Option]:
+    """Before login: the other languages, each by its own name ("lang:<code>"), and the bar mode."""
+    wanted = [option(f"lang:{code}", NATIVE_NAMES.get(code, code)) for code in languages if code != current]
+    return [*wanted, option("toggle_bar", label_words(MENU, "toggle_bar"))]
 
 
 def outcomes(state: dict[str, Any]) -> list[Option]:

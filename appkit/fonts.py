@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QGuiApplication
 
 from ground.assets import FONT_FILES
 
@@ -27,3 +27,11 @@ def load_fonts(app: QGuiApplication) -> list[str]:
     font.setFamilies(list(FAMILIES))
     app.setFont(font)
     return sorted(set(families))
+
+
+def cap_ratio(family: str = FAMILY) -> float:
+    """The family's cap height over its pixel size (Noto Sans: 0.714), from the font itself: text minimums are
+    cap heights (docs/architecture.md, "The layout audit"), font sizes are em."""
+    font = QFont(family)
+    font.setPixelSize(200)
+    return QFontMetricsF(font).capHeight() / 200

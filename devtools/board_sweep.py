@@ -23,7 +23,9 @@ from appkit.bootstrap import make_application
 from appkit.qml_host import QmlHost
 from config.display import DisplayConfig
 from devtools.screen_audit import Rules, capture, check_snapshot
+from devtools.screen_audit.checks import mm_to_arcmin
 from display.board import BoardModel
+from display.legibility import floor_cap_mm
 from display.preview import MESSAGES, QML, sample_snapshot
 from display.viewmodel import DisplayViewModel
 
@@ -33,6 +35,13 @@ STATES = ["busy", "empty", "closed", "long", "many", "longids", "stale"]
 LONG_SERVICE = {"fr": "Ouverture de compte et services aux particuliers",
                 "en": "Account opening and personal banking services",
                 "ar": "فتح الحسابات وخدمات العملاء الأفراد والمؤسسات"}
+
+
+def board_rules(size: tuple[int, int], inches: float, distance_m: float) -> Rules:
+    """The audit's limits for a board: its panel, and for text the floor display/legibility.py sizes it by (a name
+    fitted to its column may shrink to 0.8 × the 10 arcmin legibility limit) at its farthest reader's distance."""
+    return Rules.for_screen(size, inches, viewing_cm=distance_m * 100,
+                            text_arcmin=mm_to_arcmin(floor_cap_mm(distance_m), distance_m * 100))
 
 
 def many_calls(snapshot: dict[str, Any], count: int = 8) -> None:
@@ -84,7 +93,7 @@ def render(out: Path, size: tuple[int, int], language: str, state: str, layout: 
            matched: bool) -> tuple[str, list[str], dict[str, Any]]:
     width, height = size if layout == "landscape" else (size[1], size[0])
     extra: dict[str, Any] = {}
-    inches = DisplayConfig().screen_inches
+    inches, distance = DisplayConfig().screen_inches, DisplayConfig().viewing_distance_m
     if matched:
         inches, distance = MATCHED[size]
         extra = {"screen_inches": inches, "viewing_distance_m": distance}
@@ -107,7 +116,7 @@ def render(out: Path, size: tuple[int, int], language: str, state: str, layout: 
         host.window.grabWindow().save(str(out / f"{tag}.png"))
         info = {"calling": len(vm.property("callingRows")), "listed": len(vm.property("recentRows")),
                 "pages": vm.property("recentPages"), "state": vm.property("callingState")}
-        findings = check_snapshot(snap, Rules.for_screen((width, height), inches), image)
+        findings = check_snapshot(snap, board_rules((width, height), inches, distance), image)
         return tag, [f"[{f.check}] {f.item}: {f.detail}" for f in findings], info
     finally:
         host.close()

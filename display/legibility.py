@@ -54,6 +54,12 @@ class Sizes:
                 "header": self.header_px, "margin": self.margin_px}
 
 
+def floor_cap_mm(distance_m: float) -> float:
+    """The least cap height anything on the board is drawn at, read from `distance_m`: a fitted name at its floor.
+    The layout audit holds the board to it (devtools/board_sweep.py `board_rules`)."""
+    return FIT_FLOOR * LIMIT_MM_PER_M * distance_m
+
+
 def mm_per_px(diagonal_inches: float, width_px: int, height_px: int) -> float:
     return diagonal_inches * 25.4 / math.hypot(width_px, height_px)
 
@@ -73,6 +79,7 @@ def sizes(diagonal_inches: float, distance_m: float, width_px: int, height_px: i
     short_side = min(width_px, height_px)
     margin = max(6, round(short_side / 90))
     return Sizes(mm_per_px=pitch, limit_cap_mm=limit, headline_px=headline, secondary_px=secondary,
-                 small_px=small, floor_px=font_px_for_cap(FIT_FLOOR * limit, pitch), row_px=math.ceil(secondary * 1.4),
+                 small_px=small, floor_px=font_px_for_cap(floor_cap_mm(distance_m), pitch),
+                 row_px=math.ceil(secondary * 1.4),
                  header_px=math.ceil(secondary * 1.5),
                  margin_px=margin)

@@ -29,6 +29,8 @@ DOMAIN = "smartqueue"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("fr", "en", "ar")
 RTL_LANGUAGES = frozenset({"ar"})
+#: Each language's name in its own script (a language key or option reads the same in every language).
+NATIVE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
 #: The Babel locale used to format numbers, dates and durations for each language (configurable per branch).
 DEFAULT_LOCALES = {"fr": "fr_FR", "en": "en_GB", "ar": "ar"}
 _DIGITS = {"arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ground.i18n import N_
+from ground.i18n import N_, NATIVE_NAMES
 
 #: The node's error codes, as a customer should read them.
 NODE_ERRORS: dict[str, str] = {
@@ -80,4 +80,4 @@ TICKET_STATUS: dict[str, str] = {
 }
 
 #: Each language's name in its own script, for the language buttons.
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
+LANGUAGE_NAMES = NATIVE_NAMES

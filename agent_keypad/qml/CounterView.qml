@@ -2,39 +2,40 @@ import QtQuick
 import QtQuick.Layouts
 import QtQuick.Controls.Basic
 
-// The counter at work: the current ticket, who waits, the agent's day, and every action. Two columns: the
-// ticket and the actions on one side, who waits, the typed number and the digit pad on the other. Every key is
-// at least `touch` (12 mm) both ways; the ticket card gives way first when a strip or a message takes room.
+// The counter at work: the current ticket and who waits, the agent's day between customers, and the frequent
+// actions as keys — the rare ones (transfer, park, return, bar mode, log out) in the menu. Two columns: the ticket
+// and the action keys on one side, the typed number and the digit pad on the other. Every key is at least `touch`
+// (12 mm) both ways and every text at least `textMin` (16 arcmin from 55 cm); the ticket card gives way first when a
+// strip or a message takes room.
 Item {
     id: view
     property real touch: 64
+    property int textMin: 19
     RowLayout {
         anchors.fill: parent
         anchors.margins: 10
         spacing: 12
 
-        ColumnLayout {  // who and where, the current ticket, every action
+        ColumnLayout {  // who and where, the current ticket, the actions
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Layout.preferredWidth: 34
             spacing: 8
 
             RowLayout {
                 Layout.fillWidth: true
                 Layout.fillHeight: false
-                Layout.preferredHeight: 44  // an Arabic line at 20 px: the same height in every language
+                Layout.preferredHeight: Math.round(view.textMin * 2.3)  // an Arabic line: the same in every language
                 spacing: 10
                 Text {
                     objectName: "counter_agent"
                     text: vm.counterName + " · " + vm.agentName
                     color: theme.text
-                    font.pixelSize: 20
+                    font.pixelSize: Math.round(view.textMin * 1.1)
                     font.bold: true
                     fontSizeMode: Text.HorizontalFit
-                    minimumPixelSize: 12
+                    minimumPixelSize: view.textMin
                     Layout.fillWidth: true
                     Layout.fillHeight: true
-                    Layout.preferredWidth: 3
                     verticalAlignment: Text.AlignVCenter
                     horizontalAlignment: Text.AlignLeft
                 }
@@ -43,40 +44,20 @@ Item {
                     visible: vm.paused
                     radius: 6
                     color: theme.warn
-                    Layout.preferredHeight: 36
-                    Layout.preferredWidth: Math.min(pausedLabel.implicitWidth + 20, 200)
+                    Layout.preferredHeight: Math.round(view.textMin * 1.9)
+                    Layout.preferredWidth: pausedLabel.implicitWidth + 20
                     Text {
                         id: pausedLabel
-                        anchors.left: parent.left
-                        anchors.right: parent.right
-                        anchors.verticalCenter: parent.verticalCenter
-                        anchors.leftMargin: 10
-                        anchors.rightMargin: 10
+                        anchors.centerIn: parent
                         text: vm.pausedText
                         color: theme.warnText
-                        font.pixelSize: 15
+                        font.pixelSize: view.textMin
                         font.bold: true
-                        fontSizeMode: Text.HorizontalFit
-                        minimumPixelSize: 10
-                        horizontalAlignment: Text.AlignHCenter
                     }
-                }
-                Text {
-                    objectName: "figures"
-                    text: vm.figuresText
-                    color: theme.muted
-                    font.pixelSize: 15
-                    fontSizeMode: Text.HorizontalFit
-                    minimumPixelSize: 10
-                    Layout.fillWidth: true
-                    Layout.fillHeight: true
-                    Layout.preferredWidth: 2
-                    verticalAlignment: Text.AlignVCenter
-                    horizontalAlignment: Text.AlignRight
                 }
             }
 
-            Rectangle {  // the current ticket
+            Rectangle {  // the current ticket; between customers who waits and the agent's day
                 objectName: "current_card"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
@@ -90,30 +71,43 @@ Item {
                     RowLayout {
                         Layout.fillWidth: true
                         Layout.fillHeight: false
+                        spacing: 12
                         Text {
                             objectName: "current_status"
                             text: vm.currentStatusText
                             color: vm.currentStatus === "serving" ? theme.ok : theme.warn
-                            font.pixelSize: 18
+                            font.pixelSize: view.textMin
                             font.bold: true
-                            fontSizeMode: Text.HorizontalFit
-                            minimumPixelSize: 11
-                            Layout.fillWidth: true
-                            horizontalAlignment: Text.AlignLeft
                         }
-                        Text { text: vm.elapsedText; color: theme.text; font.pixelSize: 20; font.family: "Noto Sans" }
+                        Text {
+                            objectName: "elapsed"
+                            text: vm.elapsedText
+                            color: theme.text
+                            font.pixelSize: view.textMin
+                            font.family: "Noto Sans"
+                        }
+                        Text {
+                            objectName: "waiting_count"
+                            text: vm.waitingText
+                            color: theme.muted
+                            font.pixelSize: view.textMin
+                            fontSizeMode: Text.HorizontalFit
+                            minimumPixelSize: view.textMin
+                            Layout.fillWidth: true
+                            horizontalAlignment: Text.AlignRight
+                        }
                     }
                     Text {
                         objectName: "current_number"
                         text: vm.currentNumber
                         color: theme.text
-                        font.pixelSize: 84
+                        font.pixelSize: view.textMin * 4.4
                         font.bold: true
                         // a ticket number is Latin letters and digits: sized by Noto Sans's line (1.36 em), not by
                         // the Arabic fallback's 2.1 em line, which let Text.Fit push the glyphs out of the box
                         font.family: "Noto Sans"
                         fontSizeMode: Text.Fit
-                        minimumPixelSize: 24
+                        minimumPixelSize: Math.round(view.textMin * 1.3)
                         Layout.fillWidth: true
                         Layout.fillHeight: true
                         horizontalAlignment: Text.AlignHCenter
@@ -127,9 +121,9 @@ Item {
                             objectName: "waited"
                             text: vm.waitedText
                             color: theme.muted
-                            font.pixelSize: 16
+                            font.pixelSize: view.textMin
                             fontSizeMode: Text.HorizontalFit
-                            minimumPixelSize: 10
+                            minimumPixelSize: view.textMin
                             Layout.fillWidth: true
                             horizontalAlignment: Text.AlignLeft
                         }
@@ -137,116 +131,142 @@ Item {
                             objectName: "shown"
                             text: vm.shownText
                             color: vm.shownOk ? theme.ok : theme.warn
-                            font.pixelSize: 16
+                            font.pixelSize: view.textMin
                             fontSizeMode: Text.HorizontalFit
-                            minimumPixelSize: 10
+                            minimumPixelSize: view.textMin
                             Layout.fillWidth: true
                             horizontalAlignment: Text.AlignRight
                         }
                     }
                 }
-                Text {
-                    objectName: "no_current"
-                    visible: !vm.hasCurrent
+                ColumnLayout {
                     anchors.left: parent.left
                     anchors.right: parent.right
                     anchors.verticalCenter: parent.verticalCenter
                     anchors.margins: 12
-                    text: vm.paused ? vm.pausedText : qsTr("No customer at the counter")
-                    color: theme.muted
-                    font.pixelSize: 22
-                    fontSizeMode: Text.HorizontalFit
-                    minimumPixelSize: 12
-                    horizontalAlignment: Text.AlignHCenter
+                    spacing: 6
+                    visible: !vm.hasCurrent
+                    Text {
+                        objectName: "no_current"
+                        text: vm.paused ? vm.pausedText : qsTr("No customer at the counter")
+                        color: theme.muted
+                        font.pixelSize: Math.round(view.textMin * 1.15)
+                        fontSizeMode: Text.HorizontalFit
+                        minimumPixelSize: view.textMin
+                        Layout.fillWidth: true
+                        horizontalAlignment: Text.AlignHCenter
+                    }
+                    Rectangle {
+                        id: waitingCard
+                        objectName: "waiting_card"
+                        Layout.alignment: Qt.AlignHCenter
+                        Layout.preferredWidth: Math.min(parent.width, waitingLabel.implicitWidth + 24)
+                        Layout.preferredHeight: waitingLabel.implicitHeight + 8
+                        radius: theme.radius
+                        color: !vm.alertActive ? theme.panel : blinkOn ? theme.danger : theme.dangerDim
+                        Text {
+                            id: waitingLabel
+                            anchors.left: parent.left
+                            anchors.right: parent.right
+                            anchors.verticalCenter: parent.verticalCenter
+                            anchors.leftMargin: 12
+                            anchors.rightMargin: 12
+                            horizontalAlignment: Text.AlignHCenter
+                            text: vm.alertActive ? qsTr("A customer is waiting: call next") : vm.waitingText
+                            color: theme.text
+                            font.pixelSize: view.textMin
+                            font.bold: vm.alertActive
+                            wrapMode: Text.WordWrap
+                        }
+                        // blinks between two reds, both under white text at >= 4.5:1 (fading it would lose the contrast)
+                        property bool blinkOn: true
+                        Timer {
+                            interval: 500
+                            repeat: true
+                            running: vm.alertActive
+                            onRunningChanged: waitingCard.blinkOn = true
+                            onTriggered: waitingCard.blinkOn = !waitingCard.blinkOn
+                        }
+                    }
+                    Text {
+                        objectName: "figures"
+                        text: vm.figuresText
+                        color: theme.muted
+                        font.pixelSize: view.textMin
+                        wrapMode: Text.WordWrap
+                        Layout.fillWidth: true
+                        horizontalAlignment: Text.AlignHCenter
+                    }
                 }
             }
 
-            GridLayout {  // every action, "Next" biggest
+            GridLayout {  // the frequent actions, "Next" biggest; the others in the menu
                 id: actions
-                readonly property real rowHeight: Math.max(view.touch, view.touch * 1.15)
+                readonly property real rowHeight: view.touch * 1.15
+                readonly property real nextWidth: Math.round(view.touch * 1.6)  // "Suivant" at 1.2 × textMin
                 Layout.fillWidth: true
                 Layout.fillHeight: false
                 Layout.preferredHeight: 2 * rowHeight + rowSpacing
                 Layout.minimumHeight: 2 * view.touch + rowSpacing
-                columns: 6
+                columns: 4
                 rowSpacing: 8
                 columnSpacing: 8
-                KeyButton { act: "call_next"; text: qsTr("Next"); tone: theme.accent; size: 24; Layout.rowSpan: 2; Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch }
-                KeyButton { act: "recall"; size: 16; text: qsTr("Recall"); Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
-                KeyButton { act: "start"; size: 16; text: qsTr("Start"); Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
-                KeyButton { act: "finish"; size: 16; text: qsTr("Finish"); Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
-                KeyButton { act: "no_show"; size: 16; text: qsTr("No-show"); Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
-                KeyButton { act: "pause_toggle"; size: 16; text: vm.paused ? qsTr("Resume") : qsTr("Pause"); tone: vm.paused ? theme.warn : theme.panelLight; toneText: vm.paused ? theme.warnText : theme.text; Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
-                KeyButton { act: "transfer"; text: qsTr("Transfer"); size: 16; Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
-                KeyButton { act: "park"; text: qsTr("Park"); size: 16; Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
-                KeyButton { act: "return_parked"; text: qsTr("Return"); size: 16; Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
-                KeyButton { act: "toggle_bar"; text: qsTr("Bar mode"); size: 16; Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
-                KeyButton { act: "logout"; text: qsTr("Log out"); size: 16; Layout.fillWidth: true; Layout.fillHeight: true; Layout.preferredWidth: 1; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch; Layout.preferredHeight: view.touch }
+                KeyButton { act: "call_next"; text: qsTr("Next"); tone: theme.accent; size: Math.round(view.textMin * 1.2); minimumPixelSize: view.textMin; Layout.rowSpan: 2; Layout.fillHeight: true; Layout.preferredWidth: actions.nextWidth; Layout.minimumWidth: view.touch }
+                KeyButton { act: "recall"; text: qsTr("Recall"); size: view.textMin; minimumPixelSize: view.textMin; Layout.fillHeight: true; Layout.fillWidth: true; Layout.preferredWidth: view.touch * 2; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch }
+                KeyButton { act: "start"; text: qsTr("Start"); size: view.textMin; minimumPixelSize: view.textMin; Layout.fillHeight: true; Layout.fillWidth: true; Layout.preferredWidth: view.touch * 2; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch }
+                KeyButton { act: "finish"; text: qsTr("Finish"); size: view.textMin; minimumPixelSize: view.textMin; Layout.fillHeight: true; Layout.fillWidth: true; Layout.preferredWidth: view.touch * 2; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch }
+                KeyButton { act: "no_show"; text: qsTr("No-show"); size: view.textMin; minimumPixelSize: view.textMin; Layout.fillHeight: true; Layout.fillWidth: true; Layout.preferredWidth: view.touch * 2; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch }
+                KeyButton { act: "pause_toggle"; text: vm.paused ? qsTr("Resume") : qsTr("Pause"); tone: vm.paused ? theme.warn : theme.panelLight; toneText: vm.paused ? theme.warnText : theme.text; size: view.textMin; minimumPixelSize: view.textMin; Layout.fillHeight: true; Layout.fillWidth: true; Layout.preferredWidth: view.touch * 2; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch }
+                KeyButton { act: "menu"; text: qsTr("Menu"); size: view.textMin; minimumPixelSize: view.textMin; Layout.fillHeight: true; Layout.fillWidth: true; Layout.preferredWidth: view.touch * 2; Layout.minimumWidth: view.touch; Layout.minimumHeight: view.touch }
             }
         }
 
-        ColumnLayout {  // who waits, the typed ticket number, the digits to type it
+        ColumnLayout {  // the typed ticket number, and the digits to type it
             Layout.fillHeight: true
-            Layout.fillWidth: true
-            Layout.preferredWidth: 14
+            Layout.fillWidth: false
+            Layout.preferredWidth: Math.round(view.touch * 4)
             spacing: 6
-            Rectangle {
-                id: waitingCard
-                objectName: "waiting_card"
+            RowLayout {
                 Layout.fillWidth: true
-                Layout.preferredHeight: 44
-                radius: theme.radius
-                color: !vm.alertActive ? theme.panel : blinkOn ? theme.danger : theme.dangerDim
-                Text {
-                    anchors.left: parent.left
-                    anchors.right: parent.right
-                    anchors.verticalCenter: parent.verticalCenter
-                    anchors.leftMargin: 8
-                    anchors.rightMargin: 8
-                    horizontalAlignment: Text.AlignHCenter
-                    text: vm.alertActive ? qsTr("A customer is waiting: call next") : vm.waitingText
-                    color: theme.text
-                    font.pixelSize: 17
-                    font.bold: vm.alertActive
-                    fontSizeMode: Text.HorizontalFit
-                    minimumPixelSize: 11
+                Layout.fillHeight: false
+                spacing: 6
+                Rectangle {
+                    objectName: "entry_field"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: view.touch
+                    radius: theme.radius
+                    color: theme.panel
+                    border.color: theme.panelLight
+                    Text {
+                        objectName: "entry_text"
+                        anchors.left: parent.left
+                        anchors.right: parent.right
+                        anchors.verticalCenter: parent.verticalCenter
+                        anchors.leftMargin: 10
+                        anchors.rightMargin: 10
+                        horizontalAlignment: Text.AlignLeft
+                        text: vm.entryText.length > 0 ? vm.entryText : qsTr("Ticket number")
+                        color: vm.entryText.length > 0 ? theme.text : theme.muted
+                        font.pixelSize: view.textMin
+                        fontSizeMode: Text.HorizontalFit
+                        minimumPixelSize: view.textMin
+                    }
                 }
-                // blinks between two reds, both under white text at >= 4.5:1 (fading it would lose the contrast)
-                property bool blinkOn: true
-                Timer {
-                    interval: 500
-                    repeat: true
-                    running: vm.alertActive
-                    onRunningChanged: waitingCard.blinkOn = true
-                    onTriggered: waitingCard.blinkOn = !waitingCard.blinkOn
-                }
-            }
-            Rectangle {
-                objectName: "entry_field"
-                Layout.fillWidth: true
-                Layout.preferredHeight: 44
-                radius: theme.radius
-                color: theme.panel
-                border.color: theme.panelLight
-                Text {
-                    objectName: "entry_text"
-                    anchors.left: parent.left
-                    anchors.right: parent.right
-                    anchors.verticalCenter: parent.verticalCenter
-                    anchors.leftMargin: 10
-                    anchors.rightMargin: 10
-                    horizontalAlignment: Text.AlignLeft
-                    text: vm.entryText.length > 0 ? vm.entryText : qsTr("Ticket number")
-                    color: vm.entryText.length > 0 ? theme.text : theme.muted
-                    font.pixelSize: 18
-                    fontSizeMode: Text.HorizontalFit
-                    minimumPixelSize: 11
+                KeyButton {
+                    objectName: "pad_clear"
+                    text: "⌫"
+                    size: Math.round(view.textMin * 1.4)
+                    minimumPixelSize: view.textMin
+                    Layout.preferredWidth: view.touch
+                    Layout.preferredHeight: view.touch
+                    onActivated: vm.press("clear")
                 }
             }
             DigitPad {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 touch: view.touch
+                textMin: view.textMin
                 confirmText: qsTr("Call")
                 confirmAct: "call_number"
             }

@@ -1,12 +1,15 @@
 import QtQuick
 import QtQuick.Layouts
 
-// 0-9, erase and a confirm key: what a USB numeric keypad sends, for touch screens.
+// 0-9 and a confirm key two keys wide (its word — "Connexion", "تسجيل الدخول" — at the least legible size needs
+// the room): what a USB numeric keypad sends, for touch screens. The erase key (pad_clear) sits beside the field
+// it erases, as on a phone (LoginView.qml, CounterView.qml).
 GridLayout {
     id: pad
     property string confirmText: qsTr("OK")
     property string confirmAct: "confirm"
     property real touch: 64  // the touch target in pixels (Main.qml): no key smaller, the pad grows from there
+    property int textMin: 19  // the least legible font size (Main.qml)
     // Digit pads keep 7-8-9 / 1-2-3 left to right in Arabic too, like Arabic phone and ATM pads: not mirrored,
     // and the layout audit compares it unmirrored.
     property bool auditFixedDirection: true
@@ -16,55 +19,34 @@ GridLayout {
     LayoutMirroring.enabled: false
     LayoutMirroring.childrenInherit: true
     Repeater {
-        model: ["7", "8", "9", "4", "5", "6", "1", "2", "3"]
+        model: ["7", "8", "9", "4", "5", "6", "1", "2", "3", "0"]
         KeyButton {
             objectName: "pad_" + modelData
             text: modelData
-            size: 28
+            size: Math.round(pad.textMin * 1.5)
+            minimumPixelSize: pad.textMin
             Layout.fillWidth: true
             Layout.fillHeight: true
             Layout.minimumHeight: pad.touch
             Layout.minimumWidth: pad.touch
             Layout.preferredWidth: pad.touch
-            Layout.preferredHeight: pad.touch  // equal rows whatever the labels (Arabic wraps "Log in")
+            Layout.preferredHeight: pad.touch  // equal rows whatever the labels
             onActivated: vm.typeText(modelData)
         }
-    }
-    KeyButton {
-        objectName: "pad_clear"
-        text: "⌫"
-        size: 26
-        Layout.fillWidth: true
-        Layout.fillHeight: true
-        Layout.minimumHeight: pad.touch
-        Layout.minimumWidth: pad.touch
-        Layout.preferredWidth: pad.touch
-        Layout.preferredHeight: pad.touch
-        onActivated: vm.press("clear")
-    }
-    KeyButton {
-        objectName: "pad_0"
-        text: "0"
-        size: 28
-        Layout.fillWidth: true
-        Layout.fillHeight: true
-        Layout.minimumHeight: pad.touch
-        Layout.minimumWidth: pad.touch
-        Layout.preferredWidth: pad.touch
-        Layout.preferredHeight: pad.touch
-        onActivated: vm.typeText("0")
     }
     KeyButton {
         objectName: "pad_confirm"
         text: pad.confirmText
         tone: theme.accent
         act: pad.confirmAct
-        size: 20
+        size: Math.round(pad.textMin * 1.1)
+        minimumPixelSize: pad.textMin
+        Layout.columnSpan: 2
         Layout.fillWidth: true
         Layout.fillHeight: true
         Layout.minimumHeight: pad.touch
         Layout.minimumWidth: pad.touch
-        Layout.preferredWidth: pad.touch
+        Layout.preferredWidth: 2 * pad.touch + pad.columnSpacing
         Layout.preferredHeight: pad.touch
     }
 }

@@ -3,13 +3,16 @@ import QtQuick.Controls.Basic
 
 // A big touch button that sends one keypad action `act` (or its own `onActivated` when `act` is empty).
 // Its words are never cut: on one line if they fit, else on two, the font shrinking only as much as needed
-// (measured with the font itself, so a long French or Arabic word fits too).
+// (measured with the font itself, so a long French or Arabic word fits too) — and never below
+// `minimumPixelSize`, the screen's least legible size (Main.qml `textMin`, agent_keypad/theme.py): a label that
+// does not fit at that size needs a wider key, which the layout audit reports.
 Button {
     id: control
     property string act: ""
     property color tone: theme.panelLight
     property color toneText: theme.text
     property int size: 18
+    property real minimumPixelSize: 8  // every keypad view sets it to Main.qml's textMin
     signal activated()
     objectName: act ? "btn_" + act : ""
     enabled: act ? vm.enabled[act] === true : true
@@ -33,7 +36,7 @@ Button {
     contentItem: Text {
         text: control.text
         color: control.enabled ? control.toneText : theme.muted
-        font.pixelSize: Math.max(8, control.fitted)
+        font.pixelSize: Math.max(control.minimumPixelSize, control.fitted)
         font.bold: true
         horizontalAlignment: Text.AlignHCenter
         verticalAlignment: Text.AlignVCenter

@@ -4,11 +4,15 @@ import QtQuick.Controls.Basic
 
 // Log in at this keypad's counter: tap your name (the agents allowed here) or type your agent number on the
 // digits, then your PIN — or put a finger on the reader. A touch pad has digits only: ids may be letters.
-// Two columns: names, languages and the bar key on one side; the fields and the digit pad on the other. Every
-// key is at least `touch` (12 mm) both ways; the list of names scrolls by whole rows when it does not fit.
+// Two columns: the names (one a row, each whole at the least legible size) beside the agent/PIN fields over the
+// digit pad; the languages and the bar mode are in the menu (top corner). Every key is at least `touch` (12 mm)
+// both ways and every text at least `textMin`; the list of names scrolls by whole rows when it does not fit.
 Item {
     id: view
     property real touch: 64
+    property int textMin: 19
+    // a name's key: two lines of the least size when a name is long, never under the touch target
+    readonly property real nameHeight: Math.max(touch, Math.ceil(textMin * 2.8 + 12))
     RowLayout {
         anchors.fill: parent
         anchors.margins: 12
@@ -17,32 +21,39 @@ Item {
         ColumnLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Layout.preferredWidth: 3
             spacing: 6
 
-            Text {
-                objectName: "login_title"
-                text: vm.counterName + " · " + qsTr("Log in to open the counter")
-                color: theme.text
-                font.pixelSize: 20
-                font.bold: true
-                fontSizeMode: Text.HorizontalFit
-                minimumPixelSize: 12
+            RowLayout {
                 Layout.fillWidth: true
-                Layout.preferredHeight: 44  // an Arabic line at 20 px: the same height in every language
-                verticalAlignment: Text.AlignVCenter
-                horizontalAlignment: Text.AlignLeft
+                Layout.fillHeight: false
+                spacing: 8
+                Text {
+                    objectName: "login_title"
+                    text: vm.counterName + " · " + qsTr("Log in to open the counter")
+                    color: theme.text
+                    font.pixelSize: view.textMin
+                    font.bold: true
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                    verticalAlignment: Text.AlignVCenter
+                    horizontalAlignment: Text.AlignLeft
+                }
+                KeyButton {  // the languages and the bar mode (vm.press("menu") before login)
+                    act: "menu"
+                    text: qsTr("Menu")
+                    size: view.textMin
+                    minimumPixelSize: view.textMin
+                    Layout.preferredHeight: view.touch
+                    Layout.preferredWidth: Math.round(view.touch * 1.6)
+                }
             }
             Text {
                 objectName: "login_hint"
                 text: qsTr("Tap your name, or type your agent number")
                 color: theme.muted
-                font.pixelSize: 14
-                fontSizeMode: Text.HorizontalFit
-                minimumPixelSize: 10
+                font.pixelSize: view.textMin
+                wrapMode: Text.WordWrap
                 Layout.fillWidth: true
-                Layout.preferredHeight: 30
-                verticalAlignment: Text.AlignVCenter
                 horizontalAlignment: Text.AlignLeft
             }
             Item {  // the agents allowed at this counter, those who logged in here recently first
@@ -56,8 +67,8 @@ Item {
                     width: parent.width
                     height: Math.min(parent.height, rows * cellHeight - 6)  // whole rows only: none half cut
                     clip: true
-                    cellWidth: Math.floor(width / 2)
-                    cellHeight: view.touch + 6
+                    cellWidth: width
+                    cellHeight: view.nameHeight + 6
                     snapMode: GridView.SnapToRow
                     boundsBehavior: Flickable.StopAtBounds
                     interactive: contentHeight > height + 6  // the last row's cell has its spacing below
@@ -69,10 +80,11 @@ Item {
                         KeyButton {
                             objectName: "agent_" + modelData.id
                             x: 3
-                        width: parent.width - 6
-                            height: view.touch
+                            width: parent.width - 6
+                            height: view.nameHeight
                             text: modelData.number ? modelData.name + " · " + modelData.number : modelData.name
-                            size: 17
+                            size: view.textMin
+                            minimumPixelSize: view.textMin
                             tone: vm.agentInput === modelData.name ? theme.accent : theme.panelLight
                             onActivated: vm.selectAgent(modelData.id)
                         }
@@ -88,9 +100,8 @@ Item {
                     objectName: "fingerprint_state"
                     text: "☝ " + vm.fingerprintText
                     color: theme.muted
-                    font.pixelSize: 14
-                    fontSizeMode: Text.HorizontalFit
-                    minimumPixelSize: 10
+                    font.pixelSize: view.textMin
+                    wrapMode: Text.WordWrap
                     Layout.fillWidth: true
                     horizontalAlignment: Text.AlignLeft
                 }
@@ -98,43 +109,20 @@ Item {
                     objectName: "fingerprint_simulate"
                     visible: vm.fingerprintSimulated
                     text: qsTr("Simulated finger")
-                    size: 14
+                    size: view.textMin
+                    minimumPixelSize: view.textMin
                     Layout.preferredHeight: view.touch
-                    Layout.preferredWidth: Math.max(view.touch, 150)
+                    Layout.preferredWidth: Math.round(view.touch * 2.6)
                     onActivated: vm.simulateFinger()
-                }
-            }
-            RowLayout {
-                spacing: 8
-                Layout.fillWidth: true
-                Layout.fillHeight: false
-                Repeater {
-                    model: vm.languageList
-                    KeyButton {
-                        objectName: "lang_" + modelData
-                        text: modelData === "ar" ? "عربي" : modelData.toUpperCase()
-                        size: 17
-                        tone: vm.lang === modelData ? theme.accent : theme.panelLight
-                        Layout.preferredWidth: Math.max(view.touch, 72)
-                        Layout.preferredHeight: view.touch
-                        onActivated: vm.setLanguage(modelData)
-                    }
-                }
-                Item { Layout.fillWidth: true }
-                KeyButton {
-                    act: "toggle_bar"
-                    text: qsTr("Bar mode")
-                    size: 16
-                    Layout.preferredHeight: view.touch
-                    Layout.preferredWidth: Math.max(view.touch, 130)
                 }
             }
         }
 
         ColumnLayout {  // what is typed, and the digits to type it
-            Layout.fillWidth: true
+            Layout.fillWidth: false
             Layout.fillHeight: true
-            Layout.preferredWidth: 2
+            // the fields hold "Numéro d'agent" and "Code PIN" at the least size beside the erase key
+            Layout.preferredWidth: Math.round(view.touch * 5.45)
             spacing: 6
             RowLayout {
                 Layout.fillWidth: true
@@ -157,9 +145,9 @@ Item {
                         anchors.margins: 10
                         text: vm.agentInput !== "" ? vm.agentInput : qsTr("Agent number")
                         color: vm.agentInput !== "" ? theme.text : theme.muted
-                        font.pixelSize: 18
+                        font.pixelSize: view.textMin
                         fontSizeMode: Text.HorizontalFit
-                        minimumPixelSize: 11
+                        minimumPixelSize: view.textMin
                         horizontalAlignment: Text.AlignLeft
                     }
                     TapHandler { onTapped: vm.setLoginField("agent") }
@@ -181,19 +169,29 @@ Item {
                         anchors.margins: 10
                         text: vm.pinMask !== "" ? vm.pinMask : qsTr("PIN")
                         color: vm.pinMask !== "" ? theme.text : theme.muted
-                        font.pixelSize: 18
+                        font.pixelSize: view.textMin
                         font.letterSpacing: vm.pinMask !== "" ? 4 : 0
                         fontSizeMode: Text.HorizontalFit
-                        minimumPixelSize: 11
+                        minimumPixelSize: view.textMin
                         horizontalAlignment: Text.AlignLeft
                     }
                     TapHandler { onTapped: vm.setLoginField("pin") }
+                }
+                KeyButton {
+                    objectName: "pad_clear"
+                    text: "⌫"
+                    size: Math.round(view.textMin * 1.4)
+                    minimumPixelSize: view.textMin
+                    Layout.preferredWidth: view.touch
+                    Layout.preferredHeight: view.touch
+                    onActivated: vm.press("clear")
                 }
             }
             DigitPad {
                 Layout.fillHeight: true
                 Layout.fillWidth: true
                 touch: view.touch
+                textMin: view.textMin
                 confirmText: vm.loginField === "agent" ? qsTr("Next") : qsTr("Log in")
             }
         }

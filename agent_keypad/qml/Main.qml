@@ -10,8 +10,12 @@ Window {
     visible: true
     color: theme.background
     title: qsTr("Agent keypad") + " · " + vm.counterName
+    readonly property real pxPerMm: Math.hypot(width, height) / (theme.diagonalInches * 25.4)
     // the touch target in pixels: theme.touchMm (12 mm, a staff device) on the configured screen diagonal
-    readonly property real touch: Math.ceil(theme.touchMm * Math.hypot(width, height) / (theme.diagonalInches * 25.4))
+    readonly property real touch: Math.ceil(theme.touchMm * pxPerMm)
+    // the least font size: a cap height of theme.minCapMm (16 arcmin from 55 cm) in the font's own cap/em; on the
+    // desktop monitor of the bar, theme.barText. Every text and key label is at least this (agent_keypad/theme.py)
+    readonly property int textMin: vm.barMode ? theme.barText : Math.ceil(theme.minCapMm * pxPerMm / theme.capRatio)
 
     Item {
         anchors.fill: parent
@@ -27,8 +31,9 @@ Window {
                 visible: !vm.isOnline
                 color: theme.danger
                 Layout.fillWidth: true
-                Layout.preferredHeight: 40
+                Layout.preferredHeight: Math.max(root.textMin * 2, offlineLabel.implicitHeight + 6)
                 Text {
+                    id: offlineLabel
                     anchors.left: parent.left
                     anchors.right: parent.right
                     anchors.verticalCenter: parent.verticalCenter
@@ -36,10 +41,9 @@ Window {
                     anchors.rightMargin: 8
                     text: vm.offlineText
                     color: theme.text
-                    font.pixelSize: 16
+                    font.pixelSize: root.textMin
                     font.bold: true
-                    fontSizeMode: Text.HorizontalFit
-                    minimumPixelSize: 10
+                    wrapMode: Text.WordWrap
                     horizontalAlignment: Text.AlignHCenter
                 }
             }
@@ -58,10 +62,10 @@ Window {
                     anchors.rightMargin: 12
                     text: "⚠ " + vm.staffAlertSummary
                     color: vm.staffAlertsUrgent ? theme.warnText : theme.text
-                    font.pixelSize: 17
+                    font.pixelSize: root.textMin
                     font.bold: true
                     fontSizeMode: Text.HorizontalFit
-                    minimumPixelSize: 11
+                    minimumPixelSize: root.textMin
                     horizontalAlignment: Text.AlignLeft
                 }
                 TapHandler { onTapped: vm.showAlerts() }
@@ -76,8 +80,9 @@ Window {
                 visible: vm.messageText.length > 0
                 color: vm.messageIsError ? Qt.darker(theme.danger, 1.5) : theme.panelLight
                 Layout.fillWidth: true
-                Layout.preferredHeight: 36
+                Layout.preferredHeight: Math.max(Math.round(root.textMin * 1.9), messageLabel.implicitHeight)
                 Text {
+                    id: messageLabel
                     objectName: "message_text"
                     anchors.left: parent.left
                     anchors.right: parent.right
@@ -86,24 +91,25 @@ Window {
                     anchors.rightMargin: 10
                     text: vm.messageText
                     color: theme.text
-                    font.pixelSize: 15
-                    fontSizeMode: Text.HorizontalFit
-                    minimumPixelSize: 10
+                    font.pixelSize: root.textMin
+                    wrapMode: Text.WordWrap  // a long message takes two lines rather than shrinking
                     horizontalAlignment: Text.AlignLeft
                 }
             }
         }
         BarView {
             anchors.fill: parent
+            textMin: root.textMin
             visible: vm.barMode && !vm.pickerOpen
         }
         PickerOverlay {
             anchors.fill: parent
             visible: vm.pickerOpen
             touch: vm.barMode ? 44 : root.touch  // the bar sits on a desktop monitor, not the 7" pad
+            textMin: root.textMin
         }
     }
 
-    Component { id: loginView; LoginView { touch: root.touch } }
-    Component { id: counterView; CounterView { touch: root.touch } }
+    Component { id: loginView; LoginView { touch: root.touch; textMin: root.textMin } }
+    Component { id: counterView; CounterView { touch: root.touch; textMin: root.textMin } }
 }

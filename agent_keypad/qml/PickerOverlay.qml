@@ -9,6 +9,7 @@ Rectangle {
     id: overlay
     objectName: "picker_overlay"
     property real touch: 64
+    property int textMin: 19  // the least legible font size (Main.qml)
     color: "#f208111b"
     MouseArea {  // modal: nothing behind reacts (the screen behind is hidden too, Main.qml)
         objectName: "picker_backdrop"
@@ -25,7 +26,9 @@ Rectangle {
         readonly property int columns: Math.min(3, Math.max(1, Math.ceil(count / fitRows)))
         readonly property int rows: Math.ceil(count / columns)
         anchors.centerIn: parent
-        width: Math.min(parent.width - 24, columns === 1 ? 560 : columns === 2 ? 720 : 960)
+        // grows with the least font size, so the words have the same room at every resolution of the same screen
+        width: Math.min(parent.width - 24, (columns === 1 ? 560 : columns === 2 ? 720 : 960)
+                                           * Math.max(1, overlay.textMin / 19))
         height: Math.min(parent.height - 24, column.implicitHeight + 32)
         radius: theme.radius
         color: theme.panel
@@ -39,13 +42,13 @@ Rectangle {
                 objectName: "picker_title"
                 text: vm.pickerTitle
                 color: theme.text
-                font.pixelSize: 20
+                font.pixelSize: Math.round(overlay.textMin * 1.1)
                 font.bold: true
                 fontSizeMode: Text.HorizontalFit
-                minimumPixelSize: 12
-                height: 44  // an Arabic line at 20 px: one line, the same height in every language
+                minimumPixelSize: overlay.textMin
+                height: Math.round(overlay.textMin * 2.3)  // an Arabic line: the same height in every language
                 Layout.fillWidth: true
-                Layout.preferredHeight: 44
+                Layout.preferredHeight: height
                 verticalAlignment: Text.AlignVCenter
                 horizontalAlignment: Text.AlignLeft
             }
@@ -72,7 +75,8 @@ Rectangle {
                         width: parent.width - 6
                         height: overlay.touch
                         text: (modelData.hint ? modelData.hint + "   " : "") + modelData.label
-                        size: 17
+                        size: overlay.textMin
+                        minimumPixelSize: overlay.textMin
                         onActivated: vm.choose(modelData.key)
                     }
                 }
@@ -81,7 +85,8 @@ Rectangle {
                 objectName: "picker_cancel"
                 act: "cancel"
                 text: qsTr("Cancel")
-                size: 16
+                size: overlay.textMin
+                minimumPixelSize: overlay.textMin
                 Layout.fillWidth: true
                 Layout.preferredHeight: overlay.touch
             }

@@ -6,9 +6,17 @@
   objectName (tests and the audit find items by name);
 - text: elided, wider or taller than its box (line boxes, and for one line the glyphs' ink), outside the window, a
   clipping parent or the control it labels, over another text, or below WCAG AA contrast (4.5:1; 3:1 for large
-  text) against the background pixels rendered around it; a text scrolling through an `auditMarquee` strip only
+  text) against the background pixels rendered around it, or smaller than the app's minimum character height (below);
+  a text scrolling through an `auditMarquee` strip only
   where the strip shows it;
 - structure: the same named items, in the same order (mirrored for right-to-left), in every language.
+
+Minimum character height ("small"): an angle at the app's viewing distance, not a pixel count — what the eye
+resolves depends on the letter's size over its distance. ISO 9241-303 asks at least 16 arcmin of cap height for text
+people read (20-22 preferred); each app declares its reader's distance and its minimum (the calling display: its
+own legibility floor, display/legibility.py). The cap height is the drawn font's (`fontSizeMode` shrinking
+included), measured with the font's own metrics; Arabic, which has no capitals, is held to the same em size as
+Latin text in the same font (docs/architecture.md, "The layout audit").
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import numpy as np
 from devtools.screen_audit.tree import ItemInfo, Rect, Snapshot
 
 MM_PER_INCH = 25.4
+ISO_READING_ARCMIN = 16.0  # ISO 9241-303: the least cap height of text people read (20-22 preferred)
 SEEN = 0.05  # below this opacity an item is not seen
 
 
@@ -38,10 +47,14 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rules:
-    """Limits for one screen: pixels per millimetre come from its resolution and physical diagonal."""
+    """Limits for one screen: pixels per millimetre come from its resolution and physical diagonal; the least
+    character height from where its reader's eyes are (`viewing_cm`, no default: a size is only legible from a
+    distance) and the angle the app asks for (`text_arcmin`)."""
 
     px_per_mm: float
+    viewing_cm: float
     touch_mm: float = 15.0
+    text_arcmin: float = ISO_READING_ARCMIN
     normal_contrast: float = 4.5
     large_contrast: float = 3.0
 
@@ -52,6 +65,20 @@ class Rules:
     @property
     def touch_px(self) -> float:
         return self.touch_mm * self.px_per_mm
+
+    @property
+    def min_cap_mm(self) -> float:
+        """The least cap height: the letter that subtends `text_arcmin` at `viewing_cm`."""
+        return arcmin_to_mm(self.text_arcmin, self.viewing_cm)
+
+
+def arcmin_to_mm(arcmin: float, distance_cm: float) -> float:
+    """The height (mm) that subtends `arcmin` minutes of arc at `distance_cm`, centred on the line of sight."""
+    return 2 * distance_cm * 10 * math.tan(math.radians(arcmin / 60) / 2)
+
+
+def mm_to_arcmin(height_mm: float, distance_cm: float) -> float:
+    return math.degrees(2 * math.atan(height_mm / (2 * distance_cm * 10))) * 60
 
 
 # -- touch targets ------------------------------------------------------------------------------------------------
@@ -221,6 +248,9 @@ def check_text(snap: Snapshot, rules: Rules, window: Rect, image: np.ndarray) ->
         if control is not None and not control.rect.contains(extent, slack=1.0):
             found.append(Finding(snap.key, "outside", label,
                                  f"the text {extent} spills out of its control {control.label()} {control.rect}"))
+        small = _check_size(item, rules)
+        if small:
+            found.append(Finding(snap.key, "small", label, small))
         background = background_under(image, extent, text.color)
         if background is None:
             continue
@@ -237,6 +267,19 @@ def check_text(snap: Snapshot, rules: Rules, window: Rect, image: np.ndarray) ->
                                  f"{ratio:.2f}:1 ({hex_ink} at opacity {item.opacity:.2f} on {hex_bg}), "
                                  f"needs {needed}:1 at {text.pixel_size:.0f} px{' bold' if text.bold else ''}"))
     return found
+
+
+def _check_size(item: ItemInfo, rules: Rules) -> str | None:
+    """Why the text is too small to read from the app's viewing distance, or None. 1/64 px of slack: Qt gives
+    metrics in 26.6 fixed point."""
+    text = item.text
+    assert text is not None
+    cap_mm = text.cap_height / rules.px_per_mm
+    if text.cap_height >= rules.min_cap_mm * rules.px_per_mm - 1 / 64:
+        return None
+    return (f"drawn at {text.pixel_size:.0f} px, cap {cap_mm:.2f} mm = {mm_to_arcmin(cap_mm, rules.viewing_cm):.1f} "
+            f"arcmin at {rules.viewing_cm:.0f} cm, under {rules.text_arcmin:.1f} arcmin "
+            f"({rules.min_cap_mm:.2f} mm = {rules.min_cap_mm * rules.px_per_mm:.1f} px cap)")
 
 
 def check_snapshot(snap: Snapshot, rules: Rules, image: np.ndarray) -> list[Finding]:

@@ -32,9 +32,14 @@ class Screens(Protocol):
     modes: Sequence[str]  # "normal", and "large" / "contrast" where the app has them
     sizes: Sequence[tuple[int, int]]
     diagonal_inches: float  # of the configured screen: touch targets are measured in millimetres on it
+    viewing_cm: float  # where the reader's eyes are: the least character height is an angle from there
     window: QQuickWindow
     # optional `touch_mm: float`: the app's touch target, when it is not the public default (`Rules.touch_mm`,
     # 15 mm); the agent keypad, a staff device, declares 12 mm (docs/architecture.md)
+    # optional `text_arcmin: float`: the least cap height, when it is not ISO 9241-303's 16 arcmin (the calling
+    # display declares its legibility floor, display/legibility.py)
+    # optional `panel(size) -> (diagonal_inches, viewing_cm)`: when each size is another screen read from another
+    # distance (the display's 55" at 10 m, 15" at 3 m); else every size is the configured screen
 
     def enter(self, state: str) -> None:
         """Bring the app to `state` (waiting for whatever that takes)."""
@@ -135,6 +140,14 @@ def touch_target_mm(screens: Screens) -> float:
     return float(getattr(screens, "touch_mm", Rules.touch_mm))
 
 
+def rules_for(screens: Screens, size: tuple[int, int]) -> Rules:
+    """The limits for one of the app's sizes: its screen, its reader's distance, its touch target and text angle."""
+    panel = getattr(screens, "panel", None)
+    diagonal, viewing = panel(size) if panel is not None else (screens.diagonal_inches, screens.viewing_cm)
+    return Rules.for_screen(size, diagonal, viewing_cm=viewing, touch_mm=touch_target_mm(screens),
+                            text_arcmin=float(getattr(screens, "text_arcmin", Rules.text_arcmin)))
+
+
 def audit_state(screens: Screens, state: str, out_dir: Path | None) -> AuditReport:
     """Every variant of one state: sizes × modes × languages, with the structure compared across languages."""
     report = AuditReport()
@@ -142,7 +155,7 @@ def audit_state(screens: Screens, state: str, out_dir: Path | None) -> AuditRepo
     writer = PngWriter(out_dir)
     try:
         for size in screens.sizes:
-            rules = Rules.for_screen(size, screens.diagonal_inches, touch_mm=touch_target_mm(screens))
+            rules = rules_for(screens, size)
             for mode in screens.modes:
                 group: list[Snapshot] = []
                 for language in screens.languages:

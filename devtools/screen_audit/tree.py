@@ -65,6 +65,9 @@ class TextInfo:
     truncated: bool
     overflow_w: float  # how far the text is wider than its box (≤ 0: it fits)
     overflow_h: float
+    #: the drawn font's cap height in pixels (`QFontMetricsF.capHeight` of its first family, Noto Sans in every app:
+    #: an Arabic text, whose letters come from the fallback family, is held to the same em size as a Latin one)
+    cap_height: float = 0.0
     #: where the glyphs' ink is (one line only: the line's baseline plus the text's tight box in the fonts that draw
     #: it); a line box may be shorter than its ink (a fixed line height) or much taller (Noto Sans Arabic's 2.1 em)
     ink: Rect | None = None
@@ -167,7 +170,8 @@ def _text(item: QQuickItem) -> TextInfo | None:
     return TextInfo(text=text, color=_rgb(item.property("color")), pixel_size=float(pixel_size), bold=font.bold(),
                     painted=_scene_rect(item, box.x(), box.y(), box.width(), box.height()), truncated=truncated,
                     overflow_w=float(item.property("contentWidth")) - item.width(),
-                    overflow_h=float(item.property("contentHeight")) - item.height(), ink=_ink(item, text, font, box))
+                    overflow_h=float(item.property("contentHeight")) - item.height(),
+                    cap_height=QFontMetricsF(font).capHeight(), ink=_ink(item, text, font, box))
 
 
 def _drawn_font(item: QQuickItem, text: str, font: QFont) -> QFont:

@@ -6,7 +6,7 @@ placeholders, and the branch's names (services, counters) in those languages. A 
 the language shown does not use the same words itself ("Pause" is French and English). In Arabic, Latin letters are
 foreign too (but for those its own translations use: "PIN"), and so are Latin digits where the language's locale
 has its own (ground.i18n.Formatter: the default "ar" locale writes 0-9), except in ticket numbers and in what the
-test says is verbatim (an agent's name, a device's name or id, the language buttons' codes).
+test says is verbatim (an agent's name, a device's name or id, the languages' own names).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 from PySide6.QtQuick import QQuickWindow
 
 from devtools.screen_audit.tree import read_tree
-from ground.i18n import LANGUAGES, LOCALE_DIR, Formatter, is_rtl
+from ground.i18n import LANGUAGES, LOCALE_DIR, NATIVE_NAMES, Formatter, is_rtl
 
 PLACEHOLDER = re.compile(r"\{[^}]*\}")
 TICKET_NUMBER = re.compile(r"\b[A-Z]{1,3}-?\d{1,4}\b")
@@ -100,10 +100,11 @@ def wrong_language(texts: list[str], language: str, *, names: list[dict[str, str
 
 def keypad_words(controller) -> tuple[list[dict[str, str]], tuple[str, ...]]:
     """What a keypad's screen may show besides its catalog's words: the branch's names of services and counters
-    (each language its own), and what no language changes (agents' and devices' names, the language buttons)."""
+    (each language its own), and what no language changes (agents' and devices' names, each language's own name in
+    the login menu)."""
     state = controller.state
     names = [dict(item.get("names") or {}) for item in (state.get("services") or []) + (state.get("counters") or [])]
     verbatim = (controller.agent_name, *(str(a.get("name") or "") for a in controller.allowed_agents),
                 *(str(a.get(key) or "") for a in controller.alerts.items for key in ("name", "device")),
-                *(code.upper() for code in controller.languages))
+                *(NATIVE_NAMES.get(code, code) for code in controller.languages))
     return names, verbatim

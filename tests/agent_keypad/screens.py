@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtGui import QGuiApplication
 
 from agent_keypad.fingerprint import FingerprintLogin
-from agent_keypad.theme import TOUCH_MM
+from agent_keypad.theme import TEXT_ARCMIN, TOUCH_MM, VIEWING_CM
 from appkit.fonts import load_fonts
 from config.fingerprint import FingerprintConfig
 from devtools.screen_audit import pump
@@ -43,6 +43,7 @@ class KeypadScreens:
     modes = ("normal",)  # the keypad has no large-text or contrast mode
     sizes = SIZES
     touch_mm = TOUCH_MM  # a staff device: 12 mm, not the public kiosk's 15 mm (agent_keypad/theme.py)
+    viewing_cm, text_arcmin = VIEWING_CM, TEXT_ARCMIN  # an agent seated at arm's length; ISO 9241-303's 16'
 
     def __init__(self, node: RunningNode, tmp_path: Path, *, fingerprint: bool = False) -> None:
         load_fonts(QGuiApplication.instance())

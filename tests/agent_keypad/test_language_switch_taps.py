@@ -1,7 +1,7 @@
 """A message on the screen follows a language switch (review 15b).
 
-The agent taps a language key on the login screen while a message is shown ("Type your PIN."): it stayed in the
-previous language until the next press. Real taps on the real window, a real node.
+The agent switches the language from the login screen's menu (two taps) while a message is shown ("Type your
+PIN."): it stayed in the previous language until the next press. Real taps on the real window, a real node.
 """
 
 from __future__ import annotations
@@ -43,11 +43,18 @@ def test_the_message_shown_is_reworded_when_the_agent_switches_language(node, tm
         tap(window, "pad_confirm")  # no PIN typed
         qtbot.waitUntil(lambda: rig.vm.messageText != "", timeout=5000)
         assert rig.vm.messageText == error_text("fr", "credentials_required")
-        tap(window, "lang_ar")
+        tap(window, "btn_menu")  # the languages are in the menu: two taps
+        qtbot.waitUntil(lambda: rig.vm.pickerOpen, timeout=3000)
+        qtbot.wait(50)  # the picker laid out
+        tap(window, "option_lang:ar")
         qtbot.waitUntil(lambda: rig.controller.language == "ar", timeout=5000)
         arabic = error_text("ar", "credentials_required")
         assert rig.vm.messageText == arabic != error_text("fr", "credentials_required")
-        tap(window, "lang_en")
+        qtbot.wait(350)  # the menu key twice inside double_press_ms would be one press
+        tap(window, "btn_menu")
+        qtbot.waitUntil(lambda: rig.vm.pickerOpen, timeout=3000)
+        qtbot.wait(50)
+        tap(window, "option_lang:en")
         qtbot.waitUntil(lambda: rig.controller.language == "en", timeout=5000)
         assert rig.vm.messageText == error_text("en", "credentials_required")
     finally:

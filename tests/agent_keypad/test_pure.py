@@ -47,6 +47,8 @@ def test_pickers_use_the_branch_data_and_translate_known_ids():
     assert worded(targets, "en")[0]["label"] == "Cash desk"  # the same options, worded in the language shown
     assert [o["label"] for o in pickers.parked(state, ("cash",))] == ["C-003", "B-001"]
     assert render("ar", pickers.menu(paused=True, has_current=False)[1]["label"]) == "استئناف"
+    assert [(o["key"], render("fr", o["label"])) for o in pickers.login_menu(("fr", "en", "ar"), "fr")] == [
+        ("lang:en", "English"), ("lang:ar", "العربية"), ("toggle_bar", "Mode barre")]
 
 
 def test_keypad_section_ranges_and_the_example_file():

@@ -9,8 +9,8 @@ from PySide6.QtQuick import QQuickWindow
 from PySide6.QtTest import QTest
 
 from agent_keypad.keys import UnknownKeyError, resolve_keys
-from tests.agent_keypad.conftest import issue, login, make_rig, started
-from tests.qml_support import center, find_item
+from tests.agent_keypad.conftest import issue, login, make_rig, press_and_wait, started
+from tests.qml_support import center, find, find_item
 from tests.qml_support import tap as click
 
 
@@ -105,10 +105,50 @@ def test_taps_and_clicks_on_the_screen(shown, qtbot):
     assert not rig.vm.hasCurrent
 
 
+def test_actions_without_a_key_are_two_taps_away(shown, qtbot):
+    """Issue 15 took the rare actions off the screen so the keys left are wide enough for their words at the least
+    legible size: each moved action is still at most two taps away — the menu key, then its option — on the login
+    screen (the languages; the bar mode) and at the counter (transfer, park, return a parked ticket, log out; the
+    bar mode: test_bar_mode_is_small_and_always_on_top). Real clicks on the 800×480 window."""
+    rig, window = shown
+    c = rig.controller
+
+    def two_taps(option: str) -> None:
+        qtbot.wait(350)  # the menu key twice inside double_press_ms would be one press
+        click(qtbot, window, "btn_menu")
+        qtbot.waitUntil(lambda: find(window, option) is not None, timeout=3000)
+        qtbot.wait(50)  # the picker laid out: its options where they are drawn
+        click(qtbot, window, option)
+
+    assert find(window, "lang_ar") is None and find(window, "btn_toggle_bar") is None  # no key of their own
+    two_taps("option_lang:ar")
+    qtbot.waitUntil(lambda: c.language == "ar", timeout=3000)
+    two_taps("option_lang:fr")
+    qtbot.waitUntil(lambda: c.language == "fr", timeout=3000)
+    login(rig, qtbot)
+    issue(rig, "accounts", 2)
+    press_and_wait(rig, qtbot, "call_next")
+    assert all(find(window, f"btn_{act}") is None for act in ("transfer", "park", "return_parked", "logout"))
+    two_taps("option_transfer")
+    assert c.picker is not None and c.picker.title == "Transfer to"
+    click(qtbot, window, "picker_cancel")
+    with qtbot.waitSignal(c.actionDone, timeout=5000, check_params_cb=lambda name: name == "park"):
+        two_taps("option_park")
+    two_taps("option_return_parked")
+    assert c.picker is not None and c.picker.title == "Parked tickets"
+    click(qtbot, window, "picker_cancel")
+    with qtbot.waitSignal(c.loggedInChanged, timeout=5000):
+        two_taps("option_logout")
+    assert not c.logged_in
+
+
 def test_bar_mode_is_small_and_always_on_top(shown, qtbot):
     rig, window = shown
     login(rig, qtbot)
-    click(qtbot, window, "btn_toggle_bar")
+    click(qtbot, window, "btn_menu")  # a rare action: in the menu, two taps away
+    qtbot.waitUntil(lambda: find(window, "option_toggle_bar") is not None, timeout=3000)
+    qtbot.wait(50)
+    click(qtbot, window, "option_toggle_bar")
     qtbot.waitUntil(lambda: window.height() == 64, timeout=3000)
     assert window.flags() & Qt.WindowType.WindowStaysOnTopHint
     assert find_item(window, "bar_number").property("text") == "—"
@@ -128,11 +168,11 @@ def test_bar_mode_is_small_and_always_on_top(shown, qtbot):
 def test_arabic_mirrors_the_layout(shown, qtbot):
     rig, window = shown
     login(rig, qtbot)
-    card, waiting = find_item(window, "current_card"), find_item(window, "waiting_card")
-    assert card.mapToScene(QPoint(0, 0)).x() < waiting.mapToScene(QPoint(0, 0)).x()
+    card, entry = find_item(window, "current_card"), find_item(window, "entry_field")
+    assert card.mapToScene(QPoint(0, 0)).x() < entry.mapToScene(QPoint(0, 0)).x()
     rig.controller.set_language("ar")
     qtbot.waitUntil(lambda: find_item(window, "current_card").mapToScene(QPoint(0, 0)).x()
-                    > find_item(window, "waiting_card").mapToScene(QPoint(0, 0)).x(), timeout=3000)
+                    > find_item(window, "entry_field").mapToScene(QPoint(0, 0)).x(), timeout=3000)
     assert find_item(window, "btn_call_next").property("text") == "التالي"
 
 

@@ -18,8 +18,8 @@ from appkit.fonts import load_fonts
 from appkit.i18n import CatalogTranslator
 from appkit.qml_host import QmlHost
 from config.display import DisplayConfig
-from devtools.board_sweep import many_calls
-from devtools.screen_audit import Rules, audit_window, pump
+from devtools.board_sweep import board_rules, many_calls
+from devtools.screen_audit import audit_window, pump
 from display.board import BoardModel
 from display.preview import MESSAGES, QML, sample_snapshot
 from display.viewmodel import DisplayViewModel
@@ -76,7 +76,7 @@ def audit_findings(host: QmlHost) -> list[str]:
     """The layout audit's findings on a board as it is now (display.preview's window), one line each."""
     window = host.window
     vm = host.engine.rootContext().contextProperty("vm")
-    rules = Rules.for_screen((window.width(), window.height()), vm.config.screen_diagonal_inches)
+    rules = board_rules((window.width(), window.height()), vm.config.screen_inches, vm.config.viewing_distance_m)
     report = audit_window(window, rules, language=vm.property("language"), rtl=vm.property("layoutRtl"))
     return [str(finding) for finding in report.findings]
 
@@ -99,6 +99,16 @@ class DisplayScreens:
         self.size: tuple[int, int] | None = None
         self.host: QmlHost | None = None
         self.vm: DisplayViewModel | None = None
+
+    def panel(self, size: tuple[int, int]) -> tuple[float, float]:
+        """Each size is another panel read from another distance (PANELS): its diagonal, and its reader in cm."""
+        inches, distance = PANELS[size]
+        return inches, distance * 100
+
+    @property
+    def text_arcmin(self) -> float:
+        """The board's own floor (display/legibility.py), not the 16 arcmin of text read up close."""
+        return board_rules((1920, 1080), 55, 10).text_arcmin
 
     def rtl(self, language: str) -> bool:
         """The board keeps its first language's direction while it alternates (issue 15): only words move."""

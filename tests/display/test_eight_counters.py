@@ -16,7 +16,8 @@ import pytest
 
 from branch.devices import register_device
 from config.schema import Names
-from devtools.screen_audit import Rules, pump
+from devtools.board_sweep import board_rules
+from devtools.screen_audit import pump
 from devtools.screen_audit.checks import Finding, check_snapshot
 from devtools.screen_audit.runner import PngWriter, capture
 from display.announcer import RecordingAnnouncer
@@ -98,7 +99,7 @@ def seen(qapp, product_fonts, tmp_path_factory) -> Seen:
                         (i.name, round(i.rect.x), round(i.rect.y), round(i.rect.w), round(i.rect.h))
                         for i in snap.items if i.name and i.text is None and i.opacity > 0.05))
                     result.findings.setdefault(language, []).extend(
-                        check_snapshot(snap, Rules.for_screen(SIZE, 55), image))
+                        check_snapshot(snap, board_rules(SIZE, 55, 10), image))
                 app.vm.nextPage()
         finally:
             app.close(wait=True)
