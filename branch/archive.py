@@ -121,18 +121,27 @@ def check_chain(store: Store, after: int) -> None:
     to the one before, up to the checkpoint's event with the checkpoint's hash: the file holds this log's events,
     not another's (another node's or branch's, one left from before a data dir was wiped, or a splice of both, e.g.
     a member that installed a dump on top of an old file) — central would store those for good under this log's
-    id. Only links are read here (cheap); `resend_rows` checks each event's content against its hash."""
+    id. Only links are read here, row by row (memory stays flat); `resend_rows` checks each event's content."""
     made = checkpoint(store)
     path = archive_path(store)
-    rows = _read_archive(path, "SELECT seq, prev_hash, hash FROM events WHERE seq > ? AND seq <= ? ORDER BY seq",
-                         (after, made.seq))
+    if not path.exists():
+        raise ArchiveUnreadable(f"{path} is missing")
     expected, prev = after + 1, None
-    for seq, prev_hash, digest in rows:
-        if seq != expected:
-            raise ArchiveUnreadable(f"{path} lacks event {expected}")
-        if prev is not None and prev_hash != prev:
-            raise ArchiveUnreadable(f"{path}: the chain is broken at event {seq} (not this log's events)")
-        prev, expected = digest, expected + 1
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            for seq, prev_hash, digest in conn.execute(
+                    "SELECT seq, prev_hash, hash FROM events WHERE seq > ? AND seq <= ? ORDER BY seq",
+                    (after, made.seq)):
+                if seq != expected:
+                    raise ArchiveUnreadable(f"{path} lacks event {expected}")
+                if prev is not None and prev_hash != prev:
+                    raise ArchiveUnreadable(f"{path}: the chain is broken at event {seq} (not this log's events)")
+                prev, expected = digest, expected + 1
+        finally:
+            conn.close()
+    except sqlite3.Error as err:
+        raise ArchiveUnreadable(f"{path} cannot be read ({err})") from err
     if expected - 1 != made.seq:
         raise ArchiveUnreadable(f"{path} lacks event {expected}")
     if prev != made.hash:
