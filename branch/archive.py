@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from branch.core import BranchCore
-from branch.store import GENESIS, Batch, Store, VerifyReport, canonical, chain_hash, connect
+from branch.store import GENESIS, Batch, Store, VerifyReport, connect, stored_row_hash
 from branch.writer import Writer
 from ground.files import fsync_dir
 from queue_engine.calendar import parse_iso_ms
@@ -269,9 +269,7 @@ def verify_archive(db_path: Path, live: VerifyReport) -> VerifyReport:
                 prev = GENESIS if seq == 1 else prev_hash
             if prev_hash != prev:
                 return VerifyReport(live.events, False, f"archived event {seq}: previous hash does not match")
-            computed = chain_hash(prev, seq, event_id, type_, at_ms, canonical(json.loads(actor)),
-                                  canonical(json.loads(data)))
-            if computed != stored:
+            if stored_row_hash(prev, seq, event_id, type_, at_ms, actor, data) != stored:
                 return VerifyReport(live.events, False, f"archived event {seq}: content does not match its hash")
             prev, expected, count = stored, seq + 1, count + 1
     finally:

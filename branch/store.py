@@ -36,6 +36,13 @@ def chain_hash(prev_hash: str, seq: int, event_id: str, type_: str, at_ms: int, 
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def stored_row_hash(prev_hash: str, seq: int, event_id: str, type_: str, at_ms: int, actor: str, data: str) -> str:
+    """The hash a stored row (live or archived) must carry, recomputed from its columns: actor and data are read
+    back and made canonical again, so a byte changed in them is found even if it is still valid JSON."""
+    return chain_hash(prev_hash, seq, event_id, type_, at_ms, canonical(json.loads(actor)),
+                      canonical(json.loads(data)))
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
     seq: int
@@ -284,9 +291,7 @@ def verify_chain(path: Path) -> VerifyReport:
                 return VerifyReport(count, False, f"sequence gap: expected {expected_seq}, found {seq}")
             if prev_hash != prev:
                 return VerifyReport(count, False, f"event {seq}: previous hash does not match event {seq - 1}")
-            computed = chain_hash(prev, seq, event_id, type_, at_ms, canonical(json.loads(actor)),
-                                  canonical(json.loads(data)))
-            if computed != stored:
+            if stored_row_hash(prev, seq, event_id, type_, at_ms, actor, data) != stored:
                 return VerifyReport(count, False, f"event {seq}: content does not match its hash")
             prev, expected_seq, count = stored, seq + 1, count + 1
         return VerifyReport(count, True)

@@ -36,6 +36,9 @@ PAGE_SECONDS = 4.0
 
 #: A counter id this short and alphanumeric is the number on its sign: the large calls show it as it is.
 SHORT_ID = 4
+#: The most lines a counter's name takes in the list (a 31-letter English name needs three in the list's column on
+#: a 55" panel read from 10 m); a longer one is elided (the kiosk, the keypad and the ticket show it whole).
+COUNTER_LINES = 3
 FIT_MARGIN = 0.97  # the view-model measures with QFontMetricsF, QML lays out with its own shaper: keep 3 % spare
 
 
@@ -50,11 +53,11 @@ def _advance(text: str, px: int, bold: bool = False) -> float:
     return QFontMetricsF(font).horizontalAdvance(text)
 
 
-def _wrap(text: str, px: int, width: float) -> list[str]:
+def _wrap(text: str, px: int, width: float, bold: bool = False) -> list[str]:
     """Greedy word wrap of `text` at `px` into lines no wider than `width` (a word wider than that stays whole)."""
     lines: list[str] = []
     for word in text.split():
-        if lines and _advance(f"{lines[-1]} {word}", px) <= width:
+        if lines and _advance(f"{lines[-1]} {word}", px, bold) <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
             lines.append(word)
@@ -70,11 +73,6 @@ def _halves(text: str) -> list[str]:
     return [" ".join(words[:cut]), " ".join(words[cut:])]
 
 
-def _pick(names: dict[str, str], language: str, fallback: str = "") -> str:
-    """A text in the wanted language, else in any language there is (the branch may not translate everything)."""
-    return name_in(names, language, fallback)
-
-
 class DisplayViewModel(QObject):
     languageChanged = Signal()
     clockChanged = Signal()
@@ -86,6 +84,7 @@ class DisplayViewModel(QObject):
     mediaChanged = Signal()
     mediaVolumeChanged = Signal()
     sizesChanged = Signal()
+    numbersChanged = Signal()  # the board's calls were reloaded (not on a refit: the list's widths follow the numbers)
     callSerialChanged = Signal()  # only on a new call: the pop-in animation must not run on a language switch
     newCall = Signal(object)  # Call: for the animation, the announcer and the acks
 
@@ -110,6 +109,7 @@ class DisplayViewModel(QObject):
         self._selection = Selection(CallingState.NONE, [], [])
         self._recent_space = 10_000  # until QML tells the list's height
         self._services_width = self._detail_width = 0  # the services' text widths, until QML tells (0: not fitted)
+        self._counter_width = 0  # the list's width for a counter's name, until QML tells (0: not fitted)
         self._capacity = config.calling_max  # calls that fit large at the headline size (QML tells)
         self._sizes: Sizes = sizes(config.screen_inches, config.viewing_distance_m, *config.window_size)
 
@@ -172,7 +172,7 @@ class DisplayViewModel(QObject):
         return is_rtl(self._language)
 
     def _get_branch_name(self) -> str:
-        return _pick(self.board.branch_names, self._language)
+        return name_in(self.board.branch_names, self._language)
 
     language = Property(str, _get_language, notify=languageChanged)
     rtl = Property(bool, _get_rtl, notify=languageChanged)
@@ -253,7 +253,7 @@ class DisplayViewModel(QObject):
 
     sizesMap = Property("QVariantMap", lambda self: self._sizes.as_map(), notify=sizesChanged)
     callWidthEm = Property(float, _call_width_em, notify=callsChanged)
-    numberEm = Property(float, _number_em, notify=callsChanged)
+    numberEm = Property(float, _number_em, notify=numbersChanged)
     stale = Property(bool, lambda self: self._stale, notify=staleChanged)
 
     # -- calls ------------------------------------------------------------------------------------------------------
@@ -265,6 +265,7 @@ class DisplayViewModel(QObject):
             self._set_highlight(True)
             self._highlight_timer.start()
         self._selection = self._select()
+        self.numbersChanged.emit()
         self.callsChanged.emit()
         if new_call is not None:
             self.callSerialChanged.emit()
@@ -292,7 +293,7 @@ class DisplayViewModel(QObject):
         language = language or self._language
         counter = self.board.counters.get(counter_id)
         default = translate(language, "Counter {number}", number=counter_id)
-        return _pick(counter.names, language, default) if counter else default
+        return name_in(counter.names, language, default) if counter else default
 
     def counter_code(self, counter_id: str, language: str | None = None) -> str:
         """What the large calls print under the "Counter" heading: a short id ("1", "12", "B2": the number on the
@@ -307,7 +308,7 @@ class DisplayViewModel(QObject):
         status = N_("At the counters") if serving else N_("Done")
         return {"number": call.number, "counter": self.counter_code(call.counter),
                 "counterName": self.counter_label(call.counter),
-                "service": _pick(service.names, self._language) if service else "", "recalled": call.recalls > 0,
+                "service": name_in(service.names, self._language) if service else "", "recalled": call.recalls > 0,
                 "newest": newest, "serving": serving, "status": translate(self._language, status)}
 
     def _calling_rows(self) -> list[dict[str, object]]:
@@ -345,21 +346,53 @@ class DisplayViewModel(QObject):
             self._recent_space = height
             self.callsChanged.emit()
 
-    def _row_heights(self) -> tuple[int, int]:
-        """A heading's and a call row's height in the list, each with the gap after it."""
-        return self.heading_px + self._sizes.margin_px, self._sizes.row_px + self._sizes.margin_px
+    @Slot(int)
+    def setCounterWidth(self, width: int) -> None:
+        """The width the list gives a counter's name, beside the ticket number (QML tells): names are fitted here."""
+        if width != self._counter_width:
+            self._counter_width = width
+            self.callsChanged.emit()
+
+    def _fit_counter(self, counter_id: str, language: str, lines: int = 1) -> tuple[int, list[str]]:
+        """A counter's name in the list's width, fitted as a service's name is (bold; up to COUNTER_LINES lines, as
+        a name read in a narrow column may need; a name that fits on one line stays on one even in a taller row:
+        "Guichet 6" is not cut in two)."""
+        return self._fit_name(self.counter_label(counter_id, language), self._counter_width, bold=True, lines=lines,
+                              most=COUNTER_LINES, halve=False)
+
+    def _counter_lines(self, counter_id: str) -> int:
+        """The lines the counter's name needs in the language of the board that needs the most: its rows are that
+        high in every language (the rows must not move when the words alternate)."""
+        return max(len(self._fit_counter(counter_id, lang)[1]) for lang in {*self._languages, self._language})
+
+    def _row_view(self, call: Call, serving: bool) -> dict[str, object]:
+        """A call as a row of the list: its counter's name fitted on its lines, and the row's height."""
+        lines = self._counter_lines(call.counter)
+        px, fitted = self._fit_counter(call.counter, self._language, lines)
+        return {**self._call_view(call, serving=serving), "heading": "", "counterLines": fitted, "counterPx": px,
+                "height": self._sizes.row_px * lines}
+
+    def _gap_after(self, row: dict[str, object]) -> int:
+        """A call row's height in the list with the gap after it."""
+        return int(row["height"]) + self._sizes.margin_px
 
     def _standing_pages(self) -> tuple[list[list[dict[str, object]]], int]:
         """The calls standing at counters cut into pages of the rows that fit under their heading, and the height
         left under the last page (for the calls done). Every standing call is on some page: none is dropped."""
         left = self._recent_space + self._sizes.margin_px
-        heading_h, row_h = self._row_heights()
-        calls = [self._call_view(c, serving=True) for c, at_counter in self._selection.recent if at_counter]
+        heading_h = self.heading_px + self._sizes.margin_px
+        calls = [self._row_view(c, serving=True) for c, at_counter in self._selection.recent if at_counter]
         if not calls:
             return [], left
-        per_page = max(1, (left - heading_h) // row_h)
-        pages = [calls[i:i + per_page] for i in range(0, len(calls), per_page)]
-        return pages, (left - heading_h - len(pages[0]) * row_h if len(pages) == 1 else 0)
+        pages: list[list[dict[str, object]]] = [[]]
+        used = heading_h
+        for call in calls:
+            if pages[-1] and used + self._gap_after(call) > left:
+                pages.append([])
+                used = heading_h
+            pages[-1].append(call)
+            used += self._gap_after(call)
+        return pages, (left - used if len(pages) == 1 else 0)
 
     def _recent_rows(self) -> list[dict[str, object]]:
         """The rows of the list: a heading and the calls still at a counter (a page of them when they do not all
@@ -374,20 +407,28 @@ class DisplayViewModel(QObject):
             count = f"{self._fmt().number(page + 1)} / {self._fmt().number(len(pages))}" if len(pages) > 1 else ""
             rows.append({"heading": translate(self._language, N_("At the counters")), "serving": True,
                          "page": count})
-            rows += [{**call, "heading": ""} for call in pages[page]]
-        heading_h, row_h = self._row_heights()
-        done = [self._call_view(c) for c, at_counter in self._selection.recent if not at_counter]
-        if done and left >= heading_h + row_h:
+            rows += pages[page]
+        left -= self.heading_px + self._sizes.margin_px
+        done = []
+        for call in (self._row_view(c, serving=False) for c, at_counter in self._selection.recent if not at_counter):
+            if self._gap_after(call) > left:
+                break  # the newest first: an older call that would fit is not shown in a newer one's place
+            done.append(call)
+            left -= self._gap_after(call)
+        if done:
             rows.append({"heading": translate(self._language, N_("Done")), "serving": False, "page": ""})
-            rows += [{**call, "heading": ""} for call in done[:(left - heading_h) // row_h]]
-        return rows
+            rows += done
+        # a rule between two calls: a name on several lines must not read as one with the next row's
+        return [{**row, "rule": i > 0 and not row["heading"] and not rows[i - 1]["heading"]}
+                for i, row in enumerate(rows)]
 
     def _recent_need(self) -> int:
         """Pixels the list needs to show every call standing at a counter on one page (the services panel gives
         way to them: a called customer must find their number before anyone reads the waiting times)."""
-        count = sum(1 for _, at_counter in self._selection.recent if at_counter)
-        heading_h, row_h = self._row_heights()
-        return heading_h + count * row_h - self._sizes.margin_px if count else 0
+        rows = [self._row_view(c, serving=True) for c, at_counter in self._selection.recent if at_counter]
+        if not rows:
+            return 0
+        return self.heading_px + sum(self._gap_after(row) for row in rows)
 
     @Slot()
     def nextPage(self) -> None:
@@ -418,26 +459,32 @@ class DisplayViewModel(QObject):
             self._services_width, self._detail_width = name_width, detail_width
             self.servicesChanged.emit()
 
-    def _fit_name(self, text: str, two_lines: bool = False) -> tuple[int, list[str]]:
-        """A service's name in the services' width: shrunk towards the floor (display.legibility), then on two
-        lines; a name that needs more than two lines at the floor has its second line elided by QML (the kiosk
-        and the ticket show it whole). `two_lines`: on two lines even if it fits on one (another language of the
-        board needs two: the rows must not move when the words alternate). Returns the font size and the lines."""
+    def _fit_name(self, text: str, width: float, *, bold: bool = False, lines: int = 1, most: int = 2,
+                  halve: bool = True) -> tuple[int, list[str]]:
+        """A name (a service's, a counter's) in `width` at the secondary size: shrunk towards the floor
+        (display.legibility), else wrapped on up to `most` lines; a name that needs more at the floor has its last
+        line elided by QML (the kiosk and the ticket show it whole). `lines`: the row's height in lines (the most
+        any language of the board needs: the rows must not move when the words alternate), so wrapping at a larger
+        size beats one shrunk line, and with `halve` a name that fits on one line is split in two evenly too.
+        Returns the font size and the lines."""
         size, floor = self._sizes.secondary_px, self._sizes.floor_px
-        width = self._services_width * FIT_MARGIN
-        if width <= 0 or (not two_lines and _advance(text, size) <= width):
+        width *= FIT_MARGIN
+        whole = _advance(text, size, bold)
+        if width <= 0 or (whole <= width and not (lines > 1 and halve)):
             return size, [text]
-        shrunk = int(size * width / _advance(text, size))
-        if shrunk >= floor and not two_lines:
+        shrunk = int(size * width / whole)
+        if shrunk >= floor and lines == 1:
             return shrunk, [text]
-        for px in range(size, floor - 1, -1):
-            lines = _wrap(text, px, width)
-            if len(lines) == 1 and two_lines:
-                lines = _halves(text)
-            if len(lines) <= 2 and all(_advance(line, px) <= width for line in lines):
-                return px, lines
-        lines = _wrap(text, floor, width)
-        return floor, [lines[0], " ".join(lines[1:])] if len(lines) > 1 else lines
+        # a row of one line takes the fewest lines the name fits on (then the largest size); a taller row its own
+        for count in range(2, most + 1) if lines == 1 else (lines,):
+            for px in range(size, floor - 1, -1):
+                wrapped = _wrap(text, px, width, bold)
+                if len(wrapped) == 1 and lines > 1 and halve:
+                    wrapped = _halves(text)
+                if len(wrapped) <= count and all(_advance(line, px, bold) <= width for line in wrapped):
+                    return px, wrapped
+        wrapped = _wrap(text, floor, width, bold)
+        return floor, [*wrapped[:most - 1], " ".join(wrapped[most - 1:])] if len(wrapped) > most else wrapped
 
     def _waits(self, service: Service, lang: str) -> tuple[str, str]:
         """Who waits ("7 waiting") and for how long ("≈ 14 min", "no counter open") in `lang`."""
@@ -468,7 +515,7 @@ class DisplayViewModel(QObject):
 
     def _two_line_name(self, service: Service) -> bool:
         """Does the service's name need two lines in any language of the board (then it takes two in all)?"""
-        return any(len(self._fit_name(_pick(service.names, lang))[1]) > 1
+        return any(len(self._fit_name(name_in(service.names, lang), self._services_width)[1]) > 1
                    for lang in {*self._languages, self._language})
 
     def _service_views(self) -> list[dict[str, object]]:
@@ -477,10 +524,11 @@ class DisplayViewModel(QObject):
         for service in self.board.services:
             closed = not service.open_now or service.open_counters == 0
             waiting, estimate = self._waits(service, lang)
-            name_px, name_lines = self._fit_name(_pick(service.names, lang), self._two_line_name(service))
+            name_px, name_lines = self._fit_name(name_in(service.names, lang), self._services_width,
+                                                 lines=2 if self._two_line_name(service) else 1)
             detail = f"{waiting} · {estimate}"
             detail_lines = [waiting, estimate] if self._split_waits(service) else [detail]
-            out.append({"id": service.id, "prefix": service.prefix, "name": _pick(service.names, lang),
+            out.append({"id": service.id, "prefix": service.prefix, "name": name_in(service.names, lang),
                         "nameLines": name_lines, "namePx": name_px, "detailLines": detail_lines,
                         "waiting": service.waiting, "waitingText": waiting, "estimateText": estimate,
                         "count": fmt.number(service.waiting), "detail": detail, "open": not closed})
@@ -497,7 +545,7 @@ class DisplayViewModel(QObject):
 
     def _message(self) -> str:
         texts = self._pushed_message[0] if self._pushed_message else self._message_texts
-        return _pick(texts, self._language) if texts else ""
+        return name_in(texts, self._language) if texts else ""
 
     messageText = Property(str, _message, notify=messageChanged)
 

@@ -11,8 +11,10 @@ central `epoch` (its store was replaced or restored) — an old retained ack re-
 older save, or acks of two receivers arriving out of order, never make the branch resend what central has.
 
 Which watermark the node may archive up to (`fresh_watermark`): only one central itself sent while this pump runs
-— a retained ack is the broker's memory and may predate a restore of central's store (docs/architecture.md, "Event
-retention"). When central lacks events the node already archived (its store restored from a backup older than the
+— a retained ack is the broker's memory and may predate a restore of central's store, and so may an ack queued in
+the branch's persistent session (a new leader resumes its predecessor's), so an ack also counts only if central
+dated it (`at`) within `ACK_FRESH_S` of this machine's clock (docs/architecture.md, "Event retention").
+When central lacks events the node already archived (its store restored from a backup older than the
 archive checkpoint), they are resent from the archive file, then the live outbox follows.
 
 Everything here runs on the node's event-loop thread; database writes go through `write` (the writer thread).
@@ -30,6 +32,7 @@ from typing import Any
 
 from branch.archive import ArchiveUnreadable, check_chain, file_state, resend_rows
 from branch.store import Store
+from queue_engine.calendar import parse_iso_ms
 from sync import branch_persistence as persistence
 from sync.link import FAILURE
 from sync.messages import encode_events
@@ -38,6 +41,8 @@ log = logging.getLogger(__name__)
 
 Write = Callable[[Callable[[], Any]], Awaitable[Any]]
 HEADROOM = 1024  # bytes kept under the broker's Maximum Packet Size for the fixed header, topic and properties
+#: an ack dated further than this from this machine's clock (either way: clocks drift) was queued, not just said
+ACK_FRESH_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,22 +57,28 @@ class Ack:
     first_seq: int | None = None
     last_seq: int | None = None
     stored_max: int | None = None
+    at_ms: int | None = None  # when central sent it, by central's clock (None: undated or unreadable)
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Ack:
+        try:
+            at_ms: int | None = parse_iso_ms(str(body.get("at")))
+        except ValueError:
+            at_ms = None
         return cls(body["log"], body["epoch"], body["watermark"], body["reason"], tuple(body.get("errors", ())),
-                   body.get("first_seq"), body.get("last_seq"), body.get("stored_max"))
+                   body.get("first_seq"), body.get("last_seq"), body.get("stored_max"), at_ms)
 
 
 class OutboxPump:
     def __init__(self, store: Store, write: Write, publish: Callable[[bytes], int | None], header: dict[str, Any],
                  last_seq: Callable[[], int], *, batch_size: int, window: int, max_bytes: int, ack_timeout_s: float,
                  ack_timeout_max_s: float, dead_letter_retry_s: float, now_ms: Callable[[], int],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 wall_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
         self.store, self._write, self._publish, self._header, self._last_seq = store, write, publish, header, last_seq
         self.batch_size, self.window, self.max_bytes = batch_size, window, max_bytes
         self.ack_timeout_s, self.ack_timeout_max_s = ack_timeout_s, ack_timeout_max_s
-        self.dead_letter_retry_s, self._now_ms, self._clock = dead_letter_retry_s, now_ms, clock
+        self.dead_letter_retry_s, self._now_ms, self._clock, self._wall_ms = dead_letter_retry_s, now_ms, clock, wall_ms
         self.epoch, self.watermark = persistence.load_watermark(store)
         self._persisted = (self.epoch, self.watermark)
         self.log: str | None = persistence.log_id(store)
@@ -82,6 +93,7 @@ class OutboxPump:
         self._probe: int | None = None  # last seq of the resend probe awaiting central's answer
         self._probe_batches = 1
         self._fresh: int | None = None  # central's watermark as central itself last said it (not the broker)
+        self._undated_logged = False  # "an ack from central not dated now" said once until a dated one comes
         self.heard = False  # an ack of this log accepted since start (retained ones too)
         self._archive_hole: tuple[str | None, int] | None = None  # (epoch, watermark) the resend was announced for
         #: why central's watermark cannot pass the archive checkpoint (the archive file cannot give the events)
@@ -127,8 +139,24 @@ class OutboxPump:
     def fresh_watermark(self) -> int | None:
         """Central's watermark as central itself said it since this pump started, after the contract's rules
         (None until then): what the node may archive up to. An ack the broker kept (retained) may be older than
-        a restore of central's store, so it can only lower this, never raise or set it."""
+        a restore of central's store, so it can only lower this, never raise or set it; so can an ack dated
+        more than ACK_FRESH_S from this machine's clock (queued in the session, or the clocks disagree)."""
         return self._fresh
+
+    def _said_now(self, ack: Ack, retained: bool) -> bool:
+        """Did central say this just now (not the broker's retained copy, not a message queued for minutes)?"""
+        if retained:
+            return False
+        age_s = None if ack.at_ms is None else (self._wall_ms() - ack.at_ms) / 1000
+        if age_s is not None and abs(age_s) <= ACK_FRESH_S:
+            self._undated_logged = False
+            return True
+        if not self._undated_logged:
+            self._undated_logged = True
+            log.warning("central's ack (seq %d) is %s: it does not let events be archived (it may predate a restore "
+                        "of central's store); if every ack says so, check both clocks (NTP)", ack.watermark,
+                        "undated" if age_s is None else f"dated {age_s:+.0f} s from this machine's clock")
+        return False
 
     def on_ack(self, ack: Ack, retained: bool = False) -> None:
         """Central's end-to-end acknowledgement (or rejection), judged by the contract's rules. `retained`: the
@@ -162,7 +190,7 @@ class OutboxPump:
             self._last_progress = self._clock()
             self._stall_timeout = self.ack_timeout_s
             self.cursor = max(self.cursor, ack.watermark)
-        if not retained:
+        if self._said_now(ack, retained):
             self._fresh = self.watermark
         elif self._fresh is not None:
             self._fresh = min(self._fresh, self.watermark)

@@ -1,6 +1,7 @@
 // The previous calls, newest first, in two sections: still at the counters, and done. Ticket → the counter's name
 // (in the language shown) at the same size, no header row (its height goes to the calls); as many rows as fit at
-// the legible size — the same in every language.
+// the legible size — the same in every language. A counter's name too long for one line takes two, as a service's
+// does, and its rows are two lines high in every language of the board (display.viewmodel fits them).
 import QtQuick
 import QtQuick.Layouts
 
@@ -27,6 +28,12 @@ Rectangle {
             Layout.fillWidth: true
             Layout.fillHeight: true
             onHeightChanged: vm.setRecentSpace(height)  // the view-model picks the rows that fit
+            // a row: the ticket number's column, the arrow, then the counter's name in what is left
+            readonly property real numberWidth: Math.min(width * 0.45, vm.numberEm * recent.theme.s.secondary + 2)
+            readonly property real arrowWidth: recent.theme.s.secondary * 1.2
+            readonly property real counterWidth: width - numberWidth - arrowWidth
+            onCounterWidthChanged: vm.setCounterWidth(Math.floor(counterWidth))
+            Component.onCompleted: vm.setCounterWidth(Math.floor(counterWidth))
             Column {
                 anchors.fill: parent
                 spacing: recent.gap
@@ -39,7 +46,14 @@ Rectangle {
                         required property int index
                         objectName: modelData.heading ? "recentHeading_" + index : "recentCall_" + index
                         width: list.width
-                        height: modelData.heading !== "" ? vm.headingHeight : recent.theme.s.row
+                        height: modelData.heading !== "" ? vm.headingHeight : modelData.height
+                        Rectangle {  // between two calls, in the middle of the gap above this one
+                            visible: row.modelData.rule === true
+                            width: parent.width
+                            height: Math.max(1, 2 * recent.theme.u)
+                            y: -(recent.gap + height) / 2
+                            color: recent.theme.line
+                        }
                         Text {  // "1 / 2": more calls stand at counters than the list holds; pages turn
                             id: pageText
                             objectName: "recentPage_" + row.index
@@ -65,15 +79,16 @@ Rectangle {
                             bold: true
                             horizontalAlignment: Text.AlignLeft
                         }
-                        Item {  // ticket → counter's name (in the language shown, fitted to what is left of the row)
+                        Item {  // ticket → counter's name (in the language shown, one line or two: the view-model fits it)
                             visible: row.modelData.heading === ""
                             anchors.fill: parent
-                            FitText {
+                            FitText {  // centred in the row: it stays put whether the name takes one line or two
                                 id: number
                                 objectName: "recentNumber_" + row.index
                                 anchors.left: parent.left
-                                width: Math.min(parent.width * 0.45, vm.numberEm * recent.theme.s.secondary + 2)
-                                height: parent.height
+                                anchors.verticalCenter: parent.verticalCenter
+                                width: list.numberWidth
+                                height: recent.theme.s.row
                                 text: row.modelData.number || ""
                                 color: row.modelData.serving ? recent.theme.dataText : recent.theme.dataMuted
                                 size: recent.theme.s.secondary
@@ -85,26 +100,34 @@ Rectangle {
                                 id: arrow
                                 anchors.left: number.right
                                 anchors.verticalCenter: parent.verticalCenter
-                                width: recent.theme.s.secondary * 1.2
+                                width: list.arrowWidth
                                 text: "→"
                                 color: recent.theme.dataMuted
                                 font.pixelSize: recent.theme.s.secondary * 0.8
                                 horizontalAlignment: Text.AlignHCenter
                                 rotation: vm.layoutRtl ? 180 : 0
                             }
-                            FitText {
-                                objectName: "recentCounter_" + row.index
+                            Column {
                                 anchors.left: arrow.right
                                 anchors.right: parent.right
-                                height: parent.height
-                                text: row.modelData.counterName || ""
-                                color: row.modelData.serving ? recent.theme.dataText : recent.theme.dataMuted
-                                size: recent.theme.s.secondary
-                                floor: recent.theme.s.floor
-                                bold: true
-                                // only a name too long at the floor: its end (the number) stays
-                                elide: Text.ElideMiddle
-                                horizontalAlignment: Text.AlignLeft
+                                anchors.verticalCenter: parent.verticalCenter
+                                Repeater {
+                                    model: row.modelData.counterLines || []
+                                    FitText {  // at the size the view-model fitted: no further shrinking
+                                        required property string modelData
+                                        required property int index
+                                        objectName: "recentCounter_" + row.index + (index ? "_" + index : "")
+                                        width: parent.width
+                                        height: recent.theme.s.row
+                                        text: modelData
+                                        color: row.modelData.serving ? recent.theme.dataText : recent.theme.dataMuted
+                                        size: row.modelData.counterPx
+                                        floor: row.modelData.counterPx
+                                        bold: true
+                                        elide: Text.ElideRight  // only a name longer than COUNTER_LINES at the floor
+                                        horizontalAlignment: Text.AlignLeft
+                                    }
+                                }
                             }
                         }
                     }

@@ -22,6 +22,16 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "examples" / "display
 SAMPLE_CALLS = [("A-042", "3"), ("C-001", "1"), ("B-117", "12"), ("A-1042", "2")]
 
 
+@pytest.fixture(scope="session")
+def product_fonts(qapp) -> None:
+    """The fonts the product loads at start-up (appkit.bootstrap), for a board built without it: the view-model
+    fits names with Noto's metrics, and Qt's default font would draw them wider (as tests/agent_keypad does)."""
+    from appkit.fonts import load_fonts
+
+    if not qapp.property("smartqueueFonts"):
+        qapp.setProperty("smartqueueFonts", load_fonts(qapp))
+
+
 def display_config(**display: object) -> AppConfig:
     """The example display configuration with [display] keys overridden (validated like a file would be)."""
     config = load_config(EXAMPLE)

@@ -1,6 +1,6 @@
 """The calling display's screens for the layout audit: empty, calling, reconnecting, no counter open, more calls
-than the list holds, and counters known by identifiers, on a 55" 1080p panel read from 10 m, a 32" 720p one from
-6 m and a 15" 800x480 one from 3 m, in both orientations.
+than the list holds, counters known by identifiers, and long counter names, on a 55" 1080p panel read from 10 m, a
+32" 720p one from 6 m and a 15" 800x480 one from 3 m, in both orientations.
 
 The board is fed the preview's snapshot of the example branch (display.preview), so no node is needed: the
 display only shows what the node's state says. One view per size (the layout is fixed by configuration).
@@ -24,7 +24,7 @@ from display.board import BoardModel
 from display.preview import MESSAGES, QML, sample_snapshot
 from display.viewmodel import DisplayViewModel
 
-STATES = ("empty", "calls", "offline", "closed", "many", "longids")
+STATES = ("empty", "calls", "offline", "closed", "many", "longids", "longnames")
 #: window size → the panel's diagonal (inches) and the farthest reader (metres) it is installed for
 PANELS = {(1920, 1080): (55, 10), (1280, 720): (32, 6), (800, 480): (15, 3), (1080, 1920): (55, 10),
           (480, 800): (15, 3)}
@@ -32,6 +32,17 @@ SIZES = tuple(PANELS)
 #: counters known by identifiers, not numbers: the board shows their names, not "guichet-ouest"
 RENAMED = {"1": "guichet-ouest", "2": "caisse-rapide-2", "3": "bureau-credits"}
 FIXED_NOW = dt.datetime(2026, 11, 24, 9, 47, tzinfo=dt.UTC)
+#: Counter names a branch may well configure (22-37 characters), each with a short one (the cash desk)
+LONG_NAMES = {
+    "fr": ["Guichet clientèle principal", "Bureau des prêts immobiliers", "Caisse", "Guichet comptes et cartes",
+           "Accueil et orientation", "Guichet des professionnels", "Bureau de change",
+           "Guichet virements internationaux"],
+    "en": ["Main customer service counter", "Mortgage and consumer loans", "Cashier",
+           "Accounts and bank cards counter", "Reception and guidance desk", "Business and professionals desk",
+           "Currency exchange", "International transfers counter"],
+    "ar": ["شباك خدمة الزبائن الرئيسي", "مكتب القروض العقارية والاستهلاكية", "الصندوق",
+           "شباك الحسابات والبطاقات البنكية", "مكتب الاستقبال والتوجيه", "شباك الشركات والمهنيين", "مكتب الصرف",
+           "شباك التحويلات الدولية"]}
 
 
 def snapshot(state: str) -> dict[str, Any]:
@@ -54,6 +65,10 @@ def snapshot(state: str) -> dict[str, Any]:
                 counter["current"]["counter"] = counter["id"]
         for call in snap["recent_calls"]:
             call["counter"] = RENAMED[call["counter"]]
+    elif state == "longnames":  # eight counters calling, with names long enough to take two or three lines
+        many_calls(snap)
+        for n, counter in enumerate(snap["counters"]):
+            counter["names"] = {language: names[n] for language, names in LONG_NAMES.items()}
     return snap
 
 

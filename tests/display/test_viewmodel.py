@@ -120,3 +120,24 @@ def test_before_the_first_snapshot_the_board_is_stale_and_empty(qtbot):
     vm.set_stale(False)
     vm.calls_updated()
     assert vm.property("hasCall")
+
+
+def test_a_counter_name_too_long_for_one_line_takes_more_in_every_language(qtbot, product_fonts):
+    """The list fits a counter's name to its column as the services' names are fitted: on several lines when it
+    needs them in any language of the board, so its row is as tall in all of them; a short name stays whole."""
+    snapshot = sample_snapshot(seq=100)
+    snapshot["counters"][2]["names"] = {"fr": "Bureau 3", "en": "Office 3", "ar": "مكتب القروض العقارية والاستهلاكية"}
+    board = BoardModel(recent_limit=3)
+    board.load(snapshot)
+    vm = make_vm(board)
+    vm.setCounterWidth(484)  # the default 55" board's column, where the Arabic name needs two lines
+    rows: dict[str, dict] = {}
+    for language in ("fr", "ar", "en"):
+        vm.set_language(language)
+        rows[language] = {r["number"]: r for r in vm.property("recentRows") if not r["heading"]}
+    row_px = vm.property("sizesMap")["row"]
+    assert rows["ar"]["B-005"]["counterLines"] == ["مكتب القروض", "العقارية والاستهلاكية"]
+    assert rows["fr"]["B-005"]["counterLines"] == ["Bureau 3"]  # whole, on the first of its two lines
+    assert {rows[lang]["B-005"]["height"] for lang in rows} == {2 * row_px}
+    assert {rows[lang]["A-041"]["height"] for lang in rows} == {row_px}  # "Guichet 1" / "الشباك 1": one line
+    assert [r["rule"] for r in vm.property("recentRows")] == [False, False, False, False, True]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
 
@@ -45,8 +46,10 @@ def make(tmp_path: Path, events: int = 10, **kwargs):
     return store, pump, published, clock
 
 
-def ack(pump: OutboxPump, watermark: int, reason: str, *, epoch: str = "c-1", log: str | None = None) -> Ack:
-    return Ack(log or pump.log, epoch, watermark, reason)
+def ack(pump: OutboxPump, watermark: int, reason: str, *, epoch: str = "c-1", log: str | None = None,
+        age_s: float = 0.0) -> Ack:
+    """An ack of central's, sent `age_s` ago by this machine's clock."""
+    return Ack(log or pump.log, epoch, watermark, reason, at_ms=int(time.time() * 1000 - age_s * 1000))
 
 
 def test_window_and_trim_on_ack(tmp_path: Path) -> None:
@@ -162,6 +165,15 @@ def test_only_central_speaking_now_says_what_may_be_archived(tmp_path: Path) -> 
         assert pump.fresh_watermark() == 4
         pump.on_ack(ack(pump, 7, "stored", epoch="c-3"))
         assert pump.fresh_watermark() == 7
+        # queued in the session for minutes (a new leader resumes its predecessor's): as the broker's copy
+        pump.on_ack(ack(pump, 9, "stored", epoch="c-3", age_s=300))
+        assert pump.watermark == 9 and pump.fresh_watermark() == 7
+        pump.on_ack(ack(pump, 9, "stored", epoch="c-3", age_s=-300))  # or central's clock is ahead: not trusted
+        undated = Ack(pump.log, "c-3", 10, "stored")
+        pump.on_ack(undated)
+        assert pump.watermark == 10 and pump.fresh_watermark() == 7
+        pump.on_ack(ack(pump, 10, "stored", epoch="c-3", age_s=2))
+        assert pump.fresh_watermark() == 10
         await pump.flush()
 
     asyncio.run(scenario())
