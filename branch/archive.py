@@ -165,8 +165,7 @@ def resend_rows(store: Store, after: int, upto: int, limit: int) -> list[tuple]:
         if seq != expected:
             raise ArchiveUnreadable(f"{path} lacks event {expected}")
         try:
-            computed = chain_hash(prev_hash, seq, event_id, type_, parse_iso_ms(at), canonical(json.loads(actor)),
-                                  canonical(json.loads(data)))
+            computed = stored_row_hash(prev_hash, seq, event_id, type_, parse_iso_ms(at), actor, data)
         except (TypeError, ValueError) as err:
             raise ArchiveUnreadable(f"{path}: event {seq} is damaged ({err})") from err
         if prev_hash != prev or computed != digest:
