@@ -33,6 +33,7 @@ from branch.core import BranchCore
 from branch.store import GENESIS, Batch, Store, VerifyReport, connect, stored_row_hash
 from branch.writer import Writer
 from ground.files import fsync_dir
+from queue_engine.calendar import parse_iso_ms
 
 log = logging.getLogger(__name__)
 
@@ -92,28 +93,84 @@ class ArchiveUnreadable(Exception):
     """The archive file cannot give the events asked for (missing, damaged, or holding only part of them)."""
 
 
-def resend_rows(store: Store, after: int, upto: int, limit: int) -> list[tuple]:
-    """Archived events after `after`, up to `upto` (the checkpoint), at most `limit`, in seq order, in sync's
-    outbox form (seq, id, type, at, actor, data, prev_hash, hash): for central, when it lacks archived events (its
-    store was restored from a backup older than the checkpoint). Raises ArchiveUnreadable unless they are all
-    there, gapless from `after + 1`."""
-    path = archive_path(store)
+def _read_archive(path: Path, sql: str, params: tuple) -> list[tuple]:
     if not path.exists():
         raise ArchiveUnreadable(f"{path} is missing")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            rows = conn.execute("SELECT seq, id, type, at, actor, data, prev_hash, hash FROM events"
-                                " WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", (after, upto, limit)).fetchall()
+            return conn.execute(sql, params).fetchall()
         finally:
             conn.close()
     except sqlite3.Error as err:
         raise ArchiveUnreadable(f"{path} cannot be read ({err})") from err
-    for expected, row in enumerate(rows, after + 1):
-        if row[0] != expected:
-            raise ArchiveUnreadable(f"{path} lacks event {expected}")
+
+
+def file_state(store: Store) -> tuple[int, int, int] | None:
+    """The archive file's identity as the filesystem gives it (inode, size, mtime; None: absent): a file put back
+    or replaced by a technician is a different one, to be checked again (`check_chain`)."""
+    try:
+        stat = archive_path(store).stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def check_chain(store: Store, after: int) -> None:
+    """Raises ArchiveUnreadable unless the archive's events after `after` follow each other gaplessly, each linked
+    to the one before, up to the checkpoint's event with the checkpoint's hash: the file holds this log's events,
+    not another's (another node's or branch's, one left from before a data dir was wiped, or a splice of both, e.g.
+    a member that installed a dump on top of an old file) — central would store those for good under this log's
+    id. Only links are read here, row by row (memory stays flat); `resend_rows` checks each event's content."""
+    made = checkpoint(store)
+    path = archive_path(store)
+    if not path.exists():
+        raise ArchiveUnreadable(f"{path} is missing")
+    expected, prev = after + 1, None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            for seq, prev_hash, digest in conn.execute(
+                    "SELECT seq, prev_hash, hash FROM events WHERE seq > ? AND seq <= ? ORDER BY seq",
+                    (after, made.seq)):
+                if seq != expected:
+                    raise ArchiveUnreadable(f"{path} lacks event {expected}")
+                if prev is not None and prev_hash != prev:
+                    raise ArchiveUnreadable(f"{path}: the chain is broken at event {seq} (not this log's events)")
+                prev, expected = digest, expected + 1
+        finally:
+            conn.close()
+    except sqlite3.Error as err:
+        raise ArchiveUnreadable(f"{path} cannot be read ({err})") from err
+    if expected - 1 != made.seq:
+        raise ArchiveUnreadable(f"{path} lacks event {expected}")
+    if prev != made.hash:
+        raise ArchiveUnreadable(f"{path} holds another log's events (its event {made.seq} is not the checkpoint "
+                                f"the live log goes on from)")
+
+
+def resend_rows(store: Store, after: int, upto: int, limit: int) -> list[tuple]:
+    """Archived events after `after`, up to `upto` (the checkpoint), at most `limit`, in seq order, in sync's
+    outbox form (seq, id, type, at, actor, data, prev_hash, hash): for central, when it lacks archived events (its
+    store was restored from a backup older than the checkpoint). Raises ArchiveUnreadable unless they are all
+    there, gapless from `after + 1`, each linked to the one before and matching its hash (a damaged event would be
+    rejected by central again and again). That they are this log's is `check_chain`'s part."""
+    path = archive_path(store)
+    rows = _read_archive(path, "SELECT seq, id, type, at, actor, data, prev_hash, hash FROM events"
+                               " WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", (after, upto, limit))
     if not rows:
         raise ArchiveUnreadable(f"{path} lacks event {after + 1}")
+    prev = rows[0][6]
+    for expected, (seq, event_id, type_, at, actor, data, prev_hash, digest) in enumerate(rows, after + 1):
+        if seq != expected:
+            raise ArchiveUnreadable(f"{path} lacks event {expected}")
+        try:
+            computed = stored_row_hash(prev_hash, seq, event_id, type_, parse_iso_ms(at), actor, data)
+        except (TypeError, ValueError) as err:
+            raise ArchiveUnreadable(f"{path}: event {seq} is damaged ({err})") from err
+        if prev_hash != prev or computed != digest:
+            raise ArchiveUnreadable(f"{path}: event {seq} is damaged (it does not match its hash)")
+        prev = digest
     return rows
 
 

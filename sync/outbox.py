@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from branch.archive import ArchiveUnreadable, resend_rows
+from branch.archive import ArchiveUnreadable, check_chain, file_state, resend_rows
 from branch.store import Store
 from queue_engine.calendar import parse_iso_ms
 from sync import branch_persistence as persistence
@@ -98,6 +98,8 @@ class OutboxPump:
         self._archive_hole: tuple[str | None, int] | None = None  # (epoch, watermark) the resend was announced for
         #: why central's watermark cannot pass the archive checkpoint (the archive file cannot give the events)
         self.archive_problem: str | None = None
+        #: (archive file and checkpoint as checked, lowest seq whose chain to the checkpoint was checked)
+        self._chained: tuple[tuple, int] | None = None
         self._db_task: asyncio.Task | None = None
         self._side_tasks: set[asyncio.Task] = set()
         self.sent_messages = 0
@@ -281,7 +283,7 @@ class OutboxPump:
             # none): send the live events; the ack tells whether central lacks archived ones (`_check_hole`)
             return persistence.read_batch(self.store, max(after, upto), self.batch_size)
         try:
-            rows = resend_rows(self.store, after, upto, self.batch_size)
+            rows = self._archived(after, upto)
         except ArchiveUnreadable as err:
             if self.archive_problem != str(err):
                 log.error("central lacks archived events this node cannot resend: %s. Central's watermark stays "
@@ -293,6 +295,16 @@ class OutboxPump:
             log.info("the archive file gives the events central lacks again: resending them")
             self.archive_problem = None
         return rows
+
+    def _archived(self, after: int, upto: int) -> list[tuple]:
+        """A batch from the archive file, once the file was checked to chain from `after` to the checkpoint (again
+        whenever the file or the checkpoint changes): never another log's events under this log's id."""
+        state = (upto, file_state(self.store))
+        if self._chained is None or self._chained[0] != state or after < self._chained[1]:
+            self._chained = None
+            check_chain(self.store, after)
+            self._chained = (state, after)
+        return resend_rows(self.store, after, upto, self.batch_size)
 
     def tick(self) -> None:
         """Once a second: end a dead-letter pause, probe after a stall, and drain (a fallback doorbell).
