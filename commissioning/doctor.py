@@ -296,6 +296,11 @@ def check_sync(health: dict[str, Any] | None) -> Check:
         return Check("sync", False, N_("central lacks archived events this node cannot resend: {problem}"),
                      N_("put events-archive.sqlite3 back in the node's data folder (from a backup or another "
                         "member of the cluster)"), detail_args={"problem": sync["archive_problem"]})
+    if sync.get("halted"):  # the broker refused events or central rejected them: sending waits, the database grows
+        return Check("sync", False, N_("sending events to central is paused: the broker or central refused them, "
+                                       "{lag} events waiting"),
+                     N_("read the node's log for the refusal (sync_dead_letters); check the branch's MQTT "
+                        "credentials and permissions on central's broker"), detail_args={"lag": lag})
     if state == "connected":
         return Check("sync", True, N_("connected to central's broker, {lag} events to send"), detail_args={"lag": lag})
     return Check("sync", False, N_("not connected to central's broker, {lag} events waiting"),

@@ -226,3 +226,13 @@ def test_every_detail_of_a_run_is_translated(tmp_path):
                     "nothing answers", "no secret"):
         assert english not in text, text
     assert "Mo libres pour" in text and "aucun lecteur d'empreintes configuré" in text
+
+
+def test_a_paused_sync_is_not_reported_as_fine():
+    """review-16c: the broker refused events (or central rejected them): the pump pauses and the database grows;
+    doctor must not say "connected, N events to send" in green."""
+    from commissioning.doctor import check_sync
+
+    paused = check_sync({"sync": {"state": "connected", "lag_events": 250000, "halted": True}})
+    assert paused.ok is False and "sync_dead_letters" in paused.fix
+    assert check_sync({"sync": {"state": "connected", "lag_events": 3, "halted": False}}).ok is True
