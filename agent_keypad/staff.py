@@ -6,6 +6,7 @@ which device (by the name it was paired with) and what a person must do.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,11 @@ UNNAMED: dict[str, str] = {
 }
 
 
+#: direction marks, embeddings, overrides and isolates (Unicode UAX #9): a name typed at pairing may hold one
+#: ("\u202e" pasted from somewhere) and, left open, it would turn the rest of the agent's sentence around
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 @dataclass(frozen=True)
 class Identifier:
     """A device id inside a sentence: kept left to right in Arabic (ground.i18n.embed)."""
@@ -41,6 +47,7 @@ def device_label(alert: dict[str, Any]) -> Text:
     """The device as the agent knows it: the name it was paired with ("Entrance kiosk"), else its kind and id in
     the agent's language ("Borne 3f2a…"), never the role's English word alone."""
     device, role, name = (str(alert.get(key) or "") for key in ("device", "role", "name"))
+    name = BIDI_CONTROLS.sub("", name).strip()
     if name and name not in (role, device):
         return name
     msgid = UNNAMED.get(role)

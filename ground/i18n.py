@@ -72,8 +72,9 @@ def translate(language: str, message: str, **values: object) -> str:
 
 def name_in(names: Mapping[str, str], language: str, fallback: str = "") -> str:
     """A name in the wanted language, else in the first language it has (a branch may not translate everything),
-    else `fallback`."""
-    return names.get(language) or next(iter(names.values()), fallback)
+    else `fallback`. A blank name ("   ", which a configuration accepts) counts as none: shown, it is a hole."""
+    wanted = names.get(language) or ""
+    return wanted if wanted.strip() else next((name for name in names.values() if name and name.strip()), fallback)
 
 
 def is_rtl(language: str) -> bool:

@@ -171,22 +171,47 @@ def _text(item: QQuickItem) -> TextInfo | None:
                     painted=_scene_rect(item, box.x(), box.y(), box.width(), box.height()), truncated=truncated,
                     overflow_w=float(item.property("contentWidth")) - item.width(),
                     overflow_h=float(item.property("contentHeight")) - item.height(),
-                    cap_height=QFontMetricsF(font).capHeight(), ink=_ink(item, text, font, box))
+                    cap_height=QFontMetricsF(font).capHeight() * _scene_scale(item), ink=_ink(item, text, font, box))
+
+
+def _scene_scale(item: QQuickItem) -> float:
+    """How much the item's own and its ancestors' `scale` (and any transform) shrink a letter's height on the
+    screen: the length, in scene pixels, of one item pixel along its vertical (a rotated text included)."""
+    a, b = item.mapToScene(QPointF(0, 0)), item.mapToScene(QPointF(0, 1))
+    return float(((b.x() - a.x()) ** 2 + (b.y() - a.y()) ** 2) ** 0.5)
 
 
 def _drawn_font(item: QQuickItem, text: str, font: QFont) -> QFont:
     """The font a Text draws with: under `fontSizeMode` (Fit, HorizontalFit, VerticalFit) Qt shrinks it below the
     requested `font.pixelSize`, which the property still reports; the laid-out width of a whole single line tells
     the size drawn (the enum itself has no Python converter in PySide6 6.11)."""
-    if (not item.inherits("QQuickText") or font.pixelSize() <= 0 or bool(item.property("truncated"))
-            or int(item.property("lineCount") or 1) != 1 or "\n" in text):
+    if not item.inherits("QQuickText") or font.pixelSize() <= 0 or bool(item.property("truncated")):
         return font
+    lines = int(item.property("lineCount") or 1)
+    if lines != 1 or "\n" in text:
+        return _drawn_font_wrapped(item, font, lines)
     widest = QFontMetricsF(font).horizontalAdvance(text)
     drawn = float(item.property("contentWidth"))
     if widest <= 0 or drawn <= 0 or drawn >= widest:
         return font
     fitted = QFont(font)
     fitted.setPixelSize(max(1, round(font.pixelSize() * drawn / widest)))
+    return fitted
+
+
+def _drawn_font_wrapped(item: QQuickItem, font: QFont, lines: int) -> QFont:
+    """Several lines shrunk by `fontSizeMode: Fit`/`VerticalFit`: their height per line tells the size drawn
+    against the requested font's line spacing (times a proportional `lineHeight`; a `lineHeight` above 3 is taken
+    as a fixed height in pixels, which says nothing of the font's size)."""
+    factor = float(item.property("lineHeight") or 1.0)
+    if lines < 1 or factor > 3:
+        return font
+    natural = QFontMetricsF(font).lineSpacing() * factor
+    drawn = float(item.property("contentHeight")) / lines
+    if natural <= 0 or drawn <= 0 or drawn >= natural - 0.5:
+        return font
+    fitted = QFont(font)
+    fitted.setPixelSize(max(1, round(font.pixelSize() * drawn / natural)))
     return fitted
 
 
