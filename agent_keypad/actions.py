@@ -25,6 +25,25 @@ class Picker:
     options: list[Option]
     choose: Callable[[str], None]
     values: dict[str, str] = field(default_factory=dict)  # filled into the title (a ticket's number)
+    typed: str = ""  # digits typed so far when ten options or more need two (Enter picks, or the second digit)
+
+    def type_digit(self, digit: str) -> str | None:
+        """A digit from the numeric keypad: the option's key it picks, or None while a second digit may follow
+        ("1" of eleven options may be 1, 10 or 11; "2" can only be 2). A number no option has starts again."""
+        for typed in (self.typed + digit, digit):
+            number = int(typed)
+            if 1 <= number <= len(self.options):
+                if number * 10 > len(self.options):  # no option's number goes on from these digits
+                    self.typed = ""
+                    return self.options[number - 1]["key"]
+                self.typed = typed
+                return None
+        self.typed = ""
+        return None
+
+    def typed_choice(self) -> str | None:
+        """Enter after digits that may still go on ("1" of eleven): that option."""
+        return self.options[int(self.typed) - 1]["key"] if self.typed else None
 
 
 class CounterActions:
@@ -34,7 +53,10 @@ class CounterActions:
 
     def _do_confirm(self) -> None:
         if self.picker is not None:
-            if len(self.picker.options) == 1:  # a confirmation ("Mark A-005 as no-show?"): Enter says yes
+            typed = self.picker.typed_choice()
+            if typed is not None:
+                self.choose(typed)
+            elif len(self.picker.options) == 1:  # a confirmation ("Mark A-005 as no-show?"): Enter says yes
                 self.choose(self.picker.options[0]["key"])
             return
         if not self.logged_in:

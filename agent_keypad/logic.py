@@ -213,8 +213,12 @@ class KeypadController(CounterActions, QObject):
         self._touch()
         self._last_press = ("", 0.0)
         if self.picker is not None:
-            if text.isdigit() and 1 <= int(text) <= len(self.picker.options):
-                self.choose(self.picker.options[int(text) - 1]["key"])
+            if text.isdigit() and len(text) == 1:
+                key = self.picker.type_digit(text)
+                if key is not None:
+                    self.choose(key)
+                else:
+                    self.changed.emit()  # the digits typed so far are shown in the title
             return
         if not self.logged_in:
             if self.login_field == "pin":

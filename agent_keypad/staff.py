@@ -43,13 +43,18 @@ class Identifier:
         return str(embed(language, self.text))
 
 
-def device_label(alert: dict[str, Any]) -> Text:
+#: a paired name (up to 80 characters) is cut to this in the strip's one line; the list a tap away shows it whole
+SHORT_NAME = 24
+
+
+def device_label(alert: dict[str, Any], most: int | None = None) -> Text:
     """The device as the agent knows it: the name it was paired with ("Entrance kiosk"), else its kind and id in
-    the agent's language ("Borne 3f2a…"), never the role's English word alone."""
+    the agent's language ("Borne 3f2a…"), never the role's English word alone. `most`: the name's characters at
+    most (the rest becomes "…")."""
     device, role, name = (str(alert.get(key) or "") for key in ("device", "role", "name"))
     name = BIDI_CONTROLS.sub("", name).strip()
     if name and name not in (role, device):
-        return name
+        return name if most is None or len(name) <= most else name[:most - 1].rstrip() + "…"
     msgid = UNNAMED.get(role)
     if msgid is None:
         return name or device or "?"
@@ -73,15 +78,15 @@ class StaffAlerts:
     def urgent(self) -> bool:
         return any(a.get("severity") == "action" for a in self.items)
 
-    def words(self) -> list[Text]:
+    def words(self, name_most: int | None = None) -> list[Text]:
         """One line per alert, most urgent first (the node sorts them), untranslated (agent_keypad/words.py)."""
         out: list[Text] = []
         for alert in self.items:
             msgid = WORDS.get(str(alert.get("kind")))
-            device = device_label(alert)
+            device = device_label(alert, name_most)
             out.append(Words(msgid, {"device": device}) if msgid else Words(N_("{device}: {kind}"), {
                 "device": device, "kind": str(alert.get("kind"))}))
         return out
 
-    def lines(self, language: str) -> list[str]:
-        return [render(language, line) for line in self.words()]
+    def lines(self, language: str, name_most: int | None = None) -> list[str]:
+        return [render(language, line) for line in self.words(name_most)]

@@ -15,6 +15,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 from agent_keypad.counter import CurrentTicket
 from agent_keypad.labels import FINGERPRINT_STATES, PAUSE_REASONS, error_text, label
 from agent_keypad.logic import KeypadController
+from agent_keypad.staff import SHORT_NAME
 from agent_keypad.words import render
 from ground.i18n import N_, Formatter, is_rtl, ngettext, translate
 
@@ -285,7 +286,7 @@ class KeypadViewModel(QObject):
 
     def _alert_summary(self) -> str:
         """The strip's one line: the most urgent alert, and how many more (tap the strip for all of them)."""
-        lines = self._alert_lines()
+        lines = self.controller.alerts.lines(self.controller.language, SHORT_NAME)  # one line: long names cut
         if not lines:
             return ""
         more = len(lines) - 1
@@ -308,14 +309,18 @@ class KeypadViewModel(QObject):
         return self.controller.picker is not None
 
     def _picker_title(self) -> str:
-        return self._t(self.controller.picker.title, **self.controller.picker.values) if self.controller.picker else ""
+        picker = self.controller.picker
+        if picker is None:
+            return ""
+        title = self._t(picker.title, **picker.values)
+        return f"{title} · {self._fmt().digits(picker.typed)}…" if picker.typed else title
 
     def _picker_options(self) -> list[dict[str, str]]:
         if self.controller.picker is None:
             return []
         language, fmt = self.controller.language, self._fmt()
         return [{"key": option["key"], "label": render(language, option["label"]),
-                 "hint": fmt.digits(str(i + 1)) if i < 9 else ""}
+                 "hint": fmt.digits(str(i + 1))}
                 for i, option in enumerate(self.controller.picker.options)]
 
     figuresText = Property(str, _figures_text, notify=changed)

@@ -26,8 +26,6 @@ def kiosk_named(node, name: str) -> NodeClient:
     return client
 
 
-@pytest.mark.xfail(strict=True, reason="review-15c finding: the strip's one line has no elide nor wrap; an 80-char"
-                   " paired name runs 300 px past the 800x480 window (open: shorten the name in the summary)")
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_a_long_device_name_stays_inside_the_strip(node, tmp_path, qtbot, language):
     kiosk_named(node, LONG).report_status("me", {"state": "degraded", "components": {"printer": "paper_out"}})
