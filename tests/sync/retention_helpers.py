@@ -164,3 +164,18 @@ def verify(data: Path) -> str:
                             capture_output=True, text=True, timeout=60)
     assert report.returncode == 0, report.stdout + report.stderr
     return report.stdout
+
+
+def archived_past_a_backup(synced: SyncedNode, central: Central, clock: Clock, backup: Path,
+                           count: int) -> tuple[int, int]:
+    """`count` events acknowledged, central backed up to `backup`, `count` more acknowledged, then everything
+    archived (the clock moved past the retention): (seq the backup holds, seq archived). Restoring `backup` then
+    makes central lack archived events."""
+    synced.issue(count)
+    synced.wait_recorded(kept := synced.seq)
+    central.backup(backup)
+    synced.issue(count)
+    synced.wait_recorded(acked := synced.seq)
+    clock.shift = 0.6 * DAY_S
+    assert synced.archive() == acked  # central held them all when they were archived
+    return kept, acked

@@ -12,7 +12,15 @@ import shutil
 from commissioning.doctor import check_sync
 from smartqueue.node_cli import _sync_health
 from tests.sync.conftest import wait_for
-from tests.sync.retention_helpers import DAY_S, Central, Clock, SyncedNode, retention_config, verify
+from tests.sync.retention_helpers import (
+    DAY_S,
+    Central,
+    Clock,
+    SyncedNode,
+    archived_past_a_backup,
+    retention_config,
+    verify,
+)
 
 
 def test_a_node_restarted_after_central_was_restored_archives_only_what_central_says_now(tmp_path, broker):
@@ -62,13 +70,7 @@ def test_central_restored_below_the_checkpoint_gets_the_archived_events_again(tm
     node.health_parts["sync"] = lambda: _sync_health(node, synced.service)  # as the composition root wires it
     archive = synced.data / "events-archive.sqlite3"
     try:
-        synced.issue(30)
-        synced.wait_recorded(kept := synced.seq)
-        central.backup(tmp_path / "backup.sqlite3")
-        synced.issue(30)
-        synced.wait_recorded(acked := synced.seq)
-        clock.shift = 0.6 * DAY_S
-        assert synced.archive() == acked  # central held them all when they were archived
+        kept, acked = archived_past_a_backup(synced, central, clock, tmp_path / "backup.sqlite3", 30)
         synced.issue(3, "cash")  # live, after the checkpoint
         wait_for(lambda: central.log_row()[0] == synced.seq, what="central acknowledged the live ones")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from branch.archive import ARCHIVE_SCHEMA, COLUMNS
 from tests.branch.conftest import start_node, stop_node
 from tests.sync.conftest import wait_for
-from tests.sync.retention_helpers import DAY_S, Central, Clock, SyncedNode, retention_config
+from tests.sync.retention_helpers import Central, Clock, SyncedNode, archived_past_a_backup, retention_config
 
 
 def _foreign_archive(tmp: Path, target: Path, events: int) -> None:
@@ -40,13 +40,7 @@ def test_an_archive_file_of_another_log_is_never_resent_to_central(tmp_path, bro
     synced = SyncedNode(tmp_path / "node", app, broker.port, clock)
     archive = synced.data / "events-archive.sqlite3"
     try:
-        synced.issue(10)
-        synced.wait_recorded(kept := synced.seq)
-        central.backup(tmp_path / "backup.sqlite3")
-        synced.issue(10)
-        synced.wait_recorded(acked := synced.seq)
-        clock.shift = 0.6 * DAY_S
-        assert synced.archive() == acked
+        kept, acked = archived_past_a_backup(synced, central, clock, tmp_path / "backup.sqlite3", 10)
         own = synced.hashes()
 
         shutil.move(archive, tmp_path / "own-archive.sqlite3")
@@ -79,13 +73,7 @@ def test_a_damaged_archived_event_does_not_stop_the_live_events_reaching_central
     synced = SyncedNode(tmp_path / "node", app, broker.port, clock)
     archive = synced.data / "events-archive.sqlite3"
     try:
-        synced.issue(10)
-        synced.wait_recorded(kept := synced.seq)
-        central.backup(tmp_path / "backup.sqlite3")
-        synced.issue(10)
-        synced.wait_recorded(acked := synced.seq)
-        clock.shift = 0.6 * DAY_S
-        assert synced.archive() == acked
+        kept, _acked = archived_past_a_backup(synced, central, clock, tmp_path / "backup.sqlite3", 10)
 
         conn = sqlite3.connect(archive, isolation_level=None)
         conn.execute("UPDATE events SET at = ? WHERE seq = ?", ("2001-01-01T00:00:00.000Z", kept + 2))

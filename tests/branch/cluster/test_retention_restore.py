@@ -19,23 +19,23 @@ from .test_config_push import wait_for, with_sync
 RETENTION_S = 8.0
 
 
-def recorded_watermark(member) -> int:
-    """The watermark a member's sync recorded (meta), 0 before any."""
+def read_one(member, sql: str) -> int:
+    """One integer a member's database holds (read-only beside the running node), 0 when the row is absent."""
     conn = sqlite3.connect(f"file:{member.db}?mode=ro", uri=True, timeout=5)
     try:
-        rows = conn.execute("SELECT value FROM meta WHERE key = 'sync.watermark'").fetchall()
+        rows = conn.execute(sql).fetchall()
     finally:
         conn.close()
     return int(rows[0][0]) if rows else 0
 
 
+def recorded_watermark(member) -> int:
+    """The watermark a member's sync recorded (meta), 0 before any."""
+    return read_one(member, "SELECT value FROM meta WHERE key = 'sync.watermark'")
+
+
 def checkpoint(member) -> int:
-    conn = sqlite3.connect(f"file:{member.db}?mode=ro", uri=True, timeout=5)
-    try:
-        rows = conn.execute("SELECT seq FROM event_archive").fetchall()
-    finally:
-        conn.close()
-    return rows[0][0] if rows else 0
+    return read_one(member, "SELECT seq FROM event_archive")
 
 
 @pytest.mark.slow
