@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 
+from ground.visual_angle import arcmin_to_mm
+
 TOUCH_MM = 12.0
 VIEWING_CM = 55.0
 TEXT_ARCMIN = 16.0
@@ -25,18 +27,15 @@ BAR_MONITOR = ((1920, 1080), 24.0)
 BAR_VIEWING_CM = 60.0
 
 
-def cap_mm(viewing_cm: float, arcmin: float = TEXT_ARCMIN) -> float:
-    """The cap height (mm) that subtends `arcmin` at `viewing_cm`."""
-    return 2 * viewing_cm * 10 * math.tan(math.radians(arcmin / 60) / 2)
-
-
-MIN_CAP_MM = cap_mm(VIEWING_CM)  # 2.56 mm
+MIN_CAP_MM = arcmin_to_mm(TEXT_ARCMIN, VIEWING_CM)  # 2.56 mm
 
 
 def bar_text_px(cap_ratio: float) -> int:
     """The least font size of the bar on its desktop monitor (15 px for Noto Sans)."""
     (width, height), inches = BAR_MONITOR
-    return math.ceil(cap_mm(BAR_VIEWING_CM) * math.hypot(width, height) / (inches * 25.4) / cap_ratio)
+    px_per_mm = math.hypot(width, height) / (inches * 25.4)
+    return math.ceil(arcmin_to_mm(TEXT_ARCMIN, BAR_VIEWING_CM) * px_per_mm / cap_ratio)
+
 
 THEME: dict[str, object] = {
     "background": "#0f1c2a",

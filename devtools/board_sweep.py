@@ -23,11 +23,11 @@ from appkit.bootstrap import make_application
 from appkit.qml_host import QmlHost
 from config.display import DisplayConfig
 from devtools.screen_audit import Rules, capture, check_snapshot
-from devtools.screen_audit.checks import mm_to_arcmin
 from display.board import BoardModel
 from display.legibility import floor_cap_mm
 from display.preview import MESSAGES, QML, sample_snapshot
 from display.viewmodel import DisplayViewModel
+from ground.visual_angle import mm_to_arcmin
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
 MATCHED = {(800, 480): (15, 3), (1024, 600): (21, 4), (1280, 720): (32, 6), (1920, 1080): (55, 10)}

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from devtools.screen_audit.tree import ItemInfo, Rect, Snapshot
+from ground.visual_angle import arcmin_to_mm, mm_to_arcmin
 
 MM_PER_INCH = 25.4
 ISO_READING_ARCMIN = 16.0  # ISO 9241-303: the least cap height of text people read (20-22 preferred)
@@ -70,15 +71,6 @@ class Rules:
     def min_cap_mm(self) -> float:
         """The least cap height: the letter that subtends `text_arcmin` at `viewing_cm`."""
         return arcmin_to_mm(self.text_arcmin, self.viewing_cm)
-
-
-def arcmin_to_mm(arcmin: float, distance_cm: float) -> float:
-    """The height (mm) that subtends `arcmin` minutes of arc at `distance_cm`, centred on the line of sight."""
-    return 2 * distance_cm * 10 * math.tan(math.radians(arcmin / 60) / 2)
-
-
-def mm_to_arcmin(height_mm: float, distance_cm: float) -> float:
-    return math.degrees(2 * math.atan(height_mm / (2 * distance_cm * 10))) * 60
 
 
 # -- touch targets ------------------------------------------------------------------------------------------------
